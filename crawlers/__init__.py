@@ -1,0 +1,1 @@
+"""newswatch crawlers: spiders, fetch policies and extractors, raw page -> Document (gather)."""

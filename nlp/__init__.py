@@ -1,0 +1,1 @@
+"""newswatch nlp: spaCy components, watchlist linking, quotes, stance, tone (understand)."""

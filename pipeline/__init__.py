@@ -1,0 +1,1 @@
+"""newswatch pipeline: config, ingest, alerts, digest, CLI, bench (run and deliver)."""

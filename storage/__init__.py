@@ -1,0 +1,1 @@
+"""newswatch storage: the document model and the store backends (remember)."""

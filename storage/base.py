@@ -1,0 +1,104 @@
+"""The one store interface every backend implements (SQLite FTS5 default, PostgreSQL for scale-out).
+
+Callers never write SQL or full-text set-up: they add documents, get them back, search and
+iterate. Every backend passes the same contract suite in ``tests/contract``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from storage.models import Document
+
+UpsertStatus = Literal["new", "updated", "unchanged"]
+
+
+class StoreError(Exception):
+    """A store could not be opened or used; the message says what to do next."""
+
+
+@dataclass
+class UpsertResult:
+    id: str
+    status: UpsertStatus
+    version: int
+
+
+@dataclass
+class SearchHit:
+    """One search result, in the shape of ``newswatch search --json`` (no markup anywhere)."""
+
+    id: str
+    url: str
+    title: str | None
+    published_at: str | None
+    source: str
+    kind: str
+    score: float
+    snippet: str
+    highlights: list[tuple[int, int]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "url": self.url,
+            "title": self.title,
+            "published_at": self.published_at,
+            "source": self.source,
+            "kind": self.kind,
+            "score": self.score,
+            "snippet": self.snippet,
+            "highlights": [list(h) for h in self.highlights],
+        }
+
+
+@dataclass
+class SearchResult:
+    hits: list[SearchHit]
+    total: int
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+class Store(Protocol):
+    """Persistence of documents with full-text search.
+
+    ``filters`` keys: ``source``, ``kind``, ``lang``, ``entity_id`` (a watchlist id found in the
+    document), ``since`` / ``until`` (ISO dates against ``published_at``). ``facets`` names fields
+    (``source``, ``kind``, ``lang``, ``entity_id``) whose value counts over all matches are returned.
+    """
+
+    def upsert(self, doc: Document) -> UpsertResult: ...
+
+    def add(self, doc: Document) -> UpsertResult: ...
+
+    def get(self, doc_id: str) -> Document | None: ...
+
+    def get_by_url(self, url: str) -> Document | None: ...
+
+    def versions(self, doc_id: str) -> list[Document]: ...
+
+    def search(
+        self,
+        query: str,
+        filters: dict[str, Any] | None = None,
+        facets: list[str] | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> SearchResult: ...
+
+    def iter_since(self, since: str | None = None) -> Iterator[Document]: ...
+
+    def count(self, filters: dict[str, Any] | None = None) -> int: ...
+
+    # Small key/value state the pipeline needs to be re-runnable (alerts already sent, crawl frontier).
+    def mark_once(self, namespace: str, key: str, value: str = "") -> bool: ...
+
+    def was_marked(self, namespace: str, key: str) -> bool: ...
+
+    def quarantine(self, url: str, source: str, reason: str, detail: str = "") -> None: ...
+
+    def quarantined(self) -> list[dict[str, Any]]: ...
+
+    def close(self) -> None: ...

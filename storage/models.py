@@ -1,0 +1,323 @@
+"""The document model: one typed record for every kind of thing newswatch stores.
+
+This module is the ground floor of the house: ``crawlers`` and ``nlp`` import these types,
+``storage`` persists them, ``pipeline`` delivers them. It imports nothing of ours, so that every
+room can depend on it without cycles. Field names and shapes mirror the public contracts in
+``CONTRACTS.md`` (spans are code-point offsets, ``end`` exclusive; dates are ISO 8601 strings).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+Kind = Literal["article", "product", "post", "feed_item"]
+KINDS: tuple[str, ...] = ("article", "product", "post", "feed_item")
+StanceLabel = Literal["favor", "against", "neutral"]
+
+
+def utc_now_iso() -> str:
+    """The current UTC time as an ISO 8601 string with ``Z``, to the second."""
+    return datetime.now(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def content_hash(title: str | None, text: str, product: Product | None = None) -> str:
+    """Hash of what a reader sees; a change here makes a new stored version of a document."""
+    h = hashlib.sha256()
+    h.update((title or "").strip().encode("utf-8"))
+    h.update(b"\x00")
+    h.update(" ".join(text.split()).encode("utf-8"))
+    if product is not None:
+        h.update(b"\x00")
+        h.update(repr(sorted(product.to_dict().items())).encode("utf-8"))
+    return h.hexdigest()
+
+
+def document_id(canonical_url: str) -> str:
+    """Stable id of a document: derived from its canonical URL, so every version shares it."""
+    return hashlib.sha1(canonical_url.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class Span:
+    text: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "start": self.start, "end": self.end}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Span:
+        return cls(text=d["text"], start=int(d["start"]), end=int(d["end"]))
+
+
+@dataclass
+class Entity:
+    text: str
+    start: int
+    end: int
+    label: str
+    entity_id: str | None = None
+    canonical: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Entity:
+        return cls(**{f.name: d.get(f.name) for f in fields(cls) if f.name in d})
+
+
+@dataclass
+class Stance:
+    target: str
+    label: str
+    score: float
+    holder: str
+    evidence: Span
+    entity_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "entity_id": self.entity_id,
+            "label": self.label,
+            "score": self.score,
+            "holder": self.holder,
+            "evidence": self.evidence.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Stance:
+        return cls(
+            target=d["target"],
+            label=d["label"],
+            score=float(d["score"]),
+            holder=d["holder"],
+            evidence=Span.from_dict(d["evidence"]),
+            entity_id=d.get("entity_id"),
+        )
+
+
+@dataclass
+class Speaker:
+    text: str
+    entity_id: str | None = None
+    affiliation: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Quote:
+    text: str
+    start: int
+    end: int
+    speaker: Speaker | None = None
+    stance: list[Stance] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "speaker": self.speaker.to_dict() if self.speaker else None,
+            "stance": [s.to_dict() for s in self.stance],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Quote:
+        sp = d.get("speaker")
+        return cls(
+            text=d["text"],
+            start=int(d["start"]),
+            end=int(d["end"]),
+            speaker=Speaker(**sp) if sp else None,
+            stance=[Stance.from_dict(s) for s in d.get("stance", [])],
+        )
+
+
+@dataclass
+class Product:
+    """Offer facts of an e-commerce listing; ``price`` is a decimal string ("1299.00")."""
+
+    name: str | None = None
+    price: str | None = None
+    currency: str | None = None
+    availability: str | None = None
+    sku: str | None = None
+    brand: str | None = None
+    seller: str | None = None
+    image_url: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Product:
+        return cls(**{f.name: d.get(f.name) for f in fields(cls)})
+
+
+@dataclass
+class Annotations:
+    """What the NLP stage found. Events and links are plain dicts in the contract's shape."""
+
+    entities: list[Entity] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    stance: list[Stance] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    links: list[dict[str, Any]] = field(default_factory=list)
+    tone: float | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "entities": [e.to_dict() for e in self.entities],
+            "quotes": [q.to_dict() for q in self.quotes],
+            "stance": [s.to_dict() for s in self.stance],
+            "events": list(self.events),
+            "links": list(self.links),
+            "tone": self.tone,
+            "warnings": list(self.warnings),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Annotations:
+        return cls(
+            entities=[Entity.from_dict(e) for e in d.get("entities", [])],
+            quotes=[Quote.from_dict(q) for q in d.get("quotes", [])],
+            stance=[Stance.from_dict(s) for s in d.get("stance", [])],
+            events=list(d.get("events", [])),
+            links=list(d.get("links", [])),
+            tone=d.get("tone"),
+            warnings=list(d.get("warnings", [])),
+        )
+
+
+@dataclass
+class Provenance:
+    """Where a record came from and which code made it, so results can be reproduced."""
+
+    fetched_at: str | None = None
+    extractor: str | None = None
+    extractor_version: str | None = None
+    models: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Provenance:
+        return cls(
+            fetched_at=d.get("fetched_at"),
+            extractor=d.get("extractor"),
+            extractor_version=d.get("extractor_version"),
+            models=dict(d.get("models") or {}),
+        )
+
+
+@dataclass
+class Document:
+    """One stored thing: an article, a product listing, a social post or a feed item."""
+
+    url: str
+    text: str
+    kind: str = "article"
+    source: str = ""
+    title: str | None = None
+    author: str | None = None
+    published_at: str | None = None
+    fetched_at: str | None = None
+    lang: str | None = None
+    canonical_url: str | None = None
+    product: Product | None = None
+    annotations: Annotations = field(default_factory=Annotations)
+    provenance: Provenance = field(default_factory=Provenance)
+    id: str = ""
+    content_hash: str = ""
+    version: int = 1
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"kind: expected one of {', '.join(KINDS)}, got {self.kind!r}")
+        if not self.canonical_url:
+            self.canonical_url = self.url
+        if not self.id:
+            self.id = document_id(self.canonical_url)
+        if not self.content_hash:
+            self.content_hash = content_hash(self.title, self.text, self.product)
+        if not self.fetched_at:
+            self.fetched_at = utc_now_iso()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "url": self.url,
+            "canonical_url": self.canonical_url,
+            "source": self.source,
+            "kind": self.kind,
+            "title": self.title,
+            "text": self.text,
+            "author": self.author,
+            "published_at": self.published_at,
+            "fetched_at": self.fetched_at,
+            "lang": self.lang,
+            "content_hash": self.content_hash,
+            "version": self.version,
+            "product": self.product.to_dict() if self.product else None,
+            "annotations": self.annotations.to_dict(),
+            "provenance": self.provenance.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Document:
+        product = d.get("product")
+        return cls(
+            url=d["url"],
+            text=d["text"],
+            kind=d.get("kind") or "article",
+            source=d.get("source") or "",
+            title=d.get("title"),
+            author=d.get("author"),
+            published_at=d.get("published_at"),
+            fetched_at=d.get("fetched_at"),
+            lang=d.get("lang"),
+            canonical_url=d.get("canonical_url"),
+            product=Product.from_dict(product) if product else None,
+            annotations=Annotations.from_dict(d.get("annotations") or {}),
+            provenance=Provenance.from_dict(d.get("provenance") or {}),
+            id=d.get("id") or "",
+            content_hash=d.get("content_hash") or "",
+            version=int(d.get("version") or 1),
+        )
+
+
+WATCH_TYPES: tuple[str, ...] = ("person", "org", "agency", "product", "place")
+
+
+@dataclass
+class Alias:
+    text: str
+    lang: str | None = None
+
+
+@dataclass
+class WatchEntry:
+    """One watched entity: a company, person, agency, product or place, with aliases in any script."""
+
+    id: str
+    name: str
+    type: str
+    aliases: list[Alias] = field(default_factory=list)
+    country: str | None = None
+    role: str | None = None
+    watchlist: str = ""
+
+    def all_names(self) -> list[str]:
+        """The name and every alias, de-duplicated, longest first (for greedy matching)."""
+        names = {self.name, *(a.text for a in self.aliases)}
+        return sorted((n for n in names if n.strip()), key=len, reverse=True)
