@@ -1,0 +1,63 @@
+"""Entity canonicalisation: one normalised name per entity (``span._.canonical``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from nlp.watchlist import WatchlistRuler, coerce_entries
+
+COMPONENT_VERSION = "1.0"
+
+_LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$", re.IGNORECASE)
+_EDGE_PUNCT = " \t\n\r\"'“”‘’«»()[]{}<>,;:.!?-–—"
+_TITLE_CASED = {"ORG", "PERSON"}
+
+
+def _title_word(word: str) -> str:
+    if word.islower() or (word.isupper() and len(word) > 4):
+        return word[:1].upper() + word[1:].lower()
+    return word  # keep "IBM", "McKinsey", "iPhone"
+
+
+def canonical_name(text: str, label: str) -> str:
+    """Normalise a surface form: no leading "the", no possessive, single spaces, title case for ORG/PERSON."""
+    name = " ".join(text.split()).strip(_EDGE_PUNCT)
+    name = _POSSESSIVE.sub("", _LEADING_THE.sub("", name)).strip(_EDGE_PUNCT)
+    if label in _TITLE_CASED:
+        name = " ".join(_title_word(w) for w in name.split(" "))
+    return name or " ".join(text.split())
+
+
+class EntityCanonicalizer:
+    def __init__(self, nlp: Language, name: str, watchlist: Sequence[Any]) -> None:
+        self.name = name
+        self._names = {e.id: e.name for e in coerce_entries(watchlist)}
+        if not self._names:  # share the ruler's watchlist when one is in the pipeline
+            for _, pipe in nlp.pipeline:
+                if isinstance(pipe, WatchlistRuler):
+                    self._names = {i: e.name for i, e in pipe.entries.items()}
+
+    def __call__(self, doc: Doc) -> Doc:
+        for ent in doc.ents:
+            entity_id = ent._.entity_id or (ent.kb_id_ or None)
+            if entity_id and entity_id in self._names:
+                ent._.canonical = self._names[entity_id]
+            else:
+                ent._.canonical = canonical_name(ent.text, ent.label_)
+        return doc
+
+
+@Language.factory(
+    "newswatch_entity_canonicalizer",
+    requires=["doc.ents"],
+    assigns=["span._.canonical"],
+    default_config={"watchlist": []},
+)
+def make_entity_canonicalizer(nlp: Language, name: str, watchlist: list[Any]) -> EntityCanonicalizer:
+    return EntityCanonicalizer(nlp, name, watchlist)
