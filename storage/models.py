@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 Kind = Literal["article", "product", "post", "feed_item"]
@@ -20,7 +20,7 @@ StanceLabel = Literal["favor", "against", "neutral"]
 
 def utc_now_iso() -> str:
     """The current UTC time as an ISO 8601 string with ``Z``, to the second."""
-    return datetime.now(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def content_hash(title: str | None, text: str, product: Product | None = None) -> str:
@@ -68,7 +68,8 @@ class Entity:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Entity:
-        return cls(**{f.name: d.get(f.name) for f in fields(cls) if f.name in d})
+        kwargs: dict[str, Any] = {f.name: d.get(f.name) for f in fields(cls) if f.name in d}
+        return cls(**kwargs)
 
 
 @dataclass

@@ -1,0 +1,478 @@
+"""The default store: one SQLite file (through apsw), FTS5 search with a CJK-aware tokenizer.
+
+apsw rather than the stdlib ``sqlite3``: it ships a recent SQLite (FTS5 ``contentless_delete``)
+and lets us register a Python FTS5 tokenizer, which is how Chinese, Japanese, Korean and Thai
+become searchable (see :mod:`storage.text_search`). The file runs in WAL mode with
+``synchronous=NORMAL``: each upsert (or batch) is one transaction, and a committed transaction
+survives the process being killed (only an OS crash or power cut can lose the last ones).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import apsw
+
+from storage.base import SearchHit, SearchResult, StoreError, UpsertResult
+from storage.common import (
+    DOC_COLUMNS,
+    check_facets,
+    check_filters,
+    doc_row,
+    filter_sql,
+    index_fields,
+    mention_rows,
+    row_doc,
+)
+from storage.models import Document, utc_now_iso
+from storage.text_search import (
+    CJK_RUN_RE,
+    HAS_CJK_RE,
+    QueryError,
+    cjk_bigrams,
+    fts5_match,
+    make_snippet,
+    parse_query,
+)
+
+TOKENIZER = "newswatch"
+# bm25 weights of the FTS columns (title, body, product): a title hit counts most.
+_BM25 = "bm25(documents_fts, 3.0, 1.0, 2.0)"
+_COLS = ", ".join(f"d.{c}" for c in DOC_COLUMNS)
+
+
+# --------------------------------------------------------------------------- tokenizer
+
+
+def newswatch_tokenizer(con: apsw.Connection, args: list[str]) -> apsw.Tokenizer:
+    """FTS5 tokenizer factory: unicode61 (diacritics removed) for words, bigrams for CJK runs.
+
+    Speed matters (it runs on every indexed byte), so text without CJK characters, by far the
+    common case, is handed whole to the C ``unicode61`` tokenizer; only mixed text is split into
+    runs in Python. Offsets given back to FTS5 are UTF-8 byte offsets.
+    """
+    u61 = con.fts5_tokenizer("unicode61", ["remove_diacritics", "2", *args])
+    query_flag = apsw.FTS5_TOKENIZE_QUERY
+
+    def tokenize(utf8: bytes, flags: int, locale: str | None) -> Any:
+        if utf8.isascii():
+            return u61(utf8, flags, locale)
+        text = utf8.decode("utf-8", "surrogateescape")
+        if not HAS_CJK_RE.search(text):
+            return u61(utf8, flags, locale)
+        query = bool(flags & query_flag)
+        out: list[tuple[Any, ...]] = []
+        pos_c = pos_b = 0
+        for m in CJK_RUN_RE.finditer(text):
+            start, end = m.span()
+            if start > pos_c:
+                seg = text[pos_c:start].encode("utf-8", "surrogateescape")
+                for tok in _offset_tokens(u61(seg, flags, locale)):
+                    out.append((tok[0] + pos_b, tok[1] + pos_b, *tok[2:]))
+                pos_b += len(seg)
+            run = m.group()
+            boffs = [pos_b]  # byte offset of each char of the run (CJK: 3 or 4 bytes each)
+            for ch in run:
+                boffs.append(boffs[-1] + (4 if ord(ch) > 0xFFFF else 3))
+            for cs, ce, gram in cjk_bigrams(run, 0, query):
+                out.append((boffs[cs], boffs[ce], gram))
+            pos_b, pos_c = boffs[-1], end
+        if pos_c < len(text):
+            seg = text[pos_c:].encode("utf-8", "surrogateescape")
+            for tok in _offset_tokens(u61(seg, flags, locale)):
+                out.append((tok[0] + pos_b, tok[1] + pos_b, *tok[2:]))
+        return out
+
+    return tokenize
+
+
+def _offset_tokens(result: Any) -> list[tuple[Any, ...]]:
+    """unicode61 output typed for mypy: ``(start, end, token, *colocated)`` tuples."""
+    return list(result)
+
+
+# --------------------------------------------------------------------------- migrations
+
+
+def _m1_core(db: apsw.Connection) -> None:
+    db.execute(
+        """
+        CREATE TABLE documents(
+            rid INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            url TEXT NOT NULL,
+            canonical_url TEXT NOT NULL UNIQUE,
+            source TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            title TEXT,
+            text TEXT NOT NULL,
+            author TEXT,
+            published_at TEXT,
+            fetched_at TEXT,
+            lang TEXT,
+            content_hash TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            product TEXT,
+            annotations TEXT NOT NULL,
+            provenance TEXT NOT NULL,
+            stored_at TEXT NOT NULL,
+            seq INTEGER NOT NULL
+        );
+        CREATE INDEX documents_url ON documents(url);
+        CREATE INDEX documents_seq ON documents(seq);
+        CREATE INDEX documents_stored_at ON documents(stored_at);
+        CREATE INDEX documents_published_at ON documents(published_at);
+        CREATE INDEX documents_source ON documents(source, published_at);
+        CREATE TABLE document_versions(
+            doc_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            content_hash TEXT NOT NULL,
+            stored_at TEXT NOT NULL,
+            data TEXT NOT NULL,
+            PRIMARY KEY (doc_id, version)
+        ) WITHOUT ROWID;
+        CREATE TABLE marks(
+            namespace TEXT NOT NULL,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL DEFAULT '',
+            at TEXT NOT NULL,
+            PRIMARY KEY (namespace, key)
+        ) WITHOUT ROWID;
+        CREATE TABLE quarantine(
+            qid INTEGER PRIMARY KEY,
+            url TEXT NOT NULL,
+            source TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '',
+            at TEXT NOT NULL
+        );
+        """
+    )
+
+
+def _m2_search(db: apsw.Connection) -> None:
+    """Entity mentions and the FTS5 index; documents stored before are indexed now."""
+    db.execute(
+        f"""
+        CREATE TABLE mentions(
+            doc_id TEXT NOT NULL,
+            entity_id TEXT,
+            canonical TEXT NOT NULL,
+            label TEXT NOT NULL
+        );
+        CREATE INDEX mentions_doc ON mentions(doc_id);
+        CREATE INDEX mentions_entity ON mentions(entity_id, doc_id);
+        CREATE VIRTUAL TABLE documents_fts USING fts5(
+            title, body, extra, content='', contentless_delete=1, tokenize='{TOKENIZER}'
+        );
+        """
+    )
+    rows = list(db.execute(f"SELECT d.rid, {_COLS} FROM documents d"))
+    for row in rows:
+        _index(db, row[0], row_doc(row[1:]))
+
+
+MIGRATIONS: list[Callable[[apsw.Connection], None]] = [_m1_core, _m2_search]
+"""Ordered schema changes; the schema version of a database is how many have been applied."""
+
+
+def schema_version(db: apsw.Connection) -> int:
+    """The schema version recorded in ``db`` (0 for a new, empty file)."""
+    has_table = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'schema_version'").fetchone()
+    if not has_table:
+        return 0
+    row = db.execute("SELECT version FROM schema_version").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(db: apsw.Connection, target: int | None = None, where: str = "database") -> None:
+    """Bring ``db`` up to ``target`` (default: the latest) one migration per transaction.
+
+    A database written by a newer newswatch is refused rather than risked: old code could
+    corrupt tables whose meaning it does not know.
+    """
+    known = len(MIGRATIONS)
+    target = known if target is None else target
+    current = schema_version(db)
+    if current > known:
+        raise StoreError(
+            f"{where} has schema version {current}, but this newswatch only knows versions up to "
+            f"{known}: upgrade newswatch (pip install -U newswatch) to open it"
+        )
+    for version in range(current, target):
+        with _transaction(db):
+            MIGRATIONS[version](db)
+            db.execute("CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)")
+            db.execute("DELETE FROM schema_version")
+            db.execute("INSERT INTO schema_version(version) VALUES (?)", (version + 1,))
+
+
+@contextmanager
+def _transaction(db: apsw.Connection) -> Iterator[None]:
+    # IMMEDIATE takes the write lock up front, so two writers wait (busy timeout) instead of
+    # failing with a deadlock when a read transaction tries to upgrade.
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _index(db: apsw.Connection, rid: int, doc: Document) -> None:
+    title, body, extra = index_fields(doc)
+    db.execute(
+        "INSERT INTO documents_fts(rowid, title, body, extra) VALUES (?, ?, ?, ?)", (rid, title, body, extra)
+    )
+    db.executemany(
+        "INSERT INTO mentions(doc_id, entity_id, canonical, label) VALUES (?, ?, ?, ?)", mention_rows(doc)
+    )
+
+
+def connect(path: str) -> apsw.Connection:
+    """An apsw connection with our tokenizer registered, WAL on and a busy timeout."""
+    db = apsw.Connection(path)
+    db.setbusytimeout(10_000)
+    db.register_fts5_tokenizer(TOKENIZER, newswatch_tokenizer)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    return db
+
+
+# --------------------------------------------------------------------------- the store
+
+
+class SQLiteStore:
+    """A :class:`storage.base.Store` in one SQLite file; safe to reopen from many processes."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = os.fspath(path)
+        try:
+            self._db = connect(self.path)
+        except apsw.Error as e:
+            raise StoreError(f"cannot open SQLite store {self.path}: {e}") from e
+        try:
+            migrate(self._db, where=f"SQLite store {self.path}")
+        except BaseException:
+            self._db.close()
+            raise
+
+    # -- writing
+
+    def upsert(self, doc: Document) -> UpsertResult:
+        """Store ``doc`` keyed by canonical URL: ``new``, ``updated`` (version + 1) or ``unchanged``."""
+        return self.upsert_many([doc])[0]
+
+    def add(self, doc: Document) -> UpsertResult:
+        """Alias of :meth:`upsert`."""
+        return self.upsert(doc)
+
+    def upsert_many(self, docs: Iterable[Document]) -> list[UpsertResult]:
+        """Upsert a batch in one transaction: much faster than one commit per document."""
+        db = self._db
+        results: list[UpsertResult] = []
+        with _transaction(db):
+            row = db.execute("SELECT max(seq) FROM documents").fetchone()
+            seq = int(row[0] or 0) if row else 0
+            now = utc_now_iso()
+            for doc in docs:
+                old = db.execute(
+                    "SELECT rid, content_hash, version FROM documents WHERE canonical_url = ?",
+                    (doc.canonical_url,),
+                ).fetchone()
+                if old and old[1] == doc.content_hash:
+                    results.append(UpsertResult(id=doc.id, status="unchanged", version=int(old[2])))
+                    continue
+                seq += 1
+                version = int(old[2]) + 1 if old else 1
+                values = (*doc_row(doc, version), now, seq)
+                if old:
+                    rid = int(old[0])
+                    sets = ", ".join(f"{c} = ?" for c in (*DOC_COLUMNS, "stored_at", "seq"))
+                    db.execute(f"UPDATE documents SET {sets} WHERE rid = ?", (*values, rid))
+                    db.execute("DELETE FROM documents_fts WHERE rowid = ?", (rid,))
+                    db.execute("DELETE FROM mentions WHERE doc_id = ?", (doc.id,))
+                else:
+                    cols = ", ".join((*DOC_COLUMNS, "stored_at", "seq"))
+                    marks = ", ".join("?" * len(values))
+                    db.execute(f"INSERT INTO documents({cols}) VALUES ({marks})", values)
+                    rid = db.last_insert_rowid()
+                data = doc.to_dict()
+                data["version"] = version
+                db.execute(
+                    "INSERT OR REPLACE INTO document_versions"
+                    "(doc_id, version, content_hash, stored_at, data) VALUES (?, ?, ?, ?, ?)",
+                    (doc.id, version, doc.content_hash, now, json.dumps(data, ensure_ascii=False)),
+                )
+                _index(db, rid, doc)
+                results.append(UpsertResult(id=doc.id, status="updated" if old else "new", version=version))
+        return results
+
+    # -- reading
+
+    def get(self, doc_id: str) -> Document | None:
+        row = self._db.execute(f"SELECT {_COLS} FROM documents d WHERE d.id = ?", (doc_id,)).fetchone()
+        return row_doc(row) if row else None
+
+    def get_by_url(self, url: str) -> Document | None:
+        """The document whose canonical URL, or else fetched URL, is ``url``."""
+        row = self._db.execute(
+            f"SELECT {_COLS} FROM documents d WHERE d.canonical_url = ?", (url,)
+        ).fetchone()
+        if row is None:
+            row = self._db.execute(
+                f"SELECT {_COLS} FROM documents d WHERE d.url = ? ORDER BY d.seq DESC LIMIT 1", (url,)
+            ).fetchone()
+        return row_doc(row) if row else None
+
+    def versions(self, doc_id: str) -> list[Document]:
+        """Every stored version of a document, oldest first."""
+        rows = self._db.execute(
+            "SELECT data FROM document_versions WHERE doc_id = ? ORDER BY version", (doc_id,)
+        ).fetchall()
+        return [Document.from_dict(json.loads(str(r[0]))) for r in rows]
+
+    def search(
+        self,
+        query: str,
+        filters: dict[str, Any] | None = None,
+        facets: list[str] | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> SearchResult:
+        """Full-text search, best first; ``""`` or ``"*"`` lists filtered documents newest first."""
+        flt = check_filters(filters)
+        facet_names = check_facets(facets)
+        try:
+            parsed = parse_query(query)
+        except QueryError as e:
+            raise StoreError(str(e)) from None
+        where, params = filter_sql(flt, "?", "mentions")
+        if parsed.is_empty:
+            source, base, score = "documents d", [], "0.0"
+            order = "d.published_at IS NULL, d.published_at DESC, d.seq DESC"
+        else:
+            source = (
+                f"(SELECT rowid AS rid, {_BM25} AS rank FROM documents_fts WHERE documents_fts MATCH ?) f "
+                "JOIN documents d ON d.rid = f.rid"
+            )
+            base, score, order = [fts5_match(parsed)], "-f.rank", "f.rank, d.seq DESC"
+        wsql = (" WHERE " + " AND ".join(where)) if where else ""
+        args = [*base, *params]
+        try:
+            rows = self._db.execute(
+                f"SELECT {_COLS}, {score} FROM {source}{wsql} ORDER BY {order} LIMIT ? OFFSET ?",
+                (*args, int(limit), int(offset)),
+            ).fetchall()
+            total_row = self._db.execute(f"SELECT count(*) FROM {source}{wsql}", args).fetchone()
+            facet_counts = {name: self._facet(name, source, where, args) for name in facet_names}
+        except apsw.SQLError as e:  # should not happen: the query is built from quoted terms
+            raise StoreError(f"search query {query!r} could not be run: {e}") from None
+        hits = []
+        for row in rows:
+            doc = row_doc(row[:-1])
+            snippet, highlights = make_snippet(doc.text, None if parsed.is_empty else parsed)
+            hits.append(
+                SearchHit(
+                    id=doc.id,
+                    url=doc.url,
+                    title=doc.title,
+                    published_at=doc.published_at,
+                    source=doc.source,
+                    kind=doc.kind,
+                    score=float(row[-1] or 0.0),  # type: ignore[arg-type]
+                    snippet=snippet,
+                    highlights=highlights,
+                )
+            )
+        return SearchResult(hits=hits, total=int(total_row[0]) if total_row else 0, facets=facet_counts)
+
+    def _facet(self, name: str, source: str, where: list[str], args: list[Any]) -> dict[str, int]:
+        if name == "entity_id":
+            conds = " AND ".join([*where, "m.entity_id IS NOT NULL"])
+            sql = (
+                f"SELECT m.entity_id, count(DISTINCT d.rid) FROM {source} JOIN mentions m ON m.doc_id = d.id "
+                f"WHERE {conds} GROUP BY m.entity_id"
+            )
+        else:
+            conds = " AND ".join([*where, f"d.{name} IS NOT NULL"])
+            sql = f"SELECT d.{name}, count(*) FROM {source} WHERE {conds} GROUP BY d.{name}"
+        counts = {str(k): int(n) for k, n in self._db.execute(sql, args)}
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    def iter_since(self, since: str | None = None) -> Iterator[Document]:
+        """Documents stored or updated at or after ``since`` (ISO), oldest first, in pages.
+
+        Reads in keyset pages, so memory stays flat, and stops at the last document present
+        when iteration began, so writes made meanwhile cannot make it run forever.
+        """
+        db = self._db
+        row = db.execute("SELECT max(seq) FROM documents").fetchone()
+        last_seq = int(row[0] or 0) if row else 0
+        if since:
+            row = db.execute("SELECT min(seq) FROM documents WHERE stored_at >= ?", (since,)).fetchone()
+            if not row or row[0] is None:
+                return
+            after = int(row[0]) - 1
+        else:
+            after = 0
+        while True:
+            rows = db.execute(
+                f"SELECT {_COLS}, d.seq FROM documents d WHERE d.seq > ? AND d.seq <= ? "
+                "AND (? IS NULL OR d.stored_at >= ?) ORDER BY d.seq LIMIT 500",
+                (after, last_seq, since, since),
+            ).fetchall()
+            if not rows:
+                return
+            for r in rows:
+                yield row_doc(r[:-1])
+            after = int(rows[-1][-1])  # type: ignore[arg-type]
+
+    def count(self, filters: dict[str, Any] | None = None) -> int:
+        where, params = filter_sql(check_filters(filters), "?", "mentions")
+        wsql = (" WHERE " + " AND ".join(where)) if where else ""
+        row = self._db.execute(f"SELECT count(*) FROM documents d{wsql}", params).fetchone()
+        return int(row[0]) if row else 0
+
+    # -- small state
+
+    def mark_once(self, namespace: str, key: str, value: str = "") -> bool:
+        """Record ``(namespace, key)``; True the first time only (e.g. "alert already sent")."""
+        with _transaction(self._db):
+            self._db.execute(
+                "INSERT INTO marks(namespace, key, value, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (namespace, key, value, utc_now_iso()),
+            )
+            return bool(self._db.changes())
+
+    def was_marked(self, namespace: str, key: str) -> bool:
+        row = self._db.execute(
+            "SELECT 1 FROM marks WHERE namespace = ? AND key = ?", (namespace, key)
+        ).fetchone()
+        return row is not None
+
+    def quarantine(self, url: str, source: str, reason: str, detail: str = "") -> None:
+        """Keep a page that could not be stored, with why, for the health pages."""
+        with _transaction(self._db):
+            self._db.execute(
+                "INSERT INTO quarantine(url, source, reason, detail, at) VALUES (?, ?, ?, ?, ?)",
+                (url, source, reason, detail, utc_now_iso()),
+            )
+
+    def quarantined(self) -> list[dict[str, Any]]:
+        rows = self._db.execute("SELECT url, source, reason, detail, at FROM quarantine ORDER BY qid")
+        return [dict(zip(("url", "source", "reason", "detail", "at"), r, strict=True)) for r in rows]
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,368 @@
+"""Backend-neutral full-text pieces: tokens, CJK bigrams, safe query parsing, plain snippets.
+
+Both stores must agree on what a "word" is, or a query that finds a document in SQLite would
+miss it in PostgreSQL and highlights would point at the wrong characters. So the rules live
+here once:
+
+* Unsegmented scripts (Han, kana, Hangul, Thai, Lao, Khmer, Myanmar) have no spaces between
+  words, so a run of them is indexed as overlapping character bigrams; every character starts
+  one token (the last one of a run is a unigram), which lets a one-character query match as a
+  prefix and a two-character name (``维创``, ``索尼``) match inside any longer run.
+* Other scripts are split into words, lower-cased and stripped of diacritics (``é`` -> ``e``),
+  which is what SQLite's ``unicode61 remove_diacritics 2`` does.
+* User queries are parsed here into terms and never reach ``MATCH`` / ``to_tsquery`` raw.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+# Scripts written without spaces between words (plus Hangul, whose words carry attached
+# particles: 삼성전자가 must be found by 삼성). Katakana middle dot (U+30FB) is punctuation.
+CJK_CHARS = (
+    "\u0e00-\u0e7f"  # Thai
+    "\u0e80-\u0eff"  # Lao
+    "\u1000-\u109f"  # Myanmar
+    "\u1100-\u11ff"  # Hangul jamo
+    "\u1780-\u17ff"  # Khmer
+    "\u2e80-\u2fdf"  # CJK radicals
+    "\u3005-\u3007"  # 々 〆 〇
+    "\u3021-\u3029"  # Hangzhou numerals
+    "\u3031-\u3035"  # kana repeat marks
+    "\u3040-\u309f"  # Hiragana
+    "\u30a0-\u30fa\u30fc-\u30ff"  # Katakana
+    "\u3100-\u312f"  # Bopomofo
+    "\u3130-\u318f"  # Hangul compatibility jamo
+    "\u31f0-\u31ff"  # Katakana extension
+    "\u3400-\u4dbf"  # CJK extension A
+    "\u4e00-\u9fff"  # CJK unified ideographs
+    "\uac00-\ud7af"  # Hangul syllables
+    "\uf900-\ufaff"  # CJK compatibility ideographs
+    "\uff66-\uff9f"  # half-width Katakana
+    "\U00020000-\U0003134f"  # CJK extensions B-H
+)
+CJK_RUN_RE = re.compile(f"[{CJK_CHARS}]+")
+HAS_CJK_RE = re.compile(f"[{CJK_CHARS}]")
+# A word: letters/digits (not underscore, not CJK) with any combining marks attached.
+_WORD_RE = re.compile(f"(?:[^\\W_{CJK_CHARS}][\u0300-\u036f]*)+")
+_TOKEN_RE = re.compile(f"(?P<cjk>[{CJK_CHARS}]+)|(?P<word>(?:[^\\W_{CJK_CHARS}][\u0300-\u036f]*)+)")
+
+Token = tuple[int, int, str]
+"""``(start, end, token)``: code-point offsets into the text and the folded token."""
+
+
+@lru_cache(maxsize=65536)
+def fold(word: str) -> str:
+    """Lower-case and strip diacritics, so ``Élysée`` and ``elysee`` are one token."""
+    if word.isascii():
+        return word.lower()
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def cjk_bigrams(run: str, offset: int = 0, query: bool = False) -> list[Token]:
+    """Tokens of one run of unsegmented script.
+
+    In a document every character starts a token: the bigram it opens, or itself when it ends
+    the run. In a query a run of two or more characters becomes only its bigrams (a phrase),
+    so ``维创`` matches the bigram ``维创`` wherever it sits in a longer run.
+    """
+    n = len(run)
+    if n == 1:
+        return [(offset, offset + 1, run)]
+    out = [(offset + i, offset + i + 2, run[i : i + 2]) for i in range(n - 1)]
+    if not query:
+        out.append((offset + n - 1, offset + n, run[-1]))
+    return out
+
+
+def tokenize(text: str, query: bool = False) -> list[Token]:
+    """Split ``text`` into folded word tokens and CJK bigrams, with code-point offsets."""
+    out: list[Token] = []
+    for m in _TOKEN_RE.finditer(text):
+        if m.lastgroup == "cjk":
+            out.extend(cjk_bigrams(m.group(), m.start(), query))
+        else:
+            out.append((m.start(), m.end(), fold(m.group())))
+    return out
+
+
+# --------------------------------------------------------------------------- queries
+
+
+@dataclass(frozen=True)
+class Term:
+    """One thing to look for: a word, a phrase, or a CJK run (a phrase of bigrams).
+
+    ``text`` is what the user typed (the SQLite tokenizer re-tokenizes it identically);
+    ``tokens`` are the folded query tokens, in order, that must appear adjacent.
+    """
+
+    text: str
+    tokens: tuple[str, ...]
+    prefix: bool = False
+
+
+@dataclass
+class ParsedQuery:
+    """A query as AND of OR-groups of terms, minus excluded terms."""
+
+    groups: list[list[Term]] = field(default_factory=list)
+    excluded: list[Term] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.groups and not self.excluded
+
+    def positive_terms(self) -> list[Term]:
+        return [t for g in self.groups for t in g]
+
+
+class QueryError(ValueError):
+    """The query cannot be searched; the message says what is wrong with it."""
+
+
+QUERY_HELP = 'use plain words, "quoted phrases", OR between alternatives, -word to exclude'
+_QUERY_PART_RE = re.compile(r'(?P<neg>-)?"(?P<phrase>[^"]*)(?:"|$)|(?P<word>[^\s"]+)|"')
+
+
+def _make_term(text: str) -> Term | None:
+    prefix = text.endswith("*") and len(text) > 1
+    body = text.rstrip("*") if prefix else text
+    tokens = tokenize(body, query=True)
+    if not tokens:
+        return None
+    # A lone CJK character is stored only as the start of bigrams: match it as a prefix.
+    last = tokens[-1][2]
+    if len(last) == 1 and HAS_CJK_RE.match(last):
+        prefix = True
+    return Term(text=body, tokens=tuple(t for _, _, t in tokens), prefix=prefix)
+
+
+def parse_query(query: str) -> ParsedQuery:
+    """Parse a user query safely: words AND'ed, "phrases", ``OR``, ``-exclude``, ``word*``.
+
+    Syntax that does not parse (a stray quote or bracket, a dangling ``OR``) is read
+    leniently rather than rejected; only a query with nothing left to search for raises
+    :class:`QueryError`. An empty query or ``*`` gives an empty :class:`ParsedQuery`.
+    """
+    q = query.strip()
+    parsed = ParsedQuery()
+    if q in ("", "*"):
+        return parsed
+    pending_or = False
+    negate_next = False
+    for m in _QUERY_PART_RE.finditer(q):
+        word = m.group("word")
+        negated = bool(m.group("neg")) or negate_next
+        if word is not None:
+            if word in ("OR", "|"):
+                pending_or = bool(parsed.groups)
+                continue
+            if word == "AND":
+                continue
+            if word == "NOT":
+                negate_next = True
+                continue
+            if word.startswith("-") and len(word) > 1:
+                negated, word = True, word[1:]
+            term = _make_term(word)
+        else:
+            phrase = m.group("phrase")
+            term = None if phrase is None else _make_term(phrase)
+            if term is not None:
+                term = Term(text=term.text, tokens=term.tokens, prefix=False)
+        negate_next = False
+        if term is None:
+            continue
+        if negated:
+            parsed.excluded.append(term)
+            pending_or = False
+        elif pending_or:
+            parsed.groups[-1].append(term)
+            pending_or = False
+        else:
+            parsed.groups.append([term])
+    if not parsed.groups:
+        if parsed.excluded:
+            raise QueryError(f"query {query!r} only excludes words; add at least one word to search for")
+        raise QueryError(f"query {query!r} has no words to search for; {QUERY_HELP}")
+    return parsed
+
+
+def fts5_match(parsed: ParsedQuery) -> str:
+    """The FTS5 ``MATCH`` expression for a parsed query (every term quoted, never raw input)."""
+
+    def quote(t: Term) -> str:
+        return '"' + t.text.replace('"', '""') + '"' + ("*" if t.prefix else "")
+
+    parts = []
+    for group in parsed.groups:
+        alts = [quote(t) for t in group]
+        parts.append(alts[0] if len(alts) == 1 else "(" + " OR ".join(alts) + ")")
+    expr = " AND ".join(parts)
+    for t in parsed.excluded:
+        expr = f"({expr}) NOT {quote(t)}"
+    return expr
+
+
+def _ts_lexeme(token: str) -> str:
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsquery(parsed: ParsedQuery) -> str:
+    """The PostgreSQL ``tsquery`` text for a parsed query, matching :func:`tsvector` tokens."""
+
+    def term(t: Term) -> str:
+        lex = [_ts_lexeme(tok) for tok in t.tokens]
+        if t.prefix:
+            lex[-1] += ":*"
+        return lex[0] if len(lex) == 1 else "(" + " <-> ".join(lex) + ")"
+
+    parts = []
+    for group in parsed.groups:
+        alts = [term(t) for t in group]
+        parts.append(alts[0] if len(alts) == 1 else "(" + " | ".join(alts) + ")")
+    expr = " & ".join(parts)
+    for t in parsed.excluded:
+        expr = f"{expr} & !{term(t)}"
+    return expr
+
+
+# PostgreSQL caps positions at 16383 and lexemes at 2 KB; longer texts are indexed up to there.
+PG_MAX_POSITION = 16383
+_PG_MAX_LEXEME_CHARS = 400
+
+
+def tsvector(fields: Iterable[tuple[str | None, str]]) -> str:
+    """A ``tsvector`` literal built from our own tokens, so PostgreSQL never re-splits words.
+
+    ``fields`` are ``(text, weight)`` pairs (weight ``A``..``D``); a gap of one position between
+    fields keeps a phrase from matching across the title/body boundary.
+    """
+    positions: dict[str, list[str]] = {}
+    pos = 0
+    for text, weight in fields:
+        if not text:
+            continue
+        pos += 1
+        w = "" if weight == "D" else weight
+        for _, _, tok in tokenize(text):
+            pos += 1
+            if pos > PG_MAX_POSITION:
+                break
+            if len(tok) <= _PG_MAX_LEXEME_CHARS:
+                positions.setdefault(tok, []).append(f"{pos}{w}")
+    return " ".join(f"{_ts_lexeme(tok)}:{','.join(p)}" for tok, p in positions.items())
+
+
+# --------------------------------------------------------------------------- snippets
+
+SNIPPET_CHARS = 200
+_SNIPPET_SCAN_CHARS = 200_000
+
+
+def find_matches(tokens: list[Token], terms: list[Term]) -> list[tuple[int, int, int]]:
+    """Where each term occurs in ``tokens``: ``(start, end, term index)`` in text offsets."""
+    out: list[tuple[int, int, int]] = []
+    n = len(tokens)
+    for ti, term in enumerate(terms):
+        want = term.tokens
+        k = len(want)
+        last = k - 1
+        for i in range(n - k + 1):
+            ok = True
+            for j in range(k):
+                tok = tokens[i + j][2]
+                if j == last and term.prefix:
+                    if not tok.startswith(want[j]):
+                        ok = False
+                        break
+                elif tok != want[j]:
+                    ok = False
+                    break
+            if ok:
+                start = tokens[i][0]
+                end = tokens[i + last][1]
+                if term.prefix and len(want[last]) == 1 and HAS_CJK_RE.match(want[last]):
+                    end = tokens[i + last][0] + 1  # a lone CJK char: highlight the char only
+                out.append((start, end, ti))
+    out.sort()
+    return out
+
+
+def _best_window(matches: list[tuple[int, int, int]], width: int) -> int:
+    """Start offset of the window of ``width`` chars that shows the most distinct terms."""
+    best_start, best_key = matches[0][0], (-1, -1)
+    for s, _, _ in matches[:500]:
+        inside = [m for m in matches if s <= m[0] and m[1] <= s + width]
+        key = (len({m[2] for m in inside}), len(inside))
+        if key > best_key:
+            best_start, best_key = s, key
+    return best_start
+
+
+def make_snippet(
+    text: str, parsed: ParsedQuery | None, width: int = SNIPPET_CHARS
+) -> tuple[str, list[tuple[int, int]]]:
+    """A plain-text excerpt of about ``width`` chars around the best match, and highlight offsets.
+
+    No markup is ever added (callers escape it for HTML); whitespace runs become single spaces
+    and an ellipsis marks a cut. Highlights are ``(start, end)`` offsets into the snippet of the
+    query's (non-excluded) terms, computed from the same tokens the index uses, so they are right
+    for CJK bigrams and folded diacritics alike.
+    """
+    scan = text[:_SNIPPET_SCAN_CHARS]
+    terms = parsed.positive_terms() if parsed else []
+    matches = find_matches(tokenize(scan), terms) if terms else []
+    if matches:
+        first = _best_window(matches, width)
+        # Some context before the first match, but never a cut when the rest would fit.
+        start = max(0, min(first - width // 5, len(scan) - width))
+        if start > 0:  # start at a word boundary if one is near
+            space = scan.rfind(" ", max(0, start - 15), start + 1)
+            if space == -1:
+                space = scan.find(" ", start, min(first, start + 15))
+            if space != -1:
+                start = space + 1
+    else:
+        start = 0
+    end = min(len(scan), start + width)
+    if end < len(scan):
+        space = scan.rfind(" ", end - 20, end)
+        if space > start and not any(s < space < e for s, e, _ in matches):
+            end = space
+    # Collapse whitespace while mapping text offsets to snippet offsets.
+    out: list[str] = ["… "] if start > 0 else []
+    length = len(out[0]) if out else 0
+    mapping: dict[int, int] = {}
+    prev_space = True
+    for i in range(start, end):
+        c = scan[i]
+        mapping[i] = length
+        if c.isspace():
+            if not prev_space:
+                out.append(" ")
+                length += 1
+            prev_space = True
+        else:
+            out.append(c)
+            length += 1
+            prev_space = False
+    mapping[end] = length
+    snippet = "".join(out).rstrip()
+    if end < len(scan):
+        snippet += " …"
+    highlights: list[tuple[int, int]] = []
+    for s, e, _ in matches:
+        if s >= start and e <= end:
+            hs, he = mapping[s], mapping[e]
+            if highlights and hs < highlights[-1][1]:
+                highlights[-1] = (highlights[-1][0], max(he, highlights[-1][1]))
+            else:
+                highlights.append((hs, he))
+    return snippet, highlights
