@@ -1,0 +1,53 @@
+"""URL canonicalisation: one key per page, whatever tracking parameters a link carried."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+# Query parameters that identify a campaign or a click, never the page itself.
+TRACKING_PARAMS = re.compile(
+    r"^(utm_[a-z_]+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|mc_cid|mc_eid|yclid|igshid|"
+    r"_hsenc|_hsmi|mkt_tok|ref_src|spm|scm|cmpid|ncid|ocid|s_cid|__twitter_impression)$",
+    re.IGNORECASE,
+)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def canonicalize_url(url: str, base: str | None = None) -> str:
+    """Absolute URL with tracking parameters, fragment and default port removed, host lower-cased.
+
+    Keeps the order of the remaining query parameters (some sites' routing depends on it).
+    A string that is not an http(s) URL is returned stripped but otherwise unchanged.
+    """
+    url = url.strip()
+    if base:
+        url = urljoin(base, url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        return url
+    host = parts.hostname.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    if parts.username:
+        netloc = f"{parts.username}@{netloc}"
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    query = [(k, v) for k, v in pairs if not TRACKING_PARAMS.match(k)]
+    path = parts.path or "/"
+    return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True), ""))
+
+
+def same_site(url: str, other: str) -> bool:
+    """True when both URLs have the same host (ignoring a leading ``www.``)."""
+    def host(u: str) -> str:
+        h = (urlsplit(u).hostname or "").lower()
+        return h[4:] if h.startswith("www.") else h
+
+    return host(url) == host(other)
