@@ -1,0 +1,108 @@
+"""``extract --batch`` and ``analyze --batch``: stream requests through the extractor / analyzer.
+
+One answer per non-blank input line, in input order, flushed as it is ready. Models load once;
+input is read in chunks so memory stays bounded whatever the file size. Bad lines become error
+answers and the run goes on (exit 0); only a usage problem (missing file) or a crash stops it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+from pipeline.jsonl import JsonlWriter, Line, check_fields, read_lines
+from pipeline.progress import progress
+
+CHUNK = 64
+EXTRACT_FIELDS: dict[str, tuple[type | tuple[type, ...], bool]] = {"url": (str, False), "html": (str, False),
+                                                                   "html_path": (str, False)}
+ANALYZE_FIELDS: dict[str, tuple[type | tuple[type, ...], bool]] = {
+    "text": (str, True), "targets": (list, False), "published_at": (str, False), "lang": (str, False)}
+MAX_HTML_BYTES = 20 * 1024 * 1024
+
+
+class BatchAnalyzer(Protocol):
+    def analyze_batch(self, requests: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]: ...
+
+
+def _chunks(lines: Iterator[Line], size: int) -> Iterator[list[Line]]:
+    while chunk := list(islice(lines, size)):
+        yield chunk
+
+
+def _read_html(req: dict[str, Any], base: Path) -> bytes | str:
+    if "html" in req:
+        return str(req["html"])
+    path = Path(req["html_path"])
+    if not path.is_absolute():
+        path = base / path
+    if path.is_dir():
+        raise OSError(f"html_path {req['html_path']!r} is a directory")
+    size = path.stat().st_size
+    if size > MAX_HTML_BYTES:
+        raise OSError(f"html_path {req['html_path']!r} is {size} bytes, over the {MAX_HTML_BYTES} byte limit")
+    return path.read_bytes()
+
+
+def run_extract(stream: IO[bytes], base: Path, out: JsonlWriter) -> int:
+    """Answer every line of an extract request stream; returns the number of answers written."""
+    from crawlers.extract import extract_page
+
+    with progress("extract") as bar:
+        for line in read_lines(stream):
+            bar.advance()
+            if line.error or line.obj is None:
+                out.write(line.error_answer())
+                continue
+            req = line.obj
+            problem = check_fields(req, EXTRACT_FIELDS)
+            if problem is None and "html" not in req and "html_path" not in req:
+                problem = "missing 'html' or 'html_path'"
+            if problem:
+                out.write(line.error_answer(problem))
+                continue
+            try:
+                html = _read_html(req, base)
+            except FileNotFoundError:
+                out.write(line.error_answer(f"html_path {req['html_path']!r}: file not found"))
+                continue
+            except OSError as exc:
+                out.write(line.error_answer(str(exc) if not exc.strerror else
+                                            f"html_path {req['html_path']!r}: {exc.strerror}"))
+                continue
+            answer = extract_page(html, req.get("url"))
+            out.write({"id": req["id"], **answer})
+    return out.count
+
+
+def _analyze_problem(req: dict[str, Any]) -> str | None:
+    problem = check_fields(req, ANALYZE_FIELDS)
+    if problem:
+        return problem
+    targets = req.get("targets") or []
+    if not all(isinstance(t, str) for t in targets):
+        return "field 'targets': expected a list of strings"
+    return None
+
+
+def run_analyze(stream: IO[bytes], analyzer: BatchAnalyzer, out: JsonlWriter) -> int:
+    """Answer every line of an analyze request stream, in order, batching valid requests."""
+    with progress("analyze") as bar:
+        for chunk in _chunks(read_lines(stream), CHUNK):
+            valid: list[dict[str, Any]] = []
+            slots: list[dict[str, Any] | None] = []
+            for line in chunk:
+                problem = line.error or (_analyze_problem(line.obj) if line.obj is not None else "unreadable line")
+                if problem:
+                    slots.append(line.error_answer(problem))
+                    continue
+                assert line.obj is not None
+                valid.append(line.obj)
+                slots.append(None)
+            answers = iter(analyzer.analyze_batch(valid))
+            for slot in slots:
+                out.write(slot if slot is not None else next(answers))
+            bar.advance(len(chunk))
+    return out.count

