@@ -34,12 +34,13 @@ _VERB = (
     r"estimated|estimates|believes|believed|stressed|stresses|emphasised|emphasized|observed)"
 )
 
+_OF_ORG = rf"(?:\s+(?:of|at|from)\s+(?:the\s+)?{_CAP}(?:\s+{_CAP}){{0,4}})?"
 _DIRECT = re.compile(r'"(?P<a>[^"\n]+)"|“(?P<b>[^”]+)”|«\s*(?P<c>[^»]+?)\s*»|„(?P<d>[^“”]+)[“”]')
 _AFTER_VERB_NAME = re.compile(rf"^\s*,?\s*{_VERB}\s+(?P<name>{_NAME}|{_PRONOUN})")
-_AFTER_NAME_VERB = re.compile(rf"^\s*,?\s*(?P<name>{_NAME}|{_PRONOUN})\s+{_VERB}\b")
-_BEFORE = re.compile(rf"(?P<name>{_NAME}|{_PRONOUN})\s+{_VERB}(?:\s+[\w'’.-]+){{0,4}}?\s*[:,]\s*$")
+_AFTER_NAME_VERB = re.compile(rf"^\s*,?\s*(?P<name>{_NAME}|{_PRONOUN}){_OF_ORG}\s+{_VERB}\b")
+_BEFORE = re.compile(rf"(?P<name>{_NAME}|{_PRONOUN}){_OF_ORG}\s+{_VERB}(?:\s+[\w'’.-]+){{0,4}}?\s*[:,]\s*$")
 _INDIRECT_SAID = re.compile(
-    rf"(?P<name>{_NAME}|{_PRONOUN})(?:,[^,]{{1,80}},)?\s+{_VERB}(?:\s+(?:on|in)\s+\w+)?\s+that\s+(?P<content>\S.*?)[.!?]*\s*$",
+    rf"(?P<name>{_NAME}|{_PRONOUN})(?:,[^,]{{1,80}},|{_OF_ORG})\s+{_VERB}(?:\s+(?:on|in)\s+\w+)?\s+that\s+(?P<content>\S.*?)[.!?]*\s*$",
     re.DOTALL,
 )
 _ACCORDING_FIRST = re.compile(

@@ -170,6 +170,10 @@ class WatchlistMatcher:
                 weak.add(_key(name))
         return _Person(entry.id, surname, first, frozenset(weak))
 
+    def entity_for(self, name: str) -> str | None:
+        """The id of the entry that owns ``name`` as its name or an alias (case-insensitive)."""
+        return self._by_alias.get(_key(name))
+
     def label(self, entity_id: str) -> str:
         return LABELS.get(self.entries[entity_id].type, "ORG")
 
@@ -326,3 +330,11 @@ def add_watchlist_ruler(
     )
     assert isinstance(pipe, WatchlistRuler)
     return pipe
+
+
+def name_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
+    """One regex finding any of ``names`` with the watchlist's rules (word boundaries for spaced scripts)."""
+    parts = []
+    for n in sorted({n for n in names if n.strip()}, key=len, reverse=True):
+        parts.append(_pattern(n) if is_nospace(n) else rf"(?<!\w){_pattern(n)}(?!\w)")
+    return re.compile("|".join(parts), re.IGNORECASE) if parts else None

