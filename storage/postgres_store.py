@@ -1,0 +1,398 @@
+"""The scale-out store: PostgreSQL (psycopg 3), same behaviour as :class:`SQLiteStore`.
+
+Full text uses a ``tsvector`` column built from our own tokens (:func:`storage.text_search.tsvector`)
+rather than ``to_tsvector``: PostgreSQL's parser knows nothing of CJK word boundaries and its
+configurations do not fold diacritics without the ``unaccent`` extension. Building the vector
+and the ``tsquery`` in Python from the same tokenizer the SQLite backend uses keeps the two
+backends finding the same documents. Snippets are ours too (``ts_headline`` adds markup).
+
+All tables live in one schema (default ``newswatch``), so several deployments or test runs can
+share a database.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import psycopg
+
+from storage.base import SearchHit, SearchResult, StoreError, UpsertResult
+from storage.common import (
+    DOC_COLUMNS,
+    check_facets,
+    check_filters,
+    doc_row,
+    filter_sql,
+    index_fields,
+    mention_rows,
+    row_doc,
+)
+from storage.models import Document, utc_now_iso
+from storage.text_search import ParsedQuery, QueryError, make_snippet, parse_query, tsquery, tsvector
+
+_SCHEMA_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+_COLS = ", ".join(f"d.{c}" for c in DOC_COLUMNS)
+_JSON_COLS = {"product", "annotations", "provenance"}
+
+
+def _tsv(doc: Document) -> str:
+    title, body, extra = index_fields(doc)
+    return tsvector([(title, "A"), (extra, "B"), (body, "D")])
+
+
+def _m1_core(cur: psycopg.Cursor[Any], s: str) -> None:
+    cur.execute(
+        f"""
+        CREATE TABLE {s}.documents(
+            rid bigserial PRIMARY KEY,
+            id text NOT NULL UNIQUE,
+            url text NOT NULL,
+            canonical_url text NOT NULL UNIQUE,
+            source text NOT NULL,
+            kind text NOT NULL,
+            title text,
+            text text NOT NULL,
+            author text,
+            published_at text COLLATE "C",
+            fetched_at text COLLATE "C",
+            lang text,
+            content_hash text NOT NULL,
+            version integer NOT NULL,
+            product jsonb,
+            annotations jsonb NOT NULL,
+            provenance jsonb NOT NULL,
+            stored_at text COLLATE "C" NOT NULL,
+            seq bigint NOT NULL
+        );
+        CREATE SEQUENCE {s}.doc_seq;
+        CREATE INDEX ON {s}.documents(url);
+        CREATE INDEX ON {s}.documents(seq);
+        CREATE INDEX ON {s}.documents(stored_at);
+        CREATE INDEX ON {s}.documents(published_at);
+        CREATE INDEX ON {s}.documents(source, published_at);
+        CREATE TABLE {s}.document_versions(
+            doc_id text NOT NULL,
+            version integer NOT NULL,
+            content_hash text NOT NULL,
+            stored_at text NOT NULL,
+            data jsonb NOT NULL,
+            PRIMARY KEY (doc_id, version)
+        );
+        CREATE TABLE {s}.marks(
+            namespace text NOT NULL,
+            key text NOT NULL,
+            value text NOT NULL DEFAULT '',
+            at text NOT NULL,
+            PRIMARY KEY (namespace, key)
+        );
+        CREATE TABLE {s}.quarantine(
+            qid bigserial PRIMARY KEY,
+            url text NOT NULL,
+            source text NOT NULL,
+            reason text NOT NULL,
+            detail text NOT NULL DEFAULT '',
+            at text NOT NULL
+        );
+        """
+    )
+
+
+def _m2_search(cur: psycopg.Cursor[Any], s: str) -> None:
+    """Entity mentions and the full-text column; documents stored before are indexed now."""
+    cur.execute(
+        f"""
+        CREATE TABLE {s}.mentions(
+            doc_id text NOT NULL,
+            entity_id text,
+            canonical text NOT NULL,
+            label text NOT NULL
+        );
+        CREATE INDEX ON {s}.mentions(doc_id);
+        CREATE INDEX ON {s}.mentions(entity_id, doc_id);
+        ALTER TABLE {s}.documents ADD COLUMN tsv tsvector NOT NULL DEFAULT ''::tsvector;
+        CREATE INDEX ON {s}.documents USING gin(tsv);
+        """
+    )
+    rows = cur.execute(f"SELECT {_COLS} FROM {s}.documents d").fetchall()
+    for row in rows:
+        doc = row_doc(row)
+        cur.execute(f"UPDATE {s}.documents SET tsv = %s::tsvector WHERE id = %s", (_tsv(doc), doc.id))
+        _write_mentions(cur, s, doc)
+
+
+def _write_mentions(cur: psycopg.Cursor[Any], s: str, doc: Document) -> None:
+    rows = mention_rows(doc)
+    if rows:
+        cur.executemany(f"INSERT INTO {s}.mentions(doc_id, entity_id, canonical, label) VALUES (%s, %s, %s, %s)", rows)
+
+
+MIGRATIONS: list[Callable[[psycopg.Cursor[Any], str], None]] = [_m1_core, _m2_search]
+"""Ordered schema changes; a schema's version is how many have been applied."""
+
+
+class PostgresStore:
+    """A :class:`storage.base.Store` in one PostgreSQL schema."""
+
+    def __init__(self, dsn: str, schema: str = "newswatch") -> None:
+        if not _SCHEMA_RE.match(schema):
+            raise StoreError(f"PostgreSQL schema name {schema!r}: use letters, digits and _ (at most 63)")
+        self.schema = schema
+        self._s = f'"{schema}"'
+        try:
+            self._conn = psycopg.connect(dsn, autocommit=True)
+        except psycopg.Error as e:
+            raise StoreError(f"cannot connect to PostgreSQL store: {e}".strip()) from e
+        try:
+            self.migrate()
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def schema_version(self) -> int:
+        """The schema version recorded in this store's schema (0 when it does not exist yet)."""
+        row = self._conn.execute(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = 'schema_version'",
+            (self.schema,),
+        ).fetchone()
+        if not row:
+            return 0
+        row = self._conn.execute(f"SELECT version FROM {self._s}.schema_version").fetchone()
+        return int(row[0]) if row else 0
+
+    def migrate(self, target: int | None = None) -> None:
+        """Bring the schema up to ``target`` (default latest); refuse a schema from a newer newswatch."""
+        known = len(MIGRATIONS)
+        target = known if target is None else target
+        s = self._s
+        with self._conn.transaction(), self._conn.cursor() as cur:
+            # One migrating process at a time per schema; the others wait, then see it done.
+            cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"newswatch-migrate:{self.schema}",))
+            current = self.schema_version()
+            if current > known:
+                raise StoreError(
+                    f"PostgreSQL schema {self.schema} has schema version {current}, but this newswatch only "
+                    f"knows versions up to {known}: upgrade newswatch (pip install -U newswatch) to open it"
+                )
+            if current >= target:
+                return
+            cur.execute(f"CREATE SCHEMA IF NOT EXISTS {s}")
+            cur.execute(f"CREATE TABLE IF NOT EXISTS {s}.schema_version(version integer NOT NULL)")
+            for version in range(current, target):
+                MIGRATIONS[version](cur, s)
+            cur.execute(f"DELETE FROM {s}.schema_version")
+            cur.execute(f"INSERT INTO {s}.schema_version(version) VALUES (%s)", (target,))
+
+    # -- writing
+
+    def upsert(self, doc: Document) -> UpsertResult:
+        """Store ``doc`` keyed by canonical URL: ``new``, ``updated`` (version + 1) or ``unchanged``."""
+        return self.upsert_many([doc])[0]
+
+    def add(self, doc: Document) -> UpsertResult:
+        """Alias of :meth:`upsert`."""
+        return self.upsert(doc)
+
+    def upsert_many(self, docs: Iterable[Document]) -> list[UpsertResult]:
+        """Upsert a batch in one transaction."""
+        s = self._s
+        results: list[UpsertResult] = []
+        cols = (*DOC_COLUMNS, "stored_at", "seq", "tsv")
+        casts = [("%s::jsonb" if c in _JSON_COLS else "%s") for c in DOC_COLUMNS]
+        placeholders = [*casts, "%s", f"nextval('{s}.doc_seq')", "%s::tsvector"]
+        now = utc_now_iso()
+        with self._conn.transaction(), self._conn.cursor() as cur:
+            for doc in docs:
+                old = cur.execute(
+                    f"SELECT rid, content_hash, version FROM {s}.documents WHERE canonical_url = %s FOR UPDATE",
+                    (doc.canonical_url,),
+                ).fetchone()
+                if old and old[1] == doc.content_hash:
+                    results.append(UpsertResult(id=doc.id, status="unchanged", version=int(old[2])))
+                    continue
+                version = int(old[2]) + 1 if old else 1
+                values = (*doc_row(doc, version), now, _tsv(doc))
+                if old:
+                    sets = ", ".join(f"{c} = {p}" for c, p in zip(cols, placeholders, strict=True))
+                    cur.execute(f"UPDATE {s}.documents SET {sets} WHERE rid = %s", (*values, old[0]))
+                    cur.execute(f"DELETE FROM {s}.mentions WHERE doc_id = %s", (doc.id,))
+                else:
+                    cur.execute(
+                        f"INSERT INTO {s}.documents({', '.join(cols)}) VALUES ({', '.join(placeholders)})", values
+                    )
+                data = doc.to_dict()
+                data["version"] = version
+                cur.execute(
+                    f"INSERT INTO {s}.document_versions(doc_id, version, content_hash, stored_at, data) "
+                    "VALUES (%s, %s, %s, %s, %s::jsonb) ON CONFLICT (doc_id, version) DO UPDATE "
+                    "SET content_hash = EXCLUDED.content_hash, stored_at = EXCLUDED.stored_at, data = EXCLUDED.data",
+                    (doc.id, version, doc.content_hash, now, json.dumps(data, ensure_ascii=False)),
+                )
+                _write_mentions(cur, s, doc)
+                results.append(UpsertResult(id=doc.id, status="updated" if old else "new", version=version))
+        return results
+
+    # -- reading
+
+    def _one(self, sql: str, params: Iterable[Any] = ()) -> Any:
+        return self._conn.execute(sql, tuple(params)).fetchone()
+
+    def get(self, doc_id: str) -> Document | None:
+        row = self._one(f"SELECT {_COLS} FROM {self._s}.documents d WHERE d.id = %s", (doc_id,))
+        return row_doc(row) if row else None
+
+    def get_by_url(self, url: str) -> Document | None:
+        """The document whose canonical URL, or else fetched URL, is ``url``."""
+        s = self._s
+        row = self._one(f"SELECT {_COLS} FROM {s}.documents d WHERE d.canonical_url = %s", (url,))
+        if row is None:
+            row = self._one(f"SELECT {_COLS} FROM {s}.documents d WHERE d.url = %s ORDER BY d.seq DESC LIMIT 1", (url,))
+        return row_doc(row) if row else None
+
+    def versions(self, doc_id: str) -> list[Document]:
+        """Every stored version of a document, oldest first."""
+        rows = self._conn.execute(
+            f"SELECT data FROM {self._s}.document_versions WHERE doc_id = %s ORDER BY version", (doc_id,)
+        ).fetchall()
+        return [Document.from_dict(r[0] if isinstance(r[0], dict) else json.loads(r[0])) for r in rows]
+
+    def search(
+        self,
+        query: str,
+        filters: dict[str, Any] | None = None,
+        facets: list[str] | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> SearchResult:
+        """Full-text search, best first; ``""`` or ``"*"`` lists filtered documents newest first."""
+        s = self._s
+        flt = check_filters(filters)
+        facet_names = check_facets(facets)
+        try:
+            parsed = parse_query(query)
+        except QueryError as e:
+            raise StoreError(str(e)) from None
+        where, params = filter_sql(flt, "%s", f"{s}.mentions")
+        if parsed.is_empty:
+            source, base, score = f"{s}.documents d", [], "0.0"
+            order = "d.published_at DESC NULLS LAST, d.seq DESC"
+        else:
+            # Rank on the wanted terms only: ts_rank scores a query with "!x" as near zero.
+            source = f"{s}.documents d CROSS JOIN (SELECT %s::tsquery AS q, %s::tsquery AS rq) qq"
+            wanted = ParsedQuery(groups=parsed.groups)
+            base, score = [tsquery(parsed), tsquery(wanted)], "ts_rank(d.tsv, qq.rq)"
+            order = "score DESC, d.seq DESC"
+            where = ["d.tsv @@ qq.q", *where]
+        wsql = (" WHERE " + " AND ".join(where)) if where else ""
+        args = [*base, *params]
+        try:
+            rows = self._conn.execute(
+                f"SELECT {_COLS}, {score} AS score FROM {source}{wsql} ORDER BY {order} LIMIT %s OFFSET %s",
+                (*args, int(limit), int(offset)),
+            ).fetchall()
+            total_row = self._one(f"SELECT count(*) FROM {source}{wsql}", args)
+            facet_counts = {name: self._facet(name, source, where, args) for name in facet_names}
+        except psycopg.errors.SyntaxError as e:  # should not happen: the tsquery is built from tokens
+            raise StoreError(f"search query {query!r} could not be run: {e}") from None
+        hits = []
+        for row in rows:
+            doc = row_doc(row[:-1])
+            snippet, highlights = make_snippet(doc.text, None if parsed.is_empty else parsed)
+            hits.append(
+                SearchHit(
+                    id=doc.id,
+                    url=doc.url,
+                    title=doc.title,
+                    published_at=doc.published_at,
+                    source=doc.source,
+                    kind=doc.kind,
+                    score=float(row[-1] or 0.0),
+                    snippet=snippet,
+                    highlights=highlights,
+                )
+            )
+        return SearchResult(hits=hits, total=int(total_row[0]) if total_row else 0, facets=facet_counts)
+
+    def _facet(self, name: str, source: str, where: list[str], args: list[Any]) -> dict[str, int]:
+        if name == "entity_id":
+            conds = " AND ".join([*where, "m.entity_id IS NOT NULL"])
+            sql = (
+                f"SELECT m.entity_id, count(DISTINCT d.rid) FROM {source} "
+                f"JOIN {self._s}.mentions m ON m.doc_id = d.id WHERE {conds} GROUP BY m.entity_id"
+            )
+        else:
+            conds = " AND ".join([*where, f"d.{name} IS NOT NULL"])
+            sql = f"SELECT d.{name}, count(*) FROM {source} WHERE {conds} GROUP BY d.{name}"
+        counts = {str(k): int(n) for k, n in self._conn.execute(sql, args).fetchall()}
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    def iter_since(self, since: str | None = None) -> Iterator[Document]:
+        """Documents stored or updated at or after ``since`` (ISO), oldest first, in keyset pages."""
+        s = self._s
+        row = self._one(f"SELECT max(seq) FROM {s}.documents")
+        last_seq = int(row[0] or 0) if row else 0
+        after = 0
+        if since:
+            row = self._one(f"SELECT min(seq) FROM {s}.documents WHERE stored_at >= %s", (since,))
+            if not row or row[0] is None:
+                return
+            after = int(row[0]) - 1
+        while True:
+            rows = self._conn.execute(
+                f"SELECT {_COLS}, d.seq FROM {s}.documents d WHERE d.seq > %s AND d.seq <= %s "
+                "AND (%s::text IS NULL OR d.stored_at >= %s::text) ORDER BY d.seq LIMIT 500",
+                (after, last_seq, since, since),
+            ).fetchall()
+            if not rows:
+                return
+            for r in rows:
+                yield row_doc(r[:-1])
+            after = int(rows[-1][-1])
+
+    def count(self, filters: dict[str, Any] | None = None) -> int:
+        where, params = filter_sql(check_filters(filters), "%s", f"{self._s}.mentions")
+        wsql = (" WHERE " + " AND ".join(where)) if where else ""
+        row = self._one(f"SELECT count(*) FROM {self._s}.documents d{wsql}", params)
+        return int(row[0]) if row else 0
+
+    # -- small state
+
+    def mark_once(self, namespace: str, key: str, value: str = "") -> bool:
+        """Record ``(namespace, key)``; True the first time only (e.g. "alert already sent")."""
+        cur = self._conn.execute(
+            f"INSERT INTO {self._s}.marks(namespace, key, value, at) VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            (namespace, key, value, utc_now_iso()),
+        )
+        return cur.rowcount == 1
+
+    def was_marked(self, namespace: str, key: str) -> bool:
+        row = self._one(f"SELECT 1 FROM {self._s}.marks WHERE namespace = %s AND key = %s", (namespace, key))
+        return row is not None
+
+    def quarantine(self, url: str, source: str, reason: str, detail: str = "") -> None:
+        """Keep a page that could not be stored, with why, for the health pages."""
+        self._conn.execute(
+            f"INSERT INTO {self._s}.quarantine(url, source, reason, detail, at) VALUES (%s, %s, %s, %s, %s)",
+            (url, source, reason, detail, utc_now_iso()),
+        )
+
+    def quarantined(self) -> list[dict[str, Any]]:
+        rows = self._conn.execute(
+            f"SELECT url, source, reason, detail, at FROM {self._s}.quarantine ORDER BY qid"
+        ).fetchall()
+        return [dict(zip(("url", "source", "reason", "detail", "at"), r, strict=True)) for r in rows]
+
+    def drop_schema(self) -> None:
+        """Delete this store's schema and everything in it (tests and ``reset`` use this)."""
+        self._conn.execute(f"DROP SCHEMA IF EXISTS {self._s} CASCADE")
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> PostgresStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
