@@ -19,8 +19,8 @@ _EDGE_PUNCT = " \t\n\r\"'“”‘’«»()[]{}<>,;:.!?-–—"
 _TITLE_CASED = {"ORG", "PERSON"}
 
 
-def _title_word(word: str) -> str:
-    if word.islower() or (word.isupper() and len(word) > 4):
+def _title_word(word: str, shouted: bool = False) -> str:
+    if word.islower() or (word.isupper() and (shouted or len(word) > 4)):
         return word[:1].upper() + word[1:].lower()
     return word  # keep "IBM", "McKinsey", "iPhone"
 
@@ -30,7 +30,9 @@ def canonical_name(text: str, label: str) -> str:
     name = " ".join(text.split()).strip(_EDGE_PUNCT)
     name = _POSSESSIVE.sub("", _LEADING_THE.sub("", name)).strip(_EDGE_PUNCT)
     if label in _TITLE_CASED:
-        name = " ".join(_title_word(w) for w in name.split(" "))
+        words = name.split(" ")
+        shouted = len(words) > 1 and name.isupper()  # "TOM HALE": a shouted name, not acronyms
+        name = " ".join(_title_word(w, shouted) for w in words)
     return name or " ".join(text.split())
 
 
