@@ -24,7 +24,7 @@ def make_analyzer(config: Config) -> Analyzer:
     from nlp.analyzer import Analyzer, AnalyzerSettings
 
     settings = AnalyzerSettings(
-        model=config.nlp.model,
+        spacy_model=config.nlp.model,
         batch_size=config.nlp.batch_size,
         stance_backend=config.nlp.stance_backend,
         stance_model_dir=config.nlp.stance_model_dir,

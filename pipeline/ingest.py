@@ -11,8 +11,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from crawlers.urls import canonicalize_url
 from storage.base import Store, UpsertResult
-from storage.models import Annotations, Document, Product, utc_now_iso
+from storage.models import KINDS, Annotations, Document, Product, utc_now_iso
 
 INGEST_FIELDS = ("url", "text", "title", "source", "kind", "published_at", "lang", "author", "product")
 
@@ -63,13 +64,16 @@ def document_from_record(rec: dict[str, Any], default_source: str = "ingest") ->
     for key in ("title", "source", "kind", "published_at", "lang", "author"):
         if rec.get(key) is not None and not isinstance(rec[key], str):
             raise IngestError(f"field '{key}': expected a string, got {type(rec[key]).__name__}")
+    kind = rec.get("kind") or ("product" if rec.get("product") else "article")
+    if kind not in KINDS:
+        raise IngestError(f"field 'kind': expected one of {', '.join(KINDS)}, got {kind!r}")
     product = rec.get("product")
     if product is not None and not isinstance(product, dict):
         raise IngestError("field 'product': expected an object")
     try:
         return Document(
             url=rec["url"], text=rec["text"], title=rec.get("title"), source=rec.get("source") or default_source,
-            kind=rec.get("kind") or ("product" if product else "article"), published_at=rec.get("published_at"),
+            canonical_url=canonicalize_url(rec["url"]), kind=kind, published_at=rec.get("published_at"),
             lang=rec.get("lang"), author=rec.get("author"),
             product=Product.from_dict(product) if product else None,
         )
