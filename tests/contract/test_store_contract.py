@@ -154,7 +154,7 @@ def test_search_ranks_stronger_matches_higher(store: Store) -> None:
         [
             *FILLER,
             doc("https://n.test/weak", "Markets were calm. Analysts briefly noted a tariff among many topics " * 3),
-            doc("https://n.test/strong", "Tariff talks: the tariff on steel and the tariff on aluminium.", title="Tariff"),
+            doc("https://n.test/strong", "Tariff talks: the tariff on steel, the tariff on tin.", title="Tariff"),
         ]
     )
     result = store.search("tariff")
@@ -327,13 +327,16 @@ def test_empty_query_lists_filtered_documents_newest_first(store: Store) -> None
     store.upsert_many(_filtered_corpus())  # type: ignore[attr-defined]
     for q in ("", "*"):
         result = store.search(q, filters={"source": ["a", "b"]})
-        assert [h.published_at for h in result.hits] == ["2026-03-02", "2026-03-01", "2026-02-10T08:00:00Z", "2026-01-05"]
+        newest_first = ["2026-03-02", "2026-03-01", "2026-02-10T08:00:00Z", "2026-01-05"]
+        assert [h.published_at for h in result.hits] == newest_first
         assert result.total == 4
 
 
 def test_snippet_is_plain_text_and_highlights_point_at_query_terms(store: Store) -> None:
-    text = ("Background paragraph about nothing much. " * 20) + "The Harbour Authority raised fees. " + (
-        "More unrelated filler text follows here. " * 20
+    text = (
+        ("Background paragraph about nothing much. " * 20)
+        + "The Harbour Authority raised fees. "
+        + ("More unrelated filler text follows here. " * 20)
     )
     store.upsert_many([*FILLER, doc("https://s.test/1", text)])  # type: ignore[attr-defined]
     hit = store.search("harbour fees").hits[0]
