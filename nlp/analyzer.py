@@ -8,6 +8,7 @@ plus the newswatch components; other languages run the watchlist's character mat
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -136,17 +137,17 @@ class Analyzer:
     # -- public API -------------------------------------------------------------------------
     def analyze_batch(self, requests: Iterable[Mapping[str, Any]]) -> Iterator[dict[str, Any]]:
         """One answer per request, in order, in the ``analyze`` contract's shape."""
-        ids: list[Any] = []
+        ids: deque[Any] = deque()  # ids of requests read ahead but not yet answered (one chunk at most)
 
         def items() -> Iterator[_Request]:
             for req in requests:
                 ids.append(req.get("id"))
                 yield self._request(req)
 
-        for n, (ann, lang) in enumerate(self._stream(items())):
+        for ann, lang in self._stream(items()):
             d = ann.to_dict()
             yield {
-                "id": ids[n],
+                "id": ids.popleft(),
                 "lang": lang,
                 "tone": d["tone"],
                 "entities": d["entities"],
@@ -156,7 +157,6 @@ class Analyzer:
                 "links": d["links"],
                 "warnings": d["warnings"],
             }
-            ids[n] = None  # keep memory bounded on long streams
 
     def analyze_document(
         self,
