@@ -226,11 +226,24 @@ def _transaction(db: apsw.Connection) -> Iterator[None]:
 
 def _index(db: apsw.Connection, rid: int, doc: Document) -> None:
     title, body, extra = index_fields(doc)
+    db.execute("INSERT INTO documents_fts(rowid, title, body, extra) VALUES (?, ?, ?, ?)", (rid, title, body, extra))
+    db.executemany("INSERT INTO mentions(doc_id, entity_id, canonical, label) VALUES (?, ?, ?, ?)", mention_rows(doc))
+
+
+def _keep_old_version(db: apsw.Connection, rid: int, now: str) -> None:
+    """Copy the current row into ``document_versions`` before it is overwritten.
+
+    Only superseded versions are copied (the current one lives in ``documents``), so indexing a
+    new document writes its text once, not twice.
+    """
+    row = db.execute(f"SELECT {_COLS}, d.stored_at FROM documents d WHERE d.rid = ?", (rid,)).fetchone()
+    if row is None:
+        return
+    old = row_doc(row[:-1])
     db.execute(
-        "INSERT INTO documents_fts(rowid, title, body, extra) VALUES (?, ?, ?, ?)", (rid, title, body, extra)
-    )
-    db.executemany(
-        "INSERT INTO mentions(doc_id, entity_id, canonical, label) VALUES (?, ?, ?, ?)", mention_rows(doc)
+        "INSERT OR REPLACE INTO document_versions(doc_id, version, content_hash, stored_at, data) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (old.id, old.version, old.content_hash, row[-1], json.dumps(old.to_dict(), ensure_ascii=False)),
     )
 
 
@@ -241,6 +254,7 @@ def connect(path: str) -> apsw.Connection:
     db.register_fts5_tokenizer(TOKENIZER, newswatch_tokenizer)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA cache_size=-65536")  # 64 MB: B-tree and FTS segment pages stay hot
     return db
 
 
@@ -293,6 +307,7 @@ class SQLiteStore:
                 values = (*doc_row(doc, version), now, seq)
                 if old:
                     rid = int(old[0])
+                    _keep_old_version(db, rid, now)
                     sets = ", ".join(f"{c} = ?" for c in (*DOC_COLUMNS, "stored_at", "seq"))
                     db.execute(f"UPDATE documents SET {sets} WHERE rid = ?", (*values, rid))
                     db.execute("DELETE FROM documents_fts WHERE rowid = ?", (rid,))
@@ -302,13 +317,6 @@ class SQLiteStore:
                     marks = ", ".join("?" * len(values))
                     db.execute(f"INSERT INTO documents({cols}) VALUES ({marks})", values)
                     rid = db.last_insert_rowid()
-                data = doc.to_dict()
-                data["version"] = version
-                db.execute(
-                    "INSERT OR REPLACE INTO document_versions"
-                    "(doc_id, version, content_hash, stored_at, data) VALUES (?, ?, ?, ?, ?)",
-                    (doc.id, version, doc.content_hash, now, json.dumps(data, ensure_ascii=False)),
-                )
                 _index(db, rid, doc)
                 results.append(UpsertResult(id=doc.id, status="updated" if old else "new", version=version))
         return results
@@ -321,9 +329,7 @@ class SQLiteStore:
 
     def get_by_url(self, url: str) -> Document | None:
         """The document whose canonical URL, or else fetched URL, is ``url``."""
-        row = self._db.execute(
-            f"SELECT {_COLS} FROM documents d WHERE d.canonical_url = ?", (url,)
-        ).fetchone()
+        row = self._db.execute(f"SELECT {_COLS} FROM documents d WHERE d.canonical_url = ?", (url,)).fetchone()
         if row is None:
             row = self._db.execute(
                 f"SELECT {_COLS} FROM documents d WHERE d.url = ? ORDER BY d.seq DESC LIMIT 1", (url,)
@@ -331,11 +337,12 @@ class SQLiteStore:
         return row_doc(row) if row else None
 
     def versions(self, doc_id: str) -> list[Document]:
-        """Every stored version of a document, oldest first."""
+        """Every stored version of a document, oldest first (the last one is the current)."""
         rows = self._db.execute(
             "SELECT data FROM document_versions WHERE doc_id = ? ORDER BY version", (doc_id,)
         ).fetchall()
-        return [Document.from_dict(json.loads(str(r[0]))) for r in rows]
+        current = self.get(doc_id)
+        return [Document.from_dict(json.loads(str(r[0]))) for r in rows] + ([current] if current else [])
 
     def search(
         self,
@@ -451,9 +458,7 @@ class SQLiteStore:
             return bool(self._db.changes())
 
     def was_marked(self, namespace: str, key: str) -> bool:
-        row = self._db.execute(
-            "SELECT 1 FROM marks WHERE namespace = ? AND key = ?", (namespace, key)
-        ).fetchone()
+        row = self._db.execute("SELECT 1 FROM marks WHERE namespace = ? AND key = ?", (namespace, key)).fetchone()
         return row is not None
 
     def quarantine(self, url: str, source: str, reason: str, detail: str = "") -> None:
