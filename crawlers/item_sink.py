@@ -1,0 +1,63 @@
+"""Item pipeline that hands every Document / Quarantined item to a caller's function, as it arrives."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from scrapy.exceptions import NotConfigured
+
+from crawlers.items import Quarantined
+from storage.models import Document
+
+logger = logging.getLogger(__name__)
+
+SINK_SETTING = "NEWSWATCH_ITEM_SINK"
+
+
+class SinkRef:
+    """A callable kept by reference in Scrapy settings (which deep-copy their values)."""
+
+    def __init__(self, fn: Callable[[Any], None]) -> None:
+        self.fn = fn
+
+    def __call__(self, item: Any) -> None:
+        self.fn(item)
+
+    def __copy__(self) -> SinkRef:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> SinkRef:
+        return self
+
+
+class ItemSink:
+    """Calls ``NEWSWATCH_ITEM_SINK(item)`` synchronously for each item; declines when none is set.
+
+    A sink that raises does not stop the crawl: the error is logged and counted under
+    ``newswatch/errors/sink/<source>``.
+    """
+
+    def __init__(self, sink: Callable[[Any], None], stats: Any = None) -> None:
+        self.sink = sink
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ItemSink:
+        sink = crawler.settings.get(SINK_SETTING)
+        if sink is None:
+            raise NotConfigured(f"{SINK_SETTING} is not set")
+        if not callable(sink):
+            raise NotConfigured(f"{SINK_SETTING}: expected a callable, got {type(sink).__name__}")
+        return cls(sink, crawler.stats)
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        if isinstance(item, Document | Quarantined):
+            try:
+                self.sink(item)
+            except Exception:
+                logger.exception("item sink failed on %s", getattr(item, "url", item))
+                if self.stats is not None:
+                    self.stats.inc_value(f"newswatch/errors/sink/{item.source}")
+        return item

@@ -1,0 +1,75 @@
+"""Source specs: plain dicts from config, checked once at the edge."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+SOURCE_TYPES: tuple[str, ...] = ("sitemap", "feed", "site", "listing", "mastodon")
+
+# key -> (types it applies to, expected python type(s))
+_KEYS: dict[str, tuple[tuple[str, ...], type | tuple[type, ...]]] = {
+    "name": (SOURCE_TYPES, str),
+    "type": (SOURCE_TYPES, str),
+    "url": (SOURCE_TYPES, str),
+    "allow": (SOURCE_TYPES, (str, list)),
+    "deny": (SOURCE_TYPES, (str, list)),
+    "max_pages": (SOURCE_TYPES, int),
+    "max_depth": (("site",), int),
+    "max_items": (SOURCE_TYPES, int),
+}
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "sitemap": {"max_pages": 1000},
+    "feed": {"max_pages": 200},
+    "site": {"max_pages": 200, "max_depth": 2},
+    "listing": {"max_pages": 5, "max_items": 500},
+    "mastodon": {"max_pages": 1},
+}
+
+
+class SourceError(ValueError):
+    """A source spec that cannot be crawled; the message names the key path."""
+
+
+def _patterns(value: str | list[str] | None) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def normalize_sources(sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Validated copies of ``sources`` with defaults filled in; raises ``SourceError``."""
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for i, spec in enumerate(sources):
+        where = f"sources[{i}]"
+        if not isinstance(spec, dict):
+            raise SourceError(f"{where}: expected a table/dict, got {type(spec).__name__}")
+        for key in ("name", "type", "url"):
+            if not spec.get(key):
+                raise SourceError(f"{where}.{key}: required")
+        kind = spec["type"]
+        if kind not in SOURCE_TYPES:
+            raise SourceError(f"{where}.type: expected one of {', '.join(SOURCE_TYPES)}, got {kind!r}")
+        if not re.match(r"^https?://", str(spec["url"])):
+            raise SourceError(f"{where}.url: expected an http(s) URL, got {spec['url']!r}")
+        if spec["name"] in seen:
+            raise SourceError(f"{where}.name: duplicate source name {spec['name']!r}")
+        seen.add(spec["name"])
+        for key, value in spec.items():
+            if key in _KEYS:
+                types, expected = _KEYS[key]
+                if not isinstance(value, expected) or isinstance(value, bool):
+                    raise SourceError(f"{where}.{key}: expected {getattr(expected, '__name__', expected)}, "
+                                      f"got {value!r}")
+        norm = {**DEFAULTS[kind], **spec}
+        for key in ("allow", "deny"):
+            pats = _patterns(norm.get(key))
+            for j, pat in enumerate(pats):
+                try:
+                    re.compile(pat)
+                except re.error as exc:
+                    raise SourceError(f"{where}.{key}[{j}]: not a regular expression ({exc})") from None
+            norm[key] = pats
+        out.append(norm)
+    return out

@@ -1,0 +1,475 @@
+"""One spider for every configured source: sitemaps, feeds, sites, shop listings, Mastodon timelines.
+
+Each source spec is a plain dict (see ``crawlers.sources``). Every fetched page ends as a
+``storage.models.Document`` or, when it gives nothing, as a ``Quarantined`` item with its error
+class; failed requests reach ``on_error`` and are quarantined too. Counts go to the crawl's stats
+under ``newswatch/<what>/<source>`` (read back by ``crawlers.runner.CrawlStats``).
+"""
+
+from __future__ import annotations
+
+import calendar
+import gzip
+import json
+import re
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy.http import Request, Response, TextResponse
+from scrapy.linkextractors import LinkExtractor
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from twisted.python.failure import Failure
+
+from crawlers.extract import (
+    EXTRACTOR_NAME,
+    decode_html,
+    extract_page,
+    extract_version,
+    html_to_text,
+    normalize_date,
+)
+from crawlers.items import Quarantined
+from crawlers.sources import normalize_sources
+from crawlers.urls import canonicalize_url, same_site
+from storage.models import Document, Product, Provenance, utc_now_iso
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_PRODUCT_CARD = re.compile(r"product|item|card|tile|goods|sku", re.IGNORECASE)
+
+
+class NewsWatchSpider(scrapy.Spider):
+    name = "newswatch"
+
+    def __init__(self, sources: list[dict[str, Any]] | None = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sources = {s["name"]: s for s in normalize_sources(list(sources or []))}
+        self._scheduled: dict[str, int] = {}
+        self._seen: set[tuple[str, str]] = set()
+        self._version = extract_version()
+
+    # ---------------------------------------------------------------------------------- start
+
+    async def start(self) -> AsyncIterator[Any]:
+        for request in self._initial_requests():
+            yield request
+
+    def start_requests(self) -> Iterator[Request]:  # Scrapy < 2.13
+        return self._initial_requests()
+
+    def _initial_requests(self) -> Iterator[Request]:
+        callbacks = {"sitemap": self.parse_sitemap, "feed": self.parse_feed, "site": self.parse_site,
+                     "listing": self.parse_listing, "mastodon": self.parse_mastodon}
+        for name, spec in self.sources.items():
+            callback = callbacks[spec["type"]]
+            if spec["type"] == "sitemap" and urlsplit(spec["url"]).path.endswith("/robots.txt"):
+                callback = self.parse_robots
+            yield self._request(spec["url"], name, callback, nw_page=1, nw_depth=0)
+
+    def _request(self, url: str, source: str, callback: Any, **meta: Any) -> Request:
+        return Request(url, callback=callback, errback=self.on_error, meta={"nw_source": source, **meta})
+
+    def _may_schedule(self, source: str) -> bool:
+        """Page budget per source (``max_pages``) for the pages that become documents."""
+        limit = self.sources[source].get("max_pages")
+        done = self._scheduled.get(source, 0)
+        if limit is not None and done >= limit and self.sources[source]["type"] in ("sitemap", "feed", "site"):
+            return False
+        self._scheduled[source] = done + 1
+        return True
+
+    def _allowed(self, source: str, url: str) -> bool:
+        spec = self.sources[source]
+        if spec["allow"] and not any(re.search(p, url) for p in spec["allow"]):
+            return False
+        return not any(re.search(p, url) for p in spec["deny"])
+
+    def _stat(self, what: str, source: str, count: int = 1) -> None:
+        if self.crawler is not None and self.crawler.stats is not None:
+            self.crawler.stats.inc_value(f"newswatch/{what}/{source}", count)
+
+    def _fetched(self, response: Response) -> str:
+        source = str(response.meta["nw_source"])
+        self._stat("pages_fetched", source)
+        return source
+
+    def _quarantine(self, url: str, source: str, reason: str, detail: str = "") -> Quarantined:
+        self._stat(f"errors/{reason}", source)
+        return Quarantined(url=url, source=source, reason=reason, detail=detail[:500])
+
+    def _document(self, doc: Document) -> Document | None:
+        key = (doc.source, doc.canonical_url or doc.url)
+        if key in self._seen:
+            self._stat("duplicates", doc.source)
+            return None
+        self._seen.add(key)
+        self._stat("items", doc.source)
+        return doc
+
+    def _provenance(self, extractor: str | None = None) -> Provenance:
+        return Provenance(fetched_at=utc_now_iso(), extractor=extractor or EXTRACTOR_NAME,
+                          extractor_version=self._version)
+
+    # ---------------------------------------------------------------------------------- sitemaps
+
+    def parse_robots(self, response: Response) -> Iterator[Any]:
+        source = self._fetched(response)
+        urls = list(sitemap_urls_from_robots(response.body, base_url=response.url))
+        if not urls:
+            yield self._quarantine(response.url, source, "parse", "robots.txt names no Sitemap")
+        for url in urls:
+            yield self._request(url, source, self.parse_sitemap)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        source = self._fetched(response)
+        body = response.body
+        if body[:2] == _GZIP_MAGIC:
+            try:
+                body = gzip.decompress(body)
+            except OSError as exc:
+                yield self._quarantine(response.url, source, "parse", f"bad gzip sitemap: {exc}")
+                return
+        try:
+            sitemap = Sitemap(body)
+            entries = list(sitemap)
+        except Exception as exc:
+            yield self._quarantine(response.url, source, "parse", f"not a sitemap: {type(exc).__name__}")
+            return
+        if sitemap.type == "sitemapindex":
+            for entry in entries:
+                if entry.get("loc"):
+                    yield self._request(urljoin(response.url, entry["loc"]), source, self.parse_sitemap)
+        elif sitemap.type == "urlset":
+            for entry in entries:
+                loc = entry.get("loc")
+                if not loc:
+                    continue
+                url = urljoin(response.url, loc)
+                if self._allowed(source, url) and self._may_schedule(source):
+                    yield self._request(url, source, self.parse_page, nw_kind="article")
+        else:
+            yield self._quarantine(response.url, source, "parse", f"unknown sitemap root <{sitemap.type}>")
+
+    # ---------------------------------------------------------------------------------- pages
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        """Extract one page into a Document; quarantine it when extraction is empty."""
+        source = self._fetched(response)
+        yield from self._page_items(response, source)
+
+    def _page_items(self, response: Response, source: str, store_listings: bool = False) -> Iterator[Any]:
+        want = response.meta.get("nw_kind", "article")
+        entry = response.meta.get("nw_entry")
+        if not isinstance(response, TextResponse):
+            yield self._quarantine(response.url, source, "parse",
+                                   f"not a text page ({response.headers.get('Content-Type', b'?')!r})")
+            if entry:
+                yield from self._feed_item(entry, source)
+            return
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
+        html, _warnings = decode_html(response.body, content_type or None)
+        ex = extract_page(html, url=response.url)
+        if ex["page_type"] in ("listing", "feed") and not store_listings and want != "product":
+            self._stat("skipped", source)
+            return
+        if not ex["text"] or (want == "product" and ex["product"] is None):
+            detail = "; ".join(ex["warnings"]) or f"page_type {ex['page_type']}, no text"
+            if want == "product" and ex["product"] is None:
+                detail = f"no product data (page_type {ex['page_type']})"
+            yield self._quarantine(response.url, source, "extract_empty", detail)
+            if entry:
+                yield from self._feed_item(entry, source)
+            return
+        kind = {"product": "product", "post": "post"}.get(ex["page_type"], "article")
+        if want == "product":
+            kind = "product"
+        product = Product(**ex["product"]) if ex["product"] else None
+        doc = Document(
+            url=response.url,
+            text=ex["text"],
+            kind=kind,
+            source=source,
+            title=ex["title"] or (entry or {}).get("title"),
+            author=ex["author"] or (entry or {}).get("author"),
+            published_at=ex["published_at"] or (entry or {}).get("published_at"),
+            lang=ex["lang"],
+            canonical_url=ex["canonical_url"] or canonicalize_url(response.url),
+            product=product if kind == "product" else None,
+            provenance=self._provenance(),
+        )
+        out = self._document(doc)
+        if out is not None:
+            yield out
+
+    # ---------------------------------------------------------------------------------- feeds
+
+    def parse_feed(self, response: Response) -> Iterator[Any]:
+        source = self._fetched(response)
+        entries = list(_feed_entries(response.body, response.url))
+        if not entries:
+            yield self._quarantine(response.url, source, "parse", "no entries in the feed")
+            return
+        for entry in entries:
+            link = entry.get("link")
+            if link and self._allowed(source, link) and self._may_schedule(source):
+                yield self._request(link, source, self.parse_page, nw_kind="article", nw_entry=entry)
+            elif not link:
+                yield from self._feed_item(entry, source)
+
+    def _feed_item(self, entry: dict[str, Any], source: str) -> Iterator[Document]:
+        text = entry.get("summary") or ""
+        url = entry.get("link") or entry.get("id")
+        if not text or not url:
+            return
+        doc = Document(url=url, text=text, kind="feed_item", source=source, title=entry.get("title"),
+                       author=entry.get("author"), published_at=entry.get("published_at"),
+                       lang=entry.get("lang"), canonical_url=canonicalize_url(url),
+                       provenance=self._provenance("newswatch.feed"))
+        out = self._document(doc)
+        if out is not None:
+            yield out
+
+    # ---------------------------------------------------------------------------------- sites
+
+    def parse_site(self, response: Response) -> Iterator[Any]:
+        source = self._fetched(response)
+        yield from self._page_items(response, source)
+        depth = int(response.meta.get("nw_depth", 0))
+        spec = self.sources[source]
+        if depth >= spec["max_depth"] or not isinstance(response, TextResponse):
+            return
+        extractor = LinkExtractor(allow=spec["allow"], deny=spec["deny"])
+        for link in extractor.extract_links(response):
+            if same_site(link.url, spec["url"]) and self._may_schedule(source):
+                yield self._request(link.url, source, self.parse_site, nw_depth=depth + 1)
+
+    # ---------------------------------------------------------------------------------- listings
+
+    def parse_listing(self, response: Response) -> Iterator[Any]:
+        source = self._fetched(response)
+        spec = self.sources[source]
+        page = int(response.meta.get("nw_page", 1))
+        if not isinstance(response, TextResponse):
+            yield self._quarantine(response.url, source, "parse", "listing is not a text page")
+            return
+        links = _product_links(response, spec)
+        if not links:
+            yield self._quarantine(response.url, source, "extract_empty", "listing: no product links found")
+        budget = spec["max_items"] - self._scheduled.get(source, 0)
+        for url in links[: max(budget, 0)]:
+            self._scheduled[source] = self._scheduled.get(source, 0) + 1
+            yield self._request(url, source, self.parse_page, nw_kind="product")
+        next_url = _next_page(response)
+        if next_url and page < spec["max_pages"]:
+            yield self._request(next_url, source, self.parse_listing, nw_page=page + 1)
+
+    # ---------------------------------------------------------------------------------- mastodon
+
+    def parse_mastodon(self, response: Response) -> Iterator[Any]:
+        source = self._fetched(response)
+        spec = self.sources[source]
+        try:
+            statuses = json.loads(response.body)
+        except ValueError as exc:
+            yield self._quarantine(response.url, source, "parse", f"timeline is not JSON: {exc}")
+            return
+        if not isinstance(statuses, list):
+            yield self._quarantine(response.url, source, "parse", "timeline JSON is not an array of statuses")
+            return
+        for status in statuses:
+            if isinstance(status, dict):
+                yield from self._status(status, source, response.url)
+        page = int(response.meta.get("nw_page", 1))
+        next_url = _link_header_next(response)
+        if next_url and page < spec["max_pages"]:
+            yield self._request(next_url, source, self.parse_mastodon, nw_page=page + 1)
+
+    def _status(self, status: dict[str, Any], source: str, timeline_url: str) -> Iterator[Any]:
+        inner = status.get("reblog") if isinstance(status.get("reblog"), dict) else status
+        assert isinstance(inner, dict)
+        url = inner.get("url") or inner.get("uri") or ""
+        if not url:
+            yield self._quarantine(timeline_url, source, "parse", f"status {inner.get('id')!r} has no url")
+            return
+        url = urljoin(timeline_url, str(url))
+        text = html_to_text(str(inner.get("content") or ""))
+        spoiler = " ".join(str(inner.get("spoiler_text") or "").split())
+        if spoiler:
+            text = f"{spoiler}\n{text}" if text else spoiler
+        if not text:
+            yield self._quarantine(url, source, "extract_empty", "status has no text (media only?)")
+            return
+        account = inner.get("account") if isinstance(inner.get("account"), dict) else {}
+        assert isinstance(account, dict)
+        author = (str(account.get("display_name") or "").strip() or account.get("acct")
+                  or account.get("username"))
+        published, _warning = normalize_date(str(inner.get("created_at") or ""))
+        lang = inner.get("language")
+        doc = Document(url=url, text=text, kind="post", source=source, title=None,
+                       author=str(author) if author else None, published_at=published,
+                       lang=str(lang)[:2].lower() if lang else None, canonical_url=canonicalize_url(url),
+                       provenance=self._provenance("newswatch.mastodon"))
+        out = self._document(doc)
+        if out is not None:
+            yield out
+
+    # ---------------------------------------------------------------------------------- errors
+
+    def on_error(self, failure: Failure) -> Iterator[Any]:
+        request = getattr(failure, "request", None)
+        if request is None:
+            return
+        source = str(request.meta.get("nw_source", ""))
+        reason, detail = classify_failure(failure)
+        if reason is None:
+            self._stat("ignored", source)
+            return
+        yield self._quarantine(request.url, source, reason, detail)
+        entry = request.meta.get("nw_entry")
+        if entry:
+            yield from self._feed_item(entry, source)
+
+
+def classify_failure(failure: Failure) -> tuple[str | None, str]:
+    """(error class, detail) of a failed request; class ``None`` for deliberate skips (offsite...)."""
+    from scrapy import exceptions
+    from scrapy.spidermiddlewares.httperror import HttpError
+    from twisted.internet import error as tx_error
+
+    value = failure.value
+    detail = f"{type(value).__name__}: {value}"[:300]
+    if isinstance(value, HttpError):
+        status = value.response.status
+        if 400 <= status < 500:
+            return "http_4xx", f"HTTP {status}"
+        if status >= 500:
+            return "http_5xx", f"HTTP {status}"
+        return "network", f"HTTP {status}"
+    if isinstance(value, exceptions.IgnoreRequest):
+        if "robots" in str(value).lower():
+            return "robots", "forbidden by robots.txt"
+        return None, detail
+    timeouts: tuple[type[BaseException], ...] = (tx_error.TimeoutError, tx_error.TCPTimedOutError)
+    extra_timeout = getattr(exceptions, "DownloadTimeoutError", None)
+    if extra_timeout is not None:
+        timeouts += (extra_timeout,)
+    if isinstance(value, timeouts):
+        return "timeout", detail
+    cancelled = getattr(exceptions, "DownloadCancelledError", None)
+    if (cancelled is not None and isinstance(value, cancelled)) or "maxsize" in str(value).replace(" ", "").lower() \
+            or "max size" in str(value).lower():
+        return "too_large", detail
+    return "network", detail
+
+
+# -------------------------------------------------------------------------------------- helpers
+
+
+def _feed_entries(body: bytes, url: str) -> Iterable[dict[str, Any]]:
+    """Entries of an RSS/Atom/JSON Feed as plain dicts (link, title, summary, author, published_at)."""
+    stripped = body.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith(b"{"):
+        try:
+            data = json.loads(stripped)
+        except ValueError:
+            return []
+        if not isinstance(data, dict) or "items" not in data:
+            return []
+        out = []
+        for item in data.get("items") or []:
+            if not isinstance(item, dict):
+                continue
+            summary = item.get("summary") or item.get("content_text") or html_to_text(item.get("content_html") or "")
+            authors = item.get("authors") or ([item["author"]] if item.get("author") else [])
+            author = authors[0].get("name") if authors and isinstance(authors[0], dict) else None
+            link = item.get("url") or item.get("external_url")
+            out.append({"link": urljoin(url, link) if link else None, "id": item.get("id"),
+                        "title": item.get("title"), "summary": " ".join(str(summary).split()),
+                        "author": author, "lang": item.get("language") or data.get("language"),
+                        "published_at": normalize_date(str(item.get("date_published") or ""))[0]})
+        return out
+    import feedparser
+
+    parsed = feedparser.parse(body)
+    lang = (parsed.get("feed", {}).get("language") or "")[:2].lower() or None
+    out = []
+    for e in parsed.get("entries", []):
+        link = e.get("link")
+        summary = html_to_text(e.get("summary") or "") if e.get("summary") else ""
+        out.append({"link": urljoin(url, link) if link else None, "id": e.get("id"), "title": e.get("title"),
+                    "summary": summary, "author": e.get("author"), "lang": lang,
+                    "published_at": _entry_date(e)})
+    return out
+
+
+def _entry_date(entry: Any) -> str | None:
+    raw = entry.get("published") or entry.get("updated")
+    if raw:
+        value, _ = normalize_date(str(raw))
+        if value:
+            return value
+    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    if parsed:
+        from datetime import UTC, datetime
+
+        has_time = bool(raw and ":" in str(raw))
+        dt = datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+        return dt.strftime("%Y-%m-%dT%H:%M:%SZ") if has_time else dt.date().isoformat()
+    return None
+
+
+def _product_links(response: TextResponse, spec: dict[str, Any]) -> list[str]:
+    """Product page links of a category page: spec patterns, else ItemList, else product cards."""
+    links: list[str] = []
+    if spec["allow"]:
+        extractor = LinkExtractor(allow=spec["allow"], deny=spec["deny"])
+        links = [link.url for link in extractor.extract_links(response)]
+    if not links:
+        for raw in response.xpath("//script[@type='application/ld+json']/text()").getall():
+            try:
+                data = json.loads(raw)
+            except ValueError:
+                continue
+            for item in data if isinstance(data, list) else [data]:
+                if isinstance(item, dict) and "ItemList" in str(item.get("@type")):
+                    for element in item.get("itemListElement") or []:
+                        if not isinstance(element, dict):
+                            continue
+                        inner = element.get("item")
+                        url = element.get("url") or (inner.get("url") if isinstance(inner, dict) else inner)
+                        if isinstance(url, str):
+                            links.append(response.urljoin(url))
+    if not links:
+        for card in response.xpath("//*[@itemtype or @class]"):
+            marker = f"{card.attrib.get('itemtype', '')} {card.attrib.get('class', '')}"
+            if not _PRODUCT_CARD.search(marker):
+                continue
+            href = card.xpath("self::a/@href | .//a[@href][1]/@href").get()
+            if href and not href.startswith(("#", "javascript:", "mailto:")):
+                links.append(response.urljoin(href))
+    next_url = _next_page(response)
+    deny = spec["deny"]
+    unique = []
+    for url in dict.fromkeys(links):
+        if url == next_url or url == response.url or any(re.search(p, url) for p in deny):
+            continue
+        unique.append(url)
+    return unique
+
+
+def _next_page(response: TextResponse) -> str | None:
+    href = response.xpath(
+        "//link[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href"
+        " | //a[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href"
+    ).get()
+    return response.urljoin(href) if href else None
+
+
+def _link_header_next(response: Response) -> str | None:
+    header = (response.headers.get("Link") or b"").decode("latin-1")
+    for part in header.split(","):
+        m = re.match(r'\s*<([^>]+)>\s*;.*rel="?next"?', part)
+        if m:
+            return urljoin(response.url, m.group(1))
+    return None
