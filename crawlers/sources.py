@@ -1,4 +1,11 @@
-"""Source specs: plain dicts from config, checked once at the edge."""
+"""Source specs: plain dicts from config, checked once at the edge.
+
+Keys: ``name`` (unique), ``type`` (sitemap|feed|site|listing|mastodon), ``url`` (for a sitemap: a
+sitemap, a sitemap index or a robots.txt), optional ``allow``/``deny`` (regexes on URLs),
+``max_pages`` (sitemap/feed/site: pages fetched; listing: category pages; mastodon: timeline pages),
+``max_depth`` (site), ``max_items`` (listing: product pages), ``kind`` (article|product|post: what the
+pages of a sitemap/feed/site source are). A key set to ``None`` takes its default.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +24,9 @@ _KEYS: dict[str, tuple[tuple[str, ...], type | tuple[type, ...]]] = {
     "max_pages": (SOURCE_TYPES, int),
     "max_depth": (("site",), int),
     "max_items": (SOURCE_TYPES, int),
+    "kind": (SOURCE_TYPES, str),
 }
+PAGE_KINDS: tuple[str, ...] = ("article", "product", "post")
 DEFAULTS: dict[str, dict[str, Any]] = {
     "sitemap": {"max_pages": 1000},
     "feed": {"max_pages": 200},
@@ -53,6 +62,7 @@ def normalize_sources(sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
             raise SourceError(f"{where}.type: expected one of {', '.join(SOURCE_TYPES)}, got {kind!r}")
         if not re.match(r"^https?://", str(spec["url"])):
             raise SourceError(f"{where}.url: expected an http(s) URL, got {spec['url']!r}")
+        spec = {k: v for k, v in spec.items() if v is not None}  # None means "the default"
         if spec["name"] in seen:
             raise SourceError(f"{where}.name: duplicate source name {spec['name']!r}")
         seen.add(spec["name"])
@@ -62,6 +72,8 @@ def normalize_sources(sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 if not isinstance(value, expected) or isinstance(value, bool):
                     raise SourceError(f"{where}.{key}: expected {getattr(expected, '__name__', expected)}, "
                                       f"got {value!r}")
+        if spec.get("kind") is not None and spec["kind"] not in PAGE_KINDS:
+            raise SourceError(f"{where}.kind: expected one of {', '.join(PAGE_KINDS)}, got {spec['kind']!r}")
         norm = {**DEFAULTS[kind], **spec}
         for key in ("allow", "deny"):
             pats = _patterns(norm.get(key))

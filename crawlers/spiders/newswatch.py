@@ -65,7 +65,12 @@ class NewsWatchSpider(scrapy.Spider):
             callback = callbacks[spec["type"]]
             if spec["type"] == "sitemap" and urlsplit(spec["url"]).path.endswith("/robots.txt"):
                 callback = self.parse_robots
-            yield self._request(spec["url"], name, callback, nw_page=1, nw_depth=0)
+            yield self._request(spec["url"], name, callback, nw_page=1, nw_depth=0, nw_kind=self._kind(name))
+
+    def _kind(self, source: str) -> str:
+        """What this source's pages are by default (``kind`` key); listings always give products."""
+        spec = self.sources[source]
+        return "product" if spec["type"] == "listing" else str(spec.get("kind") or "article")
 
     def _request(self, url: str, source: str, callback: Any, **meta: Any) -> Request:
         return Request(url, callback=callback, errback=self.on_error, meta={"nw_source": source, **meta})
@@ -147,7 +152,7 @@ class NewsWatchSpider(scrapy.Spider):
                     continue
                 url = urljoin(response.url, loc)
                 if self._allowed(source, url) and self._may_schedule(source):
-                    yield self._request(url, source, self.parse_page, nw_kind="article")
+                    yield self._request(url, source, self.parse_page, nw_kind=self._kind(source))
         else:
             yield self._quarantine(response.url, source, "parse", f"unknown sitemap root <{sitemap.type}>")
 
@@ -158,7 +163,12 @@ class NewsWatchSpider(scrapy.Spider):
         source = self._fetched(response)
         yield from self._page_items(response, source)
 
-    def _page_items(self, response: Response, source: str, store_listings: bool = False) -> Iterator[Any]:
+    def _page_items(self, response: Response, source: str, navigational: bool = False) -> Iterator[Any]:
+        """Document or Quarantined items of one fetched page.
+
+        ``navigational`` pages (met while following links on a site) that are listings, feeds or,
+        for a product source, pages without product data are skipped, not quarantined.
+        """
         want = response.meta.get("nw_kind", "article")
         entry = response.meta.get("nw_entry")
         if not isinstance(response, TextResponse):
@@ -170,20 +180,21 @@ class NewsWatchSpider(scrapy.Spider):
         content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
         html, _warnings = decode_html(response.body, content_type or None)
         ex = extract_page(html, url=response.url)
-        if ex["page_type"] in ("listing", "feed") and not store_listings and want != "product":
+        no_product = want == "product" and ex["product"] is None
+        if (ex["page_type"] in ("listing", "feed") and want != "product") or (navigational and no_product):
             self._stat("skipped", source)
             return
-        if not ex["text"] or (want == "product" and ex["product"] is None):
+        if not ex["text"] or no_product:
             detail = "; ".join(ex["warnings"]) or f"page_type {ex['page_type']}, no text"
-            if want == "product" and ex["product"] is None:
+            if no_product:
                 detail = f"no product data (page_type {ex['page_type']})"
             yield self._quarantine(response.url, source, "extract_empty", detail)
             if entry:
                 yield from self._feed_item(entry, source)
             return
         kind = {"product": "product", "post": "post"}.get(ex["page_type"], "article")
-        if want == "product":
-            kind = "product"
+        if want in ("product", "post"):
+            kind = want
         product = Product(**ex["product"]) if ex["product"] else None
         doc = Document(
             url=response.url,
@@ -213,7 +224,8 @@ class NewsWatchSpider(scrapy.Spider):
         for entry in entries:
             link = entry.get("link")
             if link and self._allowed(source, link) and self._may_schedule(source):
-                yield self._request(link, source, self.parse_page, nw_kind="article", nw_entry=entry)
+                yield self._request(link, source, self.parse_page, nw_kind=self._kind(source),
+                                    nw_entry=entry)
             elif not link:
                 yield from self._feed_item(entry, source)
 
@@ -234,7 +246,7 @@ class NewsWatchSpider(scrapy.Spider):
 
     def parse_site(self, response: Response) -> Iterator[Any]:
         source = self._fetched(response)
-        yield from self._page_items(response, source)
+        yield from self._page_items(response, source, navigational=True)
         depth = int(response.meta.get("nw_depth", 0))
         spec = self.sources[source]
         if depth >= spec["max_depth"] or not isinstance(response, TextResponse):
@@ -242,7 +254,8 @@ class NewsWatchSpider(scrapy.Spider):
         extractor = LinkExtractor(allow=spec["allow"], deny=spec["deny"])
         for link in extractor.extract_links(response):
             if same_site(link.url, spec["url"]) and self._may_schedule(source):
-                yield self._request(link.url, source, self.parse_site, nw_depth=depth + 1)
+                yield self._request(link.url, source, self.parse_site, nw_depth=depth + 1,
+                                    nw_kind=self._kind(source))
 
     # ---------------------------------------------------------------------------------- listings
 
