@@ -450,7 +450,7 @@ def _detect_lang(text: str) -> str | None:
 def _author(ld: dict[str, Any] | None, meta: dict[str, str], tree: lxml.html.HtmlElement,
             traf: dict[str, Any]) -> str | None:
     if ld:
-        names = [n for n in (_name_of(a) for a in _as_list(ld.get("author"))) if n]
+        names = [_strip_by(n) for n in (_name_of(a) for a in _as_list(ld.get("author"))) if n]
         if names:
             return ", ".join(names)
     for key in ("author", "article:author", "byl", "dc.creator", "parsely-author", "sailthru.author"):
@@ -605,13 +605,22 @@ def _product(structured: list[dict[str, Any]], tree: lxml.html.HtmlElement, meta
     """(product dict or None, ``single``|``list``|``none``)."""
     products = [i for i in structured if "Product" in _types(i) or "ProductGroup" in _types(i)]
     offers_alone = [i for i in structured if set(_types(i)) & {"Offer", "AggregateOffer"}]
-    distinct = {(_ld_str(p, "name"), _ld_str(p, "sku"), _ld_str(p, "url")) for p in products}
+    # The same product is often described twice (JSON-LD and microdata): count distinct names.
+    distinct = {" ".join((_ld_str(p, "name") or "").lower().split()) for p in products} - {""}
     item_list = _first_of_type(structured, {"ItemList", "OfferCatalog", "CollectionPage"})
     if len(distinct) >= 2 or (item_list is not None and not products):
         return None, "list"
     lang = _html_lang(tree, meta)
     if products:
-        return _product_from_ld(products[0], lang, warnings), "single"
+        # Richest description first (one with offers), the others fill its gaps.
+        products.sort(key=lambda p: (p.get("offers") is None, -len(p)))
+        merged = _product_from_ld(products[0], lang, warnings)
+        for other in products[1:]:
+            extra = _product_from_ld(other, lang, [])
+            for key, value in extra.items():
+                if merged.get(key) is None and value is not None:
+                    merged[key] = value
+        return merged, "single"
     if offers_alone:
         offer = offers_alone[0]
         offered = offer.get("itemOffered")

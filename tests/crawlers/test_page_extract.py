@@ -188,3 +188,22 @@ def test_normalize_date(raw, expected):
 
 def test_extract_version_names_the_libraries():
     assert "trafilatura" in extract_version()
+
+
+def test_product_described_in_jsonld_and_microdata_is_one_product():
+    html = """<html lang="en"><head><script type="application/ld+json">
+    {"@context": "https://schema.org", "@type": "Product", "name": "Harbour Print", "sku": "HP-1",
+     "offers": {"@type": "Offer", "price": "15.00", "priceCurrency": "USD"}}</script></head>
+    <body><main itemscope itemtype="https://schema.org/Product"><h1 itemprop="name">Harbour Print</h1>
+    <span itemprop="brand">Quay Prints</span><p>A print of the harbour at dusk.</p></main></body></html>"""
+    r = extract_page(html)
+    assert r["page_type"] == "product"
+    assert (r["product"]["price"], r["product"]["sku"], r["product"]["brand"]) == ("15.00", "HP-1", "Quay Prints")
+
+
+def test_by_prefix_is_stripped_from_structured_author():
+    html = """<html lang="en"><body><article itemscope itemtype="https://schema.org/NewsArticle">
+    <h1 itemprop="headline">Ferry back on time</h1><span itemprop="author">By Ona Reyes</span>
+    <p>The morning ferry ran on time for the first week since the timetable changed in March.</p>
+    </article></body></html>"""
+    assert extract_page(html)["author"] == "Ona Reyes"
