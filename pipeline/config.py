@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -483,13 +484,13 @@ def load_config(path: str | Path) -> Config:
     return parse_config(raw, p, text)
 
 
-def find_config(explicit: str | None = None, env: dict[str, str] | None = None) -> Path | None:
+def find_config(explicit: str | None = None, env: Mapping[str, str] | None = None) -> Path | None:
     """The config lookup order of the public contract: --config, $NEWSWATCH_CONFIG, ./newswatch.toml."""
-    env = os.environ if env is None else env
+    environ: Mapping[str, str] = os.environ if env is None else env
     if explicit:
         return Path(explicit)
-    if env.get("NEWSWATCH_CONFIG"):
-        return Path(env["NEWSWATCH_CONFIG"])
+    if environ.get("NEWSWATCH_CONFIG"):
+        return Path(environ["NEWSWATCH_CONFIG"])
     local = Path.cwd() / CONFIG_FILENAME
     return local if local.exists() else None
 

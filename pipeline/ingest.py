@@ -7,7 +7,7 @@ canonical URL, same content hash) is recognised before analysis, so re-runs cost
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -19,7 +19,7 @@ INGEST_FIELDS = ("url", "text", "title", "source", "kind", "published_at", "lang
 
 
 class DocumentAnalyzer(Protocol):
-    def analyze_document(self, text: str, title: str | None = None, targets: Iterable[str] = (),
+    def analyze_document(self, text: str, title: str | None = None, targets: Sequence[str] = (),
                          published_at: str | None = None, lang: str | None = None
                          ) -> tuple[Annotations, str | None]: ...
 
