@@ -7,6 +7,7 @@ never imports ``pipeline``: it hands items to the ``on_item`` callable given her
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,14 +24,19 @@ class CrawlReport:
 
 
 def run_crawl_job(sources: list[SourceConfig], ingestor: Ingestor, settings: dict[str, Any] | None = None,
-                  verbose: bool = True) -> CrawlReport:
-    """Crawl ``sources`` once (Scrapy, in this process) and ingest every item as it arrives."""
+                  verbose: bool = True, rewrite: Callable[[Document], Document] | None = None) -> CrawlReport:
+    """Crawl ``sources`` once (Scrapy, in this process) and ingest every item as it arrives.
+
+    ``rewrite`` may adjust each document before ingest (the demo pins its URLs to one origin).
+    """
     from crawlers.runner import run_crawl
 
     report = CrawlReport()
 
     def on_item(item: Any) -> None:
         if isinstance(item, Document):
+            if rewrite is not None:
+                item = rewrite(item)
             result = ingestor.ingest(item)
             per = report.stored.setdefault(item.source, {"new": 0, "updated": 0, "unchanged": 0})
             per[result.status] += 1

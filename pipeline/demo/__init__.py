@@ -14,11 +14,14 @@ import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from pipeline.config import Config, parse_config
+from storage.models import Document, content_hash, document_id
 
 DEMO_PORT = 8642
+DEMO_ORIGIN = f"http://127.0.0.1:{DEMO_PORT}"
 TEMPLATE = Path(__file__).resolve().parent / "demo.toml"
 EXAMPLE_SEARCHES = ('"Nova 7" launch', "维创")
 CRAWL_SETTINGS = {
@@ -32,6 +35,7 @@ CRAWL_SETTINGS = {
 
 def _free(port: int) -> bool:
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError as exc:
@@ -39,6 +43,18 @@ def _free(port: int) -> bool:
                 return False
             raise
     return True
+
+
+def pin_origin(doc: Document, served: str) -> Document:
+    """Store demo documents under one origin whatever port served them, so re-runs match by URL."""
+    if served == DEMO_ORIGIN:
+        return doc
+    doc.url = doc.url.replace(served, DEMO_ORIGIN, 1)
+    doc.canonical_url = (doc.canonical_url or doc.url).replace(served, DEMO_ORIGIN, 1)
+    doc.id = document_id(doc.canonical_url)
+    doc.text = doc.text.replace(served, DEMO_ORIGIN)
+    doc.content_hash = content_hash(doc.title, doc.text, doc.product)
+    return doc
 
 
 def demo_config(data_dir: Path, base_url: str) -> Config:
@@ -64,8 +80,7 @@ def run_demo(data_dir: Path, port: int = 0) -> int:
     # A fixed port keeps document URLs (their identity) the same from one run to the next.
     chosen = port or (DEMO_PORT if _free(DEMO_PORT) else 0)
     if not port and chosen == 0:
-        print(f"port {DEMO_PORT} is busy: serving on another port, so this run's URLs differ from "
-              "earlier runs (pass --port to pin one)", file=sys.stderr)
+        print(f"port {DEMO_PORT} is busy: serving the demo site on another port", file=sys.stderr)
     with SiteServer(port=chosen) as site:
         config = demo_config(data_dir, site.base_url)
         print(f"newswatch demo: serving the bundled site at {site.base_url}", file=sys.stderr)
@@ -77,11 +92,12 @@ def run_demo(data_dir: Path, port: int = 0) -> int:
             alerts = make_alert_engine(config, store, echo=False)
             ingestor = Ingestor(store, analyzer, [alerts])
             print("crawling ...", file=sys.stderr)
-            report = run_crawl_job(config.sources, ingestor, CRAWL_SETTINGS, verbose=False)
+            report = run_crawl_job(config.sources, ingestor, CRAWL_SETTINGS, verbose=False,
+                                   rewrite=partial(pin_origin, served=site.base_url))
             _print_summary(config, store, report.stored, report.quarantined, alerts)
         finally:
             store.close()
-    print(f"\ndone in {time.monotonic() - started:.1f} s. Try: newswatch search --config "
+    print(f"\ndone in {time.monotonic() - started:.1f} s. Try: {sys.argv[0]} search --config "
           f"{config.path} 'Duarte mug'")
     return 0
 
