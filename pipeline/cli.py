@@ -79,9 +79,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("config", help="validate the configuration and print a summary")
     _add_config(p)
 
+    from pipeline.benches import AREAS as BENCH_AREAS
+    from pipeline.evals import AREAS as EVAL_AREAS
+
     p = sub.add_parser("bench", help="measure speed next to a baseline measured in the same run")
-    p.add_argument("area", choices=("store", "nlp", "all"))
-    p.add_argument("--docs", type=int, default=None, help="number of documents (store: 100000, nlp: 500)")
+    p.add_argument("area", choices=(*BENCH_AREAS, "all"))
+    p.add_argument("--docs", type=int, default=None, help="number of documents (each area has its default)")
+    p.add_argument("--json", action="store_true", help="print the table as JSON lines")
+
+    p = sub.add_parser("eval", help="quality on public evaluation data, next to baselines")
+    p.add_argument("area", choices=EVAL_AREAS or ("none",))
+    p.add_argument("--limit", type=int, default=None, help="evaluate on at most this many items")
     p.add_argument("--json", action="store_true", help="print the table as JSON lines")
     return parser
 
@@ -114,9 +122,15 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return run_demo(Path(args.data_dir), port=args.port)
     if command == "bench":
-        from pipeline.bench import run_bench
+        from pipeline.benches import run_bench
 
         return run_bench(args.area, args.docs, as_json=args.json)
+    if command == "eval":
+        from pipeline.evals import EVAL_AREAS_HINT, run_eval
+
+        if args.area == "none":
+            raise UsageError(EVAL_AREAS_HINT)
+        return run_eval(args.area, args)
 
     config = resolve_config(getattr(args, "config", None))
     if command == "extract":

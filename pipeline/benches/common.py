@@ -1,0 +1,57 @@
+"""Shared pieces of ``newswatch bench``: the result table and where the evaluation data lives.
+
+Machines here are small and noisy, so absolute numbers mean little; the ratio to a baseline run
+on the same data, in the same process, moments apart, is what to compare over time. Tests never
+assert timings; this command is where speed is measured.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+SHARED_DATA_ENV = "NEWSWATCH_SHARED_DATA"
+
+
+@dataclass
+class Row:
+    measure: str
+    newswatch: float
+    baseline: float
+    unit: str
+    higher_is_better: bool = True
+
+    @property
+    def ratio(self) -> float:
+        if not self.baseline:
+            return float("nan")
+        return self.newswatch / self.baseline
+
+    def to_dict(self) -> dict[str, object]:
+        return {"measure": self.measure, "newswatch": round(self.newswatch, 3), "baseline": round(self.baseline, 3),
+                "unit": self.unit, "ratio": round(self.ratio, 3), "higher_is_better": self.higher_is_better}
+
+
+def print_table(title: str, rows: list[Row], baseline_name: str, as_json: bool) -> None:
+    if as_json:
+        for r in rows:
+            print(json.dumps({"area": title, "baseline_name": baseline_name, **r.to_dict()}))
+        return
+    print(f"\n{title} (baseline: {baseline_name})")
+    print(f"{'measure':<36} {'newswatch':>12} {'baseline':>12} {'unit':<8} {'ratio':>7}")
+    for r in rows:
+        better = "" if r.higher_is_better else " (lower is better)"
+        print(f"{r.measure:<36} {r.newswatch:>12.1f} {r.baseline:>12.1f} {r.unit:<8} {r.ratio:>7.2f}{better}")
+
+
+def shared_data_dir() -> Path:
+    """``../shared/data`` beside the project (or $NEWSWATCH_SHARED_DATA): evaluation data, read by path."""
+    if os.environ.get(SHARED_DATA_ENV):
+        return Path(os.environ[SHARED_DATA_ENV])
+    for base in (Path.cwd(), Path(__file__).resolve().parent.parent):
+        cand = base.parent / "shared" / "data"
+        if cand.is_dir():
+            return cand
+    raise FileNotFoundError(f"shared evaluation data not found: put it at ../shared/data or set {SHARED_DATA_ENV}")
