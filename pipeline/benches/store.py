@@ -17,19 +17,49 @@ WORDS = ("market trade minister visit phone launch export chip factory price sha
          "official talks summit embassy agency licence sanction listing seller merchandise mug shirt poster "
          "quarter revenue forecast investor currency bond yield oil steel grain harbour shipping retail").split()
 CJK = "维创移动发布新手机部长访问中国贸易出口工厂价格市场分析师"
+SYLLABLES = "ka lo mi nu ter vel san dor bri quo zen fal mar tis ron del va che pra lun".split()
+
+
+def vocabulary(size: int = 20_000, seed: int = 3) -> list[str]:
+    """News-like words plus invented names, ranked so that word frequency follows Zipf's law."""
+    rnd = random.Random(seed)
+    names = {"".join(rnd.choices(SYLLABLES, k=rnd.randint(2, 4))) for _ in range(size)}
+    return list(WORDS) + sorted(names - set(WORDS))
+
+
+def _zipf_weights(n: int) -> list[float]:
+    return [1.0 / (rank + 1) for rank in range(n)]
 
 
 def generated_documents(n: int, seed: int = 7) -> Iterator[Document]:
-    """Deterministic news-like documents (Latin plus some CJK) for index and search timing."""
+    """Deterministic news-like documents (Latin with a Zipfian vocabulary, some CJK) for timing."""
     rnd = random.Random(seed)
+    vocab = vocabulary()
+    cum = list(_cumulative(_zipf_weights(len(vocab))))
     for i in range(n):
-        words = rnd.choices(WORDS, k=rnd.randint(80, 220))
+        words = rnd.choices(vocab, cum_weights=cum, k=rnd.randint(80, 220))
         if i % 10 == 0:
             words.insert(rnd.randrange(len(words)), "".join(rnd.choices(CJK, k=8)))
         text = " ".join(words)
         yield Document(url=f"https://bench.example/{i}", text=text, title=" ".join(words[:6]),
                        source=f"src{i % 5}", kind="article", published_at=f"2026-03-{1 + i % 28:02d}",
                        fetched_at="2026-03-30T00:00:00Z")
+
+
+def _cumulative(weights: list[float]) -> Iterator[float]:
+    total = 0.0
+    for w in weights:
+        total += w
+        yield total
+
+
+def _queries(rnd: random.Random) -> list[str]:
+    """Analyst-like queries: a frequent word with a rarer one, names, phrases, and CJK names."""
+    vocab = vocabulary()
+    queries = [f"{rnd.choice(WORDS)} {rnd.choice(vocab[60:2000])}" for _ in range(100)]
+    queries += [rnd.choice(vocab[100:5000]) for _ in range(50)]
+    queries += [f'"{rnd.choice(WORDS)} {rnd.choice(WORDS)}"' for _ in range(25)]
+    return queries + ["维创", "部长访问"] * 25
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -52,7 +82,7 @@ def bench_store(n: int) -> list[Row]:
     from storage.sqlite_store import SQLiteStore
 
     rnd = random.Random(11)
-    queries = [" ".join(rnd.sample(WORDS, 2)) for _ in range(150)] + ["维创", "部长访问"] * 25
+    queries = _queries(rnd)
     with tempfile.TemporaryDirectory() as tmp:
         # newswatch: the real store (versions, entity table, CJK-aware tokenizer, snippets).
         store = SQLiteStore(str(Path(tmp) / "nw.db"))
