@@ -122,6 +122,18 @@ class NlpConfig:
 
 
 @dataclass
+class ApiConfig:
+    """``newswatch serve``: where the HTTP API and web UI listen, and the env var holding the token."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    token_env: str = "NEWSWATCH_API_TOKEN"
+
+    def token(self) -> str | None:
+        return os.environ.get(self.token_env) or None
+
+
+@dataclass
 class Config:
     data_dir: Path = Path(DEFAULT_DATA_DIR)
     storage_url: str = ""
@@ -131,6 +143,7 @@ class Config:
     digest: DigestConfig = field(default_factory=DigestConfig)
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
     nlp: NlpConfig = field(default_factory=NlpConfig)
+    api: ApiConfig = field(default_factory=ApiConfig)
     path: Path | None = None
 
     def __post_init__(self) -> None:
@@ -432,7 +445,19 @@ def _parse_nlp(rep: _Reporter, raw: dict[str, Any]) -> NlpConfig:
                      stance_model_dir=model_dir)
 
 
-TOP_KEYS = {"data_dir", "storage", "sources", "watchlists", "alerts", "digest", "smtp", "nlp"}
+def _parse_api(rep: _Reporter, raw: dict[str, Any]) -> ApiConfig:
+    a = _get(rep, "", raw, "api", dict, {})
+    _check_keys(rep, "api", a, {"host", "port", "token_env"}, set())
+    token_env = _get(rep, "api", a, "token_env", str, ApiConfig.token_env)
+    if not ENV_RE.match(token_env):
+        raise rep.error("api.token_env", f"expected an environment variable name, got {token_env!r}")
+    port = _get(rep, "api", a, "port", int, ApiConfig.port)
+    if not 0 < port < 65536:
+        raise rep.error("api.port", f"expected a TCP port (1-65535), got {port}")
+    return ApiConfig(host=_get(rep, "api", a, "host", str, ApiConfig.host), port=port, token_env=token_env)
+
+
+TOP_KEYS = {"data_dir", "storage", "sources", "watchlists", "alerts", "digest", "smtp", "nlp", "api"}
 
 
 def parse_config(raw: dict[str, Any], path: Path | None = None, text: str = "") -> Config:
@@ -457,7 +482,7 @@ def parse_config(raw: dict[str, Any], path: Path | None = None, text: str = "") 
     return Config(
         data_dir=data_dir, storage_url=storage_url, sources=_parse_sources(rep, raw), watchlists=watchlists,
         alerts=_parse_alerts(rep, raw, watchlists), digest=_parse_digest(rep, raw, watchlists),
-        smtp=_parse_smtp(rep, raw), nlp=_parse_nlp(rep, raw), path=path,
+        smtp=_parse_smtp(rep, raw), nlp=_parse_nlp(rep, raw), api=_parse_api(rep, raw), path=path,
     )
 
 
