@@ -66,6 +66,10 @@ class Watchlist:
     entries: list[WatchEntry] = field(default_factory=list)
 
 
+ALERT_TYPES = ("mention", "first_mention", "volume_spike", "stance_shift", "event", "link", "listing", "search")
+CHANNEL_TYPES = ("email", "webhook", "slack", "stdout")
+
+
 @dataclass
 class AlertRule:
     name: str
@@ -74,6 +78,41 @@ class AlertRule:
     kinds: list[str] = field(default_factory=list)
     min_mentions: int = 1
     email: bool = False
+    type: str = "mention"
+    sources: list[str] = field(default_factory=list)
+    channels: list[str] = field(default_factory=list)
+    cooldown_s: int = 0
+    daily_cap: int = 0
+    query: str | None = None
+    event_types: list[str] = field(default_factory=list)
+    target: str | None = None
+    shift: float = 0.5
+    window: int = 5
+    z_threshold: float = 3.0
+    baseline_hours: int = 24
+    min_count: int = 5
+
+
+@dataclass
+class ChannelConfig:
+    """Where alerts go: ``email`` (to addresses via [smtp]), ``webhook`` (signed JSON), ``slack``, ``stdout``."""
+
+    name: str
+    type: str
+    to: list[str] = field(default_factory=list)
+    url: str | None = None
+    secret_env: str | None = None
+    timeout_s: float = 10.0
+
+
+@dataclass
+class SchedulerConfig:
+    """``newswatch run``: where jobs, job results and the alert outbox persist, and job limits."""
+
+    db_url: str = ""
+    misfire_grace_s: int = 600
+    crawl_timeout_s: int = 3600
+    outbox_every_s: int = 30
 
 
 @dataclass
@@ -81,6 +120,8 @@ class Recipient:
     email: str
     watchlists: list[str]
     name: str | None = None
+    timezone: str = "UTC"
+    send_at: str = "07:00"
 
 
 @dataclass
@@ -98,6 +139,8 @@ class SmtpConfig:
     starttls: bool = False
     username_env: str | None = None
     password_env: str | None = None
+    ssl: bool = False
+    timeout_s: float = 30.0
 
     def credentials(self) -> tuple[str, str] | None:
         """Read the SMTP secret from the environment variables the file names."""
@@ -145,10 +188,14 @@ class Config:
     nlp: NlpConfig = field(default_factory=NlpConfig)
     api: ApiConfig = field(default_factory=ApiConfig)
     path: Path | None = None
+    channels: list[ChannelConfig] = field(default_factory=list)
+    scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
 
     def __post_init__(self) -> None:
         if not self.storage_url:
             self.storage_url = f"sqlite:///{self.data_dir / 'newswatch.db'}"
+        if not self.scheduler.db_url:
+            self.scheduler.db_url = f"sqlite:///{self.data_dir / 'service.db'}"
 
     def watch_entries(self, names: list[str] | None = None) -> list[WatchEntry]:
         """Entries of the named watchlists (all when ``names`` is None), first occurrence of an id wins."""
@@ -308,6 +355,9 @@ def _parse_sources(rep: _Reporter, raw: dict[str, Any]) -> list[SourceConfig]:
                     re.compile(pat)
                 except re.error as exc:
                     raise rep.error(f"{w}.{pat_key}[{j}]", f"invalid regular expression: {exc}") from None
+        schedule = _get(rep, w, s, "schedule", str)
+        if schedule is not None:
+            _check_schedule(rep, f"{w}.schedule", schedule)
         out.append(SourceConfig(
             name=name, type=stype, url=url, kind=kind,
             allow=_str_list(rep, w, s, "allow"), deny=_str_list(rep, w, s, "deny"),
@@ -366,11 +416,13 @@ def _parse_watchlists(rep: _Reporter, raw: dict[str, Any]) -> dict[str, Watchlis
     return out
 
 
-def _parse_alerts(rep: _Reporter, raw: dict[str, Any], watchlists: dict[str, Watchlist]) -> list[AlertRule]:
+def _parse_alerts(rep: _Reporter, raw: dict[str, Any], watchlists: dict[str, Watchlist],
+                  channels: list[ChannelConfig] | None = None) -> list[AlertRule]:
+    channels = channels or []
     out = []
     for i, a in enumerate(_table_list(rep, "", raw, "alerts")):
         w = f"alerts[{i}]"
-        _check_keys(rep, w, a, {"name", "watchlist", "entity_ids", "kinds", "min_mentions", "email"},
+        _check_keys(rep, w, a, {"name", "watchlist", "entity_ids", "kinds", "min_mentions", "email", *ALERT_EXTRA_KEYS},
                     {"name", "watchlist"})
         wl = _get(rep, w, a, "watchlist", str)
         if wl not in watchlists:
@@ -388,8 +440,124 @@ def _parse_alerts(rep: _Reporter, raw: dict[str, Any], watchlists: dict[str, Wat
         min_mentions = _get(rep, w, a, "min_mentions", int, 1)
         if min_mentions < 1:
             raise rep.error(f"{w}.min_mentions", "must be at least 1")
-        out.append(AlertRule(name=_get(rep, w, a, "name", str), watchlist=wl, entity_ids=entity_ids, kinds=kinds,
-                             min_mentions=min_mentions, email=_get(rep, w, a, "email", bool, False)))
+        rule = AlertRule(name=_get(rep, w, a, "name", str), watchlist=wl, entity_ids=entity_ids, kinds=kinds,
+                         min_mentions=min_mentions, email=_get(rep, w, a, "email", bool, False))
+        out.append(_alert_extras(rep, w, a, rule, channels))
+    return out
+
+
+ALERT_EXTRA_KEYS = {"type", "sources", "channels", "cooldown", "daily_cap", "query", "event_types", "target", "shift",
+                    "window", "z_threshold", "baseline_hours", "min_count"}
+
+
+def _alert_extras(rep: _Reporter, w: str, a: dict[str, Any], rule: AlertRule,
+                  channels: list[ChannelConfig]) -> AlertRule:
+    """Rule type, scope, channels, cool-down and cap of one ``[[alerts]]`` table."""
+    from pipeline.schedules import ScheduleError, parse_duration
+
+    rule.type = _get(rep, w, a, "type", str, "mention")
+    if rule.type not in ALERT_TYPES:
+        raise rep.error(f"{w}.type", f"expected one of {', '.join(ALERT_TYPES)}, got {rule.type!r}")
+    rule.sources = _str_list(rep, w, a, "sources")
+    rule.channels = _str_list(rep, w, a, "channels")
+    known = {c.name for c in channels}
+    for j, name in enumerate(rule.channels):
+        if name not in known:
+            hint = ", ".join(sorted(known)) or "none"
+            raise rep.error(f"{w}.channels[{j}]", f"unknown channel {name!r} (known: {hint})")
+    cooldown = _get(rep, w, a, "cooldown", str)
+    if cooldown is not None:
+        try:
+            rule.cooldown_s = int(parse_duration(cooldown).total_seconds())
+        except ScheduleError as exc:
+            raise rep.error(f"{w}.cooldown", str(exc)) from None
+    for key in ("daily_cap", "window", "baseline_hours", "min_count"):
+        value = _get(rep, w, a, key, int, getattr(rule, key))
+        if value < 0 or (key in ("window", "baseline_hours") and value < 1):
+            raise rep.error(f"{w}.{key}", f"must be {'at least 1' if key in ('window', 'baseline_hours') else '>= 0'}")
+        setattr(rule, key, value)
+    for key in ("shift", "z_threshold"):
+        value = _get(rep, w, a, key, (int, float), getattr(rule, key))
+        if value <= 0:
+            raise rep.error(f"{w}.{key}", "must be positive")
+        setattr(rule, key, float(value))
+    rule.event_types = _str_list(rep, w, a, "event_types")
+    rule.target = _get(rep, w, a, "target", str)
+    rule.query = _get(rep, w, a, "query", str)
+    if rule.type == "search":
+        if not rule.query or not rule.query.strip():
+            raise rep.error(f"{w}.query", "required for type = 'search' (the saved search, e.g. 'Duarte mug')")
+        from storage.text_search import QueryError, parse_query
+
+        try:
+            parse_query(rule.query)
+        except QueryError as exc:
+            raise rep.error(f"{w}.query", str(exc)) from None
+    if rule.type == "event" and not rule.event_types:
+        raise rep.error(f"{w}.event_types", "required for type = 'event' (e.g. ['deal', 'official_visit'])")
+    return rule
+
+
+def _check_schedule(rep: _Reporter, key: str, schedule: str, timezone: str = "UTC") -> None:
+    from pipeline.schedules import ScheduleError, parse_schedule
+
+    try:
+        parse_schedule(schedule, timezone)
+    except ScheduleError as exc:
+        raise rep.error(key, str(exc)) from None
+
+
+def _parse_channels(rep: _Reporter, raw: dict[str, Any]) -> list[ChannelConfig]:
+    out: list[ChannelConfig] = []
+    for i, c in enumerate(_table_list(rep, "", raw, "channels")):
+        w = f"channels[{i}]"
+        _check_keys(rep, w, c, {"name", "type", "to", "url", "secret_env", "timeout_s"}, {"name", "type"})
+        name = _get(rep, w, c, "name", str)
+        if name in {x.name for x in out}:
+            raise rep.error(f"{w}.name", f"duplicate channel name {name!r}")
+        ctype = _get(rep, w, c, "type", str)
+        if ctype not in CHANNEL_TYPES:
+            raise rep.error(f"{w}.type", f"expected one of {', '.join(CHANNEL_TYPES)}, got {ctype!r}")
+        to = _str_list(rep, w, c, "to")
+        for j, addr in enumerate(to):
+            if not EMAIL_RE.match(addr):
+                raise rep.error(f"{w}.to[{j}]", f"not an email address: {addr!r}")
+        if ctype == "email" and not to:
+            raise rep.error(f"{w}.to", "an email channel needs at least one address")
+        url = _get(rep, w, c, "url", str)
+        if ctype in ("webhook", "slack") and not url:
+            raise rep.error(f"{w}.url", f"a {ctype} channel needs url = 'https://...'")
+        if url is not None and not re.match(r"^https?://", url):
+            raise rep.error(f"{w}.url", f"expected an http(s) URL, got {url!r}")
+        secret_env = _get(rep, w, c, "secret_env", str)
+        if secret_env is not None and not ENV_RE.match(secret_env):
+            raise rep.error(f"{w}.secret_env", f"expected an environment variable name such as "
+                                               f"NEWSWATCH_WEBHOOK_SECRET, got {secret_env!r}")
+        timeout = _get(rep, w, c, "timeout_s", (int, float), 10.0)
+        if timeout <= 0:
+            raise rep.error(f"{w}.timeout_s", "must be positive")
+        out.append(ChannelConfig(name=name, type=ctype, to=to, url=url, secret_env=secret_env,
+                                 timeout_s=float(timeout)))
+    return out
+
+
+def _parse_scheduler(rep: _Reporter, raw: dict[str, Any], data_dir: Path) -> SchedulerConfig:
+    s = _get(rep, "", raw, "scheduler", dict, {})
+    _check_keys(rep, "scheduler", s, {"db_url", "misfire_grace_s", "crawl_timeout_s", "outbox_every_s"}, set())
+    db_url = _get(rep, "scheduler", s, "db_url", str, "").replace("{data_dir}", str(data_dir))
+    if db_url.startswith("env:"):
+        env = db_url[4:]
+        if env not in os.environ:
+            raise rep.error("scheduler.db_url", f"environment variable {env} is not set")
+        db_url = os.environ[env]
+    if db_url and not re.match(r"^(sqlite|postgresql)(\+\w+)?://", db_url):
+        raise rep.error("scheduler.db_url", f"expected sqlite:///PATH or postgresql://..., got {db_url!r}")
+    out = SchedulerConfig(db_url=db_url)
+    for key in ("misfire_grace_s", "crawl_timeout_s", "outbox_every_s"):
+        value = _get(rep, "scheduler", s, key, int, getattr(out, key))
+        if value < 1:
+            raise rep.error(f"scheduler.{key}", "must be at least 1")
+        setattr(out, key, value)
     return out
 
 
@@ -399,7 +567,7 @@ def _parse_digest(rep: _Reporter, raw: dict[str, Any], watchlists: dict[str, Wat
     recipients = []
     for i, r in enumerate(_table_list(rep, "digest", d, "recipients")):
         w = f"digest.recipients[{i}]"
-        _check_keys(rep, w, r, {"email", "watchlists", "name"}, {"email", "watchlists"})
+        _check_keys(rep, w, r, {"email", "watchlists", "name", "timezone", "send_at"}, {"email", "watchlists"})
         email = _get(rep, w, r, "email", str)
         if not EMAIL_RE.match(email):
             raise rep.error(f"{w}.email", f"not an email address: {email!r}")
@@ -407,14 +575,33 @@ def _parse_digest(rep: _Reporter, raw: dict[str, Any], watchlists: dict[str, Wat
         for j, name in enumerate(wls):
             if name not in watchlists:
                 raise rep.error(f"{w}.watchlists[{j}]", f"unknown watchlist {name!r}")
-        recipients.append(Recipient(email=email, watchlists=wls, name=_get(rep, w, r, "name", str)))
+        tz = _get(rep, w, r, "timezone", str, "UTC")
+        send_at = _get(rep, w, r, "send_at", str, "07:00")
+        from pipeline.schedules import ScheduleError, parse_send_at, parse_timezone
+
+        try:
+            parse_timezone(tz)
+        except ScheduleError as exc:
+            raise rep.error(f"{w}.timezone", str(exc)) from None
+        try:
+            parse_send_at(send_at)
+        except ScheduleError as exc:
+            raise rep.error(f"{w}.send_at", str(exc)) from None
+        recipients.append(Recipient(email=email, watchlists=wls, name=_get(rep, w, r, "name", str), timezone=tz,
+                                    send_at=send_at))
     return DigestConfig(title=_get(rep, "digest", d, "title", str, DigestConfig.title),
                         max_items=_get(rep, "digest", d, "max_items", int, 25), recipients=recipients)
 
 
 def _parse_smtp(rep: _Reporter, raw: dict[str, Any]) -> SmtpConfig:
     s = _get(rep, "", raw, "smtp", dict, {})
-    _check_keys(rep, "smtp", s, {"host", "port", "sender", "starttls", "username_env", "password_env"}, set())
+    _check_keys(rep, "smtp", s, {"host", "port", "sender", "starttls", "username_env", "password_env", "ssl",
+                                 "timeout_s"}, set())
+    if s.get("ssl") and s.get("starttls"):
+        raise rep.error("smtp.ssl", "choose one of ssl (implicit TLS, port 465) and starttls (port 587)")
+    sender = _get(rep, "smtp", s, "sender", str, "newswatch@localhost")
+    if not EMAIL_RE.match(sender):
+        raise rep.error("smtp.sender", f"not an email address: {sender!r}")
     for key in ("password", "username"):
         if key in s:  # pragma: no cover - covered by _check_keys, kept for the clearer message
             raise rep.error(f"smtp.{key}", "secrets are not allowed inline; use username_env/password_env")
@@ -427,7 +614,9 @@ def _parse_smtp(rep: _Reporter, raw: dict[str, Any]) -> SmtpConfig:
                       sender=_get(rep, "smtp", s, "sender", str, "newswatch@localhost"),
                       starttls=_get(rep, "smtp", s, "starttls", bool, False),
                       username_env=_get(rep, "smtp", s, "username_env", str),
-                      password_env=_get(rep, "smtp", s, "password_env", str))
+                      password_env=_get(rep, "smtp", s, "password_env", str),
+                      ssl=_get(rep, "smtp", s, "ssl", bool, False),
+                      timeout_s=float(_get(rep, "smtp", s, "timeout_s", (int, float), 30.0)))
 
 
 def _parse_nlp(rep: _Reporter, raw: dict[str, Any]) -> NlpConfig:
@@ -457,7 +646,8 @@ def _parse_api(rep: _Reporter, raw: dict[str, Any]) -> ApiConfig:
     return ApiConfig(host=_get(rep, "api", a, "host", str, ApiConfig.host), port=port, token_env=token_env)
 
 
-TOP_KEYS = {"data_dir", "storage", "sources", "watchlists", "alerts", "digest", "smtp", "nlp", "api"}
+TOP_KEYS = {"data_dir", "storage", "sources", "watchlists", "alerts", "digest", "smtp", "nlp", "api",
+            "channels", "scheduler"}
 
 
 def parse_config(raw: dict[str, Any], path: Path | None = None, text: str = "") -> Config:
@@ -479,10 +669,12 @@ def parse_config(raw: dict[str, Any], path: Path | None = None, text: str = "") 
         storage_url = os.environ[env]
     storage_url = storage_url.replace("{data_dir}", str(data_dir))
     watchlists = _parse_watchlists(rep, raw)
+    channels = _parse_channels(rep, raw)
     return Config(
         data_dir=data_dir, storage_url=storage_url, sources=_parse_sources(rep, raw), watchlists=watchlists,
-        alerts=_parse_alerts(rep, raw, watchlists), digest=_parse_digest(rep, raw, watchlists),
+        alerts=_parse_alerts(rep, raw, watchlists, channels), digest=_parse_digest(rep, raw, watchlists),
         smtp=_parse_smtp(rep, raw), nlp=_parse_nlp(rep, raw), api=_parse_api(rep, raw), path=path,
+        channels=channels, scheduler=_parse_scheduler(rep, raw, data_dir),
     )
 
 
