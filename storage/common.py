@@ -14,7 +14,9 @@ from storage.base import StoreError
 from storage.models import Annotations, Document, Product, Provenance
 
 FILTER_KEYS: tuple[str, ...] = ("source", "kind", "lang", "entity_id", "since", "until")
-FACET_FIELDS: tuple[str, ...] = ("source", "kind", "lang", "entity_id")
+FACET_FIELDS: tuple[str, ...] = ("source", "kind", "lang", "entity_id", "day")
+# Facets computed from a column rather than read from one: "day" is the publication date (volume charts).
+FACET_EXPRESSIONS: dict[str, str] = {"day": "substr(d.published_at, 1, 10)"}
 
 # Columns of ``documents`` holding a Document, in the order rows are written and read.
 DOC_COLUMNS: tuple[str, ...] = (

@@ -22,6 +22,7 @@ import psycopg
 from storage.base import SearchHit, SearchResult, StoreError, UpsertResult
 from storage.common import (
     DOC_COLUMNS,
+    FACET_EXPRESSIONS,
     check_facets,
     check_filters,
     doc_row,
@@ -323,8 +324,9 @@ class PostgresStore:
                 f"JOIN {self._s}.mentions m ON m.doc_id = d.id WHERE {conds} GROUP BY m.entity_id"
             )
         else:
-            conds = " AND ".join([*where, f"d.{name} IS NOT NULL"])
-            sql = f"SELECT d.{name}, count(*) FROM {source} WHERE {conds} GROUP BY d.{name}"
+            expr = FACET_EXPRESSIONS.get(name, f"d.{name}")
+            conds = " AND ".join([*where, f"{expr} IS NOT NULL"])
+            sql = f"SELECT {expr}, count(*) FROM {source} WHERE {conds} GROUP BY {expr}"
         counts = {str(k): int(n) for k, n in self._conn.execute(sql, args).fetchall()}
         return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 

@@ -306,6 +306,17 @@ def test_facets_count_over_all_matches_not_just_the_page(store: Store) -> None:
     assert result.facets["entity_id"] == {"org:acme": 2}
 
 
+def test_day_facet_counts_documents_per_publication_day(store: Store) -> None:
+    store.upsert_many(_filtered_corpus())  # type: ignore[attr-defined]
+    days = store.search("", facets=["day"], limit=1).facets["day"]
+    assert sum(days.values()) == store.count() - _undated(store)
+    assert all(len(day) == 10 and day[4] == "-" for day in days)
+
+
+def _undated(store: Store) -> int:
+    return sum(1 for d in store.iter_since(None) if not d.published_at)
+
+
 def test_unknown_filter_or_facet_is_a_store_error(store: Store) -> None:
     with pytest.raises(StoreError, match="sorce"):
         store.search("x", filters={"sorce": "a"})
