@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from pipeline.config import ConfigError, resolve_config
+from pipeline.config import Config, ConfigError, resolve_config
 from pipeline.jsonl import InputFileError, JsonlWriter
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -75,6 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config(p)
     p.add_argument("--since", help="documents stored since this ISO date/time (default: everything)")
     p.add_argument("--send", action="store_true", help="email it to the configured recipients")
+
+    p = sub.add_parser("serve", help="HTTP API and web UI for analyst search")
+    _add_config(p)
+    p.add_argument("--host", help="address to bind (default from [api], 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default from [api], 8080)")
 
     p = sub.add_parser("config", help="validate the configuration and print a summary")
     _add_config(p)
@@ -149,6 +154,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         stream = open_input(args.batch)
         run_analyze(stream, make_analyzer(config), JsonlWriter(sys.stdout))
         return EXIT_OK
+    if command == "serve":
+        return _serve(config, args)
     if command == "config":
         print(f"config: {config.path or 'built-in defaults'}")
         print(f"data_dir: {config.data_dir}\nstorage: {config.storage_url}")
@@ -168,6 +175,23 @@ def _dispatch(args: argparse.Namespace) -> int:
         "digest": commands.digest,
     }[command]
     return handler(config, args)
+
+
+def _serve(config: Config, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from pipeline.api import create_app, is_loopback
+
+    host = args.host or config.api.host
+    port = args.port or config.api.port
+    token = config.api.token()
+    if not is_loopback(host) and not token:
+        raise UsageError(f"binding to {host} exposes the store beyond this machine: set a token first "
+                         f"(export {config.api.token_env}=<a long random string>) or bind to 127.0.0.1")
+    print(f"newswatch: serving on http://{host}:{port}/ ({'token required' if token else 'no token: local only'})",
+          file=sys.stderr)
+    uvicorn.run(create_app(config, token), host=host, port=port, log_level="warning")
+    return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover
