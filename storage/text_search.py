@@ -306,6 +306,22 @@ def _best_window(matches: list[tuple[int, int, int]], width: int) -> int:
     return best_start
 
 
+def _rfind_space(text: str, lo: int, hi: int) -> int:
+    """Index of the last whitespace character (space, newline, tab...) in ``text[lo:hi]``, or -1."""
+    for i in range(min(hi, len(text)) - 1, max(lo, 0) - 1, -1):
+        if text[i].isspace():
+            return i
+    return -1
+
+
+def _find_space(text: str, lo: int, hi: int) -> int:
+    """Index of the first whitespace character in ``text[lo:hi]``, or -1."""
+    for i in range(max(lo, 0), min(hi, len(text))):
+        if text[i].isspace():
+            return i
+    return -1
+
+
 def make_snippet(
     text: str, parsed: ParsedQuery | None, width: int = SNIPPET_CHARS
 ) -> tuple[str, list[tuple[int, int]]]:
@@ -324,16 +340,16 @@ def make_snippet(
         # Some context before the first match, but never a cut when the rest would fit.
         start = max(0, min(first - width // 5, len(scan) - width))
         if start > 0:  # start at a word boundary if one is near
-            space = scan.rfind(" ", max(0, start - 15), start + 1)
+            space = _rfind_space(scan, max(0, start - 15), start + 1)
             if space == -1:
-                space = scan.find(" ", start, min(first, start + 15))
+                space = _find_space(scan, start, min(first, start + 15))
             if space != -1:
                 start = space + 1
     else:
         start = 0
     end = min(len(scan), start + width)
     if end < len(scan):
-        space = scan.rfind(" ", end - 20, end)
+        space = _rfind_space(scan, end - 20, end)
         if space > start and not any(s < space < e for s, e, _ in matches):
             end = space
     # Collapse whitespace while mapping text offsets to snippet offsets.

@@ -32,3 +32,10 @@ def test_snippet_collapses_whitespace_and_keeps_highlights_aligned() -> None:
     snippet, highlights = make_snippet("Port\n\n  of   Calais   closed", parse_query("calais"))
     assert snippet == "Port of Calais closed"
     assert [snippet[s:e] for s, e in highlights] == ["Calais"]
+
+
+def test_snippet_cuts_at_newlines_too_never_mid_word() -> None:
+    text = "intro\n" + "\n".join(["Supercalifragilistic"] * 20) + " the strength of the launch " + "tail " * 60
+    snippet, _ = make_snippet(text, parse_query("strength"))
+    assert snippet.startswith("… ")
+    assert all(word in text.split() for word in snippet.strip("… ").split())
