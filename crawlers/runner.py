@@ -18,6 +18,7 @@ from crawlers.item_sink import SINK_SETTING, SinkRef
 from crawlers.items import Quarantined
 from crawlers.settings import crawl_settings
 from crawlers.sources import normalize_sources
+from crawlers.state import STATE_SETTING, CrawlState, StateRef
 from storage.models import Document
 
 
@@ -84,10 +85,13 @@ def run_crawl(
     on_item: Callable[[Document | Quarantined], None],
     settings: dict[str, Any] | None = None,
     progress: bool = True,
+    state: CrawlState | None = None,
 ) -> CrawlStats:
     """Crawl ``sources`` (source spec dicts) and call ``on_item`` for each item as it is scraped.
 
     ``settings`` are Scrapy settings merged over ``crawlers.settings.DEFAULT_SETTINGS``.
+    ``state`` (a store, see ``crawlers.state``) makes the crawl incremental and resumable: its
+    frontier and fetch validators are kept there, committed page by page.
     Raises ``crawlers.sources.SourceError`` for an invalid spec before any request is made.
     """
     from scrapy.crawler import CrawlerProcess
@@ -106,6 +110,8 @@ def run_crawl(
     else:
         sink = on_item
     merged[SINK_SETTING] = SinkRef(sink)
+    if state is not None:
+        merged[STATE_SETTING] = StateRef(state)
 
     started = time.monotonic()
     from scrapy.settings import default_settings

@@ -32,11 +32,17 @@ from crawlers.extract import (
 )
 from crawlers.items import Quarantined
 from crawlers.sources import normalize_sources
+from crawlers.state import STATE_SETTING, CrawlState, Validators, body_hash
+from crawlers.traps import TrapGuard
 from crawlers.urls import canonicalize_url, same_site
 from storage.models import Document, Product, Provenance, utc_now_iso
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _PRODUCT_CARD = re.compile(r"product|item|card|tile|goods|sku", re.IGNORECASE)
+# Request meta that a resumed crawl needs to rebuild a request from the store's frontier.
+_PERSISTED_META = ("nw_source", "nw_cb", "nw_key", "nw_kind", "nw_depth", "nw_page", "nw_entry")
+# Callbacks whose pages are leaves: fetched conditionally (ETag / Last-Modified) on a re-crawl.
+_LEAF_CALLBACKS = ("parse_page",)
 
 
 class NewsWatchSpider(scrapy.Spider):
@@ -47,7 +53,16 @@ class NewsWatchSpider(scrapy.Spider):
         self.sources = {s["name"]: s for s in normalize_sources(list(sources or []))}
         self._scheduled: dict[str, int] = {}
         self._seen: set[tuple[str, str]] = set()
+        self._admitted: set[tuple[str, str]] = set()
         self._version = extract_version()
+        self._traps = TrapGuard()
+
+    @property
+    def state(self) -> CrawlState | None:
+        """The caller's crawl state (a store), when one was given in ``NEWSWATCH_CRAWL_STATE``."""
+        crawler = getattr(self, "crawler", None)
+        ref = crawler.settings.get(STATE_SETTING) if crawler is not None else None
+        return getattr(ref, "state", None)
 
     # ---------------------------------------------------------------------------------- start
 
@@ -61,11 +76,99 @@ class NewsWatchSpider(scrapy.Spider):
     def _initial_requests(self) -> Iterator[Request]:
         callbacks = {"sitemap": self.parse_sitemap, "feed": self.parse_feed, "site": self.parse_site,
                      "listing": self.parse_listing, "mastodon": self.parse_mastodon}
+        state = self.state
         for name, spec in self.sources.items():
+            pending = state.crawl_begin(name) if state is not None else []
+            if pending:  # a killed run of this source: go on where it stopped
+                counts = state.frontier_counts(name) if state is not None else {}
+                self._scheduled[name] = max(sum(counts.values()) - 1, 0)
+                self._stat("resumed", name, len(pending))
+                for row in pending:
+                    request = self._from_frontier(row)
+                    if request is not None:
+                        yield request
+                continue
             callback = callbacks[spec["type"]]
             if spec["type"] == "sitemap" and urlsplit(spec["url"]).path.endswith("/robots.txt"):
                 callback = self.parse_robots
-            yield self._request(spec["url"], name, callback, nw_page=1, nw_depth=0, nw_kind=self._kind(name))
+            request = self._request(spec["url"], name, callback, nw_page=1, nw_depth=0, nw_kind=self._kind(name))
+            if self._admit(request, initial=True):
+                yield request
+
+    def _from_frontier(self, row: dict[str, Any]) -> Request | None:
+        meta = dict(row.get("meta") or {})
+        callback = getattr(self, str(meta.get("nw_cb") or ""), None)
+        if callback is None or meta.get("nw_source") not in self.sources:
+            return None
+        self._admitted.add((str(meta["nw_source"]), str(meta.get("nw_key"))))
+        extra = {k: v for k, v in meta.items() if k not in ("nw_source", "nw_cb", "nw_key")}
+        return self._request(str(row["url"]), str(meta["nw_source"]), callback, **extra)
+
+    def _admit(self, request: Request, initial: bool = False) -> bool:
+        """Follow ``request``? Not when it is a trap or already scheduled in this run (then persisted)."""
+        source = str(request.meta["nw_source"])
+        key = str(request.meta["nw_key"])
+        if not initial:
+            trap = self._traps.check(request.url)
+            if trap is not None:
+                self._stat("traps", source)
+                self.logger.debug("not following %s: %s", request.url, trap)
+                return False
+        if (source, key) in self._admitted:
+            self._stat("already_scheduled", source)
+            return False
+        self._admitted.add((source, key))
+        state = self.state
+        if state is not None:
+            data = {"url": request.url, "meta": {k: request.meta[k] for k in _PERSISTED_META if k in request.meta}}
+            if not state.frontier_add(source, key, data):
+                self._stat("already_scheduled", source)
+                return False
+        return True
+
+    def _dispatch(self, response: Response) -> Iterator[Any]:
+        """Every response passes here: conditional-GET answers, unchanged bodies, then the callback.
+
+        The page is marked done in the crawl state only after its callback has yielded all its
+        items and requests, so a crawl killed at any moment refetches at most the page in hand.
+        """
+        meta = response.meta
+        source = str(meta["nw_source"])
+        name = str(meta.get("nw_cb") or "parse_page")
+        state = self.state
+        validators: Validators | None = None
+        if response.status == 304:
+            self._stat("not_modified", source)
+            self._stat("pages_fetched", source)
+            if state is not None:
+                state.source_event(source, pages_fetched=1, not_modified=1, success_at=utc_now_iso())
+            self._done(response, None)
+            return
+        if state is not None and name in (*_LEAF_CALLBACKS, "parse_site"):
+            digest = body_hash(response.body)
+            known = state.fetch_record(str(meta["nw_key"]))
+            if known is not None and known.content_hash == digest:
+                meta["nw_unchanged"] = True
+            validators = Validators(
+                url=str(meta["nw_key"]), etag=_header(response, b"ETag"),
+                last_modified=_header(response, b"Last-Modified"), content_hash=digest, fetched_at=utc_now_iso())
+        for out in getattr(self, name)(response):
+            if isinstance(out, Request) and not self._admit(out):
+                continue
+            yield out
+        self._done(response, validators)
+
+    def _done(self, response: Response, validators: Validators | None) -> None:
+        state = self.state
+        if state is not None:
+            state.frontier_done(str(response.meta["nw_source"]), str(response.meta["nw_key"]), validators)
+
+    def closed(self, reason: str) -> None:
+        """A crawl that ran to its end forgets its frontier; any other stop leaves it to resume."""
+        state = self.state
+        if state is not None and reason == "finished":
+            for name in self.sources:
+                state.crawl_finish(name)
 
     def _kind(self, source: str) -> str:
         """What this source's pages are by default (``kind`` key); listings always give products."""
@@ -73,7 +176,20 @@ class NewsWatchSpider(scrapy.Spider):
         return "product" if spec["type"] == "listing" else str(spec.get("kind") or "article")
 
     def _request(self, url: str, source: str, callback: Any, **meta: Any) -> Request:
-        return Request(url, callback=callback, errback=self.on_error, meta={"nw_source": source, **meta})
+        """A request whose response goes through ``_dispatch`` to ``callback`` (named in its meta)."""
+        key = canonicalize_url(url)
+        meta = {"nw_source": source, "nw_cb": callback.__name__, "nw_key": key, **meta}
+        headers: dict[str, str] = {}
+        state = self.state
+        if state is not None and callback.__name__ in _LEAF_CALLBACKS:
+            known = state.fetch_record(key)
+            if known is not None and (known.etag or known.last_modified):
+                if known.etag:
+                    headers["If-None-Match"] = known.etag
+                if known.last_modified:
+                    headers["If-Modified-Since"] = known.last_modified
+                meta["handle_httpstatus_list"] = [304]
+        return Request(url, callback=self._dispatch, errback=self.on_error, meta=meta, headers=headers or None)
 
     def _may_schedule(self, source: str) -> bool:
         """Page budget per source (``max_pages``) for the pages that become documents."""
@@ -97,6 +213,10 @@ class NewsWatchSpider(scrapy.Spider):
     def _fetched(self, response: Response) -> str:
         source = str(response.meta["nw_source"])
         self._stat("pages_fetched", source)
+        state = self.state
+        if state is not None:
+            empty = not response.body.strip()
+            state.source_event(source, pages_fetched=1, empty_bodies=int(empty), success_at=utc_now_iso())
         return source
 
     def _quarantine(self, url: str, source: str, reason: str, detail: str = "") -> Quarantined:
@@ -171,6 +291,9 @@ class NewsWatchSpider(scrapy.Spider):
         """
         want = response.meta.get("nw_kind", "article")
         entry = response.meta.get("nw_entry")
+        if response.meta.get("nw_unchanged"):  # same bytes as the stored page: nothing to extract
+            self._stat("unchanged", source)
+            return
         if not isinstance(response, TextResponse):
             yield self._quarantine(response.url, source, "parse",
                                    f"not a text page ({response.headers.get('Content-Type', b'?')!r})")
@@ -186,9 +309,11 @@ class NewsWatchSpider(scrapy.Spider):
             return
         if not ex["text"] or no_product:
             detail = "; ".join(ex["warnings"]) or f"page_type {ex['page_type']}, no text"
+            reason = "js_only" if "JavaScript-only" in detail else "extract_empty"
             if no_product:
                 detail = f"no product data (page_type {ex['page_type']})"
-            yield self._quarantine(response.url, source, "extract_empty", detail)
+                reason = "extract_empty"
+            yield self._quarantine(response.url, source, reason, detail)
             if entry:
                 yield from self._feed_item(entry, source)
             return
@@ -335,13 +460,20 @@ class NewsWatchSpider(scrapy.Spider):
             return
         source = str(request.meta.get("nw_source", ""))
         reason, detail = classify_failure(failure)
+        state = self.state
+        if reason in ("http_4xx", "http_5xx"):
+            self._stat("pages_fetched", source)
+            if state is not None:
+                state.source_event(source, pages_fetched=1)
         if reason is None:
             self._stat("ignored", source)
-            return
-        yield self._quarantine(request.url, source, reason, detail)
-        entry = request.meta.get("nw_entry")
-        if entry:
-            yield from self._feed_item(entry, source)
+        else:
+            yield self._quarantine(request.url, source, reason, detail)
+            entry = request.meta.get("nw_entry")
+            if entry:
+                yield from self._feed_item(entry, source)
+        if state is not None and "nw_key" in request.meta:
+            state.frontier_done(source, str(request.meta["nw_key"]))
 
 
 def classify_failure(failure: Failure) -> tuple[str | None, str]:
@@ -377,6 +509,11 @@ def classify_failure(failure: Failure) -> tuple[str | None, str]:
 
 
 # -------------------------------------------------------------------------------------- helpers
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
 
 
 def _feed_entries(body: bytes, url: str) -> Iterable[dict[str, Any]]:

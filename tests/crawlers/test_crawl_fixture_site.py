@@ -57,8 +57,8 @@ def test_disallowed_path_is_never_requested(crawl):
     assert f"{crawl['base']}/private/draft.html" in robots
 
 
-def test_empty_page_is_quarantined_not_dropped(crawl):
-    empty = quarantined(crawl, "extract_empty")
+def test_js_only_page_is_quarantined_as_such_not_dropped(crawl):
+    empty = quarantined(crawl, "js_only")
     assert f"{crawl['base']}/news/empty.html" in {q["url"] for q in empty}
     assert all(q["source"] for q in empty)
 
@@ -109,7 +109,7 @@ def test_site_crawl_stays_on_site_within_patterns(crawl):
 def test_stats_count_pages_items_and_errors_per_source(crawl):
     stats = crawl["stats"]["sources"]
     assert stats["courier"]["items_yielded"] == 3
-    assert stats["courier"]["errors"] == {"robots": 1, "extract_empty": 1}
+    assert stats["courier"]["errors"] == {"robots": 1, "js_only": 1}
     assert stats["quay-shop"]["pages_fetched"] == 6  # two category pages, four products
     assert stats["harbour-notes"]["errors"] == {"http_4xx": 1}
     assert crawl["stats"]["finish_reason"] == "finished"

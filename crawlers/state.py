@@ -1,0 +1,58 @@
+"""What a crawl needs to remember between runs, as an interface the caller supplies.
+
+``crawlers`` never opens a store: the wiring (``pipeline.crawl_job``) passes one in through the
+``NEWSWATCH_CRAWL_STATE`` setting, and any object with these methods will do (the SQLite and
+PostgreSQL stores have them, see ``storage.crawl_state``). Without one, a crawl simply starts
+from its source URLs every time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from crawlers.item_sink import SinkRef
+
+STATE_SETTING = "NEWSWATCH_CRAWL_STATE"
+
+
+@dataclass
+class Validators:
+    """What a page's last good fetch said (the store keeps it as its ``FetchRecord``)."""
+
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    content_hash: str | None = None
+    fetched_at: str | None = None
+
+
+class CrawlState(Protocol):
+    def crawl_begin(self, source: str) -> list[dict[str, Any]]: ...
+
+    def crawl_finish(self, source: str) -> None: ...
+
+    def frontier_add(self, source: str, key: str, data: dict[str, Any]) -> bool: ...
+
+    def frontier_done(self, source: str, key: str, fetch: Any = None) -> None: ...
+
+    def frontier_counts(self, source: str) -> dict[str, int]: ...
+
+    def fetch_record(self, url: str) -> Any: ...
+
+    def source_event(self, source: str, *, pages_fetched: int = 0, items_stored: int = 0, empty_bodies: int = 0,
+                     not_modified: int = 0, success_at: str | None = None, delay_s: float | None = None) -> None: ...
+
+
+class StateRef(SinkRef):
+    """Keeps the state object by reference inside Scrapy's (deep-copied) settings."""
+
+    def __init__(self, state: CrawlState) -> None:
+        self.state = state
+        super().__init__(lambda item: None)
+
+
+def body_hash(body: bytes) -> str:
+    """Hash of a response body: equal bodies need no second extraction."""
+    return hashlib.blake2b(body, digest_size=16).hexdigest()
