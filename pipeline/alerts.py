@@ -1,24 +1,39 @@
-"""Alerts: tell analysts when a watched entity surfaces in newly stored documents.
+"""Alerts: tell analysts, seconds after ingest, when something they watch happens.
 
-Each (rule, entity, document) fires at most once, ever: the store remembers what was sent
-(``mark_once``), so re-running a crawl or restarting after a crash never repeats an alert. Within
-one run, further matches of the same rule and entity are folded into the first alert's follow-up
-so an analyst gets one message per entity rather than one per listing.
+Rule types (``[[alerts]] type``): ``mention`` (a watched entity surfaces), ``first_mention`` (its
+first appearance ever within the rule's scope), ``volume_spike`` (hourly mentions far above the
+rolling baseline: z-score), ``stance_shift`` (the mean stance toward a target moved by ``shift``
+between the last two windows of documents), ``event`` (a new event of chosen types involving a
+watched entity), ``link`` (a new correlated link; also fed by :meth:`AlertEngine.on_link`),
+``listing`` (a new product listing or a price change for a watched entity) and ``search`` (a
+saved search matched a new document).
+
+What fires is remembered in the store (``mark_once``), keyed by rule, entity and story (the
+document when no story id exists), so re-running a crawl, a restart or another copy of the same
+story never repeats an alert. Cool-down and the daily cap are claimed the same way (slots in the
+store), so they hold across the crawl subprocesses of ``newswatch run`` too. Each alert says why
+it fired (``why``), with an evidence snippet and the link.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+import statistics
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from pipeline.config import AlertRule
 from storage.base import Store, UpsertResult
 from storage.models import Document, WatchEntry, utc_now_iso
+from storage.text_search import find_matches, parse_query, tokenize
 
 ALERT_NAMESPACE = "alert"
+STANCE_VALUE = {"favor": 1.0, "against": -1.0, "neutral": 0.0}
 
 
 @dataclass
@@ -34,6 +49,11 @@ class Alert:
     mentions: int
     fired_at: str = field(default_factory=utc_now_iso)
     evidence: str = ""
+    type: str = "mention"
+    why: str = ""
+    story_id: str | None = None
+    key: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -42,57 +62,333 @@ class Alert:
         what = {"product": "a product listing", "post": "a social post", "feed_item": "a feed item"}.get(
             self.kind, "an article")
         title = f" '{self.title}'" if self.title else ""
-        return f"[{self.rule}] {self.entity_name} surfaced in {what}{title} ({self.source}) {self.url}"
+        if self.type == "mention":
+            return f"[{self.rule}] {self.entity_name} surfaced in {what}{title} ({self.source}) {self.url}"
+        return f"[{self.rule}] {self.why}: {what}{title} ({self.source}) {self.url}"
 
 
 Notifier = Callable[[Alert], None]
 
 
+def story_id(doc: Document) -> str | None:
+    """The story (cluster) a document belongs to, when the story stage has set one."""
+    for holder in (doc, doc.annotations):
+        value = getattr(holder, "story_id", None)
+        if value:
+            return str(value)
+    return None
+
+
 class AlertEngine:
-    """Listens to ingest; evaluates rules against a document's linked entities."""
+    """Listens to ingest; evaluates every rule against each new or updated document."""
 
     def __init__(self, rules: Iterable[AlertRule], store: Store, entries: Iterable[WatchEntry],
-                 notifiers: Iterable[Notifier] = ()) -> None:
+                 notifiers: Iterable[Notifier] = (), clock: Callable[[], float] = time.time) -> None:
         self.rules = list(rules)
         self.store = store
+        entries = list(entries)
         self.names = {e.id: e.name for e in entries}
         self.watchlist_of = {e.id: e.watchlist for e in entries}
         self.notifiers = list(notifiers)
+        self.clock = clock
         self.fired: list[Alert] = []
         self.folded: dict[tuple[str, str], int] = {}
         self.already_sent = 0
+        self.suppressed = 0  # cool-down or daily cap
+        self._queries = {r.name: parse_query(r.query) for r in self.rules if r.type == "search" and r.query}
+        self._hourly: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        self._stance: dict[tuple[str, str], deque[float]] = {}
+        self._seeded = False
+        self._closers: list[Callable[[], None]] = []
 
-    def on_document(self, doc: Document, result: UpsertResult) -> None:
+    def on_close(self, fn: Callable[[], None]) -> None:
+        """Run ``fn`` at :meth:`close` (e.g. flush the outbox worker)."""
+        self._closers.append(fn)
+
+    def close(self) -> None:
+        for fn in self._closers:
+            fn()
+        self._closers.clear()
+
+    # ------------------------------------------------------------------ scope
+
+    def _entities_in_scope(self, rule: AlertRule) -> set[str]:
+        ids = {eid for eid, wl in self.watchlist_of.items() if wl == rule.watchlist}
+        return ids & set(rule.entity_ids) if rule.entity_ids else ids
+
+    @staticmethod
+    def _doc_in_scope(rule: AlertRule, doc: Document) -> bool:
+        return (not rule.kinds or doc.kind in rule.kinds) and (not rule.sources or doc.source in rule.sources)
+
+    # ------------------------------------------------------------------ listener hooks
+
+    def on_document(self, doc: Document, result: UpsertResult | None) -> None:
         counts: dict[str, int] = {}
         for ent in doc.annotations.entities:
             if ent.entity_id:
                 counts[ent.entity_id] = counts.get(ent.entity_id, 0) + 1
+        if any(r.type in ("volume_spike", "stance_shift") for r in self.rules):
+            self._seed()
+            self._observe(doc, counts, self._hour(self.clock()))
         for rule in self.rules:
-            if rule.kinds and doc.kind not in rule.kinds:
+            if not self._doc_in_scope(rule, doc):
                 continue
-            for eid, n in counts.items():
-                if self.watchlist_of.get(eid) != rule.watchlist:
-                    continue
-                if rule.entity_ids and eid not in rule.entity_ids or n < rule.min_mentions:
-                    continue
-                self._fire(rule, eid, n, doc)
+            scope = self._entities_in_scope(rule)
+            handler = getattr(self, f"_rule_{rule.type}")
+            handler(rule, doc, result, {e: n for e, n in counts.items() if e in scope})
 
-    def _fire(self, rule: AlertRule, eid: str, mentions: int, doc: Document) -> None:
-        alert = Alert(rule=rule.name, entity_id=eid, entity_name=self.names.get(eid, eid), doc_id=doc.id,
-                      url=doc.url, title=doc.title, kind=doc.kind, source=doc.source, mentions=mentions,
-                      evidence=_evidence(doc, eid))
-        key = f"{rule.name}|{eid}|{doc.id}"
+    def on_link(self, link: Mapping[str, Any], doc: Document | None = None) -> None:
+        """Seam for the correlator: a newly stored link (``newswatch links`` shape) may fire ``link`` rules."""
+        for rule in self.rules:
+            if rule.type != "link":
+                continue
+            self._fire_link(rule, link, doc)
+
+    # ------------------------------------------------------------------ rule types
+
+    def _rule_mention(self, rule: AlertRule, doc: Document, result: UpsertResult | None,
+                      counts: dict[str, int]) -> None:
+        for eid, n in counts.items():
+            if n < rule.min_mentions:
+                continue
+            self._fire(rule, eid, doc, f"{self._name(eid)} mentioned {n} time{'s' if n != 1 else ''}", n)
+
+    def _rule_first_mention(self, rule: AlertRule, doc: Document, result: UpsertResult | None,
+                            counts: dict[str, int]) -> None:
+        for eid, n in counts.items():
+            if n >= rule.min_mentions and self.store.mark_once("alert-first", f"{rule.name}|{eid}", doc.id):
+                self._fire(rule, eid, doc, f"first mention ever of {self._name(eid)}", n)
+
+    def _rule_listing(self, rule: AlertRule, doc: Document, result: UpsertResult | None,
+                      counts: dict[str, int]) -> None:
+        if doc.kind != "product" or not counts:
+            return
+        price = doc.product.price if doc.product else None
+        status = result.status if result else "new"
+        if status == "new":
+            why_tail, suffix, details = "new listing", "", {"price": price}
+        else:
+            old = self._previous_price(doc, result)
+            if old == price:
+                return
+            why_tail, suffix = f"price changed from {old or '?'} to {price or '?'}", f"|v{doc.version}"
+            details = {"price": price, "previous_price": old}
+        currency = (doc.product.currency if doc.product else None) or ""
+        for eid, n in counts.items():
+            self._fire(rule, eid, doc, f"{self._name(eid)}: {why_tail} {currency}".strip(), n, suffix=suffix,
+                       details=details)
+
+    def _previous_price(self, doc: Document, result: UpsertResult | None) -> str | None:
+        want = (result.version if result else doc.version) - 1
+        for old in self.store.versions(doc.id):
+            if old.version == want:
+                return old.product.price if old.product else None
+        return None
+
+    def _rule_event(self, rule: AlertRule, doc: Document, result: UpsertResult | None,
+                    counts: dict[str, int]) -> None:
+        scope = self._entities_in_scope(rule)
+        for ev in doc.annotations.events:
+            if ev.get("type") not in rule.event_types:
+                continue
+            actors = [a.get("entity_id") for a in ev.get("actors", []) if a.get("entity_id") in scope]
+            eid = actors[0] if actors else next(iter(counts), None)
+            if eid is None:
+                continue
+            evidence = (ev.get("evidence") or {}).get("text") or ev.get("trigger", {}).get("text", "")
+            self._fire(rule, eid, doc, f"new {ev.get('type')} event involving {self._name(eid)}", counts.get(eid, 0),
+                       suffix=f"|{ev.get('type')}", evidence=evidence, details={"event": ev})
+
+    def _rule_link(self, rule: AlertRule, doc: Document, result: UpsertResult | None,
+                   counts: dict[str, int]) -> None:
+        for link in doc.annotations.links:
+            self._fire_link(rule, link, doc)
+
+    def _fire_link(self, rule: AlertRule, link: Mapping[str, Any], doc: Document | None) -> None:
+        scope = self._entities_in_scope(rule)
+        by_name = {self.names[e].casefold(): e for e in scope}
+        hits = [e for e in link.get("entities", []) if e in scope or str(e).casefold() in by_name]
+        if not hits:
+            return
+        eid = hits[0] if hits[0] in scope else by_name[str(hits[0]).casefold()]
+        events = link.get("events", [])
+        ev_ids = [e.get("id") if isinstance(e, dict) else e for e in events]
+        first = next((e for e in events if isinstance(e, dict)), {})
+        url = (doc.url if doc else None) or first.get("url", "")
+        why = f"new correlated link involving {self._name(eid)}: {link.get('explanation') or link.get('type')}"
+        alert = Alert(rule=rule.name, entity_id=eid, entity_name=self._name(eid), doc_id=doc.id if doc else "",
+                      url=url, title=doc.title if doc else None, kind=doc.kind if doc else "link",
+                      source=doc.source if doc else "", mentions=0, type="link", why=why,
+                      evidence=str(link.get("explanation") or ""), details={"link": dict(link)})
+        self._deliver(rule, alert, f"{rule.name}|{eid}|link:{link.get('id') or '|'.join(map(str, ev_ids))}")
+
+    def _rule_search(self, rule: AlertRule, doc: Document, result: UpsertResult | None,
+                     counts: dict[str, int]) -> None:
+        parsed = self._queries[rule.name]
+        text = f"{doc.title or ''}\n{doc.text}"
+        tokens = tokenize(text)
+        found = {ti for _, _, ti in find_matches(tokens, parsed.positive_terms())}
+        idx = 0
+        for group in parsed.groups:
+            if not any(idx + k in found for k in range(len(group))):
+                return
+            idx += len(group)
+        if parsed.excluded and find_matches(tokens, parsed.excluded):
+            return
+        matches = find_matches(tokens, parsed.positive_terms())
+        at = matches[0][0] if matches else 0
+        evidence = " ".join(text[max(0, at - 80):at + 120].split())
+        alert = Alert(rule=rule.name, entity_id="", entity_name=f"search {rule.query!r}", doc_id=doc.id, url=doc.url,
+                      title=doc.title, kind=doc.kind, source=doc.source, mentions=len(matches), type="search",
+                      why=f"saved search {rule.query!r} matched", evidence=evidence, story_id=story_id(doc))
+        self._deliver(rule, alert, f"{rule.name}|search|{alert.story_id or doc.id}")
+
+    def _rule_volume_spike(self, rule: AlertRule, doc: Document, result: UpsertResult | None,
+                           counts: dict[str, int]) -> None:
+        hour = self._hour(self.clock())
+        for eid in counts:
+            series = self._hourly[eid]
+            current = series.get(hour, 0)
+            if current < rule.min_count:
+                continue
+            base = [series.get(h, 0) for h in range(hour - rule.baseline_hours, hour)]
+            mean = statistics.fmean(base)
+            std = statistics.pstdev(base)
+            z = (current - mean) / max(std, 1.0)
+            if z < rule.z_threshold:
+                continue
+            self._fire(rule, eid, doc, f"volume spike for {self._name(eid)}: {current} mentions this hour vs "
+                                       f"{mean:.1f}/h over {rule.baseline_hours}h (z={z:.1f})", counts[eid],
+                       suffix=f"|h{hour}", group_by_story=False,
+                       details={"count": current, "baseline_mean": mean, "baseline_std": std, "z": z})
+
+    def _rule_stance_shift(self, rule: AlertRule, doc: Document, result: UpsertResult | None,
+                           counts: dict[str, int]) -> None:
+        for (rname, key), hist in self._stance.items():
+            if rname != rule.name or len(hist) < 2 * rule.window or not self._touches(doc, key):
+                continue
+            values = list(hist)
+            before = statistics.fmean(values[-2 * rule.window:-rule.window])
+            after = statistics.fmean(values[-rule.window:])
+            delta = after - before
+            if abs(delta) < rule.shift:
+                continue
+            direction = "toward favor" if delta > 0 else "toward against"
+            eid = key if key in self.names else (next(iter(counts), "") or key)
+            self._fire(rule, eid, doc, f"stance on {self._name(key)} shifted {direction}: {before:+.2f} -> "
+                                       f"{after:+.2f} over the last {rule.window} documents", counts.get(eid, 0),
+                       suffix=f"|{'up' if delta > 0 else 'down'}|h{self._hour(self.clock())}", group_by_story=False,
+                       evidence=self._stance_evidence(doc, key), details={"before": before, "after": after})
+            hist.clear()  # a new baseline starts after a shift
+
+    # ------------------------------------------------------------------ rolling state
+
+    @staticmethod
+    def _hour(ts: float) -> int:
+        return int(ts // 3600)
+
+    def _stance_keys(self, rule: AlertRule) -> set[str] | None:
+        return {rule.target.casefold()} if rule.target else None
+
+    def _touches(self, doc: Document, key: str) -> bool:
+        return any((st.entity_id or st.target.casefold()) == key or st.target.casefold() == key
+                   for st in self._all_stances(doc))
+
+    @staticmethod
+    def _all_stances(doc: Document) -> list[Any]:
+        return [*doc.annotations.stance, *(s for q in doc.annotations.quotes for s in q.stance)]
+
+    def _stance_evidence(self, doc: Document, key: str) -> str:
+        for st in self._all_stances(doc):
+            if (st.entity_id or st.target.casefold()) == key or st.target.casefold() == key:
+                return st.evidence.text if st.evidence else ""
+        return ""
+
+    def _observe(self, doc: Document, counts: dict[str, int], hour: int) -> None:
+        for eid, n in counts.items():
+            self._hourly[eid][hour] += n
+        for rule in self.rules:
+            if rule.type != "stance_shift" or not self._doc_in_scope(rule, doc):
+                continue
+            scope = self._entities_in_scope(rule)
+            wanted = self._stance_keys(rule)
+            for st in self._all_stances(doc):
+                key = st.entity_id or st.target.casefold()
+                if wanted is not None and key not in wanted and st.target.casefold() not in wanted:
+                    continue
+                if wanted is None and key not in scope:
+                    continue
+                hist = self._stance.setdefault((rule.name, key), deque(maxlen=2 * rule.window))
+                hist.append(STANCE_VALUE.get(st.label, 0.0) * (st.score if st.label != "neutral" else 1.0))
+
+    def _seed(self) -> None:
+        """Warm the rolling baselines from what the store already holds (once per engine)."""
+        if self._seeded:
+            return
+        self._seeded = True
+        hours = max((r.baseline_hours for r in self.rules if r.type == "volume_spike"), default=0)
+        days = 7 if any(r.type == "stance_shift" for r in self.rules) else 0
+        span = max(timedelta(hours=hours), timedelta(days=days))
+        since = (datetime.fromtimestamp(self.clock(), UTC) - span).strftime("%Y-%m-%dT%H:%M:%SZ")
+        for old in self.store.iter_since(since):
+            stamp = old.provenance.fetched_at or old.fetched_at
+            try:
+                ts = datetime.fromisoformat((stamp or "").replace("Z", "+00:00")).timestamp()
+            except ValueError:
+                continue
+            counts: dict[str, int] = {}
+            for ent in old.annotations.entities:
+                if ent.entity_id:
+                    counts[ent.entity_id] = counts.get(ent.entity_id, 0) + 1
+            self._observe(old, counts, self._hour(ts))
+
+    # ------------------------------------------------------------------ firing
+
+    def _name(self, eid: str) -> str:
+        return self.names.get(eid, eid)
+
+    def _fire(self, rule: AlertRule, eid: str, doc: Document, why: str, mentions: int, suffix: str = "",
+              evidence: str | None = None, group_by_story: bool = True, details: dict[str, Any] | None = None) -> None:
+        story = story_id(doc)
+        group = (story or doc.id) if group_by_story else ""
+        alert = Alert(rule=rule.name, entity_id=eid, entity_name=self._name(eid), doc_id=doc.id, url=doc.url,
+                      title=doc.title, kind=doc.kind, source=doc.source, mentions=mentions,
+                      evidence=evidence if evidence is not None else _evidence(doc, eid), type=rule.type, why=why,
+                      story_id=story, details=details or {})
+        self._deliver(rule, alert, f"{rule.name}|{eid}|{group}{suffix}")
+
+    def _deliver(self, rule: AlertRule, alert: Alert, key: str) -> None:
+        alert.key = key
         if not self.store.mark_once(ALERT_NAMESPACE, key, json.dumps(alert.to_dict(), ensure_ascii=False)):
             self.already_sent += 1
             return
-        group = (rule.name, eid)
-        if group in self.folded:
-            self.folded[group] += 1
+        if not self._claim_cooldown(rule, alert.entity_id) or not self._claim_daily_slot(rule):
+            self.suppressed += 1
             return
-        self.folded[group] = 0
+        group = (rule.name, alert.entity_id)
+        if rule.cooldown_s == 0 and rule.type == "mention":
+            # Without an explicit cool-down, further matches within one run fold into the first alert.
+            if group in self.folded:
+                self.folded[group] += 1
+                return
+            self.folded[group] = 0
         self.fired.append(alert)
         for notify in self.notifiers:
             notify(alert)
+
+    def _claim_cooldown(self, rule: AlertRule, eid: str) -> bool:
+        """At most one alert per rule and entity per cool-down window (windows aligned to the epoch)."""
+        if rule.cooldown_s <= 0:
+            return True
+        slot = int(self.clock() // rule.cooldown_s)
+        return self.store.mark_once("alert-cooldown", f"{rule.name}|{eid}|{slot}")
+
+    def _claim_daily_slot(self, rule: AlertRule) -> bool:
+        """One of ``daily_cap`` numbered slots for today (UTC); atomic across processes."""
+        if rule.daily_cap <= 0:
+            return True
+        day = datetime.fromtimestamp(self.clock(), UTC).strftime("%Y-%m-%d")
+        return any(self.store.mark_once("alert-cap", f"{rule.name}|{day}|{i}") for i in range(rule.daily_cap))
 
 
 def _evidence(doc: Document, eid: str) -> str:
@@ -111,6 +407,32 @@ def jsonl_notifier(path: Path) -> Notifier:
     def notify(alert: Alert) -> None:
         with path.open("a", encoding="utf-8") as f:
             f.write(json.dumps(alert.to_dict(), ensure_ascii=False) + "\n")
+
+    return notify
+
+
+def outbox_notifier(outbox: Any, rules: Iterable[AlertRule], email_to: Mapping[str, list[str]],
+                    wake: Callable[[], None] | None = None) -> Notifier:
+    """Queue each alert in the persistent outbox for every channel of its rule, then wake the worker.
+
+    A rule with ``email = true`` and no channels goes by email to the digest recipients of its
+    watchlist (``email_to``: watchlist -> addresses).
+    """
+    from pipeline.channels import DIGEST_CHANNEL
+
+    by_name = {r.name: r for r in rules}
+
+    def notify(alert: Alert) -> None:
+        rule = by_name.get(alert.rule)
+        if rule is None:
+            return
+        payload = alert.to_dict()
+        for channel in rule.channels:
+            outbox.put(f"{alert.key}|{channel}", channel, payload)
+        if rule.email and not rule.channels and email_to.get(rule.watchlist):
+            outbox.put(f"{alert.key}|{DIGEST_CHANNEL}", DIGEST_CHANNEL, {**payload, "to": email_to[rule.watchlist]})
+        if wake is not None:
+            wake()
 
     return notify
 

@@ -28,7 +28,12 @@ def make_alert_engine(config: Config, store: Store, echo: bool = True) -> AlertE
     notifiers = [jsonl_notifier(alert_log_path(config))]
     if echo:
         notifiers.append(lambda a: print(f"ALERT {a.headline()}", file=sys.stderr))
-    return AlertEngine(config.alerts, store, config.watch_entries(), notifiers)
+    engine = AlertEngine(config.alerts, store, config.watch_entries(), notifiers)
+    if any(r.channels or r.email for r in config.alerts):
+        from pipeline.delivery import attach_outbox
+
+        attach_outbox(engine, config)
+    return engine
 
 
 def crawl(config: Config, args: argparse.Namespace) -> int:
@@ -50,6 +55,7 @@ def crawl(config: Config, args: argparse.Namespace) -> int:
             print(f"{source}: {counts['new']} new, {counts['updated']} updated, {counts['unchanged']} unchanged, "
                   f"{report.quarantined.get(source, 0)} quarantined")
         print(f"alerts fired: {len(alerts.fired)} (already sent before: {alerts.already_sent})")
+        alerts.close()
     finally:
         store.close()
     return 0
@@ -61,7 +67,8 @@ def ingest(config: Config, args: argparse.Namespace) -> int:
     out = JsonlWriter(sys.stdout)
     try:
         analyzer = None if args.no_analyze else make_analyzer(config)
-        ingestor = Ingestor(store, analyzer, [make_alert_engine(config, store)])
+        engine = make_alert_engine(config, store)
+        ingestor = Ingestor(store, analyzer, [engine])
         with progress("ingest") as bar:
             for line in read_lines(stream, require_id=False):
                 bar.advance()
@@ -75,6 +82,7 @@ def ingest(config: Config, args: argparse.Namespace) -> int:
                     continue
                 result = ingestor.ingest(doc)
                 out.write({"line": line.number, "id": result.id, "status": result.status})
+        engine.close()
     finally:
         store.close()
     return 0

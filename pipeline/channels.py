@@ -1,0 +1,196 @@
+"""Alert channels: email (SMTP, STARTTLS or implicit TLS, login), signed webhook, Slack, stdout.
+
+Each channel is a callable taking an :class:`~pipeline.outbox.OutboxItem` and raising
+:class:`~pipeline.outbox.DeliveryError` when it could not deliver, so the outbox decides about
+retries. Secrets (SMTP login, webhook key) are read from environment variables named in the
+config at send time, never stored in the file or the outbox.
+
+Payloads: an alert (``Alert.to_dict()``) or a prepared email (``{"kind": "email", "to", "subject",
+"text", "html"}``, used by the digest).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import smtplib
+import ssl
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from email.message import EmailMessage
+from email.utils import formatdate
+from html import escape
+from typing import Any
+
+from pipeline.config import ChannelConfig, Config, SmtpConfig
+from pipeline.outbox import DeliveryError, OutboxItem, Sender
+
+SIGNATURE_HEADER = "X-Newswatch-Signature"
+DELIVERY_HEADER = "X-Newswatch-Delivery"
+DIGEST_CHANNEL = "digest-email"
+
+
+def sign(secret: str, body: bytes) -> str:
+    """``sha256=<hex>``: HMAC-SHA256 of the exact request body with the shared secret."""
+    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+def verify(secret: str, body: bytes, signature: str) -> bool:
+    return hmac.compare_digest(sign(secret, body), signature)
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def alert_subject(alert: Mapping[str, Any]) -> str:
+    return f"[newswatch] {alert.get('entity_name') or alert.get('rule')}: {alert.get('why') or 'alert'}"
+
+
+def alert_text(alert: Mapping[str, Any]) -> str:
+    lines = [f"{alert.get('why') or 'alert'} (rule {alert.get('rule')})", ""]
+    if alert.get("title"):
+        lines.append(str(alert["title"]))
+    if alert.get("evidence"):
+        lines.append(f"\u201c{alert['evidence']}\u201d")
+    lines += ["", f"{alert.get('source', '')} \u00b7 {alert.get('kind', '')} \u00b7 {alert.get('url', '')}"]
+    return "\n".join(lines) + "\n"
+
+
+def alert_html(alert: Mapping[str, Any]) -> str:
+    """Everything from a crawled page is escaped: no markup of an article reaches the email."""
+    url = str(alert.get("url") or "")
+    return (f"<p><strong>{escape(str(alert.get('why') or 'alert'))}</strong> "
+            f"<small>(rule {escape(str(alert.get('rule') or ''))})</small></p>"
+            f"<p><a href=\"{escape(url, quote=True)}\">{escape(str(alert.get('title') or url))}</a></p>"
+            f"<blockquote>{escape(str(alert.get('evidence') or ''))}</blockquote>"
+            f"<p><small>{escape(str(alert.get('source') or ''))} \u00b7 {escape(str(alert.get('kind') or ''))}"
+            f"</small></p>")
+
+
+def email_message(item: OutboxItem, sender: str, to: list[str]) -> EmailMessage:
+    p = item.payload
+    msg = EmailMessage()
+    if p.get("kind") == "email":
+        subject, text, html = str(p["subject"]), str(p["text"]), str(p.get("html") or "")
+    else:
+        subject, text, html = alert_subject(p), alert_text(p), alert_html(p)
+    msg["Subject"] = subject
+    msg["From"] = sender
+    msg["To"] = ", ".join(to)
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = f"<{hashlib.sha256(item.key.encode()).hexdigest()[:32]}@newswatch>"
+    msg[DELIVERY_HEADER] = item.key
+    msg.set_content(text)
+    if html:
+        msg.add_alternative(html, subtype="html")
+    return msg
+
+
+# --------------------------------------------------------------------------- channels
+
+
+def smtp_send(smtp: SmtpConfig, msg: EmailMessage, to: list[str]) -> None:
+    """Send one message; connection and protocol problems become DeliveryError (retried)."""
+    try:
+        client: smtplib.SMTP
+        if smtp.ssl:
+            client = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout_s,
+                                      context=ssl.create_default_context())
+        else:
+            client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout_s)
+        with client:
+            if smtp.starttls:
+                client.starttls(context=ssl.create_default_context())
+            creds = smtp.credentials()
+            if creds:
+                client.login(*creds)
+            refused = client.send_message(msg, to_addrs=to)
+    except smtplib.SMTPRecipientsRefused as exc:
+        raise DeliveryError(f"SMTP {smtp.host}:{smtp.port} refused every recipient: "
+                            f"{', '.join(exc.recipients)}", permanent=True) from None
+    except smtplib.SMTPAuthenticationError as exc:
+        raise DeliveryError(f"SMTP {smtp.host}:{smtp.port} login failed ({exc.smtp_code}); "
+                            f"check {smtp.username_env}/{smtp.password_env}") from None
+    except (OSError, smtplib.SMTPException) as exc:
+        raise DeliveryError(f"SMTP {smtp.host}:{smtp.port} unreachable or failed: "
+                            f"{type(exc).__name__}: {exc}") from None
+    if refused:
+        raise DeliveryError(f"SMTP refused some recipients: {', '.join(refused)}", permanent=True)
+
+
+def email_channel(smtp: SmtpConfig, to: list[str]) -> Sender:
+    def send(item: OutboxItem) -> None:
+        rcpt = list(item.payload.get("to") or to)
+        smtp_send(smtp, email_message(item, smtp.sender, rcpt), rcpt)
+
+    return send
+
+
+def _post_json(url: str, body: bytes, headers: dict[str, str], timeout: float) -> None:
+    req = urllib.request.Request(url, data=body, method="POST",
+                                 headers={"Content-Type": "application/json", "User-Agent": "newswatch", **headers})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - URL from the config
+            resp.read(1024)
+    except urllib.error.HTTPError as exc:
+        permanent = 400 <= exc.code < 500 and exc.code not in (408, 425, 429)
+        raise DeliveryError(f"POST {url} answered HTTP {exc.code}", permanent=permanent) from None
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise DeliveryError(f"POST {url} failed: {reason}") from None
+
+
+def webhook_channel(cfg: ChannelConfig) -> Sender:
+    """JSON POST; with ``secret_env`` the body is signed (``X-Newswatch-Signature: sha256=...``)."""
+
+    def send(item: OutboxItem) -> None:
+        body = json.dumps({"delivery": item.key, "alert": item.payload}, ensure_ascii=False,
+                          sort_keys=True).encode("utf-8")
+        headers = {DELIVERY_HEADER: item.key}
+        if cfg.secret_env:
+            secret = os.environ.get(cfg.secret_env)
+            if not secret:
+                raise DeliveryError(f"channel {cfg.name}: environment variable {cfg.secret_env} is not set")
+            headers[SIGNATURE_HEADER] = sign(secret, body)
+        _post_json(str(cfg.url), body, headers, cfg.timeout_s)
+
+    return send
+
+
+def slack_channel(cfg: ChannelConfig) -> Sender:
+    """A Slack-compatible incoming webhook: ``{"text": ...}`` with a link."""
+
+    def send(item: OutboxItem) -> None:
+        p = item.payload
+        link = f"<{p.get('url')}|{p.get('title') or p.get('url')}>"
+        text = f"*{p.get('why') or 'alert'}* (rule `{p.get('rule')}`)\n{link}\n> {p.get('evidence') or ''}"
+        body = json.dumps({"text": text}, ensure_ascii=False).encode("utf-8")
+        _post_json(str(cfg.url), body, {DELIVERY_HEADER: item.key}, cfg.timeout_s)
+
+    return send
+
+
+def stdout_channel() -> Sender:
+    def send(item: OutboxItem) -> None:
+        print(json.dumps(item.payload, ensure_ascii=False), file=sys.stdout, flush=True)
+
+    return send
+
+
+def make_senders(config: Config) -> dict[str, Sender]:
+    """Every configured channel by name, plus the implicit ``digest-email`` (to from the payload)."""
+    senders: dict[str, Sender] = {DIGEST_CHANNEL: email_channel(config.smtp, [])}
+    for c in config.channels:
+        if c.type == "email":
+            senders[c.name] = email_channel(config.smtp, c.to)
+        elif c.type == "webhook":
+            senders[c.name] = webhook_channel(c)
+        elif c.type == "slack":
+            senders[c.name] = slack_channel(c)
+        else:
+            senders[c.name] = stdout_channel()
+    return senders

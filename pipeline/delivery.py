@@ -1,0 +1,35 @@
+"""Wiring of alert delivery: the engine's alerts go to the outbox, a worker thread delivers them.
+
+Kept apart from :mod:`pipeline.alerts` (rules) and :mod:`pipeline.channels` (how each channel
+talks) so that every command that ingests (crawl, ingest, the API, ``newswatch run``) attaches
+delivery the same way.
+"""
+
+from __future__ import annotations
+
+from pipeline.alerts import AlertEngine, outbox_notifier
+from pipeline.channels import make_senders
+from pipeline.config import Config
+from pipeline.outbox import Outbox, OutboxWorker
+
+
+def recipients_by_watchlist(config: Config) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for r in config.digest.recipients:
+        for wl in r.watchlists:
+            out.setdefault(wl, []).append(r.email)
+    return out
+
+
+def start_worker(config: Config, poll_s: float = 1.0) -> OutboxWorker:
+    outbox = Outbox(config.scheduler.db_url)
+    return OutboxWorker(outbox, make_senders(config), poll_s=poll_s).start()
+
+
+def attach_outbox(engine: AlertEngine, config: Config, flush_on_close: bool = True) -> OutboxWorker:
+    """Queue the engine's alerts in the outbox and deliver them in the background until ``engine.close()``."""
+    worker = start_worker(config)
+    engine.notifiers.append(outbox_notifier(worker.outbox, config.alerts, recipients_by_watchlist(config),
+                                            wake=worker.wake))
+    engine.on_close(lambda: worker.stop(flush=flush_on_close))
+    return worker

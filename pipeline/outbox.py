@@ -1,0 +1,193 @@
+"""The persistent outbox: every alert and digest email waits here until its channel took it.
+
+Putting is idempotent by key (``rule|entity|story|channel``), so an alert fired twice, by two
+crawls or after a restart, is queued once. Delivery claims a row with a lease (one process sends
+it, even when the crawl subprocess and the service deliver at the same time), marks it ``sent``
+on success and otherwise schedules a retry with exponential backoff. A channel that refuses for
+good (a malformed address) turns the row ``dead``: kept, visible in ``newswatch jobs``, never lost.
+Messages carry their key (``Message-ID``, ``X-Newswatch-Delivery``) so that a receiver can drop
+the rare duplicate left by a crash between "sent" and "marked".
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from pipeline.service_db import OUTBOX, make_engine
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 25
+MAX_BACKOFF_S = 3600.0
+
+
+class DeliveryError(Exception):
+    """A channel could not deliver. ``permanent`` means retrying cannot help (bad address)."""
+
+    def __init__(self, message: str, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+@dataclass
+class OutboxItem:
+    id: int
+    key: str
+    channel: str
+    payload: dict[str, Any]
+    attempts: int
+    status: str = "sending"
+    last_error: str | None = None
+
+
+Sender = Callable[[OutboxItem], None]
+
+
+class Outbox:
+    """Rows of (key, channel, payload) with delivery state, in the service database."""
+
+    def __init__(self, db_url: str, base_backoff_s: float = 5.0, lease_s: float = 120.0) -> None:
+        self.engine = make_engine(db_url)
+        self.base_backoff_s = base_backoff_s
+        self.lease_s = lease_s
+
+    def put(self, key: str, channel: str, payload: Mapping[str, Any]) -> bool:
+        """Queue one delivery; False when this key was queued before (nothing is added)."""
+        now = time.time()
+        row = {"key": key, "channel": channel, "payload": json.dumps(payload, ensure_ascii=False),
+               "status": "pending", "attempts": 0, "next_at": now, "created_at": now}
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(OUTBOX.insert().values(**row))
+        except sa.exc.IntegrityError:
+            return False
+        return True
+
+    def claim_due(self, limit: int = 50, now: float | None = None) -> list[OutboxItem]:
+        """Take up to ``limit`` due rows for delivery; rows whose lease expired are due again."""
+        now = time.time() if now is None else now
+        due = sa.or_(sa.and_(OUTBOX.c.status == "pending", OUTBOX.c.next_at <= now),
+                     sa.and_(OUTBOX.c.status == "sending", OUTBOX.c.lease_until < now))
+        with self.engine.begin() as conn:
+            rows = conn.execute(sa.select(OUTBOX.c.id).where(due).order_by(OUTBOX.c.id).limit(limit)).all()
+        out: list[OutboxItem] = []
+        for (rid,) in rows:
+            with self.engine.begin() as conn:
+                got = conn.execute(OUTBOX.update().where(OUTBOX.c.id == rid, due)
+                                   .values(status="sending", lease_until=now + self.lease_s))
+                if got.rowcount != 1:
+                    continue  # another process claimed it first
+                r = conn.execute(sa.select(OUTBOX).where(OUTBOX.c.id == rid)).mappings().one()
+            out.append(OutboxItem(id=r["id"], key=r["key"], channel=r["channel"], payload=json.loads(r["payload"]),
+                                  attempts=r["attempts"], last_error=r["last_error"]))
+        return out
+
+    def done(self, item: OutboxItem) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(OUTBOX.update().where(OUTBOX.c.id == item.id)
+                         .values(status="sent", sent_at=time.time(), attempts=item.attempts + 1, lease_until=None))
+
+    def failed(self, item: OutboxItem, error: str, permanent: bool = False) -> float | None:
+        """Record a failed attempt; returns when it will be retried (None: given up, row is ``dead``)."""
+        attempts = item.attempts + 1
+        dead = permanent or attempts >= MAX_ATTEMPTS
+        next_at = time.time() + min(self.base_backoff_s * 2 ** (attempts - 1), MAX_BACKOFF_S)
+        with self.engine.begin() as conn:
+            conn.execute(OUTBOX.update().where(OUTBOX.c.id == item.id).values(
+                status="dead" if dead else "pending", attempts=attempts, next_at=next_at, lease_until=None,
+                last_error=error[:2000]))
+        return None if dead else next_at
+
+    def counts(self) -> dict[str, int]:
+        with self.engine.begin() as conn:
+            rows = conn.execute(sa.select(OUTBOX.c.status, sa.func.count()).group_by(OUTBOX.c.status)).all()
+        return {str(s): int(n) for s, n in rows}
+
+    def items(self, status: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        q = sa.select(OUTBOX).order_by(OUTBOX.c.id.desc()).limit(limit)
+        if status:
+            q = q.where(OUTBOX.c.status == status)
+        with self.engine.begin() as conn:
+            return [dict(r) for r in conn.execute(q).mappings()]
+
+    def deliver_due(self, senders: Mapping[str, Sender], limit: int = 50) -> tuple[int, int]:
+        """Deliver what is due through ``senders`` (by channel name); returns (sent, failed)."""
+        sent = failed = 0
+        for item in self.claim_due(limit):
+            sender = senders.get(item.channel)
+            if sender is None:
+                self.failed(item, f"channel {item.channel!r} is not configured any more")
+                failed += 1
+                continue
+            try:
+                sender(item)
+            except DeliveryError as exc:
+                self.failed(item, str(exc), exc.permanent)
+                log.warning("delivery %s via %s failed: %s", item.key, item.channel, exc)
+                failed += 1
+                continue
+            except Exception as exc:  # noqa: BLE001 - a channel bug must not lose the alert
+                self.failed(item, f"{type(exc).__name__}: {exc}")
+                log.warning("delivery %s via %s failed: %s: %s", item.key, item.channel, type(exc).__name__, exc)
+                failed += 1
+                continue
+            self.done(item)
+            sent += 1
+        return sent, failed
+
+
+class OutboxWorker:
+    """Delivers in a background thread: woken by each new alert, polling for retries meanwhile.
+
+    Ingest never waits for SMTP or a webhook; a slow or dead channel only delays its own rows.
+    """
+
+    def __init__(self, outbox: Outbox, senders: Mapping[str, Sender], poll_s: float = 1.0) -> None:
+        self.outbox = outbox
+        self.senders = dict(senders)
+        self.poll_s = poll_s
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.sent = 0
+        self.failed = 0
+
+    def start(self) -> OutboxWorker:
+        self._thread = threading.Thread(target=self._run, name="newswatch-outbox", daemon=True)
+        self._thread.start()
+        return self
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self.poll_s)
+            self._wake.clear()
+            self._deliver_once()
+
+    def _deliver_once(self) -> None:
+        try:
+            s, f = self.outbox.deliver_due(self.senders)
+        except Exception as exc:  # noqa: BLE001 - the database may be briefly locked; try again later
+            log.warning("outbox delivery pass failed: %s", exc)
+            return
+        self.sent += s
+        self.failed += f
+
+    def stop(self, flush: bool = True) -> None:
+        """Stop the thread; with ``flush``, one last pass delivers what is due now."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=60)
+        if flush:
+            self._deliver_once()
