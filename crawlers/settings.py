@@ -18,6 +18,13 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
     "RETRY_ENABLED": True,
     "RETRY_TIMES": 2,
+    "RETRY_BACKOFF_BASE": 0.5,
+    "RETRY_BACKOFF_MAX": 30.0,
+    "RETRY_AFTER_MAX": 120.0,
+    "DOWNLOADER_MIDDLEWARES": {
+        "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+        "crawlers.middlewares.PoliteRetryMiddleware": 550,
+    },
     "DOWNLOAD_TIMEOUT": 30,
     "DOWNLOAD_MAXSIZE": 20 * 1024 * 1024,
     "DOWNLOAD_WARNSIZE": 0,
@@ -30,11 +37,11 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 
 
 def crawl_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    """``DEFAULT_SETTINGS`` with ``overrides`` on top (``ITEM_PIPELINES`` dicts are merged)."""
+    """``DEFAULT_SETTINGS`` with ``overrides`` on top (component dicts are merged)."""
     merged = dict(DEFAULT_SETTINGS)
     for key, value in (overrides or {}).items():
-        if key == "ITEM_PIPELINES" and isinstance(value, dict):
-            merged[key] = {**DEFAULT_SETTINGS["ITEM_PIPELINES"], **value}
+        if key in ("ITEM_PIPELINES", "DOWNLOADER_MIDDLEWARES") and isinstance(value, dict):
+            merged[key] = {**DEFAULT_SETTINGS[key], **value}
         else:
             merged[key] = value
     return merged

@@ -28,6 +28,7 @@ from crawlers.extract import (
     extract_page,
     extract_version,
     html_to_text,
+    looks_binary,
     normalize_date,
 )
 from crawlers.items import Quarantined
@@ -301,6 +302,11 @@ class NewsWatchSpider(scrapy.Spider):
                 yield from self._feed_item(entry, source)
             return
         content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
+        if looks_binary(response.body):
+            yield self._quarantine(response.url, source, "parse", f"binary body served as {content_type or '?'}")
+            if entry:
+                yield from self._feed_item(entry, source)
+            return
         html, _warnings = decode_html(response.body, content_type or None)
         ex = extract_page(html, url=response.url)
         no_product = want == "product" and ex["product"] is None
