@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pipeline.config import Config, ConfigError, resolve_config
@@ -75,6 +75,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config(p)
     p.add_argument("--since", help="documents stored since this ISO date/time (default: everything)")
     p.add_argument("--send", action="store_true", help="email it to the configured recipients")
+    p.add_argument("--date", metavar="D",
+                   help="the digest of one day (YYYY-MM-DD, UTC): what changed vs the day before")
+    p.add_argument("--dry-run", action="store_true", help="write it, send nothing (with --send: show what would go)")
+    p.add_argument("--out", metavar="FILE.html", help="write the HTML here (default: DATA_DIR/digests/)")
+
+    p = sub.add_parser("run", help="the long-running service: scheduled crawls, alerts, daily digests")
+    _add_config(p)
+
+    p = sub.add_parser("jobs", help="scheduled jobs with next run time and last result")
+    _add_config(p)
+    p.add_argument("--json", action="store_true", help="one JSON object per job")
 
     p = sub.add_parser("serve", help="HTTP API and web UI for analyst search")
     _add_config(p)
@@ -173,8 +184,19 @@ def _dispatch(args: argparse.Namespace) -> int:
         "export": commands.export,
         "sources": commands.sources,
         "digest": commands.digest,
+        "run": _service_command("cmd_run"),
+        "jobs": _service_command("cmd_jobs"),
     }[command]
     return handler(config, args)
+
+
+def _service_command(name: str) -> Callable[[Config, argparse.Namespace], int]:
+    def handler(config: Config, args: argparse.Namespace) -> int:
+        from pipeline import scheduler
+
+        return int(getattr(scheduler, name)(config, args))
+
+    return handler
 
 
 def _serve(config: Config, args: argparse.Namespace) -> int:

@@ -221,23 +221,53 @@ def sources(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
-def digest(config: Config, args: argparse.Namespace) -> int:
-    from pipeline.digest import build_for_config, send_digest
+def _since_email(config: Config, store: Store, recipient: Any, alerts: list[dict[str, Any]],
+                 since: str | None) -> dict[str, Any]:
+    from pipeline.digest import recipient_data, render_html, render_text, subject_of
 
+    data = recipient_data(config, store, recipient, alerts, since=since)
+    return {"kind": "email", "to": [recipient.email], "subject": subject_of(data), "text": render_text(data),
+            "html": render_html(data)}
+
+
+def digest(config: Config, args: argparse.Namespace) -> int:
+    from pipeline.digest import build_for_config, recipient_email
+
+    day = getattr(args, "date", None)
+    if day is not None:
+        try:
+            datetime.strptime(day, "%Y-%m-%d")
+        except ValueError:
+            from pipeline.cli import UsageError
+
+            raise UsageError(f"--date: expected YYYY-MM-DD, got {day!r}") from None
+    out = Path(args.out) if getattr(args, "out", None) else None
     store = make_store(config)
     try:
         alerts = read_alert_log(alert_log_path(config))
-        stamp = datetime.now(UTC).strftime("%Y-%m-%d")
-        data, path = build_for_config(config, store, alerts, args.since, stamp)
+        stamp = day or datetime.now(UTC).strftime("%Y-%m-%d")
+        data, path = build_for_config(config, store, alerts, args.since, stamp, day=day, out=out)
         print(f"digest: {data.total} documents, {len(data.alerts)} alerts -> {path}")
         if args.send:
             if not config.digest.recipients:
                 print("newswatch: no digest recipients configured ([[digest.recipients]]); nothing sent",
                       file=sys.stderr)
                 return 0
-            n = send_digest(data, config.smtp, config.digest.recipients, config.watch_entries(), store,
-                            args.since, config.digest.max_items)
-            print(f"sent {n} digest emails via {config.smtp.host}:{config.smtp.port}")
+            if getattr(args, "dry_run", False):
+                for r in config.digest.recipients:
+                    print(f"dry run: would send to {r.email} ({', '.join(r.watchlists)})")
+                return 0
+            from pipeline.channels import DIGEST_CHANNEL, make_senders
+            from pipeline.outbox import Outbox
+
+            outbox = Outbox(config.scheduler.db_url)
+            for r in config.digest.recipients:
+                payload = recipient_email(config, store, r, day) if day else _since_email(config, store, r, alerts,
+                                                                                          args.since)
+                outbox.put(f"digest|{r.email}|{stamp}|{args.since or ''}", DIGEST_CHANNEL, payload)
+            sent, failed = outbox.deliver_due(make_senders(config))
+            print(f"sent {sent} digest emails via {config.smtp.host}:{config.smtp.port}"
+                  + (f"; {failed} waiting in the outbox for a retry (newswatch run retries)" if failed else ""))
     finally:
         store.close()
     return 0

@@ -110,7 +110,7 @@ class SchedulerConfig:
     """``newswatch run``: where jobs, job results and the alert outbox persist, and job limits."""
 
     db_url: str = ""
-    misfire_grace_s: int = 600
+    misfire_grace_s: int = 86400
     crawl_timeout_s: int = 3600
     outbox_every_s: int = 30
 
