@@ -39,9 +39,10 @@ class ItemSink:
     ``newswatch/errors/sink/<source>``.
     """
 
-    def __init__(self, sink: Callable[[Any], None], stats: Any = None) -> None:
+    def __init__(self, sink: Callable[[Any], None], stats: Any = None, crawler: Any = None) -> None:
         self.sink = sink
         self.stats = stats
+        self.crawler = crawler
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ItemSink:
@@ -50,7 +51,7 @@ class ItemSink:
             raise NotConfigured(f"{SINK_SETTING} is not set")
         if not callable(sink):
             raise NotConfigured(f"{SINK_SETTING}: expected a callable, got {type(sink).__name__}")
-        return cls(sink, crawler.stats)
+        return cls(sink, crawler.stats, crawler)
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if isinstance(item, Document | Quarantined):
@@ -60,4 +61,9 @@ class ItemSink:
                 logger.exception("item sink failed on %s", getattr(item, "url", item))
                 if self.stats is not None:
                     self.stats.inc_value(f"newswatch/errors/sink/{item.source}")
+                return item
+            spider = spider or getattr(self.crawler, "spider", None)
+            committed = getattr(spider, "item_committed", None)
+            if committed is not None:
+                committed(item)  # the spider's crawl state: this page is done
         return item

@@ -55,6 +55,7 @@ class NewsWatchSpider(scrapy.Spider):
         self._scheduled: dict[str, int] = {}
         self._seen: set[tuple[str, str]] = set()
         self._admitted: set[tuple[str, str]] = set()
+        self._done_after: dict[int, tuple[Response, Validators | None]] = {}
         self._version = extract_version()
         self._traps = TrapGuard()
 
@@ -153,11 +154,24 @@ class NewsWatchSpider(scrapy.Spider):
             validators = Validators(
                 url=str(meta["nw_key"]), etag=_header(response, b"ETag"),
                 last_modified=_header(response, b"Last-Modified"), content_hash=digest, fetched_at=utc_now_iso())
+        outputs = []
         for out in getattr(self, name)(response):
             if isinstance(out, Request) and not self._admit(out):
                 continue
-            yield out
-        self._done(response, validators)
+            outputs.append(out)
+        items = [o for o in outputs if isinstance(o, Document | Quarantined)]
+        if items and state is not None:
+            # Marked done by the item sink right after the last item is stored (no gap for a kill).
+            self._done_after[id(items[-1])] = (response, validators)
+        else:
+            self._done(response, validators)
+        yield from outputs
+
+    def item_committed(self, item: Any) -> None:
+        """Called by ``ItemSink`` once ``item`` is stored: the last item of a page closes the page."""
+        pending = self._done_after.pop(id(item), None)
+        if pending is not None:
+            self._done(*pending)
 
     def _done(self, response: Response, validators: Validators | None) -> None:
         state = self.state
