@@ -128,7 +128,7 @@ class AlertEngine:
             if ent.entity_id:
                 counts[ent.entity_id] = counts.get(ent.entity_id, 0) + 1
         if any(r.type in ("volume_spike", "stance_shift") for r in self.rules):
-            self._seed()
+            self._seed(exclude=doc.id)
             self._observe(doc, counts, self._hour(self.clock()))
         for rule in self.rules:
             if not self._doc_in_scope(rule, doc):
@@ -321,8 +321,11 @@ class AlertEngine:
                 hist = self._stance.setdefault((rule.name, key), deque(maxlen=2 * rule.window))
                 hist.append(STANCE_VALUE.get(st.label, 0.0) * (st.score if st.label != "neutral" else 1.0))
 
-    def _seed(self) -> None:
-        """Warm the rolling baselines from what the store already holds (once per engine)."""
+    def _seed(self, exclude: str) -> None:
+        """Warm the rolling baselines from what the store already holds (once per engine).
+
+        ``exclude`` is the document being evaluated: it is already stored and is counted live.
+        """
         if self._seeded:
             return
         self._seeded = True
@@ -331,6 +334,8 @@ class AlertEngine:
         span = max(timedelta(hours=hours), timedelta(days=days))
         since = (datetime.fromtimestamp(self.clock(), UTC) - span).strftime("%Y-%m-%dT%H:%M:%SZ")
         for old in self.store.iter_since(since):
+            if old.id == exclude:
+                continue
             stamp = old.provenance.fetched_at or old.fetched_at
             try:
                 ts = datetime.fromisoformat((stamp or "").replace("Z", "+00:00")).timestamp()
