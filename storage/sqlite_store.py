@@ -208,6 +208,8 @@ def migrate(db: apsw.Connection, target: int | None = None, where: str = "databa
         )
     for version in range(current, target):
         with _transaction(db):
+            if schema_version(db) > version:  # another process migrated meanwhile (we waited on its lock)
+                continue
             MIGRATIONS[version](db)
             db.execute("CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)")
             db.execute("DELETE FROM schema_version")
