@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib.metadata import PackageNotFoundError, version
 from itertools import islice
 from typing import Any
 
 import spacy
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
+from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp import canonical, quotes, watchlist
@@ -29,6 +30,10 @@ ANALYZER_VERSION = "1.0"
 # Languages with a statistical NER model and a tone model (VADER) here.
 NER_LANGS = frozenset({"en"})
 TONE_LANGS = frozenset({"en"})
+# Languages the stance model was trained on (English news and posts).
+STANCE_LANGS = frozenset({"en"})
+# Further spaCy pipelines used when installed (NER, sentences, watchlist, canonical names, quotes).
+LANG_MODELS: dict[str, str] = {"fr": "fr_core_news_sm"}
 _LANG_ALIASES = {"wuu": "zh", "yue": "zh", "cmn": "zh", "nb": "no", "nn": "no"}
 _UNNEEDED = ["parser", "tagger", "attribute_ruler", "lemmatizer"]
 _TOKEN = re.compile(
@@ -48,7 +53,8 @@ class AnalyzerSettings:
     n_process: int = 1
     stance_backend: str = "trained"  # "trained" (falls back to lexicon without weights) | "lexicon" | "transformers"
     stance_model_dir: str | None = None  # a local model folder for "transformers" (or other "trained" weights)
-    max_chars: int = 1_000_000  # longer texts are cut (with a warning) to keep memory bounded
+    max_chars: int = 50_000_000  # longer texts are cut (with a warning)
+    piece_chars: int = 100_000  # longer texts are analysed in pieces of about this size (bounded memory)
     extra_ner_langs: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
@@ -154,6 +160,8 @@ class Analyzer:
         self.matcher: WatchlistMatcher = self.ruler.matcher
         self.langid = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
         self._ner_langs = NER_LANGS | set(self.settings.extra_ner_langs)
+        self._entries = entries
+        self._lang_nlp: dict[str, Language | None] = {}  # loaded on first use; None when not installed
         self._watch_patterns = {i: name_pattern(e.all_names()) for i, e in self.matcher.entries.items()}
 
     # -- public API -------------------------------------------------------------------------
@@ -212,6 +220,25 @@ class Analyzer:
         }
 
     # -- internals ----------------------------------------------------------------------------
+    def _lang_pipeline(self, lang: str) -> Language | None:
+        """The installed spaCy pipeline for ``lang`` (``LANG_MODELS``) with the newswatch components."""
+        if lang not in self._lang_nlp:
+            try:
+                nlp = spacy.load(LANG_MODELS[lang], exclude=[*_UNNEEDED, "morphologizer"])
+            except OSError:
+                self._lang_nlp[lang] = None
+                return None
+            if "senter" in nlp.disabled:
+                nlp.enable_pipe("senter")
+            elif "senter" not in nlp.pipe_names:
+                nlp.add_pipe("sentencizer", first=True)
+            nlp.add_pipe("newswatch_label_map")
+            add_watchlist_ruler(nlp, self._entries)
+            nlp.add_pipe("newswatch_entity_canonicalizer")
+            nlp.add_pipe("newswatch_quotes")
+            self._lang_nlp[lang] = nlp
+        return self._lang_nlp[lang]
+
     def _request(self, req: Mapping[str, Any]) -> _Request:
         warnings: list[str] = []
         text = req.get("text")
@@ -245,6 +272,28 @@ class Analyzer:
         return lang
 
     def _stream(self, reqs: Iterable[_Request]) -> Iterator[tuple[Annotations, str | None]]:
+        """Long texts go through as pieces cut at paragraph or sentence ends, merged back in order."""
+        layout: deque[tuple[int, bool]] = deque()  # (offset in the parent text, last piece of it)
+
+        def pieces() -> Iterator[_Request]:
+            for r in reqs:
+                bounds = split_pieces(r.text, self.settings.piece_chars)
+                for k, (s, e) in enumerate(bounds):
+                    layout.append((s, k == len(bounds) - 1))
+                    if len(bounds) == 1:
+                        yield r
+                    else:
+                        yield replace(r, text=r.text[s:e], warnings=r.warnings if k == 0 else [])
+
+        done: list[tuple[Annotations, str | None, int]] = []
+        for ann, lang in self._stream_pieces(pieces()):
+            offset, last = layout.popleft()
+            done.append((ann, lang, offset))
+            if last:
+                yield (done[0][0], done[0][1]) if len(done) == 1 else merge_pieces(done)
+                done = []
+
+    def _stream_pieces(self, reqs: Iterable[_Request]) -> Iterator[tuple[Annotations, str | None]]:
         chunk_size = self.settings.batch_size * self.settings.n_process * 4
         it = iter(reqs)
         while chunk := list(islice(it, chunk_size)):
@@ -260,8 +309,18 @@ class Analyzer:
                 routes.append("empty")
             elif lang in self._ner_langs:
                 routes.append("ner")
+            elif lang in LANG_MODELS and self._lang_pipeline(lang) is not None:
+                routes.append(f"ner:{lang}")
             else:
                 routes.append("chars")
+        other_docs = {
+            route: iter(self._lang_nlp[route[4:]].pipe(  # type: ignore[union-attr]
+                [r.text for r, ro in zip(chunk, routes, strict=True) if ro == route],
+                batch_size=self.settings.batch_size,
+            ))
+            for route in sorted(set(routes))
+            if route.startswith("ner:")
+        }
         ner_texts = [r.text for r, route in zip(chunk, routes, strict=True) if route == "ner"]
         char_texts = [r.text for r, route in zip(chunk, routes, strict=True) if route == "chars"]
         ner_docs = iter(
@@ -275,6 +334,8 @@ class Analyzer:
                 out.append((Annotations(warnings=[*r.warnings, "empty text"]), lang))
             elif route == "ner":
                 out.append((self._annotate(next(ner_docs), r, lang, full=True, jobs=jobs), lang))
+            elif route in other_docs:
+                out.append((self._annotate(next(other_docs[route]), r, lang, full=True, jobs=jobs), lang))
             else:
                 ann = self._annotate(next(char_docs), r, lang, full=False)
                 what = f"lang {lang!r}" if lang else "unknown language"
@@ -308,7 +369,9 @@ class Analyzer:
             ann.tone = round(sum(compounds) / len(compounds), 4)
         ann.quotes = list(doc._.quotes or [])
         targets = self._targets(r.targets, ann.entities)
-        if targets:
+        if targets and lang not in STANCE_LANGS:
+            ann.warnings.append(f"no stance model for lang {lang!r}; stance skipped")
+        elif targets:
             own_jobs = jobs or _StanceJobs()
             self._author_stance(text, sents, ann, targets, own_jobs)
             for q in ann.quotes:
@@ -442,6 +505,75 @@ class Analyzer:
                 )
 
             jobs.add([query], done)
+
+
+def split_pieces(text: str, size: int) -> list[tuple[int, int]]:
+    """Bounds of consecutive pieces of at most ~``size`` characters, cut after a paragraph break,
+    else after a sentence end, else at a space (a hard cut only for text without any)."""
+    if len(text) <= size:
+        return [(0, len(text))]
+    out = []
+    start = 0
+    while len(text) - start > size:
+        window = text[start : start + size]
+        cut = max(window.rfind("\n\n"), -1)
+        if cut < size // 2:
+            cut = max(window.rfind(". "), window.rfind("。"), window.rfind("\n"))
+        if cut < size // 2:
+            cut = window.rfind(" ")
+        cut = start + (cut + 1 if cut >= size // 2 else size)
+        out.append((start, cut))
+        start = cut
+    out.append((start, len(text)))
+    return out
+
+
+def _shift(value: Any, offset: int, prefix: str) -> Any:
+    """A copy of an event/link dict with every span moved by ``offset`` and event ids prefixed."""
+    if isinstance(value, list):
+        return [_shift(v, offset, prefix) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {k: _shift(v, offset, prefix) for k, v in value.items()}
+    if isinstance(out.get("start"), int) and isinstance(out.get("end"), int) and "text" in out:
+        out["start"] += offset
+        out["end"] += offset
+    if prefix and isinstance(out.get("id"), str):
+        out["id"] = prefix + out["id"]
+    if prefix and isinstance(out.get("events"), list) and all(isinstance(e, str) for e in out["events"]):
+        out["events"] = [prefix + e for e in out["events"]]
+    return out
+
+
+def merge_pieces(parts: list[tuple[Annotations, str | None, int]]) -> tuple[Annotations, str | None]:
+    """One answer for a text analysed in pieces: offsets moved back, stance per target re-aggregated."""
+    merged = Annotations()
+    langs = [lang for _, lang, _ in parts if lang]
+    tones = [a.tone for a, _, _ in parts if a.tone is not None]
+    merged.tone = round(sum(tones) / len(tones), 4) if tones else None
+    by_target: dict[tuple[str, str | None], list[Stance]] = {}
+    for k, (ann, _, off) in enumerate(parts):
+        merged.warnings += [w for w in ann.warnings if w not in merged.warnings]
+        merged.entities += [replace(e, start=e.start + off, end=e.end + off) for e in ann.entities]
+        for q in ann.quotes:
+            stance = [replace(st, evidence=_shift_span(st.evidence, off)) for st in q.stance]
+            merged.quotes.append(replace(q, start=q.start + off, end=q.end + off, stance=stance))
+        for st in ann.stance:
+            by_target.setdefault((st.target, st.entity_id), []).append(
+                replace(st, evidence=_shift_span(st.evidence, off))
+            )
+        prefix = f"p{k}-" if k else ""
+        merged.events += _shift(ann.events, off, prefix)
+        merged.links += _shift(ann.links, off, prefix)
+    for found in by_target.values():
+        label, score, best = _aggregate([(st.label, st.score) for st in found])
+        merged.stance.append(replace(found[best], label=label, score=score))
+    merged.warnings.append(f"long text analysed in {len(parts)} pieces")
+    return merged, max(set(langs), key=langs.count) if langs else None
+
+
+def _shift_span(span: Span, offset: int) -> Span:
+    return Span(span.text, span.start + offset, span.end + offset)
 
 
 def _aggregate(preds: list[tuple[str, float]]) -> tuple[str, float, int]:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from nlp.watchlist import WatchlistRuler, coerce_entries
 
@@ -63,3 +63,29 @@ class EntityCanonicalizer:
 )
 def make_entity_canonicalizer(nlp: Language, name: str, watchlist: list[Any]) -> EntityCanonicalizer:
     return EntityCanonicalizer(nlp, name, watchlist)
+
+
+class LabelMapper:
+    """Rename entity labels of a non-English model to the OntoNotes names the contract uses (PER -> PERSON)."""
+
+    def __init__(self, name: str, mapping: dict[str, str]) -> None:
+        self.name = name
+        self.mapping = mapping
+
+    def __call__(self, doc: Doc) -> Doc:
+        if any(e.label_ in self.mapping for e in doc.ents):
+            m = self.mapping
+            doc.ents = [
+                Span(doc, e.start, e.end, label=m[e.label_], kb_id=e.kb_id_) if e.label_ in m else e for e in doc.ents
+            ]
+        return doc
+
+
+@Language.factory(
+    "newswatch_label_map",
+    requires=["doc.ents"],
+    assigns=["doc.ents"],
+    default_config={"mapping": {"PER": "PERSON"}},
+)
+def make_label_map(nlp: Language, name: str, mapping: dict[str, str]) -> LabelMapper:
+    return LabelMapper(name, mapping)
