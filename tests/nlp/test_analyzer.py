@@ -92,7 +92,15 @@ def test_french_text_is_handled(analyzer):
     (ans,) = analyzer.analyze_batch([{"id": "fr", "text": text}])
     _check_answer(text, ans)
     assert ans["lang"] == "fr" and ans["tone"] is None
-    assert [e["entity_id"] for e in ans["entities"]] == ["veltrix"]
+    found = {e["text"]: (e["label"], e["entity_id"]) for e in ans["entities"]}
+    assert found["Veltrix"] == ("ORG", "veltrix")
+    assert found["Paris"][0] in ("LOC", "GPE")  # the French model's NER ran
+
+
+def test_french_person_labels_follow_the_contract(analyzer):
+    (ans,) = analyzer.analyze_batch([{"id": "fr", "text": "La ministre Helena Duarte a reçu Jean Moreau à Lyon."}])
+    labels = {e["text"]: e["label"] for e in ans["entities"]}
+    assert labels["Jean Moreau"] == "PERSON" and "PER" not in labels.values()
 
 
 def test_lang_from_request_wins(analyzer):
