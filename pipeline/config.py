@@ -371,6 +371,7 @@ def _parse_watchlists(rep: _Reporter, raw: dict[str, Any]) -> dict[str, Watchlis
     tables = _get(rep, "", raw, "watchlists", dict, {})
     out: dict[str, Watchlist] = {}
     ids: dict[str, str] = {}
+    names: dict[str, tuple[str, str]] = {}  # folded name or alias -> (entry id, key path) that claims it
     for wl_name, wl in tables.items():
         w = f"watchlists.{wl_name}"
         if not isinstance(wl, dict):
@@ -405,6 +406,7 @@ def _parse_watchlists(rep: _Reporter, raw: dict[str, Any]) -> dict[str, Watchlis
                 if not text.strip():
                     raise rep.error(f"{wa}.text", "alias text is empty")
                 aliases.append(Alias(text=text, lang=lang))
+            _claim_names(rep, names, eid, we, _get(rep, we, e, "name", str), aliases)
             country = _get(rep, we, e, "country", str)
             if country is not None and not re.match(r"^[A-Z]{2}$", country):
                 raise rep.error(f"{we}.country", f"expected an ISO 3166 alpha-2 code such as 'BR', got {country!r}")
@@ -414,6 +416,23 @@ def _parse_watchlists(rep: _Reporter, raw: dict[str, Any]) -> dict[str, Watchlis
             ))
         out[wl_name] = Watchlist(name=wl_name, description=_get(rep, w, wl, "description", str, ""), entries=entries)
     return out
+
+
+def _claim_names(rep: _Reporter, names: dict[str, tuple[str, str]], eid: str, where: str, name: str,
+                 aliases: list[Alias]) -> None:
+    """Names and aliases are matched case-insensitively, so each may belong to one entry only, once."""
+    own: set[str] = set()
+    for j, text in [(-1, name), *enumerate(a.text for a in aliases)]:
+        key = " ".join(text.split()).casefold()
+        path = f"{where}.name" if j < 0 else f"{where}.aliases[{j}]"
+        other = names.get(key)
+        if other is not None and other[0] != eid:
+            raise rep.error(path, f"{text!r} is also a name or alias of {other[0]!r} ({other[1]}): "
+                                  "a mention could not be linked to one entry; keep it on one entry only")
+        if key in own and j >= 0 and key != " ".join(name.split()).casefold():
+            raise rep.error(path, f"duplicate alias {text!r} in the same entry; remove the repeat")
+        own.add(key)
+        names.setdefault(key, (eid, path))
 
 
 def _parse_alerts(rep: _Reporter, raw: dict[str, Any], watchlists: dict[str, Watchlist],
