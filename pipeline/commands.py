@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -161,44 +160,17 @@ def export(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
-def _parse_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        if len(value) == 10:
-            return datetime.fromisoformat(value).replace(tzinfo=UTC)
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
 def source_health(store: Store, config: Config) -> list[dict[str, Any]]:
-    """Per-source health from what the store holds (documents and quarantined pages)."""
-    rows: dict[str, dict[str, Any]] = {s.name: {"docs": 0, "last": None, "delays": [], "empty": 0}
-                                       for s in config.sources}
-    for doc in store.iter_since(None):
-        row = rows.setdefault(doc.source, {"docs": 0, "last": None, "delays": [], "empty": 0})
-        row["docs"] += 1
-        if doc.fetched_at and (row["last"] is None or doc.fetched_at > row["last"]):
-            row["last"] = doc.fetched_at
-        pub, fetched = _parse_time(doc.published_at), _parse_time(doc.fetched_at)
-        if pub and fetched:
-            row["delays"].append((fetched - pub).total_seconds())
-    errors: dict[str, dict[str, int]] = {}
-    for q in store.quarantined():
-        per = errors.setdefault(q["source"], {})
-        per[q["reason"]] = per.get(q["reason"], 0) + 1
-        rows.setdefault(q["source"], {"docs": 0, "last": None, "delays": [], "empty": 0})
-    out = []
-    for source, row in sorted(rows.items()):
-        errs = errors.get(source, {})
-        pages = row["docs"] + sum(errs.values())
-        out.append({
-            "source": source, "last_success": row["last"], "pages_fetched": pages, "items_stored": row["docs"],
-            "errors": errs, "empty_body_rate": round(errs.get("extract_empty", 0) / pages, 4) if pages else 0.0,
-            "median_delay_s": statistics.median(row["delays"]) if row["delays"] else None,
-        })
-    return out
+    """Per-source health as the store keeps it (counted while crawling, see ``storage.crawl_state``).
+
+    ``items_stored`` is the number of documents the store holds for the source (whichever way
+    they arrived); ``errors`` counts quarantined pages by class.
+    """
+    held = store.search("", facets=["source"], limit=1).facets.get("source", {})
+    rows = store.source_health(sorted({s.name for s in config.sources} | set(held)))
+    for row in rows:
+        row["items_stored"] = int(held.get(row["source"], 0))
+    return rows
 
 
 def sources(config: Config, args: argparse.Namespace) -> int:
