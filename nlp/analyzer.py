@@ -516,12 +516,12 @@ def split_pieces(text: str, size: int) -> list[tuple[int, int]]:
     start = 0
     while len(text) - start > size:
         window = text[start : start + size]
-        cut = max(window.rfind("\n\n"), -1)
-        if cut < size // 2:
-            cut = max(window.rfind(". "), window.rfind("。"), window.rfind("\n"))
-        if cut < size // 2:
-            cut = window.rfind(" ")
-        cut = start + (cut + 1 if cut >= size // 2 else size)
+        cut = -1
+        for ends in (("\n\n",), (". ", "。", "\n"), (" ",)):
+            cut = max(window.rfind(e) + len(e) if window.rfind(e) >= 0 else -1 for e in ends)
+            if cut >= size // 2:
+                break
+        cut = start + (cut if cut >= size // 2 else size)
         out.append((start, cut))
         start = cut
     out.append((start, len(text)))

@@ -1,0 +1,119 @@
+"""Stance backends and how the analyzer feeds them (one batched call per chunk, mentions located)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import pytest
+
+from nlp.analyzer import Analyzer, AnalyzerSettings
+from nlp.stance import (
+    LexiconStance,
+    StanceBackendError,
+    StanceQuery,
+    TrainedStance,
+    make_stance_model,
+    trained_weights_present,
+)
+from nlp.stance_data import macro_f1, tweeteval_f1
+from nlp.stance_net import mark
+
+from .conftest import demo_watchlist
+
+
+class CountingStance:
+    """Stands in for a model: records every call, answers favor for sentences with 'praise'."""
+
+    name = "counting"
+    version = "0"
+
+    def __init__(self) -> None:
+        self.calls: list[list[StanceQuery]] = []
+
+    def predict(self, sentences: Sequence[str], target: str) -> list[tuple[str, float]]:
+        return self.predict_many([StanceQuery(s, target) for s in sentences])
+
+    def predict_many(self, queries: Sequence[StanceQuery]) -> list[tuple[str, float]]:
+        self.calls.append(list(queries))
+        return [("favor", 0.9) if "prais" in q.text else ("against", 0.8) for q in queries]
+
+
+@pytest.fixture(scope="module")
+def counted() -> tuple[Analyzer, CountingStance]:
+    analyzer = Analyzer(demo_watchlist(), AnalyzerSettings(stance_backend="lexicon"))
+    fake = CountingStance()
+    analyzer.stance_model = fake
+    return analyzer, fake
+
+
+def test_stance_for_a_whole_chunk_is_one_model_call(counted) -> None:
+    analyzer, fake = counted
+    fake.calls.clear()
+    texts = [f"Report {i}: critics praised Veltrix. Helena Duarte stayed silent on tariffs." for i in range(6)]
+    answers = list(analyzer.analyze_batch({"id": str(i), "text": t} for i, t in enumerate(texts)))
+    assert len(fake.calls) == 1 and len(fake.calls[0]) == 12
+    for ans in answers:
+        got = {(s["entity_id"], s["label"]) for s in ans["stance"]}
+        assert got == {("veltrix", "favor"), ("helena-duarte", "against")}
+
+
+def test_the_model_is_told_where_the_target_is_mentioned(counted) -> None:
+    analyzer, fake = counted
+    fake.calls.clear()
+    analyzer.analyze_document("Analysts praised the new plant that Veltrix opened in Porto.")
+    (query,) = fake.calls[0]
+    assert query.start is not None and query.end is not None
+    assert query.text[query.start : query.end] == "Veltrix" and query.target == "Veltrix Mobile"
+
+
+def test_quoted_speaker_stance_has_the_quote_as_evidence(counted) -> None:
+    analyzer, _ = counted
+    text = '"We praise the work Veltrix has done here," said Tom Hale, an analyst at Kestrel Research.'
+    ann, _ = analyzer.analyze_document(text)
+    (quote,) = ann.quotes
+    (stance,) = quote.stance
+    assert (stance.holder, stance.entity_id, stance.label) == ("Tom Hale", "veltrix", "favor")
+    assert text[stance.evidence.start : stance.evidence.end] == stance.evidence.text == quote.text
+
+
+def test_trained_backend_without_weights_falls_back_to_lexicon(tmp_path, caplog) -> None:
+    with caplog.at_level(logging.WARNING, logger="nlp.stance"):
+        model = make_stance_model("trained", tmp_path)
+    assert isinstance(model, LexiconStance)
+    assert "no trained weights" in caplog.text
+
+
+def test_transformers_backend_needs_an_existing_local_folder(tmp_path) -> None:
+    with pytest.raises(StanceBackendError, match="stance_model_dir"):
+        make_stance_model("transformers", None)
+    with pytest.raises(StanceBackendError, match="no such folder"):
+        make_stance_model("transformers", tmp_path / "missing")
+    with pytest.raises(StanceBackendError, match="expected 'trained'"):
+        make_stance_model("oracle")
+
+
+def test_marking_wraps_the_mention_and_reports_its_new_offsets() -> None:
+    text, start, end = mark("Shares of Veltrix fell.", 10, 17)
+    assert text == "Shares of < Veltrix > fell." and text[start:end] == "< Veltrix >"
+    assert mark("No target here.", None, None) == ("No target here.", None, None)
+
+
+def test_tweeteval_metric_averages_favor_and_against_only() -> None:
+    gold = ["favor", "against", "neutral", "neutral"]
+    pred = ["favor", "against", "favor", "against"]
+    assert tweeteval_f1(gold, pred) == pytest.approx(2 / 3)
+    assert macro_f1(gold, pred) == pytest.approx((2 / 3 + 2 / 3 + 0) / 3)
+
+
+@pytest.mark.skipif(not trained_weights_present(), reason="no trained stance weights in nlp/models/stance")
+def test_trained_model_tells_targets_of_one_sentence_apart() -> None:
+    model = make_stance_model("trained")
+    assert isinstance(model, TrainedStance)
+    text = "Regulators praised Corvane for its flawless safety record, while Halbrook was fined for fraud."
+    favor, against = model.predict_many([
+        StanceQuery(text, "Corvane", text.index("Corvane"), text.index("Corvane") + 7),
+        StanceQuery(text, "Halbrook", text.index("Halbrook"), text.index("Halbrook") + 8),
+    ])
+    assert favor[0] == "favor" and against[0] == "against"
+    assert 0.34 <= favor[1] <= 1.0
