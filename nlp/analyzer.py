@@ -21,6 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp import canonical, quotes, watchlist
+from nlp import events as nlp_events
 from nlp.quotes import sentence_bounds
 from nlp.stance import StanceModel, StanceQuery, compound, make_stance_model
 from nlp.watchlist import WatchlistMatcher, WatchlistRuler, add_watchlist_ruler, name_pattern
@@ -153,6 +154,7 @@ class Analyzer:
         self.ruler: WatchlistRuler = add_watchlist_ruler(self.nlp, entries)
         self.nlp.add_pipe("newswatch_entity_canonicalizer")
         self.nlp.add_pipe("newswatch_quotes")
+        nlp_events.add_events_component(self.nlp, entries)
         self.fallback = spacy.blank("xx")
         self.fallback.tokenizer = ScriptTokenizer(self.fallback.vocab)
         add_watchlist_ruler(self.fallback, entries)
@@ -214,6 +216,7 @@ class Analyzer:
             "newswatch_watchlist_ruler": watchlist.COMPONENT_VERSION,
             "newswatch_entity_canonicalizer": canonical.COMPONENT_VERSION,
             "newswatch_quotes": quotes.COMPONENT_VERSION,
+            "newswatch_events": nlp_events.COMPONENT_VERSION,
             "stance": f"{self.stance_model.name}-{self.stance_model.version}",
             "tone": f"vaderSentiment-{_pkg_version('vaderSentiment')}",
             "langid": f"py3langid-{_pkg_version('py3langid')}",
@@ -368,6 +371,7 @@ class Analyzer:
         if lang in TONE_LANGS and compounds:
             ann.tone = round(sum(compounds) / len(compounds), 4)
         ann.quotes = list(doc._.quotes or [])
+        ann.events, ann.links = nlp_events.finalize(text, doc._.event_candidates, r.published_at)
         targets = self._targets(r.targets, ann.entities)
         if targets and lang not in STANCE_LANGS:
             ann.warnings.append(f"no stance model for lang {lang!r}; stance skipped")

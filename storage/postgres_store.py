@@ -33,6 +33,8 @@ from storage.common import (
 )
 from storage.crawl_state import PostgresCrawlState
 from storage.crawl_state import postgres_migration as postgres_crawl_state_migration
+from storage.events_store import PostgresEventStore
+from storage.events_store import postgres_migration as postgres_events_migration
 from storage.models import Document, utc_now_iso
 from storage.text_search import ParsedQuery, QueryError, make_snippet, parse_query, tsquery, tsvector
 
@@ -132,11 +134,12 @@ def _write_mentions(cur: psycopg.Cursor[Any], s: str, doc: Document) -> None:
         cur.executemany(f"INSERT INTO {s}.mentions(doc_id, entity_id, canonical, label) VALUES (%s, %s, %s, %s)", rows)
 
 
-MIGRATIONS: list[Callable[[psycopg.Cursor[Any], str], None]] = [_m1_core, _m2_search, postgres_crawl_state_migration]
+MIGRATIONS: list[Callable[[psycopg.Cursor[Any], str], None]] = [_m1_core, _m2_search, postgres_crawl_state_migration,
+    postgres_events_migration]
 """Ordered schema changes; a schema's version is how many have been applied."""
 
 
-class PostgresStore(PostgresCrawlState):
+class PostgresStore(PostgresCrawlState, PostgresEventStore):
     """A :class:`storage.base.Store` in one PostgreSQL schema."""
 
     def __init__(self, dsn: str, schema: str = "newswatch") -> None:

@@ -31,6 +31,8 @@ from storage.common import (
 )
 from storage.crawl_state import SQLiteCrawlState
 from storage.crawl_state import sqlite_migration as sqlite_crawl_state_migration
+from storage.events_store import SQLiteEventStore
+from storage.events_store import sqlite_migration as sqlite_events_migration
 from storage.models import Document, utc_now_iso
 from storage.text_search import (
     CJK_RUN_RE,
@@ -179,7 +181,8 @@ def _m2_search(db: apsw.Connection) -> None:
         _index(db, row[0], row_doc(row[1:]))
 
 
-MIGRATIONS: list[Callable[[apsw.Connection], None]] = [_m1_core, _m2_search, sqlite_crawl_state_migration]
+MIGRATIONS: list[Callable[[apsw.Connection], None]] = [_m1_core, _m2_search, sqlite_crawl_state_migration,
+    sqlite_events_migration]
 """Ordered schema changes; the schema version of a database is how many have been applied."""
 
 
@@ -266,7 +269,7 @@ def connect(path: str) -> apsw.Connection:
 # --------------------------------------------------------------------------- the store
 
 
-class SQLiteStore(SQLiteCrawlState):
+class SQLiteStore(SQLiteCrawlState, SQLiteEventStore):
     """A :class:`storage.base.Store` in one SQLite file; safe to reopen from many processes."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:

@@ -1,0 +1,199 @@
+"""The ``newswatch_events`` spaCy component and the step that turns its candidates into events.
+
+The component runs inside ``nlp.pipe`` and does what does not depend on the request: trigger
+search over the whole text (one regex pass per type), actor rules per trigger sentence, and the
+sentence classifier. ``finalize`` runs per request because dates resolve against *that* text's
+publication date; it also merges repeats (an article names its launch five times) and links the
+events of one text to each other.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from nlp.events.classifier import SentenceTypeModel
+from nlp.events.dates import resolve_date
+from nlp.events.pairing import DEFAULT_RULES, PairRule, link_events
+from nlp.events.rules import TRIGGERS, Candidate, Ent, RuleExtractor, WatchInfo
+
+COMPONENT_VERSION = "1.0"
+DEFAULT_MIN_CONFIDENCE = 0.3  # chosen by 5-fold cross-validation on the dev sentences
+RULE_SHARE = 0.45  # confidence = RULE_SHARE * rule score + (1 - RULE_SHARE) * classifier probability
+
+
+def _ensure_extensions() -> None:
+    if not Doc.has_extension("event_candidates"):
+        Doc.set_extension("event_candidates", default=None)
+
+
+def watch_info(entries: Iterable[Any]) -> dict[str, WatchInfo]:
+    """``WatchInfo`` by entity id from ``WatchEntry`` objects or their dicts."""
+    out: dict[str, WatchInfo] = {}
+    for e in entries:
+        get = e.get if isinstance(e, dict) else (lambda k, _e=e: getattr(_e, k, None))
+        if get("id"):
+            out[str(get("id"))] = WatchInfo(type=str(get("type") or "org"), country=get("country"),
+                                            role=get("role"), name=str(get("name") or ""))
+    return out
+
+
+class EventsComponent:
+    """Sets ``doc._.event_candidates``: ``[(Candidate, probability of its type)]`` in text order."""
+
+    def __init__(self, nlp: Language, name: str, watchlist: Sequence[Any], model_path: str | None) -> None:
+        _ensure_extensions()
+        self.name = name
+        self.rules = RuleExtractor(watch_info(watchlist))
+        self.model = SentenceTypeModel(model_path)
+
+    def set_watchlist(self, entries: Iterable[Any]) -> None:
+        self.rules.watch = watch_info(entries)
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.event_candidates = self.candidates(doc)
+        return doc
+
+    def candidates(self, doc: Doc) -> list[tuple[Candidate, float]]:
+        text = doc.text
+        hits: dict[int, set[str]] = {}
+        for etype, rx in TRIGGERS.items():
+            for m in rx.finditer(text):
+                hits.setdefault(m.start(), set()).add(etype)
+        if not hits:
+            return []
+        sents = [(s.start_char, s.end_char) for s in doc.sents]
+        starts = [s for s, _ in sents]
+        chosen: list[int] = sorted({bisect_right(starts, pos) - 1 for pos in hits})
+        ents_all = [Ent(e.text, e.start_char, e.end_char, e.label_, e._.entity_id if e.has_extension("entity_id")
+                        else None) for e in doc.ents]
+        cands: list[Candidate] = []
+        self.rules.doc_ents = ents_all
+        for i in chosen:
+            if i < 0:
+                continue
+            s0, s1 = sents[i]
+            ents = [e for e in ents_all if s0 <= e.start and e.end <= s1]
+            cands.extend(self.rules.propose(text, (s0, s1), ents))
+        if not cands:
+            return []
+        sent_texts = sorted({c.sentence for c in cands})
+        probs = dict(zip(sent_texts, self.model.predict([text[s:e] for s, e in sent_texts]), strict=True))
+        return [(c, probs[c.sentence].get(c.type, 0.5)) for c in cands]
+
+
+@Language.factory(
+    "newswatch_events",
+    requires=["doc.ents", "doc.sents"],
+    assigns=["doc._.event_candidates"],
+    default_config={"watchlist": [], "model_path": None},
+)
+def make_events(nlp: Language, name: str, watchlist: list[Any], model_path: str | None) -> EventsComponent:
+    """``watchlist``: entry dicts (``watchlist_config``) for countries and roles; ``model_path``: classifier weights."""
+    return EventsComponent(nlp, name, watchlist, model_path)
+
+
+def _dedupe_key(ev: dict[str, Any]) -> tuple[str, str]:
+    main = {"product_launch": ("product", "company"), "official_visit": ("visitor",), "deal": ("company",),
+            "merchandise": ("depicted",), "listing_surge": ("depicted", "product", "company")}.get(
+        ev["type"], ("target", "agency"))
+    for role in main:
+        for a in ev["actors"]:
+            if a["role"] == role:
+                return ev["type"], str(a["entity_id"] or a["text"]).lower()
+    return ev["type"], f"@{ev['evidence']['start']}"
+
+
+def finalize(text: str, cands: list[tuple[Candidate, float]] | None, published_at: str | None,
+             min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+             rules: Sequence[PairRule] = DEFAULT_RULES) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Events (contract shape) and the links among them, for one text published at ``published_at``."""
+    events: list[dict[str, Any]] = []
+    for cand, prob in cands or []:
+        s0, s1 = cand.sentence
+        t0, t1 = cand.trigger
+        date = resolve_date(text[s0:s1], t0 - s0, published_at, base=s0,
+                            with_duration=cand.type == "official_visit")
+        reasons = [*cand.reasons, *date.reasons]
+        conf = RULE_SHARE * min(1.0, max(0.0, cand.rule_score)) + (1 - RULE_SHARE) * prob
+        if date.text and not date.resolved:
+            conf -= 0.05
+        if any("after publication" in r for r in date.reasons):
+            conf -= 0.1
+        conf = round(max(0.0, min(1.0, conf)), 4)
+        if conf < min_confidence:
+            continue
+        ev: dict[str, Any] = {
+            "id": "",
+            "type": cand.type,
+            "trigger": {"text": text[t0:t1], "start": t0, "end": t1},
+            "confidence": conf,
+            "actors": cand.actors,
+            "date": date.to_dict(),
+            "place": cand.place,
+            "attributes": dict(cand.attributes),
+            "evidence": {"text": text[s0:s1], "start": s0, "end": s1},
+            "reasons": reasons,
+        }
+        if date.during_visit:
+            ev["attributes"]["during_visit"] = True
+        events.append(ev)
+    events = _merge(events)
+    _date_from_visit(events)
+    for i, ev in enumerate(events, 1):
+        ev["id"] = f"e{i}"
+        ev["attributes"].pop("during_visit", None)
+    return events, link_events(events, tuple(rules))
+
+
+def _merge(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One event per (type, main actor): the best dated, most confident mention; actors filled from the rest."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for ev in events:
+        groups.setdefault(_dedupe_key(ev), []).append(ev)
+    out = []
+    for evs in groups.values():
+        best = max(evs, key=lambda e: (e["date"]["resolved"], e["confidence"], -e["evidence"]["start"]))
+        roles = {a["role"] for a in best["actors"]}
+        for other in evs:
+            for a in other["actors"]:
+                if a["role"] not in roles:
+                    best["actors"].append(a)
+                    roles.add(a["role"])
+            if other["attributes"].get("during_visit"):
+                best["attributes"]["during_visit"] = True
+            for k, v in other["attributes"].items():
+                best["attributes"].setdefault(k, v)
+            if best["place"] is None and other["place"]:
+                best["place"] = other["place"]
+        best["reasons"] = [r for r in best["reasons"] if not (r.startswith("no ") and any(
+            a["role"] in r for a in best["actors"]))]
+        out.append(best)
+    return sorted(out, key=lambda e: e["evidence"]["start"])
+
+
+def _date_from_visit(events: list[dict[str, Any]]) -> None:
+    """An event dated only "during her visit" takes the dates of the visit the same text reports."""
+    visits = [e for e in events if e["type"] == "official_visit" and e["date"]["resolved"]]
+    if len(visits) != 1:
+        return
+    v = visits[0]
+    for ev in events:
+        if ev is not v and not ev["date"]["resolved"] and ev["attributes"].get("during_visit"):
+            ev["date"] = {"start": v["date"]["start"], "end": v["date"]["end"],
+                          "text": ev["date"]["text"] or v["date"]["text"], "resolved": True}
+            ev["reasons"] = [r for r in ev["reasons"] if "visit" not in r] + ["dated by the visit in the same text"]
+
+
+def add_events_component(nlp: Language, entries: Iterable[Any], model_path: str | None = None,
+                         **add_pipe_kwargs: Any) -> EventsComponent:
+    from nlp.watchlist import watchlist_config
+
+    pipe = nlp.add_pipe("newswatch_events", config={"watchlist": watchlist_config(entries), "model_path": model_path},
+                        **add_pipe_kwargs)
+    assert isinstance(pipe, EventsComponent)
+    return pipe

@@ -1,0 +1,244 @@
+"""Pair rules: when two events are "timed to" each other, and how strongly.
+
+Used twice: within one text (``analyze`` answers carry ``links``) and across stored events of every
+stream (``pipeline.correlator``). A rule names the types of its two sides, a relation between their
+actors (the launching company's country is the host country of the visit; the merchandise depicts
+the visitor; ...) and a window in days. Rules are data, so the config can change them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+RELATIONS: tuple[str, ...] = (
+    "company_country_is_host",  # a launch/deal by a company of A during a visit to A by an official of B
+    "company_country_is_visitor",  # a deal by a company of A during a visit of A's official to B
+    "measure_by_party",  # a trade measure / export control by the government of the host or visitor country
+    "depicts_visitor",  # merchandise or a listing surge about the visiting official
+    "targets_company",  # an export control or sanction against the launching company
+)
+
+
+@dataclass(frozen=True)
+class PairRule:
+    name: str
+    first: tuple[str, ...]
+    second: tuple[str, ...]
+    relation: str
+    window_days: float = 3.0
+    weight: float = 1.0
+    min_score: float = 0.25
+
+    def __post_init__(self) -> None:
+        if self.relation not in RELATIONS:
+            raise ValueError(f"relation: expected one of {', '.join(RELATIONS)}, got {self.relation!r}")
+
+
+DEFAULT_RULES: tuple[PairRule, ...] = (
+    PairRule("launch_during_visit", ("product_launch", "deal"), ("official_visit",), "company_country_is_host", 3.0),
+    PairRule("deal_during_leader_trip", ("deal",), ("official_visit",), "company_country_is_visitor", 3.0, 0.8),
+    PairRule("measure_during_visit", ("trade_measure", "export_control", "sanction"), ("official_visit",),
+             "measure_by_party", 3.0, 0.8),
+    PairRule("merchandise_of_visitor", ("merchandise", "listing_surge"), ("official_visit",), "depicts_visitor",
+             3.0, 0.9),
+    PairRule("export_control_on_launcher", ("export_control", "sanction"), ("product_launch",), "targets_company",
+             30.0, 0.7),
+)
+
+
+@dataclass
+class EventView:
+    """The facts of an event that pairing needs, read once from its contract dict."""
+
+    key: str
+    type: str
+    start: date | None
+    end: date | None
+    confidence: float
+    actors: list[dict[str, Any]] = field(default_factory=list)
+    place: str | None = None
+
+    @classmethod
+    def of(cls, key: str, ev: dict[str, Any]) -> EventView:
+        d = ev.get("date") or {}
+        start = _day(d.get("start"))
+        end = _day(d.get("end")) or start
+        return cls(key, str(ev.get("type")), start, end, float(ev.get("confidence") or 0.0),
+                   list(ev.get("actors") or []), ev.get("place"))
+
+    def role(self, *roles: str) -> list[dict[str, Any]]:
+        return [a for a in self.actors if a.get("role") in roles]
+
+
+def _day(s: Any) -> date | None:
+    if not isinstance(s, str) or len(s) < 10:
+        return None
+    try:
+        return date.fromisoformat(s[:10])
+    except ValueError:
+        return None
+
+
+def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    if a.get("entity_id") and b.get("entity_id"):
+        return bool(a["entity_id"] == b["entity_id"])
+    ta, tb = str(a.get("text") or "").lower(), str(b.get("text") or "").lower()
+    if not ta or not tb:
+        return False
+    return ta == tb or ta.split()[-1] == tb.split()[-1] and len(ta.split()[-1]) > 3
+
+
+def _name(a: dict[str, Any]) -> str:
+    return str(a.get("entity_id") or a.get("text"))
+
+
+def relate(rule: PairRule, a: EventView, b: EventView) -> tuple[list[str], str] | None:
+    """The entities tying ``a`` (a ``first`` type) to ``b`` (a ``second`` type) and a phrase, or None."""
+    if rule.relation == "company_country_is_host":
+        visitors = b.role("visitor")
+        hosts = b.role("host")
+        for c in a.role("company"):
+            for h in hosts:
+                if (c.get("country") and c.get("country") == h.get("country")) or _same(c, h):
+                    vc = visitors[0].get("country") if visitors else None
+                    if vc and vc == c.get("country"):
+                        continue  # a domestic official at home: no foreign visit to time anything to
+                    return [_name(c), *(_name(v) for v in visitors[:1])], "company of the host country"
+        return None
+    if rule.relation == "company_country_is_visitor":
+        for c in a.role("company"):
+            for v in b.role("visitor"):
+                if c.get("country") and c.get("country") == v.get("country"):
+                    return [_name(c), _name(v)], "company of the visitor's country"
+        return None
+    if rule.relation == "measure_by_party":
+        parties = {x.get("country") for x in b.role("visitor", "host") if x.get("country")}
+        for g in a.role("agency"):
+            if g.get("country") in parties:
+                return [_name(g), *(_name(v) for v in b.role("visitor")[:1])], "measure by a party to the visit"
+        return None
+    if rule.relation == "depicts_visitor":
+        for d in a.role("depicted", "product", "company"):
+            for v in b.role("visitor"):
+                if _same(d, v):
+                    return [_name(v)], "about the visitor"
+        return None
+    if rule.relation == "targets_company":
+        for t in a.role("target"):
+            for c in b.role("company"):
+                if _same(t, c):
+                    return [_name(c)], "against the launching company"
+        return None
+    return None
+
+
+def gap_between(a: EventView, b: EventView) -> tuple[float | None, float | None]:
+    """(gap_days: later start minus earlier start, distance: days between the two intervals, 0 if they meet)."""
+    if a.start is None or b.start is None:
+        return None, None
+    gap = abs((b.start - a.start).days)
+    a_end, b_end = a.end or a.start, b.end or b.start
+    if a.start <= b_end and b.start <= a_end:
+        dist = 0
+    else:
+        dist = min(abs((b.start - a_end).days), abs((a.start - b_end).days))
+    return float(gap), float(dist)
+
+
+def score_pair(rule: PairRule, a: EventView, b: EventView, same_text: bool = False
+               ) -> tuple[float, float | None, list[str], str] | None:
+    """(score, gap_days, entities, why) when ``a`` and ``b`` satisfy ``rule``; None otherwise.
+
+    Undated events pair only within one text (the article ties them), at a lower score.
+    """
+    if a.type not in rule.first or b.type not in rule.second:
+        return None
+    rel = relate(rule, a, b)
+    if rel is None:
+        return None
+    gap, dist = gap_between(a, b)
+    if dist is None:
+        if not same_text:
+            return None
+        timing = 0.6
+    else:
+        if dist > rule.window_days:
+            return None
+        timing = 1.0 if dist == 0 else 1.0 - 0.5 * dist / (rule.window_days + 1)
+    ids_known = any(x.get("entity_id") for x in (*a.actors, *b.actors))
+    score = rule.weight * timing * (0.5 + 0.5 * min(a.confidence, b.confidence)) * (1.0 if ids_known else 0.9)
+    if same_text:
+        score = min(1.0, score * 1.1)
+    score = round(min(1.0, score), 4)
+    if score < rule.min_score:
+        return None
+    return score, gap, rel[0], rel[1]
+
+
+def _who(ev: EventView, *roles: str) -> str:
+    for a in ev.role(*roles):
+        title = f"{a['title']} " if a.get("title") and a["title"] not in str(a.get("text")) else ""
+        country = f" ({a['country']})" if a.get("country") else ""
+        return f"{title}{a.get('text')}{country}"
+    return "unknown"
+
+
+def _when(ev: EventView) -> str:
+    if ev.start is None:
+        return "undated"
+    if ev.end and ev.end != ev.start:
+        return f"{ev.start.isoformat()} to {ev.end.isoformat()}"
+    return ev.start.isoformat()
+
+
+def explain(rule: PairRule, a: EventView, b: EventView, gap: float | None, why: str) -> str:
+    """One line a reader can check against the evidence."""
+    what = {
+        "product_launch": lambda e: f"{_who(e, 'company')} launched {_who(e, 'product')}",
+        "deal": lambda e: f"{_who(e, 'company')} made a deal" + (
+            f" with {_who(e, 'counterparty')}" if e.role("counterparty") else ""),
+        "official_visit": lambda e: f"{_who(e, 'visitor')} visited {_who(e, 'host')}",
+        "merchandise": lambda e: f"merchandise depicting {_who(e, 'depicted')} went on sale",
+        "listing_surge": lambda e: f"new listings about {_who(e, 'depicted', 'product', 'company')} surged",
+    }
+    def say(e: EventView) -> str:
+        f = what.get(e.type)
+        if f:
+            return f(e)
+        return f"{_who(e, 'agency')} took a {e.type.replace('_', ' ')} against {_who(e, 'target')}"
+
+    rel = "during" if gap is not None and gap <= rule.window_days else "around"
+    timing = f" ({gap:g} days apart)" if gap else ""
+    return (f"{say(a)} on {_when(a)}, {rel} the {b.type.replace('_', ' ')}: {say(b)} on {_when(b)}{timing} "
+            f"[{rule.name}: {why}]")
+
+
+def link_events(events: list[dict[str, Any]], rules: tuple[PairRule, ...] | list[PairRule] = DEFAULT_RULES
+                ) -> list[dict[str, Any]]:
+    """Links among the events of one text, in the ``analyze`` contract's shape (earlier event first)."""
+    views = [EventView.of(str(e["id"]), e) for e in events]
+    out: list[dict[str, Any]] = []
+    seen: set[tuple[str, str]] = set()
+    for rule in rules:
+        for a in views:
+            for b in views:
+                if a is b or (a.key, b.key) in seen:
+                    continue
+                res = score_pair(rule, a, b, same_text=True)
+                if res is None:
+                    continue
+                score, gap, ents, why = res
+                seen.add((a.key, b.key))
+                seen.add((b.key, a.key))
+                out.append(make_link(rule, a, b, score, gap, ents, why))
+    return out
+
+
+def make_link(rule: PairRule, a: EventView, b: EventView, score: float, gap: float | None, ents: list[str],
+              why: str) -> dict[str, Any]:
+    first, second = (a, b) if (a.start or date.max) <= (b.start or date.max) else (b, a)
+    return {"type": "co_timed", "events": [first.key, second.key], "gap_days": gap,
+            "entities": list(dict.fromkeys(ents)), "score": score, "explanation": explain(rule, a, b, gap, why),
+            "rule": rule.name}

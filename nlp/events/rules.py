@@ -1,0 +1,502 @@
+"""Trigger words and actor rules for each event type, over a sentence's text and its entities.
+
+The statistical pipeline here runs NER and sentence splitting but not the dependency parser (it
+would halve throughput), so the rules read surface patterns: a trigger phrase per type, the named
+entities around it and the words just before each name ("Brazil's Trade Minister |Helena Duarte").
+Each rule returns a candidate with a rule score; the sentence classifier (:mod:`nlp.events.classifier`)
+then says how much the whole sentence reads like that type, and the two make the confidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from nlp.events.countries import code_for, country_before, is_city
+
+EVENT_TYPES: tuple[str, ...] = (
+    "product_launch", "official_visit", "deal", "export_control", "sanction", "trade_measure",
+    "merchandise", "listing_surge",
+)
+
+_W = r"(?:[\w$€£¥.,%-]+\s+)"  # one word and its space, inside trigger phrases
+
+TRIGGERS: dict[str, re.Pattern[str]] = {
+    "product_launch": re.compile(
+        r"\b(?:launch(?:ed|es|ing)?|unveil(?:ed|s|ing)?|introduc(?:ed|es|ing)|debut(?:ed|s)?|"
+        r"(?:quietly\s+)?releas(?:ed|es|ing)|began\s+selling|begins\s+selling|started\s+selling|starts\s+selling|"
+        r"(?:went|goes|go)\s+on\s+sale|roll(?:ed|s)?\s+out|showcas(?:ed|es)|took\s+the\s+wraps\s+off|"
+        r"unwrapped|presented\s+(?:its|the|a)\s+new)\b", re.I),
+    "official_visit": re.compile(
+        r"\b(?:visit(?:ed|s|ing)?|tour(?:ed|s|ing)?|arriv(?:ed|es|ing)\s+in|trip\s+to|travel(?:l?ed|s)?\s+to|"
+        r"flew\s+to|landed\s+in|state\s+visit|met\s+with)\b", re.I),
+    "deal": re.compile(
+        rf"\b(?:sign(?:ed|s|ing)?\s+{_W}{{0,4}}?(?:order|contract|agreement|deal|memorandum|mou|accord|pact)s?|"
+        rf"(?:won|wins|awarded|secured|secures|landed|lands|clinched|struck|strikes|inked|inks|reached|finali[sz]ed)"
+        rf"\s+{_W}{{0,5}}?(?:order|contract|deal|agreement)s?|"
+        r"(?:agreed|agrees|agree|plans?|planning|will|to)\s+(?:to\s+)?(?:buy|acquire|purchase|build|invest|supply|"
+        r"merge)\b|acquir(?:ed|es|ing)|acquisition\s+of|"
+        r"(?:placed|places|place)\s+(?:an?\s+)?(?:[\w$.,-]+\s+){0,3}?orders?|ordered\s+\d|"
+        r"order\s+for\s+\d|takeover\s+of|merger\s+(?:with|of)|invest(?:ed|s|ing|ment)?\s+(?:of\s+)?"
+        r"(?:about\s+|some\s+|nearly\s+)?(?:[$€£¥]|R\$|US\$|\d)|"
+        r"(?:build|open|set\s+up)\s+(?:a\s+|an\s+|its\s+|the\s+)?(?:new\s+)?(?:[\w-]+\s+)?(?:plant|factory|facility|fab))",
+        re.I),
+    "export_control": re.compile(
+        r"\b(?:entity\s+list|export\s+(?:controls?|licen[cs]es?|licen[cs]ing|restrictions?|curbs?|bans?|rules|review|"
+        r"permits?|blacklist)|(?:restrict(?:ed|s|ing)?|curb(?:ed|s|ing)?|ban(?:ned|s)?|halt(?:ed|s)?|block(?:ed|s)?)"
+        r"\s+(?:the\s+)?(?:exports?|sales?|shipments?)\s+of|unverified\s+list|"
+        r"(?:chip|technology|semiconductor)\s+export)\b", re.I),
+    "sanction": re.compile(
+        r"\b(?:sanction(?:s|ed|ing)?|asset\s+freeze|froze\s+(?:the\s+)?assets|freez(?:e|es|ing)\s+(?:the\s+)?assets|"
+        r"travel\s+ban|blacklist(?:ed|s|ing)?|specially\s+designated\s+nationals)\b", re.I),
+    "trade_measure": re.compile(
+        r"\b(?:tariffs?|(?:anti-?dumping|countervailing|import|customs|punitive|retaliatory)\s+(?:duty|duties|tax|"
+        r"taxes|levy|levies|measures?)|anti-?dumping|duties\s+on|import\s+(?:bans?|quotas?|curbs?|restrictions?|"
+        r"licen[cs]es?|surcharges?)|ban(?:ned|s)?\s+(?:the\s+)?imports?\s+of|quotas?\s+on|safeguard\s+measures?|"
+        r"trade\s+(?:barriers?|restrictions?|sanctions?|measures?|remedy|remedies)|levies\s+on|"
+        r"(?:restrict(?:ed|s)?|curb(?:ed|s)?|halt(?:ed|s)?)\s+imports?)\b", re.I),
+    "merchandise": re.compile(
+        r"\b(?:t-?shirts?|tees?|mugs?|posters?|stickers?|sticker\s+sheets?|hoodies?|sweatshirts?|tote\s+bags?|totes?|"
+        r"keychains?|key\s+rings?|calendars?|pin\s+badges?|badges?|pins|caps|hats|phone\s+cases?|cases?|"
+        r"merch(?:andise)?|souvenirs?|figurines?|bobbleheads?|magnets?|postcards?|prints?)\b", re.I),
+    "listing_surge": re.compile(
+        r"\blistings?\b[^.;]{0,80}\b(?:jump(?:ed|s)?|surg(?:ed|es|e)|soar(?:ed|s)?|spik(?:ed|es)|doubl(?:ed|es)|"
+        r"tripl(?:ed|es)|rose|climb(?:ed|s)?|shot\s+up|balloon(?:ed|s)?|multipl(?:ied|y))|"
+        r"\b(?:surge|spike|jump|flood|wave|rush)\s+(?:of|in)\s+(?:new\s+)?(?:online\s+)?(?:listings|sellers|"
+        r"products|merchandise)\b", re.I),
+}
+
+# A trigger word followed by one of these nouns is not the event ("launched an investigation").
+_NOT_AFTER: dict[str, re.Pattern[str]] = {
+    "product_launch": re.compile(
+        r"^\W*(?:(?:a|an|the|its|their|his|her)\s+)?(?:new\s+|formal\s+|full\s+|fresh\s+|official\s+|"
+        r"\w+-\w+\s+)?(?:investigations?|probes?|inquiry|inquiries|review|campaign|bid|offensive|attacks?|strikes?|"
+        r"appeal|lawsuit|tender|takeover|study|audit|statement|report|figures|data|results|earnings|prisoners?|"
+        r"hostages?|from|on\s+bail|guidance|forecast|rockets?|missiles?|satellites?|talks|negotiations|"
+        r"consultation|survey|petition|crackdown|counter-?offensive|plan\s+to|initiative|\d+\s+prisoners)\b", re.I),
+    "official_visit": re.compile(
+        r"^\W*(?:(?:our|the|its|their)\s+)?(?:website|site|page|stores?|shops?|doctors?|dentist|museums?|"
+        r"customers?|clients?|rate|frequency|hospital)\b", re.I),
+    "deal": re.compile(r"^\W*(?:(?:a|an|the)\s+)?(?:stakes?\s+in\s+\w+\s+shares|shares)\b", re.I),
+    "trade_measure": re.compile(r"^-?free\b", re.I),
+    "sanction": re.compile(r"^$"),
+    "export_control": re.compile(r"^$"),
+    "merchandise": re.compile(r"^$"),
+    "listing_surge": re.compile(r"^$"),
+}
+_NOT_BEFORE: dict[str, re.Pattern[str]] = {
+    "trade_measure": re.compile(r"(?:on|off|stamp|heavy|jury|guard|night|day|free)\s*$", re.I),
+    "official_visit": re.compile(r"(?:tourists?|customers?|visitors?|shoppers?|fans?|users?|readers?|patients?|"
+                                 r"families|students?)\s+(?:who\s+)?$", re.I),
+    "product_launch": re.compile(r"(?:was|were|been|be|is|are)\s+released\s+from\s+$|prisoners?\s+$", re.I),
+}
+
+TITLE_WORDS = (
+    r"(?:Prime\s+Minister|Minister|President|Vice[- ]President|Premier|Chancellor|Secretary(?:\s+of\s+State)?|"
+    r"King|Queen|Crown\s+Prince|Prince|Ambassador|Envoy|Governor|Mayor|Senator|Commissioner|Leader|Chairman|"
+    r"Speaker|Emir|Sultan|Sheikh|Foreign\s+Minister|Deputy\s+Prime\s+Minister|Vice\s+Premier|Trade\s+Representative|"
+    r"minister|president|premier|chancellor|secretary|ambassador|envoy|governor|mayor|senator|commissioner|"
+    r"prime\s+minister|head\s+of\s+state|leader|delegation|official|officials)"
+)
+# "Brazil's Trade Minister", "German Economy Minister", "the French president", "Commerce Secretary"
+_TITLE_BEFORE_RE = re.compile(
+    rf"(?P<title>(?:(?:[A-Z][\w-]*|economy|trade|foreign|finance|commerce|industry|defen[cs]e|energy|"
+    rf"agriculture|deputy|vice|prime|interior|health|transport)\s+){{0,3}}{TITLE_WORDS})\s*,?\s*$")
+_TITLE_NP_RE = re.compile(
+    r"\b(?P<np>(?:[A-Z][a-z]+(?:'s|’s)|[A-Z][a-z]+)\s+(?:(?:economy|trade|foreign|finance|commerce|industry|"
+    r"defen[cs]e|energy|agriculture|deputy|vice|prime|interior|health|transport|Economy|Trade|Foreign|Finance|"
+    r"Commerce|Industry|Energy|Prime|Deputy|Vice)\s+){0,2}(?:minister|president|premier|chancellor|secretary|"
+    r"Minister|President|Premier|Chancellor|Secretary|leader|delegation|officials?|envoy|ambassador))\b")
+_COMPANY_NP_RE = re.compile(
+    r"\b(?P<np>(?:the\s+|a\s+)?(?:[A-Z][a-z]+(?:'s|’s)\s+|[A-Z][a-z]+\s+)(?:(?:state|state-owned|state-run|"
+    r"largest|biggest|second-largest|leading|top|national|flagship|[a-z]+-based)\s+){0,2}(?:oil\s+company|company|"
+    r"firm|maker|chipmaker|carmaker|automaker|phone\s+maker|smartphone\s+maker|group|giant|startup|brand|"
+    r"manufacturer|conglomerate|airline|shipbuilder|steelmaker|miner|producer|retailer|exporter|lender|bank|"
+    r"utility|operator|supplier))\b")
+_AGENCY_RE = re.compile(
+    r"\b(?:Department|Ministry|Bureau|Commission|Office|Agency|Administration|Council|Treasury|Customs|"
+    r"Parliament|Congress|Senate|Government|government|Cabinet|Authority|Board|Directorate|Service|"
+    r"Trade\s+Representative|MOFCOM|BIS|OFAC|USTR|White\s+House|Kremlin)\b")
+_CAP_RUN_RE = re.compile(r"(?:[A-Z][\w&.-]*|\d[\w.-]*)(?:\s+(?:[A-Z][\w&.-]*|\d+[\w.-]*|of|de|and|&))*")
+_PRODUCT_AFTER_RE = re.compile(
+    r"^\s*(?:(?:its|their|his|her|a|an|the)\s+)?(?:new\s+|latest\s+|first\s+|long-awaited\s+|flagship\s+)*"
+    r"(?P<name>(?:[A-Z0-9][\w+.-]*)(?:\s+(?:[A-Z0-9][\w+.-]*|Pro|Max|Plus|Ultra|Mini))*)")
+_PRODUCT_NOUN_AFTER_RE = re.compile(
+    r"^\s*(?:(?:its|their|a|an|the)\s+)?(?:new\s+|latest\s+|first\s+)*(?P<name>(?:[a-z-]+\s+){0,2}?"
+    r"(?:smartphone|phone|handset|car|vehicle|model|chip|processor|laptop|tablet|drug|vaccine|service|app|"
+    r"device|console|camera|engine|aircraft|plane|jet|truck|tractor|robot|satellite|watch|headset|product|"
+    r"range|line|version|edition|platform))\b")
+
+MONEY_RE = re.compile(
+    r"(?P<cur>US\$|R\$|HK\$|\$|€|£|¥)\s?(?P<amt>\d[\d,]*(?:\.\d+)?)\s*(?P<mult>billion|million|bln|mln|bn|mn|"
+    r"thousand|trillion|m|b|k)?\b|"
+    r"\b(?P<amt2>\d[\d,]*(?:\.\d+)?)\s*(?P<mult2>billion|million|bln|mln|bn|thousand|trillion)?\s*"
+    r"(?P<cur2>dollars|dlrs|euros?|reais|reals|yuan|renminbi|yen|pounds|sterling|rupees|won|francs|usd|eur|cny|"
+    r"brl|jpy|gbp)\b", re.I)
+_CURRENCY = {"$": "USD", "us$": "USD", "r$": "BRL", "hk$": "HKD", "€": "EUR", "£": "GBP", "¥": "CNY",
+             "dollars": "USD", "dlrs": "USD", "euro": "EUR", "euros": "EUR", "reais": "BRL", "reals": "BRL",
+             "yuan": "CNY", "renminbi": "CNY", "yen": "JPY", "pounds": "GBP", "sterling": "GBP", "rupees": "INR",
+             "won": "KRW", "francs": "CHF", "usd": "USD", "eur": "EUR", "cny": "CNY", "brl": "BRL", "jpy": "JPY",
+             "gbp": "GBP"}
+_MULT = {"billion": 10**9, "bln": 10**9, "bn": 10**9, "b": 10**9, "million": 10**6, "mln": 10**6, "mn": 10**6,
+         "m": 10**6, "thousand": 10**3, "k": 10**3, "trillion": 10**12}
+UNITS_RE = re.compile(
+    r"\b(?:order|contract|deal|agreement)\s+(?:for|to\s+(?:buy|supply|deliver|build))\s+(?:up\s+to\s+|about\s+|some\s+)?"
+    r"(?P<n>\d[\d,]*|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|fifty|hundred)\s+"
+    r"(?P<item>(?:[a-z][\w-]*\s+){0,2}?(?:[a-z][\w-]*s|aircraft|rolling\s+stock))\b|"
+    r"\b(?P<n2>\d[\d,]*)\s+(?P<item2>(?:[a-z][\w-]*\s+)?(?:locomotives|aircraft|planes|jets|airliners|trains|"
+    r"ships|vessels|tankers|turbines|trucks|buses|cars|vehicles|helicopters|satellites|reactors|tonnes|tons|"
+    r"handsets|units|engines|wagons))\b")
+_WORD_NUM = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+             "twelve": 12, "twenty": 20, "fifty": 50, "hundred": 100}
+_SELL_RE = re.compile(r"\b(?:sell(?:s|ing)?|sold|for\s+sale|listing|listed|shop|store|buy|price|\$|€|£|¥|R\$|"
+                      r"order|ships?|shipping|in\s+stock|seller|merch(?:andise)?|bazaar|marketplace)\b", re.I)
+_DEPICT_RE = re.compile(r"\b(?:face|portrait|image|picture|photo|likeness|caricature|cartoon|printed|bearing|"
+                        r"featuring|depicting|with)\b", re.I)
+
+
+@dataclass
+class Ent:
+    """An entity of the document as the rules see it (offsets into the document text)."""
+
+    text: str
+    start: int
+    end: int
+    label: str
+    entity_id: str | None = None
+
+
+@dataclass
+class Candidate:
+    """One event the rules propose; ``actors`` are contract-shaped dicts; offsets are document offsets."""
+
+    type: str
+    trigger: tuple[int, int]
+    sentence: tuple[int, int]
+    rule_score: float
+    actors: list[dict[str, Any]] = field(default_factory=list)
+    place: str | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class WatchInfo:
+    """What the watchlist knows of an entity: its type, country and role."""
+
+    type: str
+    country: str | None = None
+    role: str | None = None
+    name: str = ""
+
+
+def _actor(role: str, text: str, title: str | None = None, entity_id: str | None = None,
+           country: str | None = None) -> dict[str, Any]:
+    return {"role": role, "text": text, "title": title, "entity_id": entity_id, "country": country}
+
+
+class RuleExtractor:
+    """Proposes event candidates in one sentence; knows the watchlist (types, countries, roles)."""
+
+    def __init__(self, watch: dict[str, WatchInfo] | None = None) -> None:
+        self.watch = watch or {}
+        self.doc_ents: list[Ent] = []  # every entity of the current text, for "the minister" -> its name
+
+    # -- helpers -----------------------------------------------------------------------------
+    def country_of(self, text: str, e: Ent) -> str | None:
+        info = self.watch.get(e.entity_id or "")
+        if info and info.country:
+            return info.country
+        if e.label in ("GPE", "LOC", "NORP"):
+            return code_for(e.text)
+        return country_before(text, e.start)
+
+    def _kind(self, e: Ent) -> str:
+        info = self.watch.get(e.entity_id or "")
+        if info:
+            return {"org": "ORG", "agency": "ORG", "person": "PERSON", "product": "PRODUCT", "place": "GPE"}.get(
+                info.type, e.label)
+        return e.label
+
+    def _title_before(self, text: str, e: Ent) -> str | None:
+        lo = max(0, e.start - 60)
+        m = _TITLE_BEFORE_RE.search(text[lo:e.start])
+        if m:
+            title = m.group("title").strip().rstrip(",")
+            title = re.sub(r"^(?:[A-Z][a-z]+(?:'s|’s)\s+)", "", title)
+            words = title.split()
+            # drop leading words that are names of places ("Brazilian Trade Minister" -> "Trade Minister")
+            while len(words) > 1 and code_for(words[0]):
+                words = words[1:]
+            return " ".join(words)
+        info = self.watch.get(e.entity_id or "")
+        return info.role if info and info.role else None
+
+    # -- per type ------------------------------------------------------------------------------
+    def propose(self, text: str, sent: tuple[int, int], ents: list[Ent]) -> list[Candidate]:
+        s0, s1 = sent
+        stext = text[s0:s1]
+        out: list[Candidate] = []
+        for etype, rx in TRIGGERS.items():
+            for m in rx.finditer(stext):
+                after = stext[m.end():m.end() + 60]
+                before = stext[max(0, m.start() - 40):m.start()]
+                if _NOT_AFTER[etype].search(after) or (etype in _NOT_BEFORE and _NOT_BEFORE[etype].search(before)):
+                    continue
+                cand = Candidate(etype, (s0 + m.start(), s0 + m.end()), sent, 0.35)
+                getattr(self, f"_fill_{etype}")(text, cand, ents)
+                if cand.rule_score > 0:
+                    out.append(cand)
+                break  # one candidate per type per sentence: the first trigger
+        return out
+
+    def _orgs(self, ents: list[Ent]) -> list[Ent]:
+        return [e for e in ents if self._kind(e) == "ORG"]
+
+    def _place(self, text: str, cand: Candidate, ents: list[Ent]) -> None:
+        for e in ents:
+            if e.label in ("GPE", "LOC", "FAC") and text[max(0, e.start - 4):e.start].strip().lower() in ("in", "at"):
+                cand.place = e.text
+                return
+
+    def _fill_product_launch(self, text: str, cand: Candidate, ents: list[Ent]) -> None:
+        t0, t1 = cand.trigger
+        orgs = self._orgs(ents)
+        before = [e for e in orgs if e.end <= t0]
+        after = [e for e in orgs if e.start >= t1]
+        company = before[-1] if before else (after[0] if "by" in text[t1:t1 + 30].split() and after else None)
+        if company is not None:
+            cand.actors.append(_actor("company", company.text, None, company.entity_id, self.country_of(text, company)))
+            cand.rule_score += 0.2
+        else:
+            nps = list(_COMPANY_NP_RE.finditer(text, cand.sentence[0], t0))
+            m = nps[-1] if nps else None
+            if m is not None:
+                np = m.group("np")
+                cand.actors.append(_actor("company", np, None, None, country_before(text, m.start() + len(np)) or
+                                          _np_country(np)))
+                cand.rule_score += 0.1
+            else:
+                cand.reasons.append("no company found")
+        products = [e for e in ents if self._kind(e) == "PRODUCT" or (e.label in ("PRODUCT", "WORK_OF_ART", "LAW")
+                                                                        and e.start >= t1)]
+        prod = next((e for e in products if e.start >= t1), products[0] if products else None)
+        if prod is not None:
+            cand.actors.append(_actor("product", prod.text, None, prod.entity_id, None))
+            cand.rule_score += 0.2
+        else:
+            after_text = text[t1:cand.sentence[1]]
+            m2 = _PRODUCT_AFTER_RE.match(after_text)
+            name = m2.group("name") if m2 else None
+            if name and code_for(name) is None and name.split()[0] not in ("In", "On", "At", "The"):
+                cand.actors.append(_actor("product", name, None, None, None))
+                cand.rule_score += 0.1
+            else:
+                m3 = _PRODUCT_NOUN_AFTER_RE.match(after_text)
+                if m3:
+                    cand.actors.append(_actor("product", m3.group("name"), None, None, None))
+                    cand.rule_score += 0.05
+                else:
+                    cand.reasons.append("no product found")
+        self._place(text, cand, ents)
+
+    def _fill_official_visit(self, text: str, cand: Candidate, ents: list[Ent]) -> None:
+        t0, t1 = cand.trigger
+        s0, s1 = cand.sentence
+        people = [e for e in ents if self._kind(e) == "PERSON"]
+        visitor: dict[str, Any] | None = None
+        vcountry: str | None = None
+        ranked = sorted(people, key=lambda e: (e.end > t0, abs(e.end - t0)))
+        for p in ranked:
+            title = self._title_before(text, p)
+            if title or (p.entity_id and p.entity_id in self.watch):
+                vcountry = self.country_of(text, p)
+                visitor = _actor("visitor", p.text, title, p.entity_id, vcountry)
+                break
+        if visitor is None:
+            ref = re.search(r"\b(?:[Tt]he|[Hh]er|[Hh]is)\s+(?:\w+\s+)?(?:minister|president|premier|chancellor|"
+                            r"secretary|envoy|ambassador|official)\b", text[s0:t0])
+            earlier = [e for e in self.doc_ents if e.end <= s0 and self._kind(e) == "PERSON"
+                       and (self._title_before(text, e) or e.entity_id)]
+            if ref and earlier:
+                p = earlier[-1]
+                vcountry = self.country_of(text, p)
+                visitor = _actor("visitor", p.text, self._title_before(text, p), p.entity_id, vcountry)
+        if visitor is None:
+            for m in _TITLE_NP_RE.finditer(text, s0, t0 + 1):
+                np = m.group("np")
+                vcountry = _np_country(np)
+                title = re.sub(r"^[A-Z][a-z]+(?:'s|’s)?\s+", "", np) if vcountry else np
+                visitor = _actor("visitor", np, title, None, vcountry)
+        vstart = next((p.start for p in people if visitor and p.text == visitor["text"]), -1)
+        if visitor is None:
+            cand.reasons.append("no official found as visitor")
+            cand.rule_score -= 0.35
+        else:
+            cand.actors.append(visitor)
+            cand.rule_score += 0.25
+        # host: the first place or organisation after the trigger ("visited China", "toured Veltrix's plant")
+        host = next((e for e in ents if e.start >= t1 - 1 and self._kind(e) in ("GPE", "LOC", "ORG")
+                     and not text.startswith(("'s", "’s"), e.end)
+                     and not (vstart >= 0 and vstart - 50 <= e.start and e.end <= vstart)), None)
+        if host is None:
+            host = next((e for e in reversed(ents) if e.end <= t0 and e.label in ("GPE",)
+                         and text[max(0, e.start - 4):e.start].strip().lower() == "in"), None)
+        if host is not None:
+            hcountry = self.country_of(text, host)
+            if hcountry is None and self._kind(host) == "ORG":
+                hcountry = country_before(text, host.start)
+            cand.actors.append(_actor("host", host.text, None, host.entity_id, hcountry))
+            if host.label in ("GPE", "LOC") and (is_city(host.text) or code_for(host.text) is None):
+                cand.place = host.text
+            elif host.label in ("GPE", "LOC"):
+                cand.place = host.text
+            cand.rule_score += 0.1
+            if vcountry and hcountry and vcountry == hcountry and self._kind(host) != "ORG":
+                cand.rule_score -= 0.15  # a domestic trip: not what "official visit" means here
+        else:
+            cand.reasons.append("no host country or place found")
+        if cand.place is None:
+            self._place(text, cand, ents)
+
+    def _fill_deal(self, text: str, cand: Candidate, ents: list[Ent]) -> None:
+        t0, _ = cand.trigger
+        orgs = self._orgs(ents)
+        parties = sorted(orgs, key=lambda e: (e.start > t0, abs(e.start - t0)))
+        if parties:
+            c = parties[0]
+            cand.actors.append(_actor("company", c.text, None, c.entity_id, self.country_of(text, c)))
+            cand.rule_score += 0.15
+            rest = [e for e in ents if e is not c and e.text != c.text and self._kind(e) == "ORG"]
+            if rest:
+                o = rest[0]
+                cand.actors.append(_actor("counterparty", o.text, None, o.entity_id, self.country_of(text, o)))
+                cand.rule_score += 0.05
+        else:
+            m = _COMPANY_NP_RE.search(text, cand.sentence[0], cand.sentence[1])
+            if m:
+                cand.actors.append(_actor("company", m.group("np"), None, None, _np_country(m.group("np"))))
+            else:
+                cand.reasons.append("no company found")
+                cand.rule_score -= 0.1
+        stext = text[cand.sentence[0]:cand.sentence[1]]
+        value = parse_money(stext)
+        if value:
+            cand.attributes["value"] = value
+            cand.rule_score += 0.1
+        um = UNITS_RE.search(stext)
+        if um:
+            n = (um.group("n") or um.group("n2") or "").replace(",", "")
+            cand.attributes["units"] = int(n) if n.isdigit() else _WORD_NUM.get(n.lower())
+            cand.attributes["item"] = " ".join((um.group("item") or um.group("item2") or "").split())
+            cand.rule_score += 0.1
+        self._place(text, cand, ents)
+
+    def _measure(self, text: str, cand: Candidate, ents: list[Ent]) -> None:
+        t0, _ = cand.trigger
+        s0, s1 = cand.sentence
+        agency = None
+        for e in ents:
+            if self._kind(e) == "ORG" and (_AGENCY_RE.search(e.text) or (self.watch.get(e.entity_id or "") and
+                                                                       self.watch[e.entity_id or ""].type == "agency")):
+                agency = e
+                break
+        if agency is None:
+            gov = [e for e in ents if e.label == "GPE" and code_for(e.text) and e.start < t0]
+            if gov:
+                agency = gov[-1]
+        if agency is not None:
+            acountry = self.country_of(text, agency) or code_for(agency.text)
+            cand.actors.append(_actor("agency", agency.text, None, agency.entity_id, acountry))
+            cand.rule_score += 0.15
+        else:
+            m = _AGENCY_RE.search(text, s0, s1)
+            if m:
+                cand.actors.append(_actor("agency", m.group(0), None, None, country_before(text, m.start())))
+            else:
+                cand.reasons.append("no agency or government found")
+        targets = [e for e in ents if e is not agency and self._kind(e) in ("ORG", "PERSON")
+                   and not _AGENCY_RE.search(e.text)]
+        if targets:
+            t = targets[0]
+            cand.actors.append(_actor("target", t.text, None, t.entity_id, self.country_of(text, t)))
+            cand.rule_score += 0.1
+        else:
+            tgt_gpe = [e for e in ents if e is not agency and e.label in ("GPE", "NORP")]
+            if tgt_gpe:
+                t = tgt_gpe[-1]
+                cand.actors.append(_actor("target", t.text, None, None, code_for(t.text)))
+        value = parse_money(text[s0:s1])
+        if value:
+            cand.attributes["value"] = value
+        pct = re.search(r"\b(\d+(?:\.\d+)?)\s*(?:%|percent|per\s+cent)", text[s0:s1])
+        if pct:
+            cand.attributes["rate_percent"] = pct.group(1)
+        action = text[cand.trigger[0]:cand.trigger[1]].lower()
+        cand.attributes["action"] = " ".join(action.split())
+
+    _fill_export_control = _measure
+    _fill_sanction = _measure
+    _fill_trade_measure = _measure
+
+    def _fill_merchandise(self, text: str, cand: Candidate, ents: list[Ent]) -> None:
+        s0, s1 = cand.sentence
+        stext = text[s0:s1]
+        people = [e for e in ents if self._kind(e) == "PERSON"]
+        watched = [e for e in people if e.entity_id]
+        person = (watched or people)[0] if (watched or people) else None
+        if person is None:
+            cand.rule_score = 0.0  # goods with nobody depicted are just goods
+            return
+        cand.actors.append(_actor("depicted", person.text, self._title_before(text, person), person.entity_id,
+                                  self.country_of(text, person)))
+        cand.attributes["item"] = " ".join(text[cand.trigger[0]:cand.trigger[1]].lower().split())
+        if _SELL_RE.search(stext):
+            cand.rule_score += 0.15
+        if _DEPICT_RE.search(stext):
+            cand.rule_score += 0.1
+        sellers = [e for e in ents if self._kind(e) == "ORG" and e is not person]
+        if sellers:
+            cand.actors.append(_actor("seller", sellers[0].text, None, sellers[0].entity_id, None))
+        price = parse_money(stext)
+        if price:
+            cand.attributes["price"] = price
+
+    def _fill_listing_surge(self, text: str, cand: Candidate, ents: list[Ent]) -> None:
+        subj = [e for e in ents if e.entity_id] or [e for e in ents if self._kind(e) in ("PERSON", "ORG", "PRODUCT")]
+        if subj:
+            e = subj[0]
+            role = "depicted" if self._kind(e) == "PERSON" else "product" if self._kind(e) == "PRODUCT" else "company"
+            cand.actors.append(_actor(role, e.text, None, e.entity_id, self.country_of(text, e)))
+            cand.rule_score += 0.2
+        else:
+            cand.reasons.append("no watched entity named")
+        pct = re.search(r"\b(\d+(?:\.\d+)?)\s*(?:%|percent|per\s+cent)", text[cand.sentence[0]:cand.sentence[1]])
+        if pct:
+            cand.attributes["increase_percent"] = pct.group(1)
+
+
+def _np_country(np: str) -> str | None:
+    first = re.split(r"\s+", np.removeprefix("the ").removeprefix("a ").strip())[0]
+    return code_for(re.sub(r"(?:'s|’s)$", "", first))
+
+
+def parse_money(text: str) -> dict[str, str] | None:
+    """The first amount of money in ``text`` as ``{"amount": "1200000000", "currency": "EUR"}``."""
+    for m in MONEY_RE.finditer(text):
+        cur = (m.group("cur") or m.group("cur2") or "").lower()
+        amt = (m.group("amt") or m.group("amt2") or "").replace(",", "")
+        mult = (m.group("mult") or m.group("mult2") or "").lower()
+        if not amt or cur not in _CURRENCY:
+            continue
+        try:
+            value = float(amt) * _MULT.get(mult, 1)
+        except ValueError:
+            continue
+        amount = f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+        return {"amount": amount, "currency": _CURRENCY[cur]}
+    return None
+
+
+__all__ = ["EVENT_TYPES", "TRIGGERS", "Candidate", "Ent", "RuleExtractor", "WatchInfo", "parse_money"]

@@ -1,0 +1,147 @@
+"""``newswatch eval events``: per-type precision and recall of event extraction on two test sets.
+
+- ``invented``: sentences written for newswatch apart from the development set and never used to
+  train or tune (``pipeline/evals/data/events_test.jsonl``).
+- ``reuters``: real Reuters-21578 sentences, labelled by hand; the repository keeps only file,
+  NEWID, character offsets into the article body and the labels
+  (``pipeline/evals/data/events_reuters.jsonl``); the text is read from ../shared/data by path.
+- ``dev``: the development sentences, for reference only (the classifier was trained on them).
+
+A sentence's prediction is the set of event types ``analyze`` reports for it. The baseline in the
+same run is the trigger words alone (a type is predicted when any of its trigger phrases occurs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import re
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from nlp.events.rules import EVENT_TYPES, TRIGGERS
+from pipeline.benches.common import shared_data_dir
+
+DATA = Path(__file__).resolve().parent / "data"
+TEST_PATH = DATA / "events_test.jsonl"
+REUTERS_PATH = DATA / "events_reuters.jsonl"
+DEV_PATH = Path(__file__).resolve().parents[2] / "nlp" / "events" / "data" / "dev.jsonl"
+_DOC_RE = re.compile(r'<REUTERS[^>]*NEWID="(\d+)"[^>]*>(.*?)</REUTERS>', re.S)
+_BODY_RE = re.compile(r"<BODY>(.*?)</BODY>", re.S)
+_DATE_RE = re.compile(r"<DATE>\s*(\d+)-([A-Z]{3})-(\d{4})")
+_MON = {m: i + 1 for i, m in enumerate("JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split())}
+
+Item = tuple[str, str | None, set[str]]  # text, published_at, gold types
+
+
+def reuters_body(raw_doc: str) -> str:
+    """The article body as offsets in events_reuters.jsonl count it: entities unescaped, \\x03 removed."""
+    m = _BODY_RE.search(raw_doc)
+    return html.unescape(m.group(1)).replace("\x03", "") if m else ""
+
+
+def reuters_docs(folder: Path, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str | None]]:
+    """(file, NEWID) -> (body, published date) for the wanted articles."""
+    out: dict[tuple[str, str], tuple[str, str | None]] = {}
+    for fname in sorted({f for f, _ in wanted}):
+        raw = (folder / fname).read_bytes().decode("latin-1")
+        for m in _DOC_RE.finditer(raw):
+            key = (fname, m.group(1))
+            if key in wanted:
+                d = _DATE_RE.search(m.group(2))
+                pub = f"{d.group(3)}-{_MON[d.group(2)]:02d}-{int(d.group(1)):02d}" if d else None
+                out[key] = (reuters_body(m.group(2)), pub)
+    return out
+
+
+def load_jsonl(path: Path) -> list[Item]:
+    items = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            rec = json.loads(line)
+            items.append((rec["text"], rec.get("published_at"), set(rec["types"])))
+    return items
+
+
+def load_reuters(path: Path = REUTERS_PATH) -> list[Item]:
+    recs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    docs = reuters_docs(shared_data_dir() / "corpus-reuters", {(r["file"], str(r["newid"])) for r in recs})
+    items = []
+    for r in recs:
+        body, pub = docs[(r["file"], str(r["newid"]))]
+        items.append((body[r["start"]:r["end"]], pub, set(r["types"])))
+    return items
+
+
+def score(gold: list[set[str]], pred: list[set[str]]) -> dict[str, dict[str, float | int | None]]:
+    out: dict[str, dict[str, float | int | None]] = {}
+    tot = [0, 0, 0]
+    for t in EVENT_TYPES:
+        tp = sum(1 for g, p in zip(gold, pred, strict=True) if t in g and t in p)
+        fp = sum(1 for g, p in zip(gold, pred, strict=True) if t not in g and t in p)
+        fn = sum(1 for g, p in zip(gold, pred, strict=True) if t in g and t not in p)
+        tot = [tot[0] + tp, tot[1] + fp, tot[2] + fn]
+        out[t] = _prf(tp, fp, fn)
+    out["micro"] = _prf(*tot)
+    return out
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict[str, float | int | None]:
+    p = tp / (tp + fp) if tp + fp else None
+    r = tp / (tp + fn) if tp + fn else None
+    f = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else None
+    return {"precision": p, "recall": r, "f1": f, "support": tp + fn}
+
+
+def keyword_baseline(items: Iterable[Item]) -> list[set[str]]:
+    return [{t for t, rx in TRIGGERS.items() if rx.search(text)} for text, _, _ in items]
+
+
+def newswatch_predict(items: list[Item]) -> list[set[str]]:
+    from nlp.analyzer import Analyzer
+
+    analyzer = Analyzer([])
+    reqs = [{"id": str(i), "text": text, "published_at": pub, "lang": "en"} for i, (text, pub, _) in enumerate(items)]
+    return [{e["type"] for e in ans["events"]} for ans in analyzer.analyze_batch(reqs)]
+
+
+def evaluate(sets: dict[str, list[Item]], predict: Callable[[list[Item]], list[set[str]]] = newswatch_predict
+             ) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for name, items in sets.items():
+        gold = [g for _, _, g in items]
+        for system, pred in (("newswatch", predict(items)), ("trigger words", keyword_baseline(items))):
+            for t, s in score(gold, pred).items():
+                rows.append({"set": name, "sentences": len(items), "system": system, "type": t, **s})
+    return rows
+
+
+def _fmt(x: object) -> str:
+    return "   -" if x is None else f"{float(x):.2f}"  # type: ignore[arg-type]
+
+
+def run(args: argparse.Namespace) -> int:
+    sets: dict[str, list[Item]] = {"invented": load_jsonl(TEST_PATH)}
+    try:
+        sets["reuters"] = load_reuters()
+    except FileNotFoundError as exc:
+        print(f"eval events: reuters set skipped: {exc}", file=sys.stderr)
+    sets["dev (trained on)"] = load_jsonl(DEV_PATH)
+    if args.limit:
+        sets = {k: v[: args.limit] for k, v in sets.items()}
+    rows = evaluate(sets)
+    if args.json:
+        for r in rows:
+            print(json.dumps(r))
+        return 0
+    by = {(r["set"], r["type"], r["system"]): r for r in rows}
+    for name, items in sets.items():
+        print(f"\nevents on {name} ({len(items)} sentences): newswatch vs trigger words (baseline)")
+        print(f"{'type':<16} {'P':>5} {'R':>5} {'F1':>5}   {'P':>5} {'R':>5} {'F1':>5}  support")
+        for t in (*EVENT_TYPES, "micro"):
+            a, b = by[(name, t, "newswatch")], by[(name, t, "trigger words")]
+            print(f"{t:<16} {_fmt(a['precision'])} {_fmt(a['recall'])} {_fmt(a['f1'])}   "
+                  f"{_fmt(b['precision'])} {_fmt(b['recall'])} {_fmt(b['f1'])}  {a['support']}")
+    return 0

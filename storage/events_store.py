@@ -1,0 +1,433 @@
+"""Events, links and stories kept in the store, for the correlator and the story stage.
+
+Documents carry their events inside their annotations; the correlator needs them across documents,
+ordered by arrival and findable by type and date, so each stored event is also one row here.
+
+Tables (one migration, appended to both backends' ``MIGRATIONS``):
+
+- ``events``: one row per event of a stored document (or of a stream, e.g. a listing surge);
+  ``eseq`` orders arrival, so the correlator reads only what is new since its cursor;
+- ``links``: co-timed pairs found by the correlator, in the ``newswatch links --json`` shape;
+- ``link_keys``: what a ``link:`` search filter can name (link id, rule, entity, type, ``any``) per document;
+- ``cursors``: named positions (the correlator's last processed ``eseq``);
+- ``story_members`` / ``stories``: which story each document belongs to, its MinHash signature,
+  and per story the first-seen time, size and sources;
+- ``listing_counts``: new listings per watched entity per day (the listing-surge detector).
+
+The mixins give both backends the same methods, in the way :mod:`storage.crawl_state` does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from typing import Any, Protocol, cast
+
+from storage.models import utc_now_iso
+
+_SQL_TABLES = """
+CREATE TABLE events(
+    eseq {serial_pk},
+    ekey TEXT NOT NULL UNIQUE,
+    doc_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    date_start TEXT,
+    date_end TEXT,
+    confidence DOUBLE PRECISION NOT NULL,
+    url TEXT,
+    source TEXT,
+    kind TEXT,
+    published_at TEXT,
+    data TEXT NOT NULL,
+    stored_at TEXT NOT NULL
+);
+CREATE INDEX events_doc ON events(doc_id);
+CREATE INDEX events_type_date ON events(type, date_start);
+CREATE TABLE links(
+    lid TEXT PRIMARY KEY,
+    lseq {serial},
+    created_at TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    score DOUBLE PRECISION NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX links_created ON links(created_at);
+CREATE TABLE link_keys(
+    lid TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    key TEXT NOT NULL
+);
+CREATE INDEX link_keys_key ON link_keys(key, doc_id);
+CREATE INDEX link_keys_lid ON link_keys(lid);
+CREATE TABLE cursors(
+    name TEXT PRIMARY KEY,
+    value BIGINT NOT NULL
+);
+CREATE TABLE story_members(
+    doc_id TEXT PRIMARY KEY,
+    story_id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    seen_at TEXT NOT NULL,
+    signature {blob}
+);
+CREATE INDEX story_members_story ON story_members(story_id);
+CREATE TABLE stories(
+    story_id TEXT PRIMARY KEY,
+    first_seen TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    sources TEXT NOT NULL,
+    lead_doc_id TEXT NOT NULL
+);
+CREATE TABLE listing_counts(
+    entity_id TEXT NOT NULL,
+    day TEXT NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (entity_id, day)
+);
+"""
+
+_INDEXED = (" ON events", " ON links", " ON link_keys", " ON story_members")
+
+
+def sqlite_migration(db: Any) -> None:
+    """Event, link and story tables for :mod:`storage.sqlite_store` (an apsw connection)."""
+    db.execute(_SQL_TABLES.format(serial_pk="INTEGER PRIMARY KEY", serial="INTEGER NOT NULL DEFAULT 0",
+                                  blob="BLOB"))
+
+
+def postgres_migration(cur: Any, s: str) -> None:
+    """Event, link and story tables for :mod:`storage.postgres_store` in schema ``s``."""
+    sql = _SQL_TABLES.format(serial_pk="bigserial PRIMARY KEY", serial="bigserial", blob="bytea")
+    sql = sql.replace("CREATE TABLE ", f"CREATE TABLE {s}.")
+    for on in _INDEXED:
+        sql = sql.replace(on + "(", f" ON {s}.{on[4:]}(")
+    cur.execute(sql)
+
+
+@dataclass
+class StoredEvent:
+    """One stored event: its arrival number, global key (``doc_id:event id``), document and contract dict."""
+
+    eseq: int
+    key: str
+    doc_id: str
+    type: str
+    url: str | None
+    data: dict[str, Any]
+    source: str | None = None
+    kind: str | None = None
+    published_at: str | None = None
+
+
+def event_key(doc_id: str, local_id: str) -> str:
+    return f"{doc_id}:{local_id}"
+
+
+def link_id(rule: str, keys: Iterable[str]) -> str:
+    """Stable id of a link: the same pair under the same rule is one link, however often it is found."""
+    return hashlib.sha1("|".join([rule, *sorted(keys)]).encode("utf-8")).hexdigest()[:16]
+
+
+_EV_COLS = "eseq, ekey, doc_id, type, url, data, source, kind, published_at"
+
+
+def _row_event(r: tuple[Any, ...]) -> StoredEvent:
+    return StoredEvent(int(r[0]), str(r[1]), str(r[2]), str(r[3]), r[4], json.loads(str(r[5])), r[6], r[7], r[8])
+
+
+class _EventStoreBase:
+    """SQL shared by both backends; subclasses say how to run it (placeholders, transactions)."""
+
+    _ev_ph = "?"
+
+    def _ev_t(self, name: str) -> str:
+        return name
+
+    def _ev_tx(self) -> AbstractContextManager[Any]:
+        raise NotImplementedError
+
+    def _ev_run(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        raise NotImplementedError
+
+    def _ev_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        raise NotImplementedError
+
+    def _ev_rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        return [tuple(r) for r in self._ev_run(sql.replace("?", self._ev_ph), params).fetchall()]
+
+    def _ev_exec(self, sql: str, params: tuple[Any, ...] = ()) -> None:
+        self._ev_run(sql.replace("?", self._ev_ph), params)
+
+    # -- events
+
+    def put_events(self, doc_id: str, events: list[dict[str, Any]], url: str | None = None,
+                   source: str | None = None, kind: str | None = None, published_at: str | None = None) -> int:
+        """Replace the stored events of ``doc_id`` with ``events`` (contract dicts); returns how many."""
+        t = self._ev_t("events")
+        now = utc_now_iso()
+        rows = []
+        for ev in events:
+            d = ev.get("date") or {}
+            rows.append((event_key(doc_id, str(ev["id"])), doc_id, str(ev["type"]), d.get("start"),
+                         d.get("end") or d.get("start"), float(ev.get("confidence") or 0.0), url, source, kind,
+                         published_at, json.dumps(ev, ensure_ascii=False), now))
+        with self._ev_tx():
+            self._ev_exec(f"DELETE FROM {t} WHERE doc_id = ?", (doc_id,))
+            if rows:
+                self._ev_many(
+                    f"INSERT INTO {t}(ekey, doc_id, type, date_start, date_end, confidence, url, source, kind, "
+                    "published_at, data, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)".replace(
+                        "?", self._ev_ph), rows)
+        return len(rows)
+
+    def events_after(self, eseq: int, limit: int = 5000) -> list[StoredEvent]:
+        """Events stored after arrival number ``eseq``, oldest first (at most ``limit``)."""
+        return [_row_event(r) for r in self._ev_rows(
+            f"SELECT {_EV_COLS} FROM {self._ev_t('events')} WHERE eseq > ? ORDER BY eseq LIMIT ?", (eseq, limit))]
+
+    def events_of(self, doc_id: str) -> list[StoredEvent]:
+        return [_row_event(r) for r in self._ev_rows(
+            f"SELECT {_EV_COLS} FROM {self._ev_t('events')} WHERE doc_id = ? ORDER BY eseq", (doc_id,))]
+
+    def events_by_key(self, keys: list[str]) -> dict[str, StoredEvent]:
+        out: dict[str, StoredEvent] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            marks = ", ".join("?" * len(chunk))
+            for r in self._ev_rows(f"SELECT {_EV_COLS} FROM {self._ev_t('events')} WHERE ekey IN ({marks})",
+                                   tuple(chunk)):
+                ev = _row_event(r)
+                out[ev.key] = ev
+        return out
+
+    def iter_events(self, batch: int = 5000) -> Iterator[StoredEvent]:
+        """Every stored event, oldest first, in pages."""
+        after = 0
+        while rows := self.events_after(after, batch):
+            yield from rows
+            after = rows[-1].eseq
+
+    def count_events(self) -> int:
+        rows = self._ev_rows(f"SELECT count(*) FROM {self._ev_t('events')}")
+        return int(rows[0][0]) if rows else 0
+
+    # -- cursors
+
+    def get_cursor(self, name: str) -> int:
+        rows = self._ev_rows(f"SELECT value FROM {self._ev_t('cursors')} WHERE name = ?", (name,))
+        return int(rows[0][0]) if rows else 0
+
+    def set_cursor(self, name: str, value: int) -> None:
+        with self._ev_tx():
+            self._ev_exec(f"INSERT INTO {self._ev_t('cursors')}(name, value) VALUES (?, ?) ON CONFLICT (name) "
+                          "DO UPDATE SET value = excluded.value", (name, int(value)))
+
+    # -- links
+
+    def add_links(self, links: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Store links (``links --json`` shape, with ``id``); returns those not stored before, with ``created_at``."""
+        if not links:
+            return []
+        lt, kt = self._ev_t("links"), self._ev_t("link_keys")
+        now = utc_now_iso()
+        new: list[dict[str, Any]] = []
+        with self._ev_tx():
+            for link in links:
+                if self._ev_rows(f"SELECT 1 FROM {lt} WHERE lid = ?", (link["id"],)):
+                    continue
+                link = {**link, "created_at": now}
+                self._ev_exec(self._insert_link_sql(lt), (link["id"], now, str(link.get("rule") or ""),
+                                                         float(link["score"]), json.dumps(link, ensure_ascii=False)))
+                keys = {"any", f"id:{link['id']}", str(link.get("rule") or ""), *map(str, link.get("entities", []))}
+                keys |= {str(e.get("type")) for e in link["events"]}
+                rows = [(link["id"], str(e["doc_id"]), k) for e in link["events"] for k in sorted(keys) if k]
+                self._ev_many(f"INSERT INTO {kt}(lid, doc_id, key) VALUES (?, ?, ?)".replace("?", self._ev_ph), rows)
+                new.append(link)
+        return new
+
+    def _insert_link_sql(self, lt: str) -> str:
+        return f"INSERT INTO {lt}(lid, created_at, rule, score, data) VALUES (?, ?, ?, ?, ?)".replace("?", self._ev_ph)
+
+    def links(self, since: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        """Stored links, oldest first; ``since`` (ISO date or time) compares with ``created_at``."""
+        sql = f"SELECT data FROM {self._ev_t('links')}"
+        params: tuple[Any, ...] = ()
+        if since:
+            sql += " WHERE created_at >= ?"
+            params = (since,)
+        sql += " ORDER BY created_at, lseq"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [json.loads(str(r[0])) for r in self._ev_rows(sql, params)]
+
+    def docs_for_link_key(self, key: str) -> set[str]:
+        """Documents that are evidence of a link named by ``key`` (link id, rule, entity id, event type or ``any``)."""
+        rows = self._ev_rows(f"SELECT DISTINCT doc_id FROM {self._ev_t('link_keys')} WHERE key = ? OR key = ?",
+                             (key, f"id:{key}"))
+        return {str(r[0]) for r in rows}
+
+    # -- stories
+
+    def story_signatures(self) -> Iterator[tuple[str, str, bytes | None]]:
+        """(doc_id, story_id, MinHash signature bytes) of every story member, for rebuilding the index."""
+        for r in self._ev_rows(f"SELECT doc_id, story_id, signature FROM {self._ev_t('story_members')}"):
+            yield str(r[0]), str(r[1]), bytes(r[2]) if r[2] is not None else None
+
+    def story_of(self, doc_id: str) -> str | None:
+        rows = self._ev_rows(f"SELECT story_id FROM {self._ev_t('story_members')} WHERE doc_id = ?", (doc_id,))
+        return str(rows[0][0]) if rows else None
+
+    def put_story_member(self, doc_id: str, story_id: str, source: str, seen_at: str,
+                         signature: bytes | None) -> dict[str, Any]:
+        """Record ``doc_id`` in ``story_id`` (moving it if it was elsewhere); returns the story's summary."""
+        mt, st = self._ev_t("story_members"), self._ev_t("stories")
+        with self._ev_tx():
+            old = self._ev_rows(f"SELECT story_id FROM {mt} WHERE doc_id = ?", (doc_id,))
+            self._ev_exec(f"DELETE FROM {mt} WHERE doc_id = ?", (doc_id,))
+            self._ev_exec(f"INSERT INTO {mt}(doc_id, story_id, source, seen_at, signature) VALUES (?, ?, ?, ?, ?)",
+                          (doc_id, story_id, source, seen_at, signature))
+            for sid in {story_id, *(str(r[0]) for r in old)}:
+                self._refresh_story(sid, mt, st)
+        return self.story(story_id) or {}
+
+    def _refresh_story(self, sid: str, mt: str, st: str) -> None:
+        rows = self._ev_rows(f"SELECT doc_id, source, seen_at FROM {mt} WHERE story_id = ? ORDER BY seen_at, doc_id",
+                             (sid,))
+        self._ev_exec(f"DELETE FROM {st} WHERE story_id = ?", (sid,))
+        if rows:
+            sources = sorted({str(r[1]) for r in rows})
+            self._ev_exec(f"INSERT INTO {st}(story_id, first_seen, size, sources, lead_doc_id) VALUES (?, ?, ?, ?, ?)",
+                          (sid, str(rows[0][2]), len(rows), json.dumps(sources), str(rows[0][0])))
+
+    def story(self, story_id: str) -> dict[str, Any] | None:
+        rows = self._ev_rows(f"SELECT story_id, first_seen, size, sources, lead_doc_id FROM {self._ev_t('stories')} "
+                             "WHERE story_id = ?", (story_id,))
+        if not rows:
+            return None
+        r = rows[0]
+        return {"story_id": r[0], "first_seen": r[1], "size": int(r[2]), "sources": json.loads(str(r[3])),
+                "lead_doc_id": r[4]}
+
+    def stories(self, min_size: int = 1) -> list[dict[str, Any]]:
+        rows = self._ev_rows(f"SELECT story_id FROM {self._ev_t('stories')} WHERE size >= ? "
+                             "ORDER BY size DESC, first_seen", (min_size,))
+        return [s for s in (self.story(str(r[0])) for r in rows) if s]
+
+    # -- listings per watched entity per day
+
+    def count_listing(self, entity_id: str, day: str, n: int = 1) -> None:
+        with self._ev_tx():
+            self._ev_exec(f"INSERT INTO {self._ev_t('listing_counts')}(entity_id, day, n) VALUES (?, ?, ?) "
+                          "ON CONFLICT (entity_id, day) DO UPDATE SET n = listing_counts.n + excluded.n",
+                          (entity_id, day, n))
+
+    def listing_counts(self, entity_id: str, start: str, end: str) -> dict[str, int]:
+        rows = self._ev_rows(f"SELECT day, n FROM {self._ev_t('listing_counts')} WHERE entity_id = ? AND day >= ? "
+                             "AND day <= ?", (entity_id, start, end))
+        return {str(d): int(n) for d, n in rows}
+
+
+@contextmanager
+def _sqlite_tx(db: Any) -> Iterator[None]:
+    if db.in_transaction:  # already inside the caller's transaction: join it
+        yield
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+class SQLiteEventStore(_EventStoreBase):
+    """Event/link/story methods of :class:`storage.sqlite_store.SQLiteStore` (apsw connection ``self._db``)."""
+
+    _db: Any
+
+    def _ev_tx(self) -> AbstractContextManager[Any]:
+        return _sqlite_tx(self._db)
+
+    def _ev_run(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        return self._db.execute(sql, params)
+
+    def _ev_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        self._db.executemany(sql, rows)
+
+
+class PostgresEventStore(_EventStoreBase):
+    """Event/link/story methods of :class:`storage.postgres_store.PostgresStore` (``self._conn``, ``self._s``)."""
+
+    _ev_ph = "%s"
+    _conn: Any
+    _s: str
+
+    def _ev_t(self, name: str) -> str:
+        return f"{self._s}.{name}"
+
+    def _ev_tx(self) -> AbstractContextManager[Any]:
+        return self._conn.transaction()
+
+    def _ev_run(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        return self._conn.execute(sql, params)
+
+    def _ev_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        with self._conn.cursor() as cur:
+            cur.executemany(sql, rows)
+
+    def _insert_link_sql(self, lt: str) -> str:
+        return f"INSERT INTO {lt}(lid, created_at, rule, score, data) VALUES (%s, %s, %s, %s, %s)"
+
+
+class EventStore(Protocol):
+    """What the correlator and story stage need from a store (both backends implement it)."""
+
+    def put_events(self, doc_id: str, events: list[dict[str, Any]], url: str | None = None,
+                   source: str | None = None, kind: str | None = None,
+                   published_at: str | None = None) -> int: ...
+
+    def events_after(self, eseq: int, limit: int = 5000) -> list[StoredEvent]: ...
+
+    def events_of(self, doc_id: str) -> list[StoredEvent]: ...
+
+    def events_by_key(self, keys: list[str]) -> dict[str, StoredEvent]: ...
+
+    def iter_events(self, batch: int = 5000) -> Iterator[StoredEvent]: ...
+
+    def count_events(self) -> int: ...
+
+    def get_cursor(self, name: str) -> int: ...
+
+    def set_cursor(self, name: str, value: int) -> None: ...
+
+    def add_links(self, links: list[dict[str, Any]]) -> list[dict[str, Any]]: ...
+
+    def links(self, since: str | None = None, limit: int | None = None) -> list[dict[str, Any]]: ...
+
+    def docs_for_link_key(self, key: str) -> set[str]: ...
+
+    def story_signatures(self) -> Iterator[tuple[str, str, bytes | None]]: ...
+
+    def story_of(self, doc_id: str) -> str | None: ...
+
+    def put_story_member(self, doc_id: str, story_id: str, source: str, seen_at: str,
+                         signature: bytes | None) -> dict[str, Any]: ...
+
+    def story(self, story_id: str) -> dict[str, Any] | None: ...
+
+    def stories(self, min_size: int = 1) -> list[dict[str, Any]]: ...
+
+    def count_listing(self, entity_id: str, day: str, n: int = 1) -> None: ...
+
+    def listing_counts(self, entity_id: str, start: str, end: str) -> dict[str, int]: ...
+
+
+def event_store(store: object) -> EventStore:
+    """The store's event/link/story side; a clear error for a store that has none."""
+    if not isinstance(store, _EventStoreBase):
+        raise TypeError(f"{type(store).__name__} keeps no events (use the SQLite or PostgreSQL store)")
+    return cast(EventStore, store)

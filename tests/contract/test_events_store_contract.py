@@ -1,0 +1,84 @@
+"""Stored events, links, stories and listing counts behave the same on every backend."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import test_store_contract as _suite
+
+from storage.base import Store
+from storage.events_store import link_id
+
+# The same fixtures as the store suite: every test runs on SQLite and on PostgreSQL.
+opener = _suite.opener
+store = _suite.store
+
+
+def _event(eid: str, etype: str = "product_launch", start: str | None = "2026-03-10") -> dict[str, Any]:
+    return {"id": eid, "type": etype, "trigger": {"text": "launched", "start": 0, "end": 8}, "confidence": 0.8,
+            "actors": [{"role": "company", "text": "Kestrel Foods", "title": None, "entity_id": "kestrel",
+                        "country": "NZ"}],
+            "date": {"start": start, "end": start, "text": "on Tuesday", "resolved": start is not None},
+            "place": None, "attributes": {}, "evidence": {"text": "launched", "start": 0, "end": 8}}
+
+
+def test_events_arrive_in_order_and_replace_per_document(store: Store) -> None:
+    assert store.put_events("doc-a", [_event("e1"), _event("e2", "deal")], url="https://a.test/1") == 2
+    assert store.put_events("doc-b", [_event("e1", "official_visit")]) == 1
+    first = store.events_after(0)
+    assert [(e.key, e.type) for e in first] == [("doc-a:e1", "product_launch"), ("doc-a:e2", "deal"),
+                                                 ("doc-b:e1", "official_visit")]
+    assert first[0].data["actors"][0]["entity_id"] == "kestrel"
+    store.put_events("doc-a", [_event("e1", "sanction")])  # a new version of doc-a
+    assert [e.type for e in store.events_of("doc-a")] == ["sanction"]
+    newer = store.events_after(first[-1].eseq)
+    assert [e.key for e in newer] == ["doc-a:e1"]
+    assert store.count_events() == 2
+
+
+def test_cursor_survives_reopen(opener) -> None:
+    s = opener()
+    assert s.get_cursor("correlator") == 0
+    s.set_cursor("correlator", 41)
+    s.set_cursor("correlator", 42)
+    s.close()
+    assert opener().get_cursor("correlator") == 42
+
+
+def test_links_stored_once_and_found_by_key(store: Store) -> None:
+    lid = link_id("launch_during_visit", ["doc-a:e1", "doc-b:e1"])
+    link = {"id": lid, "type": "co_timed", "rule": "launch_during_visit", "gap_days": 1.0, "score": 0.7,
+            "entities": ["kestrel", "anna-lind"], "explanation": "timed",
+            "events": [{"id": "doc-a:e1", "type": "product_launch", "doc_id": "doc-a", "url": "https://a.test/1",
+                        "date": "2026-03-10", "evidence": {"text": "x", "start": 0, "end": 1}},
+                       {"id": "doc-b:e1", "type": "official_visit", "doc_id": "doc-b", "url": "https://b.test/1",
+                        "date": "2026-03-11", "evidence": {"text": "y", "start": 0, "end": 1}}]}
+    assert [x["id"] for x in store.add_links([link])] == [lid]
+    assert store.add_links([link]) == []  # found again: not new
+    stored = store.links()
+    assert len(stored) == 1 and stored[0]["created_at"] and stored[0]["entities"] == ["kestrel", "anna-lind"]
+    assert store.docs_for_link_key("kestrel") == {"doc-a", "doc-b"}
+    assert store.docs_for_link_key(lid) == {"doc-a", "doc-b"}
+    assert store.docs_for_link_key("official_visit") == {"doc-a", "doc-b"}
+    assert store.docs_for_link_key("nobody") == set()
+    assert store.links(since="2999-01-01") == []
+
+
+def test_story_membership_moves_and_summaries_follow(store: Store) -> None:
+    store.put_story_member("d1", "s1", "wire", "2026-03-10T08:00:00Z", b"\x01\x02")
+    store.put_story_member("d2", "s1", "ledger", "2026-03-10T09:00:00Z", None)
+    story = store.story("s1")
+    assert story == {"story_id": "s1", "first_seen": "2026-03-10T08:00:00Z", "size": 2,
+                     "sources": ["ledger", "wire"], "lead_doc_id": "d1"}
+    store.put_story_member("d2", "s2", "ledger", "2026-03-10T09:00:00Z", None)
+    assert store.story("s1")["size"] == 1  # type: ignore[index]
+    assert store.story_of("d2") == "s2"
+    sigs = {d: (s, b) for d, s, b in store.story_signatures()}
+    assert sigs["d1"] == ("s1", b"\x01\x02")
+
+
+def test_listing_counts_add_up_per_day(store: Store) -> None:
+    for _ in range(3):
+        store.count_listing("anna-lind", "2026-03-11")
+    store.count_listing("anna-lind", "2026-03-12", 2)
+    assert store.listing_counts("anna-lind", "2026-03-10", "2026-03-12") == {"2026-03-11": 3, "2026-03-12": 2}
