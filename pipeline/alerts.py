@@ -83,7 +83,8 @@ class AlertEngine:
     """Listens to ingest; evaluates every rule against each new or updated document."""
 
     def __init__(self, rules: Iterable[AlertRule], store: Store, entries: Iterable[WatchEntry],
-                 notifiers: Iterable[Notifier] = (), clock: Callable[[], float] = time.time) -> None:
+                 notifiers: Iterable[Notifier] = (), clock: Callable[[], float] = time.time,
+                 fold: bool = True) -> None:
         self.rules = list(rules)
         self.store = store
         entries = list(entries)
@@ -91,6 +92,7 @@ class AlertEngine:
         self.watchlist_of = {e.id: e.watchlist for e in entries}
         self.notifiers = list(notifiers)
         self.clock = clock
+        self.fold = fold
         self.fired: list[Alert] = []
         self.folded: dict[tuple[str, str], int] = {}
         self.already_sent = 0
@@ -371,7 +373,7 @@ class AlertEngine:
             self.suppressed += 1
             return
         group = (rule.name, alert.entity_id)
-        if rule.cooldown_s == 0 and rule.type == "mention":
+        if self.fold and rule.cooldown_s == 0 and rule.type == "mention":
             # Without an explicit cool-down, further matches within one run fold into the first alert.
             if group in self.folded:
                 self.folded[group] += 1

@@ -18,6 +18,8 @@ import os
 import smtplib
 import ssl
 import sys
+import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
@@ -93,22 +95,26 @@ def email_message(item: OutboxItem, sender: str, to: list[str]) -> EmailMessage:
 # --------------------------------------------------------------------------- channels
 
 
-def smtp_send(smtp: SmtpConfig, msg: EmailMessage, to: list[str]) -> None:
-    """Send one message; connection and protocol problems become DeliveryError (retried)."""
+def smtp_send(smtp: SmtpConfig, msg: EmailMessage, to: list[str], keep: _Connection | None = None) -> None:
+    """Send one message on a new session; connection and protocol problems become DeliveryError (retried).
+
+    With ``keep`` the session stays open for the next messages (closed after an error).
+    """
+    client: smtplib.SMTP | None = None
     try:
-        client: smtplib.SMTP
         if smtp.ssl:
             client = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout_s,
                                       context=ssl.create_default_context())
         else:
             client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout_s)
-        with client:
-            if smtp.starttls:
-                client.starttls(context=ssl.create_default_context())
-            creds = smtp.credentials()
-            if creds:
-                client.login(*creds)
-            refused = client.send_message(msg, to_addrs=to)
+        if smtp.starttls:
+            client.starttls(context=ssl.create_default_context())
+        creds = smtp.credentials()
+        if creds:
+            client.login(*creds)
+        refused = client.send_message(msg, to_addrs=to)
+        if keep is not None:
+            keep.client, client = client, None
     except smtplib.SMTPRecipientsRefused as exc:
         raise DeliveryError(f"SMTP {smtp.host}:{smtp.port} refused every recipient: "
                             f"{', '.join(exc.recipients)}", permanent=True) from None
@@ -118,14 +124,65 @@ def smtp_send(smtp: SmtpConfig, msg: EmailMessage, to: list[str]) -> None:
     except (OSError, smtplib.SMTPException) as exc:
         raise DeliveryError(f"SMTP {smtp.host}:{smtp.port} unreachable or failed: "
                             f"{type(exc).__name__}: {exc}") from None
+    finally:
+        if client is not None:
+            try:
+                client.quit()
+            except (OSError, smtplib.SMTPException):
+                client.close()
     if refused:
         raise DeliveryError(f"SMTP refused some recipients: {', '.join(refused)}", permanent=True)
 
 
+class _Connection:
+    """One SMTP session reused across a burst of alerts (a new one after ``idle_s`` or any error)."""
+
+    def __init__(self, smtp: SmtpConfig, idle_s: float = 20.0) -> None:
+        self.smtp = smtp
+        self.idle_s = idle_s
+        self.client: smtplib.SMTP | None = None
+        self.last = 0.0
+        self.lock = threading.Lock()
+
+    def send(self, msg: EmailMessage, to: list[str]) -> None:
+        with self.lock:
+            if self.client is not None and time.monotonic() - self.last > self.idle_s:
+                self._close()
+            if self.client is None:
+                smtp_send(self.smtp, msg, to, keep=self)
+            else:
+                try:
+                    refused = self.client.send_message(msg, to_addrs=to)
+                except smtplib.SMTPServerDisconnected:
+                    self._close()
+                    smtp_send(self.smtp, msg, to, keep=self)
+                    refused = {}
+                except smtplib.SMTPRecipientsRefused as exc:
+                    raise DeliveryError(f"SMTP {self.smtp.host}:{self.smtp.port} refused every recipient: "
+                                        f"{', '.join(exc.recipients)}", permanent=True) from None
+                except (OSError, smtplib.SMTPException):
+                    self._close()
+                    smtp_send(self.smtp, msg, to, keep=self)
+                    refused = {}
+                if refused:
+                    raise DeliveryError(f"SMTP refused some recipients: {', '.join(refused)}", permanent=True)
+            self.last = time.monotonic()
+
+    def _close(self) -> None:
+        client, self.client = self.client, None
+        if client is not None:
+            try:
+                client.quit()
+            except (OSError, smtplib.SMTPException):
+                client.close()
+
+
 def email_channel(smtp: SmtpConfig, to: list[str]) -> Sender:
+    conn = _Connection(smtp)
+
     def send(item: OutboxItem) -> None:
         rcpt = list(item.payload.get("to") or to)
-        smtp_send(smtp, email_message(item, smtp.sender, rcpt), rcpt)
+        conn.send(email_message(item, smtp.sender, rcpt), rcpt)
 
     return send
 
