@@ -41,7 +41,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nlp.train_stance", description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=Path("../shared/data"))
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=3, help="length of the learning-rate schedule")
+    parser.add_argument("--stop-after", type=int, default=0,
+                        help="stop after this many epochs of the schedule (the shipped weights say which)")
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--lr", type=float, default=5e-4)
     parser.add_argument("--max-len", type=int, default=96)
@@ -147,6 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         }
         stance_net.save(net, args.out, meta)
         _log(f"saved epoch {epoch} to {args.out}")
+        if epoch == args.stop_after:
+            break
 
     return 0
 
