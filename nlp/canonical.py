@@ -17,6 +17,11 @@ _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$", re.IGNORECASE)
 _EDGE_PUNCT = " \t\n\r\"'“”‘’«»()[]{}<>,;:.!?-–—"
 _TITLE_CASED = {"ORG", "PERSON"}
+# Head nouns that stand alone for a named body mentioned earlier ("the Trade Ministry" ... "the ministry").
+GENERIC_HEADS = frozenset(
+    "ministry department agency commission company bank court council committee government administration "
+    "office bureau authority parliament regulator firm group institute university party union board".split()
+)
 
 
 def _title_word(word: str, shouted: bool = False) -> str:
@@ -52,7 +57,49 @@ class EntityCanonicalizer:
                 ent._.canonical = self._names[entity_id]
             else:
                 ent._.canonical = canonical_name(ent.text, ent.label_)
+        self._group_generic_heads(doc)
         return doc
+
+    @staticmethod
+    def _group_generic_heads(doc: Doc) -> None:
+        """A later bare "the ministry" (or "the Ministry") joins the last named "... Ministry" before it:
+        it becomes an ORG entity with that canonical name (and entity id), so the two can be grouped."""
+        named = [
+            e for e in doc.ents
+            if e.label_ == "ORG" and len(e._.canonical.split()) >= 2
+            and e._.canonical.split()[-1].casefold() in GENERIC_HEADS
+        ]
+        if not named:
+            return
+        heads = "|".join(sorted({e._.canonical.split()[-1].casefold() for e in named}))
+        taken = {i for e in doc.ents for i in range(e.start, e.end)}
+        added: list[Span] = []
+        for m in re.finditer(rf"\b[Tt]he\s+({heads})\b", doc.text, re.IGNORECASE):
+            before = [e for e in named if e.end_char <= m.start(1)]
+            if not before:
+                continue
+            source = max(before, key=lambda e: e.end_char)
+            if source._.canonical.split()[-1].casefold() != m.group(1).casefold():
+                continue
+            span = doc.char_span(m.start(1), m.end(1), label="ORG")
+            if span is None:
+                continue
+            existing = [e for e in doc.ents if e.start <= span.start < e.end]
+            if existing:
+                e = existing[0]
+                if e.text.casefold().removeprefix("the ").strip() == m.group(1).casefold() and not e._.entity_id:
+                    e._.canonical = source._.canonical  # NER found "the Ministry" itself
+                continue
+            if any(i in taken for i in range(span.start, span.end)):
+                continue
+            span._.canonical = source._.canonical
+            span._.entity_id = source._.entity_id
+            added.append(span)
+        if added:
+            keep = {(e.start, e.end): (e._.canonical, e._.entity_id) for e in [*doc.ents, *added]}
+            doc.ents = sorted([*doc.ents, *added], key=lambda e: e.start)
+            for e in doc.ents:  # setting doc.ents makes new Span objects: carry the attributes over
+                e._.canonical, e._.entity_id = keep[(e.start, e.end)]
 
 
 @Language.factory(

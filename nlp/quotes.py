@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from nlp.canonical import GENERIC_HEADS
 from nlp.watchlist import TITLES
 from storage.models import Quote, Speaker
 
@@ -43,11 +44,12 @@ _INDIRECT_SAID = re.compile(
     rf"(?P<name>{_NAME}|{_PRONOUN})(?:,[^,]{{1,80}},|{_OF_ORG})\s+{_VERB}(?:\s+(?:on|in)\s+\w+)?\s+that\s+(?P<content>\S.*?)[.!?]*\s*$",
     re.DOTALL,
 )
+_BODY = rf"(?:the\s+)?{_NAME}|the\s+(?:{'|'.join(sorted(GENERIC_HEADS))})\b"  # "the ministry" (an ORG by then)
 _ACCORDING_FIRST = re.compile(
-    rf"^\s*[Aa]ccording to (?P<name>(?:the\s+)?{_NAME})(?:,[^,]{{1,80}})?,\s+(?P<content>\S.*?)[.!?]*\s*$", re.DOTALL
+    rf"^\s*[Aa]ccording to (?P<name>{_BODY})(?:,[^,]{{1,80}})?,\s+(?P<content>\S.*?)[.!?]*\s*$", re.DOTALL
 )
 _ACCORDING_LAST = re.compile(
-    rf"^\s*(?P<content>\S.*?),\s+according to (?P<name>(?:the\s+)?{_NAME})\b.*$", re.DOTALL
+    rf"^\s*(?P<content>\S.*?),\s+according to (?P<name>{_BODY})\b.*$", re.DOTALL
 )
 _AFFILIATION = re.compile(
     rf"\s*,\s*(?:(?:an?|the)\s+)?(?P<role>[^,;:\"“”.()]{{1,60}}?)\s+(?:at|of|with|for|from)\s+"

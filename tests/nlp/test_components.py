@@ -99,3 +99,27 @@ def test_quotes_work_on_a_blank_pipeline():
     (q,) = nlp(text)._.quotes
     assert (q.text, q.speaker.text) == ("We will appeal the ruling", "Lena Park")
     assert text[q.start : q.end] == q.text
+
+
+def test_the_ministry_joins_the_named_ministry_before_it():
+    import nlp.canonical  # noqa: F401
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns([{"label": "ORG", "pattern": "Trade Ministry"}])
+    nlp.add_pipe("newswatch_entity_canonicalizer")
+    nlp.add_pipe("newswatch_quotes")
+    text = ("Officials at the Trade Ministry met on Monday. The ministry said talks went well. "
+            "Tariffs will stay for a year, according to the ministry.")
+    doc = nlp(text)
+    assert [(e.text, e._.canonical) for e in doc.ents] == [
+        ("Trade Ministry", "Trade Ministry"), ("ministry", "Trade Ministry"), ("ministry", "Trade Ministry")]
+    (quote,) = doc._.quotes
+    assert quote.speaker.text == "Trade Ministry" and quote.text == "Tariffs will stay for a year"
+
+
+def test_a_generic_head_without_a_named_body_before_it_stays_plain():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("newswatch_entity_canonicalizer")
+    assert nlp("The ministry said nothing about the Trade Ministry.").ents == ()
