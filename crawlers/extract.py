@@ -51,7 +51,8 @@ _ISO_CURRENCY = re.compile(
     r"\b(USD|EUR|GBP|CNY|RMB|JPY|KRW|INR|CAD|AUD|HKD|TWD|CHF|SEK|NOK|DKK|PLN|BRL|RUB|MXN)\b"
 )
 _VISIBLE_PRICE = re.compile(
-    r"(?:US\$|HK\$|NT\$|CA\$|AU\$|CN¥|R\$|[$€£¥￥₹₩₽])\s?\d[\d,.\s]*\d|\d[\d,.]*\s?(?:元|€|円|zł)"
+    r"(?:US\$|HK\$|NT\$|CA\$|AU\$|CN¥|R\$|[$€£¥￥₹₩₽])\s?\d[\d,.\s]*\d"
+    r"|\d{1,3}(?:[\s\u00a0.,]\d{3})+(?:[.,]\d{1,2})?\s?(?:元|€|円|zł)|\d[\d,.]*\s?(?:元|€|円|zł)"
 )
 _CART_SIGNALS = re.compile(
     r"add to (?:cart|basket|bag)|buy now|in den warenkorb|ajouter au panier"
@@ -61,6 +62,9 @@ _CART_SIGNALS = re.compile(
 _CARD_CLASS = re.compile(r"(product|item|card|tile|teaser|story|post|entry|result)", re.IGNORECASE)
 _NOISE_TAGS = ("script", "style", "noscript", "template", "svg", "nav", "header", "footer", "aside", "form")
 _WESTERN_PUNCT = "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u20ac\u00a0\u00b7\u00ab\u00bb\u00a3\u00b0"
+_WALL_RE = re.compile(r"(?:^|[\s_-])(?:paywall|pay-wall|regwall|reg-wall|subscribe-(?:box|prompt|wall)|"
+                      r"subscription-(?:wall|prompt)|login-wall|piano-(?:container|offer)|tp-container|"
+                      r"meter-(?:wall|prompt))(?:$|[\s_-])|^paywall|paywall$", re.IGNORECASE)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_\-:.]+)", re.IGNORECASE)
 
@@ -282,7 +286,7 @@ def _extract_into(answer: dict[str, Any], html: str | bytes, url: str | None) ->
         answer["canonical_url"] = canonical
 
     js_only = _js_only(tree)
-    traf = _trafilatura(text, url, warnings)
+    traf = _trafilatura(_without_walls(tree), url, warnings)
     body = "" if js_only else (traf.get("text") or "").strip()
     if not body and not js_only:
         body = _fallback_text(tree)
@@ -317,8 +321,9 @@ def _extract_into(answer: dict[str, Any], html: str | bytes, url: str | None) ->
         answer["product"] = product
         if product.get("name") and not answer["title"]:
             answer["title"] = product["name"]
-        if not body:
-            body = _clean(_ld_str(_first_of_type(structured, {"Product"}), "description")) or ""
+        if not body:  # a bare product page: its description, else its name, stands for the text
+            body = (_clean(_ld_str(_first_of_type(structured, {"Product"}), "description"))
+                    or _clean(product.get("name")) or "")
     answer["page_type"] = page_type
     answer["text"] = body
 
@@ -350,7 +355,22 @@ def _extract_feed(answer: dict[str, Any], text: str) -> None:
     answer["warnings"].append("input: a feed, not a page; text lists its entry titles")
 
 
-def _trafilatura(text: str, url: str | None, warnings: list[str]) -> dict[str, Any]:
+def _without_walls(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """A copy of ``tree`` without paywall / login prompts, which trafilatura takes for article text."""
+    import copy
+
+    walls = tree.xpath("//*[@class or @id]")
+    hits = [el for el in walls if _WALL_RE.search(f"{el.get('class', '')} {el.get('id', '')}")]
+    if not hits:
+        return tree
+    clone = copy.deepcopy(tree)
+    for el in clone.xpath("//*[@class or @id]"):
+        if _WALL_RE.search(f"{el.get('class', '')} {el.get('id', '')}") and el.getparent() is not None:
+            el.drop_tree()
+    return clone
+
+
+def _trafilatura(text: str | lxml.html.HtmlElement, url: str | None, warnings: list[str]) -> dict[str, Any]:
     import trafilatura
 
     try:
@@ -742,6 +762,11 @@ def _product_heuristic(tree: lxml.html.HtmlElement, meta: dict[str, str], lang: 
             "seller": _clean(seller_m.group(1)) if seller_m else None}
 
 
+def parse_price(text: str, currency_hint: str | None = None) -> Decimal | None:
+    """The amount of a price string (``"1 299,00 €"`` -> 1299.00); None when there is none."""
+    return _parse_amount(text, currency_hint)
+
+
 def _parse_amount(value: Any, currency_hint: Any = None) -> Decimal | None:
     if value is None or isinstance(value, bool):
         return None
@@ -797,11 +822,12 @@ def _availability(value: str | None, warnings: list[str]) -> str | None:
 
 def _availability_text(visible: str) -> str | None:
     low = visible.lower()
-    if re.search(r"out of stock|sold out|currently unavailable|缺货|已售罄", low):
+    if re.search(r"out of stock|sold out|currently unavailable|rupture de stock|épuisé|indisponible|ausverkauft"
+                 r"|nicht (?:auf lager|verfügbar)|agotado|esaurito|缺货|已售罄", low):
         return "OutOfStock"
-    if re.search(r"pre-?order|预售", low):
+    if re.search(r"pre-?order|précommande|vorbestell|预售", low):
         return "PreOrder"
-    if re.search(r"\bin stock\b|有货|现货", low):
+    if re.search(r"\bin stock\b|\ben stock\b|auf lager|disponible|en existencia|有货|现货", low):
         return "InStock"
     return None
 

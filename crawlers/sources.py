@@ -1,8 +1,8 @@
 """Source specs: plain dicts from config, checked once at the edge.
 
-Keys: ``name`` (unique), ``type`` (sitemap|feed|site|listing|mastodon), ``url`` (for a sitemap: a
+Keys: ``name`` (unique), ``type`` (sitemap|feed|site|listing|mastodon|bluesky|reddit), ``url`` (for a sitemap: a
 sitemap, a sitemap index or a robots.txt), optional ``allow``/``deny`` (regexes on URLs),
-``max_pages`` (sitemap/feed/site: pages fetched; listing: category pages; mastodon: timeline pages),
+``max_pages`` (sitemap/feed/site: pages fetched; listing: category pages; mastodon/bluesky/reddit: API pages),
 ``max_depth`` (site), ``max_items`` (listing: product pages), ``kind`` (article|product|post: what the
 pages of a sitemap/feed/site source are). A key set to ``None`` takes its default.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-SOURCE_TYPES: tuple[str, ...] = ("sitemap", "feed", "site", "listing", "mastodon")
+SOURCE_TYPES: tuple[str, ...] = ("sitemap", "feed", "site", "listing", "mastodon", "bluesky", "reddit")
 
 # key -> (types it applies to, expected python type(s))
 _KEYS: dict[str, tuple[tuple[str, ...], type | tuple[type, ...]]] = {
@@ -33,6 +33,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "site": {"max_pages": 200, "max_depth": 2},
     "listing": {"max_pages": 5, "max_items": 500},
     "mastodon": {"max_pages": 1},
+    "bluesky": {"max_pages": 1},
+    "reddit": {"max_pages": 1},
 }
 
 

@@ -21,7 +21,7 @@ from storage.models import KINDS, WATCH_TYPES, Alias, WatchEntry
 
 CONFIG_FILENAME = "newswatch.toml"
 DEFAULT_DATA_DIR = "./newswatch-data"
-SOURCE_TYPES = ("sitemap", "feed", "site", "listing", "mastodon")
+SOURCE_TYPES = ("sitemap", "feed", "site", "listing", "mastodon", "bluesky", "reddit")
 LANG_RE = re.compile(r"^[a-z]{2}$")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 ENV_RE = re.compile(r"^[A-Z_][A-Z0-9_]*$")

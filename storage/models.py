@@ -207,6 +207,9 @@ class Provenance:
     extractor: str | None = None
     extractor_version: str | None = None
     models: dict[str, str] = field(default_factory=dict)
+    # What the source said about the item besides its text (a post's reply/boost counts, its links);
+    # kept out of the content hash, so changing counts alone make no new version.
+    source_meta: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -218,6 +221,7 @@ class Provenance:
             extractor=d.get("extractor"),
             extractor_version=d.get("extractor_version"),
             models=dict(d.get("models") or {}),
+            source_meta=dict(d.get("source_meta") or {}),
         )
 
 

@@ -8,11 +8,10 @@ under ``newswatch/<what>/<source>`` (read back by ``crawlers.runner.CrawlStats``
 
 from __future__ import annotations
 
-import calendar
 import gzip
 import json
 import re
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -27,11 +26,11 @@ from crawlers.extract import (
     decode_html,
     extract_page,
     extract_version,
-    html_to_text,
     looks_binary,
-    normalize_date,
 )
+from crawlers.feeds import read_feed
 from crawlers.items import Quarantined
+from crawlers.social import READERS
 from crawlers.sources import normalize_sources
 from crawlers.state import STATE_SETTING, CrawlState, Validators, body_hash
 from crawlers.traps import TrapGuard
@@ -77,7 +76,8 @@ class NewsWatchSpider(scrapy.Spider):
 
     def _initial_requests(self) -> Iterator[Request]:
         callbacks = {"sitemap": self.parse_sitemap, "feed": self.parse_feed, "site": self.parse_site,
-                     "listing": self.parse_listing, "mastodon": self.parse_mastodon}
+                     "listing": self.parse_listing, "mastodon": self.parse_social, "bluesky": self.parse_social,
+                     "reddit": self.parse_social}
         state = self.state
         for name, spec in self.sources.items():
             pending = state.crawl_begin(name) if state is not None else []
@@ -362,9 +362,9 @@ class NewsWatchSpider(scrapy.Spider):
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         source = self._fetched(response)
-        entries = list(_feed_entries(response.body, response.url))
+        entries, problem = read_feed(response.body, response.url)
         if not entries:
-            yield self._quarantine(response.url, source, "parse", "no entries in the feed")
+            yield self._quarantine(response.url, source, "parse", problem or "no entries in the feed")
             return
         for entry in entries:
             link = entry.get("link")
@@ -422,55 +422,37 @@ class NewsWatchSpider(scrapy.Spider):
         if next_url and page < spec["max_pages"]:
             yield self._request(next_url, source, self.parse_listing, nw_page=page + 1)
 
-    # ---------------------------------------------------------------------------------- mastodon
+    # ---------------------------------------------------------------------------------- social
 
     def parse_mastodon(self, response: Response) -> Iterator[Any]:
+        return self.parse_social(response)
+
+    def parse_social(self, response: Response) -> Iterator[Any]:
+        """One page of a Mastodon / Bluesky / Reddit API: posts become documents, then the next page."""
         source = self._fetched(response)
         spec = self.sources[source]
         try:
-            statuses = json.loads(response.body)
+            data = json.loads(response.body)
         except ValueError as exc:
-            yield self._quarantine(response.url, source, "parse", f"timeline is not JSON: {exc}")
+            yield self._quarantine(response.url, source, "parse", f"{spec['type']} answer is not JSON: {exc}")
             return
-        if not isinstance(statuses, list):
-            yield self._quarantine(response.url, source, "parse", "timeline JSON is not an array of statuses")
-            return
-        for status in statuses:
-            if isinstance(status, dict):
-                yield from self._status(status, source, response.url)
-        page = int(response.meta.get("nw_page", 1))
-        next_url = _link_header_next(response)
-        if next_url and page < spec["max_pages"]:
-            yield self._request(next_url, source, self.parse_mastodon, nw_page=page + 1)
-
-    def _status(self, status: dict[str, Any], source: str, timeline_url: str) -> Iterator[Any]:
-        inner = status.get("reblog") if isinstance(status.get("reblog"), dict) else status
-        assert isinstance(inner, dict)
-        url = inner.get("url") or inner.get("uri") or ""
-        if not url:
-            yield self._quarantine(timeline_url, source, "parse", f"status {inner.get('id')!r} has no url")
-            return
-        url = urljoin(timeline_url, str(url))
-        text = html_to_text(str(inner.get("content") or ""))
-        spoiler = " ".join(str(inner.get("spoiler_text") or "").split())
-        if spoiler:
-            text = f"{spoiler}\n{text}" if text else spoiler
-        if not text:
-            yield self._quarantine(url, source, "extract_empty", "status has no text (media only?)")
-            return
-        account = inner.get("account") if isinstance(inner.get("account"), dict) else {}
-        assert isinstance(account, dict)
-        author = (str(account.get("display_name") or "").strip() or account.get("acct")
-                  or account.get("username"))
-        published, _warning = normalize_date(str(inner.get("created_at") or ""))
-        lang = inner.get("language")
-        doc = Document(url=url, text=text, kind="post", source=source, title=None,
-                       author=str(author) if author else None, published_at=published,
-                       lang=str(lang)[:2].lower() if lang else None, canonical_url=canonicalize_url(url),
-                       provenance=self._provenance("newswatch.mastodon"))
-        out = self._document(doc)
-        if out is not None:
-            yield out
+        page = READERS[spec["type"]](data, response.url)
+        for where, why in page.skipped:
+            reason = "parse" if where == response.url else "extract_empty"
+            yield self._quarantine(where if where.startswith("http") else response.url, source, reason, why)
+        for post in page.posts:
+            doc = Document(url=post.url, text=post.text, kind="post", source=source, title=post.title,
+                           author=post.author, published_at=post.published_at, lang=post.lang,
+                           canonical_url=canonicalize_url(post.url),
+                           provenance=self._provenance(f"newswatch.{spec['type']}"))
+            doc.provenance.source_meta = {k: v for k, v in post.meta.items() if v not in (None, [], "")}
+            out = self._document(doc)
+            if out is not None:
+                yield out
+        pageno = int(response.meta.get("nw_page", 1))
+        next_url = page.next_url or _link_header_next(response)
+        if next_url and pageno < spec["max_pages"]:
+            yield self._request(next_url, source, self.parse_social, nw_page=pageno + 1)
 
     # ---------------------------------------------------------------------------------- errors
 
@@ -534,59 +516,6 @@ def classify_failure(failure: Failure) -> tuple[str | None, str]:
 def _header(response: Response, name: bytes) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
-
-
-def _feed_entries(body: bytes, url: str) -> Iterable[dict[str, Any]]:
-    """Entries of an RSS/Atom/JSON Feed as plain dicts (link, title, summary, author, published_at)."""
-    stripped = body.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if stripped.startswith(b"{"):
-        try:
-            data = json.loads(stripped)
-        except ValueError:
-            return []
-        if not isinstance(data, dict) or "items" not in data:
-            return []
-        out = []
-        for item in data.get("items") or []:
-            if not isinstance(item, dict):
-                continue
-            summary = item.get("summary") or item.get("content_text") or html_to_text(item.get("content_html") or "")
-            authors = item.get("authors") or ([item["author"]] if item.get("author") else [])
-            author = authors[0].get("name") if authors and isinstance(authors[0], dict) else None
-            link = item.get("url") or item.get("external_url")
-            out.append({"link": urljoin(url, link) if link else None, "id": item.get("id"),
-                        "title": item.get("title"), "summary": " ".join(str(summary).split()),
-                        "author": author, "lang": item.get("language") or data.get("language"),
-                        "published_at": normalize_date(str(item.get("date_published") or ""))[0]})
-        return out
-    import feedparser
-
-    parsed = feedparser.parse(body)
-    lang = (parsed.get("feed", {}).get("language") or "")[:2].lower() or None
-    out = []
-    for e in parsed.get("entries", []):
-        link = e.get("link")
-        summary = html_to_text(e.get("summary") or "") if e.get("summary") else ""
-        out.append({"link": urljoin(url, link) if link else None, "id": e.get("id"), "title": e.get("title"),
-                    "summary": summary, "author": e.get("author"), "lang": lang,
-                    "published_at": _entry_date(e)})
-    return out
-
-
-def _entry_date(entry: Any) -> str | None:
-    raw = entry.get("published") or entry.get("updated")
-    if raw:
-        value, _ = normalize_date(str(raw))
-        if value:
-            return value
-    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
-    if parsed:
-        from datetime import UTC, datetime
-
-        has_time = bool(raw and ":" in str(raw))
-        dt = datetime.fromtimestamp(calendar.timegm(parsed), UTC)
-        return dt.strftime("%Y-%m-%dT%H:%M:%SZ") if has_time else dt.date().isoformat()
-    return None
 
 
 def _product_links(response: TextResponse, spec: dict[str, Any]) -> list[str]:

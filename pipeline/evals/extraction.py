@@ -1,0 +1,315 @@
+"""``newswatch eval extraction``: page extraction quality on public data, next to baselines in the same run.
+
+- articles: ``extraction-trafilatura`` (990 pages, gold ``with`` / ``without`` segments, scored as
+  upstream does: a found ``with`` segment is a true positive, a found ``without`` segment a false
+  positive, pooled over all pages) for ``crawlers.extract.extract_page`` and for plain
+  ``trafilatura.extract`` on the same decoded HTML;
+- products: ``product-listings`` (price, availability, sku precision / recall / F1 as the benchmark
+  scores them: one predicted value per attribute, right when it equals any gold value, price as a
+  Decimal, availability InStock when a system says nothing), next to extruct + price-parser on
+  JSON-LD / microdata only;
+- prices: ``price-parser-cases`` (amount right), for our price reading and plain price-parser;
+- structured data: ``structured-data`` samples go through ``extract_page`` without an exception;
+- feeds: every file of ``feeds`` is read by the crawler's feed reader without an exception.
+
+Data is read by path from ../shared/data (never copied); progress goes to stderr, the table to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import sys
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from pipeline.benches.common import shared_data_dir
+
+_WS = re.compile(r"\s+")
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+
+    def add(self, other: Counts) -> None:
+        self.tp += other.tp
+        self.fp += other.fp
+        self.fn += other.fn
+        self.tn += other.tn
+
+    def prf(self) -> dict[str, float]:
+        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
+
+
+@dataclass
+class Line:
+    task: str
+    measure: str
+    newswatch: float
+    baseline: float | None
+    baseline_name: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"area": "extraction", "task": self.task, "measure": self.measure, "newswatch": self.newswatch,
+                "baseline": self.baseline, "baseline_name": self.baseline_name, **self.extra}
+
+
+def _log(msg: str) -> None:
+    print(f"eval extraction: {msg}", file=sys.stderr, flush=True)
+
+
+def _norm(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+# -- articles ---------------------------------------------------------------------------------
+
+
+def score_segments(text: str, with_: Iterable[str], without: Iterable[str]) -> Counts:
+    """Upstream's scoring of one page: ``with`` found = TP else FN; ``without`` found = FP else TN."""
+    c = Counts()
+    body = _norm(text or "")
+    for seg in with_:
+        if _norm(seg) in body:
+            c.tp += 1
+        else:
+            c.fn += 1
+    for seg in without:
+        if _norm(seg) in body:
+            c.fp += 1
+        else:
+            c.tn += 1
+    return c
+
+
+def _article_job(job: tuple[str, str | None, list[str], list[str]]) -> tuple[Counts, Counts, float, float]:
+    path, url, with_, without = job
+    import trafilatura
+
+    from crawlers.extract import decode_html, extract_page
+
+    raw = gzip.decompress(Path(path).read_bytes())
+    html, _ = decode_html(raw)
+    t0 = time.perf_counter()
+    ours = extract_page(raw, url=url)["text"]
+    t1 = time.perf_counter()
+    try:
+        plain = trafilatura.extract(html, url=url) or ""
+    except Exception:
+        plain = ""
+    t2 = time.perf_counter()
+    return score_segments(ours, with_, without), score_segments(plain, with_, without), t1 - t0, t2 - t1
+
+
+def eval_articles(root: Path, limit: int | None, workers: int) -> list[Line]:
+    gold = [json.loads(line) for line in (root / "gold.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    if limit:
+        gold = gold[:limit]
+    jobs = [(str(root / g["path"]), g.get("url"), list(g.get("with") or []), list(g.get("without") or []))
+            for g in gold]
+    ours, plain = Counts(), Counts()
+    t_ours = t_plain = 0.0
+    _log(f"articles: {len(jobs)} pages, {workers} worker(s)")
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for i, (a, b, ta, tb) in enumerate(pool.map(_article_job, jobs, chunksize=8), 1):
+            ours.add(a)
+            plain.add(b)
+            t_ours += ta
+            t_plain += tb
+            if i % 100 == 0:
+                _log(f"articles: {i}/{len(jobs)}")
+    o, p = ours.prf(), plain.prf()
+    name = "trafilatura.extract (defaults)"
+    return [Line("articles", m, o[m], p[m], name) for m in ("precision", "recall", "f1")] + [
+        Line("articles", "ms_per_page", round(1000 * t_ours / max(len(jobs), 1), 1),
+             round(1000 * t_plain / max(len(jobs), 1), 1), name)]
+
+
+# -- products ---------------------------------------------------------------------------------
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        return Decimal(str(value).replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+def score_attribute(pred: str | None, gold: list[str], attr: str) -> Counts:
+    c = Counts()
+    if attr == "availability" and pred is None:
+        pred = "InStock"  # the benchmark's rule: InStock when unclear
+    if pred is None:
+        c.fn += 1 if gold else 0
+        return c
+    if attr == "price":
+        right = _decimal(pred) is not None and _decimal(pred) in {_decimal(g) for g in gold}
+    else:
+        right = pred.strip().lower() in {str(g).strip().lower() for g in gold}
+    if right:
+        c.tp += 1
+    else:
+        c.fp += 1
+        c.fn += 1 if gold else 0
+    return c
+
+
+def structured_only_product(html: str, url: str | None) -> dict[str, str | None]:
+    """The baseline: extruct JSON-LD + microdata, first Product, its first offer, price-parser on the price."""
+    import extruct
+    from price_parser import Price
+
+    out: dict[str, str | None] = {"price": None, "availability": None, "sku": None}
+    try:
+        data = extruct.extract(html, base_url=url, syntaxes=["json-ld", "microdata"], uniform=True)
+    except Exception:
+        return out
+    for item in [*data.get("json-ld", []), *data.get("microdata", [])]:
+        if not isinstance(item, dict) or "Product" not in str(item.get("@type")):
+            continue
+        offers = item.get("offers")
+        offer = offers[0] if isinstance(offers, list) and offers else offers
+        if isinstance(offer, dict):
+            raw = offer.get("price") or offer.get("lowPrice")
+            amount = Price.fromstring(str(raw)).amount if raw is not None else None
+            out["price"] = str(amount) if amount is not None else None
+            avail = str(offer.get("availability") or "").rstrip("/").rsplit("/", 1)[-1]
+            out["availability"] = avail if avail in ("InStock", "OutOfStock") else None
+        sku = item.get("sku")
+        out["sku"] = str(sku) if sku else None
+        break
+    return out
+
+
+def _product_job(job: tuple[str, str | None]) -> tuple[dict[str, Any], dict[str, Any]]:
+    path, url = job
+    from crawlers.extract import decode_html, extract_page
+
+    raw = gzip.decompress(Path(path).read_bytes())
+    html, _ = decode_html(raw)
+    product = extract_page(raw, url=url).get("product") or {}
+    return ({k: product.get(k) for k in ("price", "availability", "sku")}, structured_only_product(html, url))
+
+
+def eval_products(root: Path, limit: int | None, workers: int) -> list[Line]:
+    gold = [json.loads(line) for line in (root / "ground-truth.jsonl").read_text(encoding="utf-8").splitlines()
+            if line]
+    if limit:
+        gold = gold[:limit]
+    _log(f"products: {len(gold)} pages")
+    attrs = ("price", "availability", "sku")
+    ours = {a: Counts() for a in attrs}
+    base = {a: Counts() for a in attrs}
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(_product_job, [(str(root / g["html"]), g.get("url")) for g in gold]))
+    for g, (mine, theirs) in zip(gold, results, strict=True):
+        for a in attrs:
+            ours[a].add(score_attribute(mine.get(a), list(g.get(a) or []), a))
+            base[a].add(score_attribute(theirs.get(a), list(g.get(a) or []), a))
+    name = "extruct + price-parser (JSON-LD/microdata only)"
+    lines = []
+    for a in attrs:
+        o, b = ours[a].prf(), base[a].prf()
+        lines.extend(Line("products", f"{a}_{m}", o[m], b[m], name) for m in ("precision", "recall", "f1"))
+    return lines
+
+
+# -- prices, structured data, feeds -------------------------------------------------------------
+
+
+def eval_prices(root: Path, limit: int | None) -> list[Line]:
+    from price_parser import Price
+
+    from crawlers.extract import parse_price
+
+    cases = [json.loads(line) for line in (root / "cases.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    cases = [c for c in cases if not c.get("xfail")][: limit or None]
+    ours = plain = 0
+    for c in cases:
+        want = _decimal(c.get("amount")) if c.get("amount") is not None else None
+        mine = parse_price(c["text"], c.get("currency_hint"))
+        theirs = Price.fromstring(c["text"], currency_hint=c.get("currency_hint")).amount
+        ours += int((mine is None and want is None) or (mine is not None and want is not None and mine == want))
+        plain += int((theirs is None and want is None) or (theirs is not None and want is not None and theirs == want))
+    n = max(len(cases), 1)
+    return [Line("prices", "amount_accuracy", round(ours / n, 4), round(plain / n, 4), "price_parser.Price",
+                 {"cases": len(cases)})]
+
+
+def eval_structured(root: Path, limit: int | None) -> list[Line]:
+    from crawlers.extract import extract_page
+
+    files = sorted((root / "samples").rglob("*.html"))[: limit or None]
+    failures = 0
+    for f in files:
+        try:
+            extract_page(f.read_bytes(), url="http://example.com/" + f.name)
+        except Exception:
+            failures += 1
+    return [Line("structured-data", "pages_without_exception", len(files) - failures, None, "-",
+                 {"pages": len(files)})]
+
+
+def eval_feeds(root: Path, limit: int | None) -> list[Line]:
+    from crawlers.feeds import read_feed
+
+    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".xml", ".rss", ".atom", ".json")
+                   and "expected" not in p.parts and not p.name.endswith(".expected.json"))[: limit or None]
+    failures, with_entries = 0, 0
+    for f in files:
+        try:
+            entries, _warning = read_feed(f.read_bytes(), "http://example.com/feed")
+            with_entries += int(bool(entries))
+        except Exception:
+            failures += 1
+    return [Line("feeds", "files_without_exception", len(files) - failures, None, "-",
+                 {"files": len(files), "files_with_entries": with_entries})]
+
+
+# -- the command -----------------------------------------------------------------------------------
+
+
+def run(args: argparse.Namespace) -> int:
+    data = shared_data_dir()
+    limit = getattr(args, "limit", None)
+    workers = 2
+    started = time.monotonic()
+    tasks: list[tuple[str, Callable[[], list[Line]]]] = [
+        ("articles", lambda: eval_articles(data / "extraction-trafilatura", limit, workers)),
+        ("products", lambda: eval_products(data / "product-listings", limit, workers)),
+        ("prices", lambda: eval_prices(data / "price-parser-cases", limit)),
+        ("structured-data", lambda: eval_structured(data / "structured-data", limit)),
+        ("feeds", lambda: eval_feeds(data / "feeds", limit)),
+    ]
+    lines: list[Line] = []
+    for name, task in tasks:
+        t0 = time.monotonic()
+        lines.extend(task())
+        _log(f"{name} done in {time.monotonic() - t0:.1f} s")
+    if getattr(args, "json", False):
+        for line in lines:
+            print(json.dumps(line.to_dict(), ensure_ascii=False))
+    else:
+        print(f"{'task':<16} {'measure':<26} {'newswatch':>10} {'baseline':>10}  baseline")
+        for line in lines:
+            base = "-" if line.baseline is None else f"{line.baseline:.4g}"
+            print(f"{line.task:<16} {line.measure:<26} {line.newswatch:>10.4g} {base:>10}  {line.baseline_name}")
+        print(f"({time.monotonic() - started:.0f} s)")
+    return 0
