@@ -56,6 +56,7 @@ class AnalyzerSettings:
     stance_model_dir: str | None = None  # a local model folder for "transformers" (or other "trained" weights)
     max_chars: int = 50_000_000  # longer texts are cut (with a warning)
     piece_chars: int = 100_000  # longer texts are analysed in pieces of about this size (bounded memory)
+    stance_max_sentences: int = 4  # per document and target: the first sentences that mention it
     extra_ner_langs: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
@@ -441,6 +442,8 @@ class Analyzer:
                 ok = 0 <= m_start < m_end <= len(own)
                 queries.append(StanceQuery(own, t.label, m_start if ok else None, m_end if ok else None))
                 chosen.append((s, e))
+                if len(chosen) >= self.settings.stance_max_sentences:
+                    break  # the lede carries the stance; bounded model work per long document
             if not chosen:
                 continue
             slots.append(None)

@@ -106,7 +106,13 @@ class TrainedStance:
 
     name = "trained"
 
-    def __init__(self, model_dir: Path = TRAINED_DIR, batch_size: int = 64, threads: int | None = None) -> None:
+    def __init__(
+        self, model_dir: Path = TRAINED_DIR, batch_size: int = 64, threads: int | None = None, quantize: bool = True
+    ) -> None:
+        """``quantize``: int8 dynamic quantisation of the linear layers (about 2x faster on CPU;
+        ``newswatch eval nlp`` measures the model as served, quantised)."""
+        import warnings
+
         import torch
 
         from nlp import stance_net
@@ -115,6 +121,10 @@ class TrainedStance:
             torch.set_num_threads(threads)
         self._torch = torch
         self._net, self._tokenizer, self.meta = stance_net.load(Path(model_dir))
+        if quantize:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                self._net = torch.ao.quantization.quantize_dynamic(self._net, {torch.nn.Linear}, dtype=torch.qint8)
         self._encode = stance_net.encode
         self.labels: list[str] = list(self.meta["labels"])
         self.max_len = int(self.meta.get("max_len", 96))
