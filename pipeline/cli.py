@@ -71,6 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config(p)
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("links", help="co-timed event pairs found by the correlator ('timed to')")
+    _add_config(p)
+    p.add_argument("--json", action="store_true", help="one JSON link per line")
+    p.add_argument("--since", help="only links created since this ISO date/time")
+
     p = sub.add_parser("digest", help="write (and optionally email) the digest")
     _add_config(p)
     p.add_argument("--since", help="documents stored since this ISO date/time (default: everything)")
@@ -183,6 +188,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         "search": commands.search,
         "export": commands.export,
         "sources": commands.sources,
+        "links": _links_command,
         "digest": commands.digest,
         "run": _service_command("cmd_run"),
         "jobs": _service_command("cmd_jobs"),
@@ -214,6 +220,12 @@ def _serve(config: Config, args: argparse.Namespace) -> int:
           file=sys.stderr)
     uvicorn.run(create_app(config, token), host=host, port=port, log_level="warning")
     return EXIT_OK
+
+
+def _links_command(config: Config, args: argparse.Namespace) -> int:
+    from pipeline.correlator import run_links
+
+    return run_links(config, args)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,7 +49,11 @@ def crawl(config: Config, args: argparse.Namespace) -> int:
     store = make_store(config)
     try:
         alerts = make_alert_engine(config, store)
-        ingestor = Ingestor(store, make_analyzer(config), [alerts])
+        from pipeline.correlator import make_event_stages
+
+        correlator, stories = make_event_stages(config, store)
+        ingestor = Ingestor(store, make_analyzer(config), [alerts, *([correlator] if correlator else [])],
+                            stories=stories)
         report = run_crawl_job(sources, ingestor)
         for source, counts in sorted(report.stored.items()):
             print(f"{source}: {counts['new']} new, {counts['updated']} updated, {counts['unchanged']} unchanged, "
@@ -67,7 +72,10 @@ def ingest(config: Config, args: argparse.Namespace) -> int:
     try:
         analyzer = None if args.no_analyze else make_analyzer(config)
         engine = make_alert_engine(config, store)
-        ingestor = Ingestor(store, analyzer, [engine])
+        from pipeline.correlator import make_event_stages
+
+        correlator, stories = make_event_stages(config, store)
+        ingestor = Ingestor(store, analyzer, [engine, *([correlator] if correlator else [])], stories=stories)
         with progress("ingest") as bar:
             for line in read_lines(stream, require_id=False):
                 bar.advance()
@@ -94,9 +102,13 @@ def search(config: Config, args: argparse.Namespace) -> int:
             filters[key] = getattr(args, key)
     if args.entity:
         filters["entity_id"] = args.entity
+    links = re.findall(r"(?:^|\s)link:(\S+)", args.query)  # link:ID|RULE|ENTITY|TYPE|any
+    if links:
+        filters["link"] = links
+    query = re.sub(r"(?:^|\s)link:\S+", " ", args.query).strip()
     store = make_store(config)
     try:
-        result = store.search(args.query, filters=filters, limit=args.limit, offset=args.offset)
+        result = store.search(query, filters=filters, limit=args.limit, offset=args.offset)
     finally:
         store.close()
     if args.json:

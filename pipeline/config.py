@@ -177,6 +177,23 @@ class ApiConfig:
 
 
 @dataclass
+class CorrelatorConfig:
+    """``[correlator]``: which events are "timed to" which (pair rules) and the listing-surge detector.
+
+    ``rules`` holds ``[[correlator.rules]]`` tables (name, first, second, relation, window_days,
+    weight, min_score); when empty, the built-in rules of :mod:`nlp.events.pairing` apply.
+    """
+
+    enabled: bool = True
+    rules: list[dict[str, Any]] = field(default_factory=list)
+    surge_window_days: int = 3
+    surge_baseline_days: int = 14
+    surge_min_listings: int = 3
+    surge_factor: float = 3.0
+    story_threshold: float = 0.5
+
+
+@dataclass
 class Config:
     data_dir: Path = Path(DEFAULT_DATA_DIR)
     storage_url: str = ""
@@ -190,6 +207,7 @@ class Config:
     path: Path | None = None
     channels: list[ChannelConfig] = field(default_factory=list)
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
+    correlator: CorrelatorConfig = field(default_factory=CorrelatorConfig)
 
     def __post_init__(self) -> None:
         if not self.storage_url:
@@ -665,8 +683,45 @@ def _parse_api(rep: _Reporter, raw: dict[str, Any]) -> ApiConfig:
     return ApiConfig(host=_get(rep, "api", a, "host", str, ApiConfig.host), port=port, token_env=token_env)
 
 
+def _parse_correlator(rep: _Reporter, raw: dict[str, Any]) -> CorrelatorConfig:
+    from nlp.events.pairing import RELATIONS
+    from nlp.events.rules import EVENT_TYPES
+
+    c = _get(rep, "", raw, "correlator", dict, {})
+    d = CorrelatorConfig()
+    _check_keys(rep, "correlator", c, {"enabled", "rules", "surge_window_days", "surge_baseline_days",
+                                       "surge_min_listings", "surge_factor", "story_threshold"}, set())
+    rules = _get(rep, "correlator", c, "rules", list, [])
+    for i, r in enumerate(rules):
+        where = f"correlator.rules[{i}]"
+        if not isinstance(r, dict):
+            raise rep.error(where, "expected a table ([[correlator.rules]])")
+        _check_keys(rep, where, r, {"name", "first", "second", "relation", "window_days", "weight", "min_score"},
+                    {"name", "first", "second", "relation"})
+        for side in ("first", "second"):
+            types = _get(rep, where, r, side, list, [])
+            bad = [t for t in types if t not in EVENT_TYPES]
+            if not types or bad:
+                raise rep.error(f"{where}.{side}", f"expected event types from {', '.join(EVENT_TYPES)}, got {types}")
+        if r["relation"] not in RELATIONS:
+            raise rep.error(f"{where}.relation", f"expected one of {', '.join(RELATIONS)}, got {r['relation']!r}")
+        for key in ("window_days", "weight", "min_score"):
+            if key in r and (not isinstance(r[key], int | float) or isinstance(r[key], bool) or r[key] < 0):
+                raise rep.error(f"{where}.{key}", f"expected a number >= 0, got {r[key]!r}")
+    factor = float(_get(rep, "correlator", c, "surge_factor", (int, float), d.surge_factor))
+    threshold = float(_get(rep, "correlator", c, "story_threshold", (int, float), d.story_threshold))
+    if not 0 < threshold <= 1:
+        raise rep.error("correlator.story_threshold", f"expected a number in (0, 1], got {threshold}")
+    return CorrelatorConfig(
+        enabled=_get(rep, "correlator", c, "enabled", bool, True), rules=list(rules),
+        surge_window_days=_get(rep, "correlator", c, "surge_window_days", int, d.surge_window_days),
+        surge_baseline_days=_get(rep, "correlator", c, "surge_baseline_days", int, d.surge_baseline_days),
+        surge_min_listings=_get(rep, "correlator", c, "surge_min_listings", int, d.surge_min_listings),
+        surge_factor=factor, story_threshold=threshold)
+
+
 TOP_KEYS = {"data_dir", "storage", "sources", "watchlists", "alerts", "digest", "smtp", "nlp", "api",
-            "channels", "scheduler"}
+            "channels", "scheduler", "correlator"}
 
 
 def parse_config(raw: dict[str, Any], path: Path | None = None, text: str = "") -> Config:
@@ -694,6 +749,7 @@ def parse_config(raw: dict[str, Any], path: Path | None = None, text: str = "") 
         alerts=_parse_alerts(rep, raw, watchlists, channels), digest=_parse_digest(rep, raw, watchlists),
         smtp=_parse_smtp(rep, raw), nlp=_parse_nlp(rep, raw), api=_parse_api(rep, raw), path=path,
         channels=channels, scheduler=_parse_scheduler(rep, raw, data_dir),
+        correlator=_parse_correlator(rep, raw),
     )
 
 

@@ -30,6 +30,12 @@ class DocumentListener(Protocol):
     def on_document(self, doc: Document, result: UpsertResult) -> None: ...
 
 
+class StoryAssigner(Protocol):
+    """Names the story (near-duplicate cluster) of a document before it is stored."""
+
+    def assign(self, doc: Document) -> str: ...
+
+
 @dataclass
 class IngestCounts:
     new: int = 0
@@ -85,10 +91,11 @@ class Ingestor:
     """Analyze -> store -> notify listeners. Construct once per run; it holds no global state."""
 
     def __init__(self, store: Store, analyzer: DocumentAnalyzer | None = None,
-                 listeners: Iterable[DocumentListener] = ()) -> None:
+                 listeners: Iterable[DocumentListener] = (), stories: StoryAssigner | None = None) -> None:
         self.store = store
         self.analyzer = analyzer
         self.listeners = list(listeners)
+        self.stories = stories
         self.counts = IngestCounts()
         self._versions = analyzer.model_versions() if analyzer else {}
 
@@ -99,6 +106,8 @@ class Ingestor:
         else:
             if self.analyzer is not None:
                 self._annotate(doc)
+            if self.stories is not None:
+                doc.annotations.story_id = self.stories.assign(doc)
             result = self.store.upsert(doc)
             doc.version = result.version
         self.counts.add(doc.source, result.status)

@@ -13,7 +13,7 @@ from typing import Any
 from storage.base import StoreError
 from storage.models import Annotations, Document, Product, Provenance
 
-FILTER_KEYS: tuple[str, ...] = ("source", "kind", "lang", "entity_id", "since", "until")
+FILTER_KEYS: tuple[str, ...] = ("source", "kind", "lang", "entity_id", "since", "until", "link")
 FACET_FIELDS: tuple[str, ...] = ("source", "kind", "lang", "entity_id", "day")
 # Facets computed from a column rather than read from one: "day" is the publication date (volume charts).
 FACET_EXPRESSIONS: dict[str, str] = {"day": "substr(d.published_at, 1, 10)"}
@@ -143,6 +143,12 @@ def filter_sql(filters: dict[str, Any], ph: str, mentions: str) -> tuple[list[st
         marks = ", ".join([ph] * len(values))
         where.append(f"d.id IN (SELECT m.doc_id FROM {mentions} m WHERE m.entity_id IN ({marks}))")
         params.extend(values)
+    if "link" in filters:  # documents that are evidence of a stored link (id, rule, entity id, event type, any)
+        values = [str(v) for v in _as_list(filters["link"])]
+        keys = [*values, *(f"id:{v}" for v in values)]
+        link_keys = mentions[: -len("mentions")] + "link_keys"
+        where.append(f"d.id IN (SELECT k.doc_id FROM {link_keys} k WHERE k.key IN ({', '.join([ph] * len(keys))}))")
+        params.extend(keys)
     if "since" in filters:
         where.append(f"d.published_at >= {ph}")
         params.append(str(filters["since"]))

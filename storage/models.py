@@ -174,6 +174,7 @@ class Annotations:
     links: list[dict[str, Any]] = field(default_factory=list)
     tone: float | None = None
     warnings: list[str] = field(default_factory=list)
+    story_id: str | None = None  # the story (near-duplicate cluster) the document belongs to, set at ingest
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -184,6 +185,7 @@ class Annotations:
             "links": list(self.links),
             "tone": self.tone,
             "warnings": list(self.warnings),
+            "story_id": self.story_id,
         }
 
     @classmethod
@@ -196,6 +198,7 @@ class Annotations:
             links=list(d.get("links", [])),
             tone=d.get("tone"),
             warnings=list(d.get("warnings", [])),
+            story_id=d.get("story_id"),
         )
 
 

@@ -210,7 +210,7 @@ def explain(rule: PairRule, a: EventView, b: EventView, gap: float | None, why: 
         return f"{_who(e, 'agency')} took a {e.type.replace('_', ' ')} against {_who(e, 'target')}"
 
     rel = "during" if gap is not None and gap <= rule.window_days else "around"
-    timing = f" ({gap:g} days apart)" if gap else ""
+    timing = f" ({gap:g} day{'s' if gap != 1 else ''} apart)" if gap else ""
     return (f"{say(a)} on {_when(a)}, {rel} the {b.type.replace('_', ' ')}: {say(b)} on {_when(b)}{timing} "
             f"[{rule.name}: {why}]")
 

@@ -1,0 +1,342 @@
+"""The correlator: co-timed events across every stream ("product launches timed to diplomatic visits").
+
+It listens to ingest. Each stored document's events go to the store's ``events`` table; product
+listings also feed a per-entity daily count, and a jump in new listings about a watched entity
+becomes a ``listing_surge`` event of the listings stream. Then :meth:`Correlator.process` reads
+only the events that arrived since its cursor and pairs each with earlier events through an
+in-memory index keyed by (event type, country or entity) and sorted by date, so the cost grows
+with the new events and their few candidates, never with a rescan of the store. Links are stored
+(``newswatch links --json``), found by the ``link:`` search filter and handed to link listeners
+(an alert channel subscribes there).
+
+:class:`StoryStage` gives every document its story id before it is stored (MinHash LSH over the
+stored signatures), so counts, digests and alerts can count a story once.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right, insort
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Protocol
+
+from nlp.events.pairing import DEFAULT_RULES, EventView, PairRule, link_events, make_link, score_pair
+from nlp.stories import DEFAULT_THRESHOLD, StoryIndex, to_bytes
+from storage.base import UpsertResult
+from storage.events_store import EventStore, StoredEvent, event_key, event_store, link_id
+from storage.models import Document, WatchEntry, utc_now_iso
+
+CURSOR = "correlator"
+MAX_EVENT_DAYS = 31  # longer date ranges are clipped when searching the index (a visit, not a season)
+
+
+class LinkListener(Protocol):
+    """Told about each link the first time it is stored (e.g. to fire an alert)."""
+
+    def on_link(self, link: dict[str, Any]) -> None: ...
+
+
+@dataclass
+class CorrelatorSettings:
+    rules: tuple[PairRule, ...] = DEFAULT_RULES
+    surge_window_days: int = 3
+    surge_baseline_days: int = 14
+    surge_min_listings: int = 3
+    surge_factor: float = 3.0
+    batch: int = 5000
+
+    @classmethod
+    def from_config(cls, cfg: Any) -> CorrelatorSettings:
+        """From ``pipeline.config.CorrelatorConfig`` (rules as tables; none: the built-in rules)."""
+        rules = tuple(
+            PairRule(name=str(r["name"]), first=tuple(r["first"]), second=tuple(r["second"]),
+                     relation=str(r["relation"]), window_days=float(r.get("window_days", 3.0)),
+                     weight=float(r.get("weight", 1.0)), min_score=float(r.get("min_score", 0.25)))
+            for r in getattr(cfg, "rules", []) or []
+        ) or DEFAULT_RULES
+        return cls(rules=rules, surge_window_days=cfg.surge_window_days, surge_baseline_days=cfg.surge_baseline_days,
+                   surge_min_listings=cfg.surge_min_listings, surge_factor=cfg.surge_factor)
+
+
+@dataclass
+class _Indexed:
+    view: EventView
+    doc_id: str
+    url: str | None
+    evidence: dict[str, Any]
+    date: dict[str, Any]
+
+
+def _keys(view: EventView) -> set[str]:
+    """What two events must share to be worth comparing: a country or an entity of any actor."""
+    out = set()
+    for a in view.actors:
+        if a.get("country"):
+            out.add(f"c:{a['country']}")
+        if a.get("entity_id"):
+            out.add(f"e:{a['entity_id']}")
+        elif a.get("text"):
+            out.add(f"t:{str(a['text']).lower().split()[-1]}")
+    return out
+
+
+@dataclass
+class _Index:
+    """(type, key) -> date-sorted [(start ordinal, eseq)]; eseq -> the event's facts."""
+
+    buckets: dict[tuple[str, str], list[tuple[int, int]]] = field(default_factory=lambda: defaultdict(list))
+    events: dict[int, _Indexed] = field(default_factory=dict)
+
+    def add(self, eseq: int, item: _Indexed) -> None:
+        if item.view.start is None:
+            return
+        self.events[eseq] = item
+        start = item.view.start.toordinal()
+        for k in _keys(item.view):
+            insort(self.buckets[(item.view.type, k)], (start, eseq))
+
+    def remove_doc(self, doc_id: str) -> None:
+        gone = [e for e, it in self.events.items() if it.doc_id == doc_id]
+        for eseq in gone:
+            it = self.events.pop(eseq)
+            assert it.view.start is not None
+            for k in _keys(it.view):
+                b = self.buckets.get((it.view.type, k))
+                if b:
+                    i = bisect_left(b, (it.view.start.toordinal(), eseq))
+                    if i < len(b) and b[i] == (it.view.start.toordinal(), eseq):
+                        b.pop(i)
+
+    def near(self, types: Sequence[str], keys: set[str], start: date, end: date, window: float) -> set[int]:
+        lo = start.toordinal() - int(window) - MAX_EVENT_DAYS
+        hi = end.toordinal() + int(window)
+        found: set[int] = set()
+        for t in types:
+            for k in keys:
+                b = self.buckets.get((t, k))
+                if not b:
+                    continue
+                i, j = bisect_left(b, (lo, -1)), bisect_right(b, (hi, 1 << 62))
+                found.update(eseq for _, eseq in b[i:j])
+        return found
+
+
+def _item(ev: StoredEvent) -> _Indexed:
+    return _Indexed(EventView.of(ev.key, ev.data), ev.doc_id, ev.url, ev.data.get("evidence") or {},
+                    ev.data.get("date") or {})
+
+
+class Correlator:
+    """Incremental pairing of stored events; a :class:`pipeline.ingest.DocumentListener` too."""
+
+    def __init__(self, store: object, settings: CorrelatorSettings | None = None,
+                 listeners: Iterable[LinkListener] = (), entries: Iterable[WatchEntry] = ()) -> None:
+        self.es: EventStore = event_store(store)
+        self.settings = settings or CorrelatorSettings()
+        self.listeners = list(listeners)
+        self.entries = {e.id: e for e in entries}
+        self._index: _Index | None = None
+        self._cursor: int | None = None
+        self._stories: dict[str, str | None] = {}
+        self.new_links: list[dict[str, Any]] = []
+
+    # -- ingest listener
+
+    def on_document(self, doc: Document, result: UpsertResult) -> None:
+        """Store the document's events, count listings, then correlate whatever is new."""
+        if self._index is not None:
+            self._index.remove_doc(doc.id)
+        self.es.put_events(doc.id, doc.annotations.events, url=doc.url, source=doc.source, kind=doc.kind,
+                           published_at=doc.published_at)
+        if doc.kind == "product":
+            self._count_listing(doc)
+        self.process()
+
+    # -- listing surges
+
+    def _count_listing(self, doc: Document) -> None:
+        day = (doc.published_at or doc.fetched_at or utc_now_iso())[:10]
+        try:
+            today = date.fromisoformat(day)
+        except ValueError:
+            return
+        s = self.settings
+        for entity_id in sorted({e.entity_id for e in doc.annotations.entities if e.entity_id}):
+            self.es.count_listing(entity_id, day)
+            since = today - timedelta(days=s.surge_window_days + s.surge_baseline_days - 1)
+            counts = self.es.listing_counts(entity_id, since.isoformat(), day)
+            win_start = today - timedelta(days=s.surge_window_days - 1)
+            recent = sum(n for d, n in counts.items() if d >= win_start.isoformat())
+            before = sum(n for d, n in counts.items() if d < win_start.isoformat())
+            expected = before / max(1, s.surge_baseline_days) * s.surge_window_days
+            if recent < s.surge_min_listings or recent < s.surge_factor * max(expected, 1e-9):
+                continue
+            first_day = min(d for d, n in counts.items() if d >= win_start.isoformat() and n)
+            stream_doc = f"stream:listings:{entity_id}:{first_day}"
+            entry = self.entries.get(entity_id)
+            role = {"person": "depicted", "product": "product"}.get(entry.type if entry else "", "company")
+            text = doc.title or doc.text[:120]
+            event = {
+                "id": "surge", "type": "listing_surge",
+                "trigger": {"text": text, "start": 0, "end": len(text)},
+                "confidence": round(min(1.0, 0.5 + 0.05 * recent), 4),
+                "actors": [{"role": role, "text": entry.name if entry else entity_id, "title": entry.role if entry
+                            else None, "entity_id": entity_id, "country": entry.country if entry else None}],
+                "date": {"start": first_day, "end": day, "text": None, "resolved": True},
+                "place": None,
+                "attributes": {"listings": recent, "baseline_per_day": round(before / max(1, s.surge_baseline_days),
+                                                                             3), "window_days": s.surge_window_days},
+                "evidence": {"text": text, "start": 0, "end": len(text)},
+                "reasons": [f"{recent} new listings in {s.surge_window_days} days vs {before} in the "
+                            f"{s.surge_baseline_days} days before"],
+            }
+            self.es.put_events(stream_doc, [event], url=doc.url, source=doc.source, kind="listings",
+                               published_at=day)
+
+    # -- correlation
+
+    def _load(self) -> _Index:
+        if self._index is None:
+            self._cursor = self.es.get_cursor(CURSOR)
+            idx = _Index()
+            for ev in self.es.iter_events():
+                if ev.eseq > self._cursor:
+                    break
+                idx.add(ev.eseq, _item(ev))
+            self._index = idx
+        return self._index
+
+    def process(self) -> list[dict[str, Any]]:
+        """Pair the events stored since the cursor with everything before them; returns the new links."""
+        idx = self._load()
+        assert self._cursor is not None
+        found: list[dict[str, Any]] = []
+        while batch := self.es.events_after(self._cursor, self.settings.batch):
+            found += self._pair_batch(idx, batch)
+            self._cursor = batch[-1].eseq
+        self.es.set_cursor(CURSOR, self._cursor)
+        new = self.es.add_links(found)
+        for link in new:
+            for listener in self.listeners:
+                listener.on_link(link)
+        self.new_links += new
+        return new
+
+    def _pair_batch(self, idx: _Index, batch: list[StoredEvent]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        by_doc: dict[str, list[StoredEvent]] = defaultdict(list)
+        for ev in batch:
+            by_doc[ev.doc_id].append(ev)
+        # within one text: the text ties its events together even when one of them is undated
+        for doc_id, evs in by_doc.items():
+            if len(evs) > 1:
+                items = {e.key: e for e in evs}
+                for link in link_events([{**e.data, "id": e.key} for e in evs], self.settings.rules):
+                    out.append(self._stored_link(link, [items[k] for k in link["events"]], doc_id))
+        for ev in batch:
+            item = _item(ev)
+            v = item.view
+            if v.start is not None:
+                keys = _keys(v)
+                for rule in self.settings.rules:
+                    for mine, other in (("first", "second"), ("second", "first")):
+                        if v.type not in getattr(rule, mine):
+                            continue
+                        cand = idx.near(getattr(rule, other), keys, v.start, v.end or v.start, rule.window_days)
+                        for eseq in cand:
+                            o = idx.events[eseq]
+                            if o.doc_id == ev.doc_id:
+                                continue
+                            a, b = (v, o.view) if mine == "first" else (o.view, v)
+                            res = score_pair(rule, a, b)
+                            if res is None:
+                                continue
+                            score, gap, ents, why = res
+                            link = make_link(rule, a, b, score, gap, ents, why)
+                            pair = {ev.key: (item, ev.doc_id), o.view.key: (o, o.doc_id)}
+                            out.append(self._link_from_items(link, pair))
+            idx.add(ev.eseq, item)
+        return out
+
+    def _stored_link(self, link: dict[str, Any], evs: list[StoredEvent], doc_id: str) -> dict[str, Any]:
+        pair = {e.key: (_item(e), doc_id) for e in evs}
+        return self._link_from_items(link, pair)
+
+    def _link_from_items(self, link: dict[str, Any], pair: dict[str, tuple[_Indexed, str]]) -> dict[str, Any]:
+        events = []
+        story_keys = []
+        for key in link["events"]:
+            it, doc_id = pair[key]
+            events.append({"id": key, "type": it.view.type, "doc_id": doc_id, "url": it.url, "date": it.date,
+                           "evidence": it.evidence})
+            # syndicated copies of one story make one link, not one per copy
+            story = self._story(doc_id)
+            story_keys.append(f"{story}|{it.view.type}|{it.view.start}" if story else key)
+        return {"id": link_id(str(link.get("rule")), story_keys), **link, "events": events}
+
+    def _story(self, doc_id: str) -> str | None:
+        if doc_id not in self._stories:
+            if len(self._stories) > 100_000:
+                self._stories.clear()
+            self._stories[doc_id] = self.es.story_of(doc_id)
+        return self._stories[doc_id]
+
+
+class StoryStage:
+    """Names the story of each document before it is stored, and keeps the signatures in the store."""
+
+    def __init__(self, store: object, threshold: float = DEFAULT_THRESHOLD) -> None:
+        self.es: EventStore = event_store(store)
+        self.index = StoryIndex(threshold)
+        self.index.load(self.es.story_signatures())
+
+    def assign(self, doc: Document) -> str:
+        text = f"{doc.title or ''}\n{doc.text}"
+        story, sig = self.index.assign(doc.id, text)
+        self.es.put_story_member(doc.id, story, doc.source or "", doc.fetched_at or utc_now_iso(), to_bytes(sig))
+        return story
+
+
+def links_since(store: object, since: str | None = None) -> list[dict[str, Any]]:
+    """Stored links, oldest first, in the ``newswatch links --json`` shape."""
+    return event_store(store).links(since)
+
+
+def event_key_of(doc_id: str, event_id: str) -> str:
+    return event_key(doc_id, event_id)
+
+
+def make_event_stages(config: Any, store: object, listeners: Iterable[LinkListener] = ()
+                      ) -> tuple[Correlator | None, StoryStage]:
+    """The correlator (None when ``[correlator] enabled = false``) and the story stage of a run."""
+    cfg = config.correlator
+    stories = StoryStage(store, cfg.story_threshold)
+    if not cfg.enabled:
+        return None, stories
+    return Correlator(store, CorrelatorSettings.from_config(cfg), listeners, config.watch_entries()), stories
+
+
+def run_links(config: Any, args: Any) -> int:
+    """``newswatch links [--json] [--since DATE]``: stored links, oldest first."""
+    import json
+    import sys
+
+    from pipeline.components import make_store
+
+    store = make_store(config)
+    try:
+        links = links_since(store, getattr(args, "since", None))
+    finally:
+        store.close()
+    for link in links:
+        if args.json:
+            print(json.dumps(link, ensure_ascii=False))
+            continue
+        print(f"{link['created_at']}  score {link['score']:.2f}  {link['explanation']}")
+        for ev in link["events"]:
+            print(f"    {ev['type']:<15} {ev['url'] or ev['doc_id']}")
+    if not args.json:
+        print(f"{len(links)} link(s)", file=sys.stderr)
+    return 0

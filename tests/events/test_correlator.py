@@ -1,0 +1,128 @@
+"""The correlator over stored events: cross-document links, incremental runs, surges, listeners, stories."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from nlp.events.pairing import PairRule
+from pipeline.correlator import Correlator, CorrelatorSettings, StoryStage
+from pipeline.ingest import Ingestor
+from storage.models import Annotations, Document, Entity, WatchEntry
+from storage.sqlite_store import SQLiteStore
+
+
+def _ev(etype: str, start: str, end: str | None = None, **actors: tuple[str, str | None, str | None]) -> dict:
+    return {"id": "e1", "type": etype, "trigger": {"text": "x", "start": 0, "end": 1}, "confidence": 0.8,
+            "actors": [{"role": role, "text": text, "title": None, "entity_id": eid, "country": country}
+                       for role, (text, eid, country) in actors.items()],
+            "date": {"start": start, "end": end or start, "text": None, "resolved": True}, "place": None,
+            "attributes": {}, "evidence": {"text": "x", "start": 0, "end": 1}}
+
+
+def _doc(url: str, text: str, events: list[dict], source: str = "ledger", kind: str = "article",
+         entities: list[Entity] | None = None, published_at: str = "2026-05-12") -> Document:
+    return Document(url=url, text=text, source=source, kind=kind, published_at=published_at,
+                    annotations=Annotations(events=events, entities=entities or []))
+
+
+LAUNCH = _ev("product_launch", "2026-05-12", company=("Corvel Mobile", "corvel", "KR"),
+             product=("Vanta 5", None, None))
+VISIT = _ev("official_visit", "2026-05-11", "2026-05-14", visitor=("Ines Prado", "ines-prado", "CL"),
+            host=("Seoul", None, "KR"))
+
+
+class Collect:
+    def __init__(self) -> None:
+        self.links: list[dict[str, Any]] = []
+
+    def on_link(self, link: dict[str, Any]) -> None:
+        self.links.append(link)
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = SQLiteStore(tmp_path / "s.db")
+    yield s
+    s.close()
+
+
+def test_events_reported_by_two_sources_are_linked_and_announced_once(store) -> None:
+    heard = Collect()
+    corr = Correlator(store, listeners=[heard])
+    ing = Ingestor(store, None, [corr])
+    ing.ingest(_doc("https://ledger.test/launch", "Corvel launched the Vanta 5.", [LAUNCH]))
+    assert heard.links == []
+    ing.ingest(_doc("https://wire.test/visit", "Prado arrived in Seoul.", [VISIT], source="wire"))
+    (link,) = heard.links
+    assert link["type"] == "co_timed" and link["rule"] == "launch_during_visit"
+    assert [e["type"] for e in link["events"]] == ["official_visit", "product_launch"]  # earlier first
+    assert link["gap_days"] == 1.0 and link["entities"] == ["corvel", "ines-prado"]
+    assert {e["url"] for e in link["events"]} == {"https://ledger.test/launch", "https://wire.test/visit"}
+    assert store.links()[0]["id"] == link["id"]
+    # a fresh process continues from the cursor: nothing new, nothing re-announced
+    again = Collect()
+    assert Correlator(store, listeners=[again]).process() == [] and again.links == []
+
+
+def test_no_link_outside_the_window_or_without_the_relation(store) -> None:
+    corr = Correlator(store)
+    corr.es.put_events("d1", [_ev("product_launch", "2026-06-30", company=("Corvel", "corvel", "KR"))])
+    corr.es.put_events("d2", [VISIT])
+    corr.es.put_events("d3", [_ev("product_launch", "2026-05-12", company=("Andes Foods", None, "CL"))])
+    assert corr.process() == []  # 47 days apart; a Chilean company at home is not timed to a visit to Korea
+
+
+def test_rules_come_from_settings(store) -> None:
+    wide = PairRule("launch_within_60_days", ("product_launch",), ("official_visit",), "company_country_is_host", 60)
+    corr = Correlator(store, CorrelatorSettings(rules=(wide,)))
+    corr.es.put_events("d1", [_ev("product_launch", "2026-06-30", company=("Corvel", "corvel", "KR"))])
+    corr.es.put_events("d2", [VISIT])
+    (link,) = corr.process()
+    assert link["rule"] == "launch_within_60_days" and link["gap_days"] == 50.0
+
+
+def test_incremental_runs_only_read_new_events(store) -> None:
+    corr = Correlator(store)
+    for i in range(50):
+        corr.es.put_events(f"old{i}", [_ev("deal", "2025-01-01", company=(f"Firm {i}", None, "DE"))])
+    corr.process()
+    cursor = store.get_cursor("correlator")
+    corr.es.put_events("new", [LAUNCH])
+    corr.es.put_events("new2", [VISIT])
+    assert len(corr.process()) == 1
+    assert store.get_cursor("correlator") == cursor + 2
+
+
+def test_listing_surge_becomes_an_event_linked_to_the_visit(store) -> None:
+    entries = [WatchEntry(id="ines-prado", name="Ines Prado", type="person", country="CL")]
+    corr = Correlator(store, CorrelatorSettings(surge_min_listings=3), entries=entries)
+    ing = Ingestor(store, None, [corr])
+    ing.ingest(_doc("https://wire.test/visit", "Prado arrived in Seoul.", [VISIT], source="wire"))
+    ent = [Entity("Ines Prado", 0, 10, "PERSON", "ines-prado", "Ines Prado")]
+    for i in range(3):
+        ing.ingest(_doc(f"https://shop.test/item{i}", f"Ines Prado mug number {i}", [], source="shop",
+                        kind="product", entities=ent, published_at="2026-05-13"))
+    surges = [e for e in store.iter_events() if e.type == "listing_surge"]
+    assert len(surges) == 1 and surges[0].data["attributes"]["listings"] == 3
+    assert any(link["rule"] == "merchandise_of_visitor" for link in store.links())
+
+
+def test_syndicated_copies_share_a_story_and_make_one_link(store) -> None:
+    corr = Correlator(store)
+    ing = Ingestor(store, None, [corr], stories=StoryStage(store))
+    text = ("Corvel Mobile unveiled its Vanta 5 phone in Seoul on Tuesday. The phone has a large screen and a "
+            "long battery life, and goes on sale next month at a price analysts called aggressive.")
+    ing.ingest(_doc("https://ledger.test/a", text, [LAUNCH]))
+    ing.ingest(_doc("https://copy.test/a", "SEOUL (Wire) - " + text, [LAUNCH], source="copy"))
+    ing.ingest(_doc("https://other.test/z", "Rain is expected in the south this weekend, forecasters said.", []))
+    ing.ingest(_doc("https://wire.test/visit", "Prado arrived in Seoul.", [VISIT], source="wire"))
+    a, b, z = (store.get_by_url(u) for u in ("https://ledger.test/a", "https://copy.test/a", "https://other.test/z"))
+    assert a.annotations.story_id == b.annotations.story_id == a.id
+    assert z.annotations.story_id == z.id
+    story = store.story(a.id)
+    assert story["size"] == 2 and story["sources"] == ["copy", "ledger"]
+    assert len(store.links()) == 1
+    # the story index is rebuilt from the store in a new process
+    assert StoryStage(store).index.story_of[b.id] == a.id
