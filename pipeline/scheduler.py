@@ -46,6 +46,10 @@ class JobFailed(RuntimeError):
     """A job ran and failed; the message is what ``newswatch jobs`` and source health show."""
 
 
+class JobInterrupted(RuntimeError):
+    """The service stopped while the job ran (SIGTERM): not the source's fault, not filed in its health."""
+
+
 # The job functions stored in the job store must be importable by reference; they find the live
 # service here (one per process).
 _ACTIVE: Service | None = None
@@ -67,9 +71,11 @@ class _Children:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.procs: set[subprocess.Popen[bytes]] = set()
+        self.stopping = False
 
     def terminate_all(self, grace_s: float = 10.0) -> None:
         with self.lock:
+            self.stopping = True
             procs = list(self.procs)
         for p in procs:
             p.terminate()
@@ -104,6 +110,8 @@ def subprocess_crawl(config: Config, source: SourceConfig) -> str:
     finally:
         with CHILDREN.lock:
             CHILDREN.procs.discard(proc)
+    if proc.returncode != 0 and CHILDREN.stopping:
+        raise JobInterrupted(f"crawl of {source.name} stopped with the service (exit {proc.returncode})")
     if proc.returncode != 0:
         tail = " | ".join(err.decode("utf-8", "replace").strip().splitlines()[-3:])
         raise JobFailed(f"crawl of {source.name} exited with {proc.returncode}: {tail or 'no message'}")
@@ -191,7 +199,9 @@ class Service:
         for jid, want in wanted.items():
             job = sched.get_job(jid)
             if job is None:
-                sched.add_job(run_job, want.trigger, args=[jid], id=jid, name=want.name)
+                # A source new to the schedule is crawled at once, then on its schedule.
+                first = {"next_run_time": datetime.now(UTC)} if jid.startswith("crawl:") else {}
+                sched.add_job(run_job, want.trigger, args=[jid], id=jid, name=want.name, **first)
                 actions[jid] = "added"
             elif _trigger_key(job.trigger) != _trigger_key(want.trigger):
                 sched.modify_job(jid, name=want.name)
@@ -208,6 +218,7 @@ class Service:
 
         global _ACTIVE
         _ACTIVE = self
+        CHILDREN.stopping = False
         self.scheduler = self.make_scheduler()
         self.scheduler.add_listener(self._on_event, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
         self.scheduler.start(paused=True)
@@ -271,7 +282,9 @@ class Service:
     def _on_event(self, event: Any) -> None:
         from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED
 
-        if event.code == EVENT_JOB_ERROR:
+        if event.code == EVENT_JOB_ERROR and isinstance(event.exception, JobInterrupted):
+            status, detail = "interrupted", str(event.exception)
+        elif event.code == EVENT_JOB_ERROR:
             status, detail = "error", f"{type(event.exception).__name__}: {event.exception}"
         elif event.code == EVENT_JOB_MISSED:
             status, detail = "missed", f"run due at {event.scheduled_run_time} was missed"
@@ -279,7 +292,7 @@ class Service:
             status, detail = "ok", str(event.retval or "")
         try:
             record_run(self.engine, event.job_id, status, detail)
-            if status != "ok" and event.job_id.startswith("crawl:"):
+            if status in ("error", "missed") and event.job_id.startswith("crawl:"):
                 self._record_source_error(event.job_id.split(":", 1)[1], detail)
         except Exception as exc:  # noqa: BLE001 - a listener must never stop the scheduler
             log.warning("could not record result of %s: %s", event.job_id, exc)
@@ -307,10 +320,10 @@ def record_run(engine: sa.engine.Engine, job_id: str, status: str, detail: str) 
         row = conn.execute(sa.select(JOB_RUNS).where(JOB_RUNS.c.job_id == job_id)).mappings().first()
         values = {"last_run_at": now, "last_status": status, "last_detail": detail[:2000]}
         if row is None:
-            conn.execute(JOB_RUNS.insert().values(job_id=job_id, runs=1, errors=int(status != "ok"), **values))
+            conn.execute(JOB_RUNS.insert().values(job_id=job_id, runs=1, errors=int(status == "error"), **values))
         else:
             conn.execute(JOB_RUNS.update().where(JOB_RUNS.c.job_id == job_id).values(
-                runs=row["runs"] + 1, errors=row["errors"] + int(status != "ok"), **values))
+                runs=row["runs"] + 1, errors=row["errors"] + int(status == "error"), **values))
 
 
 def list_jobs(config: Config) -> list[dict[str, Any]]:

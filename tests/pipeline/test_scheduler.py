@@ -207,7 +207,7 @@ def test_newswatch_run_crawls_in_subprocess_and_stops_on_sigterm(tmp_path) -> No
     threading.Thread(target=server.serve_forever, daemon=True).start()
     cfg = tmp_path / "nw.toml"
     cfg.write_text(f'data_dir = "data"\n[[sources]]\nname = "ledger"\ntype = "feed"\nurl = "{base}/rss.xml"\n'
-                   'schedule = "every 20s"\n', encoding="utf-8")
+                   'schedule = "every 1h"\n', encoding="utf-8")  # a new source is crawled at once
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     argv = [sys.executable, "-m", "pipeline.cli", "run", "--config", str(cfg)]
     proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
