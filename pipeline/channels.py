@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import formatdate
 from html import escape
-from typing import Any
+from typing import Any, TextIO
 
 from pipeline.config import ChannelConfig, Config, SmtpConfig
 from pipeline.outbox import DeliveryError, OutboxItem, Sender
@@ -231,14 +231,22 @@ def slack_channel(cfg: ChannelConfig) -> Sender:
     return send
 
 
-def stdout_channel() -> Sender:
+def stdout_channel(stream: TextIO | None = None) -> Sender:
+    """One JSON line per alert: on the service's stdout (``newswatch run``), else on stderr."""
+
     def send(item: OutboxItem) -> None:
-        print(json.dumps(item.payload, ensure_ascii=False), file=sys.stdout, flush=True)
+        print(json.dumps(item.payload, ensure_ascii=False), file=stream or sys.stdout, flush=True)
 
     return send
 
 
-def make_senders(config: Config) -> dict[str, Sender]:
+STDOUT_MODES = ("stdout", "stderr", "defer")
+"""Where a ``stdout`` channel writes in this process: the service's stdout; stderr in commands whose
+stdout carries their own results (``ingest``, ``crawl``); ``defer`` in crawl subprocesses of the
+service, which leave those alerts in the outbox for the service to print."""
+
+
+def make_senders(config: Config, stdout_mode: str = "stdout") -> dict[str, Sender]:
     """Every configured channel by name, plus the implicit ``digest-email`` (to from the payload)."""
     senders: dict[str, Sender] = {DIGEST_CHANNEL: email_channel(config.smtp, [])}
     for c in config.channels:
@@ -248,6 +256,6 @@ def make_senders(config: Config) -> dict[str, Sender]:
             senders[c.name] = webhook_channel(c)
         elif c.type == "slack":
             senders[c.name] = slack_channel(c)
-        else:
-            senders[c.name] = stdout_channel()
+        elif stdout_mode != "defer":
+            senders[c.name] = stdout_channel(sys.stderr if stdout_mode == "stderr" else None)
     return senders

@@ -249,7 +249,7 @@ def digest(config: Config, args: argparse.Namespace) -> int:
                 payload = recipient_email(config, store, r, day) if day else _since_email(config, store, r, alerts,
                                                                                           args.since)
                 outbox.put(f"digest|{r.email}|{stamp}|{args.since or ''}", DIGEST_CHANNEL, payload)
-            sent, failed = outbox.deliver_due(make_senders(config))
+            sent, failed = outbox.deliver_due(make_senders(config, "stderr"))
             print(f"sent {sent} digest emails via {config.smtp.host}:{config.smtp.port}"
                   + (f"; {failed} waiting in the outbox for a retry (newswatch run retries)" if failed else ""))
     finally:

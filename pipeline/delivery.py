@@ -7,6 +7,8 @@ delivery the same way.
 
 from __future__ import annotations
 
+import os
+
 from pipeline.alerts import AlertEngine, outbox_notifier
 from pipeline.channels import make_senders
 from pipeline.config import Config
@@ -21,9 +23,22 @@ def recipients_by_watchlist(config: Config) -> dict[str, list[str]]:
     return out
 
 
-def start_worker(config: Config, poll_s: float = 1.0) -> OutboxWorker:
+SERVICE_CHILD_ENV = "NEWSWATCH_SERVICE_CHILD"
+
+
+def stdout_mode(in_service: bool = False) -> str:
+    """How this process treats ``stdout`` channels (see :data:`pipeline.channels.STDOUT_MODES`)."""
+    if in_service:
+        return "stdout"
+    return "defer" if os.environ.get(SERVICE_CHILD_ENV) else "stderr"
+
+
+def start_worker(config: Config, poll_s: float = 1.0, in_service: bool = False) -> OutboxWorker:
     outbox = Outbox(config.scheduler.db_url)
-    return OutboxWorker(outbox, make_senders(config), poll_s=poll_s).start()
+    mode = stdout_mode(in_service)
+    if mode == "defer":
+        outbox.deferred = {c.name for c in config.channels if c.type == "stdout"}
+    return OutboxWorker(outbox, make_senders(config, mode), poll_s=poll_s).start()
 
 
 def attach_outbox(engine: AlertEngine, config: Config, flush_on_close: bool = True) -> OutboxWorker:

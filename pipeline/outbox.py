@@ -58,6 +58,7 @@ class Outbox:
         self.engine = make_engine(db_url)
         self.base_backoff_s = base_backoff_s
         self.lease_s = lease_s
+        self.deferred: set[str] = set()  # channels left to another process
 
     def put(self, key: str, channel: str, payload: Mapping[str, Any]) -> bool:
         """Queue one delivery; False when this key was queued before (nothing is added)."""
@@ -89,6 +90,11 @@ class Outbox:
             out.append(OutboxItem(id=r["id"], key=r["key"], channel=r["channel"], payload=json.loads(r["payload"]),
                                   attempts=r["attempts"], last_error=r["last_error"]))
         return out
+
+    def release(self, item: OutboxItem) -> None:
+        """Give a claimed row back untouched (this process does not deliver its channel)."""
+        with self.engine.begin() as conn:
+            conn.execute(OUTBOX.update().where(OUTBOX.c.id == item.id).values(status="pending", lease_until=None))
 
     def done(self, item: OutboxItem) -> None:
         with self.engine.begin() as conn:
@@ -123,6 +129,9 @@ class Outbox:
         sent = failed = 0
         for item in self.claim_due(limit):
             sender = senders.get(item.channel)
+            if sender is None and item.channel in self.deferred:
+                self.release(item)  # another process (the service) delivers this channel
+                continue
             if sender is None:
                 self.failed(item, f"channel {item.channel!r} is not configured any more")
                 failed += 1

@@ -18,6 +18,7 @@ store keeps the schedule.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -98,7 +99,10 @@ def crawl_argv(config: Config, source: SourceConfig) -> list[str]:
 
 def subprocess_crawl(config: Config, source: SourceConfig) -> str:
     """Crawl one source in a fresh Python process; its stdout summary is the job's result."""
-    proc = subprocess.Popen(crawl_argv(config, source), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    from pipeline.delivery import SERVICE_CHILD_ENV
+
+    env = {**os.environ, SERVICE_CHILD_ENV: "1"}
+    proc = subprocess.Popen(crawl_argv(config, source), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     with CHILDREN.lock:
         CHILDREN.procs.add(proc)
     try:
@@ -157,6 +161,7 @@ class Service:
         self.engine = make_engine(config.scheduler.db_url)
         self.stopped = threading.Event()
         self.scheduler: Any = None
+        self.worker: Any = None
 
     # -- jobs wanted by the config
 
@@ -223,6 +228,10 @@ class Service:
         self.scheduler.add_listener(self._on_event, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
         self.scheduler.start(paused=True)
         actions = self.sync_jobs()
+        from pipeline.delivery import start_worker
+
+        # Delivers what crawl subprocesses left for the service (stdout channels) and retries.
+        self.worker = start_worker(self.config, poll_s=1.0, in_service=True)
         self.scheduler.resume()
         return actions
 
@@ -234,6 +243,9 @@ class Service:
             self.scheduler.pause()
             CHILDREN.terminate_all()
             self.scheduler.shutdown(wait=True)
+        if self.worker is not None:
+            self.worker.stop(flush=False)
+            self.worker = None
         if _ACTIVE is self:
             _ACTIVE = None
 
@@ -276,7 +288,10 @@ class Service:
         from pipeline.channels import make_senders
         from pipeline.outbox import Outbox
 
-        sent, failed = Outbox(self.config.scheduler.db_url).deliver_due(make_senders(self.config))
+        if self.worker is not None:
+            sent, failed = self.worker.outbox.deliver_due(self.worker.senders)
+        else:
+            sent, failed = Outbox(self.config.scheduler.db_url).deliver_due(make_senders(self.config))
         return f"{sent} delivered, {failed} failed"
 
     def _on_event(self, event: Any) -> None:

@@ -252,3 +252,22 @@ def test_webhook_without_its_secret_in_env_is_not_sent(tmp_path, hook_server, mo
     box.put("k|hook", "hook", ALERT)
     assert box.deliver_due(make_senders(make_config(tmp_path, 9, hook_server))) == (0, 1)
     assert Hook.received == [] and "NW_TEST_SECRET" in box.items()[0]["last_error"]
+
+
+def test_stdout_channel_is_left_to_the_service_by_crawl_subprocesses(tmp_path, monkeypatch, capsys) -> None:
+    from pipeline.delivery import SERVICE_CHILD_ENV, start_worker
+
+    config = Config(data_dir=tmp_path, channels=[ChannelConfig(name="tty", type="stdout")])
+    config.scheduler.db_url = f"sqlite:///{tmp_path / 'service.db'}"
+    monkeypatch.setenv(SERVICE_CHILD_ENV, "1")
+    child = start_worker(config, poll_s=0.05)
+    child.outbox.put("k|tty", "tty", ALERT)
+    child.wake()
+    time.sleep(0.2)
+    child.stop()
+    assert capsys.readouterr().out == "" and child.outbox.counts() == {"pending": 1}
+    monkeypatch.delenv(SERVICE_CHILD_ENV)
+    service = start_worker(config, poll_s=0.05, in_service=True)
+    service.stop()  # the final flush delivers it
+    assert json.loads(capsys.readouterr().out)["why"] == ALERT["why"]
+    assert service.outbox.counts() == {"sent": 1}
