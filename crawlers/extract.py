@@ -65,6 +65,7 @@ _WESTERN_PUNCT = "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u20ac\u00a0\u00b7\u
 _WALL_RE = re.compile(r"(?:^|[\s_-])(?:paywall|pay-wall|regwall|reg-wall|subscribe-(?:box|prompt|wall)|"
                       r"subscription-(?:wall|prompt)|login-wall|piano-(?:container|offer)|tp-container|"
                       r"meter-(?:wall|prompt))(?:$|[\s_-])|^paywall|paywall$", re.IGNORECASE)
+_RDFA_HINT = re.compile(r"\s(?:typeof|vocab)\s*=", re.IGNORECASE)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_\-:.]+)", re.IGNORECASE)
 
@@ -299,7 +300,7 @@ def _extract_into(answer: dict[str, Any], html: str | bytes, url: str | None) ->
     answer["published_at"] = _published(article_ld, meta, tree, traf, warnings)
     answer["lang"] = _html_lang(tree, meta)
 
-    product, product_kind = _product(structured, tree, meta, answer, warnings)
+    product, product_kind = _product(structured, tree, meta, answer, warnings, url)
     items, priced = _listing_signals(tree, structured)
 
     # page type ---------------------------------------------------------------------------
@@ -565,8 +566,14 @@ def _structured_data(text: str, base: str | None, warnings: list[str]) -> list[d
     try:
         import extruct
 
-        data = extruct.extract(text, base_url=base, syntaxes=["json-ld", "microdata", "rdfa"],
-                               uniform=True, errors="ignore")
+        # RDFa is by far the slowest syntax (about half of all extraction time on real pages) and
+        # rare on news and shop pages: only read it when the page has RDFa typing attributes.
+        syntaxes = ["json-ld", "microdata"]
+        if _RDFA_HINT.search(text):
+            syntaxes.append("rdfa")
+        if "application/ld+json" not in text and "itemscope" not in text and len(syntaxes) == 2:
+            return []
+        data = extruct.extract(text, base_url=base, syntaxes=syntaxes, uniform=True, errors="ignore")
     except Exception as exc:
         warnings.append(f"parse: structured data unreadable ({type(exc).__name__})")
         return []
@@ -626,16 +633,23 @@ def _ld_str(item: dict[str, Any] | None, key: str) -> str | None:
 
 
 def _product(structured: list[dict[str, Any]], tree: lxml.html.HtmlElement, meta: dict[str, str],
-             answer: dict[str, Any], warnings: list[str]) -> tuple[dict[str, Any] | None, str]:
+             answer: dict[str, Any], warnings: list[str], url: str | None = None
+             ) -> tuple[dict[str, Any] | None, str]:
     """(product dict or None, ``single``|``list``|``none``)."""
     products = [i for i in structured if "Product" in _types(i) or "ProductGroup" in _types(i)]
     offers_alone = [i for i in structured if set(_types(i)) & {"Offer", "AggregateOffer"}]
     # The same product is often described twice (JSON-LD and microdata): count distinct names.
     distinct = {" ".join((_ld_str(p, "name") or "").lower().split()) for p in products} - {""}
     item_list = _first_of_type(structured, {"ItemList", "OfferCatalog", "CollectionPage"})
-    if len(distinct) >= 2 or (item_list is not None and not products):
-        return None, "list"
     lang = _html_lang(tree, meta)
+    if len(distinct) >= 2:
+        # A product page often carries "related products" too: the main one is named by the page.
+        main = _main_product(products, tree, meta)
+        if main is None:
+            return None, "list"
+        products = main
+    elif item_list is not None and not products:
+        return None, "list"
     if products:
         # Richest description first (one with offers), the others fill its gaps.
         products.sort(key=lambda p: (p.get("offers") is None, -len(p)))
@@ -645,6 +659,7 @@ def _product(structured: list[dict[str, Any]], tree: lxml.html.HtmlElement, meta
             for key, value in extra.items():
                 if merged.get(key) is None and value is not None:
                     merged[key] = value
+        _fill_from_page(merged, tree, meta, lang, url)
         return merged, "single"
     if offers_alone:
         offer = offers_alone[0]
@@ -652,7 +667,39 @@ def _product(structured: list[dict[str, Any]], tree: lxml.html.HtmlElement, meta
         item: dict[str, Any] = offered if isinstance(offered, dict) else {}
         return _product_from_ld({**item, "offers": offer}, lang, warnings), "single"
     heuristic = _product_heuristic(tree, meta, lang, warnings)
+    if heuristic:
+        _fill_from_page(heuristic, tree, meta, lang, url)
     return (heuristic, "single") if heuristic else (None, "none")
+
+
+def _main_product(products: list[dict[str, Any]], tree: lxml.html.HtmlElement,
+                  meta: dict[str, str]) -> list[dict[str, Any]] | None:
+    """The descriptions of the product the page is about (its name is the page's h1 / title), if any."""
+    heads = [_clean(meta.get("og:title")), _clean(_xpath_text(tree, "//h1")), _clean(_xpath_text(tree, "//title"))]
+    keys = [" ".join(h.lower().split()) for h in heads if h]
+    if not keys:
+        return None
+    named = []
+    for p in products:
+        name = " ".join((_ld_str(p, "name") or "").lower().split())
+        if name and any(name in k or (len(k) > 8 and k in name) for k in keys):
+            named.append(p)
+    names = {" ".join((_ld_str(p, "name") or "").lower().split()) for p in named}
+    return named if len(names) == 1 else None
+
+
+def _fill_from_page(product: dict[str, Any], tree: lxml.html.HtmlElement, meta: dict[str, str],
+                    lang: str | None, url: str | None) -> None:
+    """Fill what structured data left out (price, sku, availability) from the page and its URL."""
+    if product.get("price") is None:
+        found = _visible_price(tree)
+        if found is not None:
+            amount = _parse_amount(found, product.get("currency"))
+            if amount is not None:
+                product["price"] = _format_amount(amount)
+                product["currency"] = product.get("currency") or _currency_from_text(found, lang, [])
+    if not product.get("sku"):
+        product["sku"] = _sku_from_page(tree, url)
 
 
 def _product_from_ld(item: dict[str, Any], lang: str | None, warnings: list[str]) -> dict[str, Any]:
@@ -722,16 +769,16 @@ def _product_heuristic(tree: lxml.html.HtmlElement, meta: dict[str, str], lang: 
             source = "itemprop=price"
     body = tree.find("body")
     visible = " ".join(_strip_noise(body).text_content().split()) if body is not None else ""
-    cart = bool(_CART_SIGNALS.search(visible)) or bool(
-        tree.xpath("//form[contains(@action, 'cart')] | //button[contains(@class, 'cart')]"))
+    cart = bool(_CART_SIGNALS.search(visible)) or bool(tree.xpath(
+        "//form[contains(@action, 'cart') or contains(@action, 'basket')]"
+        " | //*[self::button or self::input or self::a][contains(translate(concat(@id, ' ', @class, ' ', @name,"
+        " ' ', @value), 'CARTBASKET', 'cartbasket'), 'cart') or contains(translate(concat(@id, ' ', @class, ' ',"
+        " @name), 'BASKET', 'basket'), 'basket') or contains(translate(concat(@id, ' ', @class), 'BUY', 'buy'),"
+        " 'buy')]"))
     if not price_raw:
         if not (cart or og_type.endswith("product")):
             return None
-        for el in tree.xpath("//*[contains(@class, 'price') or contains(@id, 'price')]"):
-            match = _VISIBLE_PRICE.search(" ".join(el.text_content().split()))
-            if match:
-                price_raw = match.group(0)
-                break
+        price_raw = _visible_price(tree)
         if not price_raw:
             match = _VISIBLE_PRICE.search(visible)
             price_raw = match.group(0) if match else None
@@ -746,17 +793,13 @@ def _product_heuristic(tree: lxml.html.HtmlElement, meta: dict[str, str], lang: 
     warnings.append(f"product: no schema.org Product; price read from {source}")
     name = (_clean(meta.get("og:title")) or _clean(_xpath_text(tree, "//h1"))
             or _clean(_xpath_text(tree, "//title")))
-    sku = _clean(_xpath_attr_or_text(tree, "//*[@itemprop='sku']"))
-    if not sku:
-        m = re.search(r"\b(?:SKU|Item(?: No\.?| number)|Art\.?-?Nr\.?)\s*[:#]?\s*([A-Za-z0-9][\w\-./]{2,40})",
-                      visible)
-        sku = m.group(1) if m else None
+    sku = None  # filled by _fill_from_page (itemprop, data-sku, visible "SKU: ...", the URL)
     brand = _clean(meta.get("product:brand") or _xpath_attr_or_text(tree, "//*[@itemprop='brand']"))
     seller_m = re.search(r"\bSold by\s*:?\s*([^.|\n]{2,60}?)(?:\s{2,}|[.|]|$)", visible)
     availability_raw = _xpath_attr(tree, "//*[@itemprop='availability']", ("href", "content")) or \
         meta.get("product:availability") or meta.get("og:availability")
     availability = (_availability(availability_raw, warnings) if availability_raw
-                    else _availability_text(visible))
+                    else _availability_on_page(tree, visible))
     return {"name": name, "price": _format_amount(amount), "currency": currency.upper() if currency else None,
             "availability": availability, "sku": sku, "brand": brand,
             "seller": _clean(seller_m.group(1)) if seller_m else None}
@@ -765,6 +808,60 @@ def _product_heuristic(tree: lxml.html.HtmlElement, meta: dict[str, str], lang: 
 def parse_price(text: str, currency_hint: str | None = None) -> Decimal | None:
     """The amount of a price string (``"1 299,00 €"`` -> 1299.00); None when there is none."""
     return _parse_amount(text, currency_hint)
+
+
+_OLD_PRICE = re.compile(r"old|was|strike|before|regular|list-?price|rrp|save|saving|per-?unit|unit-?price|"
+                        r"shipping|delivery|instal|monthly|crossed|original|compare", re.IGNORECASE)
+
+
+def _visible_price(tree: lxml.html.HtmlElement) -> str | None:
+    """The page's own price: ``itemprop=price``, then the first price-named element that is not an old,
+    unit, shipping or instalment price (nor inside a list of other products)."""
+    for el in tree.xpath("//*[@itemprop='price']"):
+        raw = el.get("content") or " ".join(el.text_content().split())
+        if raw and re.search(r"\d", raw):
+            return str(raw)
+    for el in tree.xpath("//*[contains(translate(@class, 'PRICE', 'price'), 'price') or "
+                         "contains(translate(@id, 'PRICE', 'price'), 'price')]"):
+        marker = f"{el.get('class', '')} {el.get('id', '')}"
+        if _OLD_PRICE.search(marker) or el.tag in ("script", "style", "del", "s", "strike"):
+            continue
+        if el.xpath("ancestor::*[self::del or self::s or self::strike or self::nav or self::footer]"):
+            continue
+        if any(_OLD_PRICE.search(f"{a.get('class', '')} {a.get('id', '')}") or
+               re.search(r"related|recommend|carousel|similar|also|upsell", f"{a.get('class', '')} {a.get('id', '')}",
+                         re.IGNORECASE) for a in el.iterancestors() if a.tag != "body"):
+            continue
+        match = _VISIBLE_PRICE.search(" ".join(el.text_content().split()))
+        if match:
+            return match.group(0)
+    return None
+
+
+_SKU_IN_URL = (re.compile(r"/(?:dp|gp/product)/([A-Z0-9]{10})(?:[/?]|$)"), re.compile(r"/itm/(?:[^/?]+/)?(\d{9,15})"))
+_SKU_TEXT = re.compile(r"\b(?:SKU|Item(?: No\.?| number| #)|Art(?:ikel)?\.?-?(?:Nr|nummer)\.?|Product code|"
+                       r"Réf(?:érence)?\.?|Codice|Código|Model(?:o)? (?:No|number))\s*[:#.]?\s*"
+                       r"([A-Za-z0-9][\w\-./]{2,40})",
+                       re.IGNORECASE)
+
+
+def _sku_from_page(tree: lxml.html.HtmlElement, url: str | None) -> str | None:
+    for pattern in _SKU_IN_URL:
+        m = pattern.search(url or "")
+        if m:
+            return m.group(1)
+    for xp in ("//*[@itemprop='sku']", "//*[@itemprop='productID']", "//*[@data-sku]"):
+        nodes = tree.xpath(xp)
+        if nodes:
+            value = nodes[0].get("content") or nodes[0].get("data-sku") or nodes[0].text_content()
+            tokens = (value or "").split()
+            if tokens:
+                return tokens[0] if not (nodes[0].get("content") or nodes[0].get("data-sku")) else _clean(value)
+    body = tree.find("body")
+    if body is None:
+        return None
+    m = _SKU_TEXT.search(" ".join(_strip_noise(body).text_content().split()))
+    return m.group(1) if m else None
 
 
 def _parse_amount(value: Any, currency_hint: Any = None) -> Decimal | None:
@@ -818,6 +915,24 @@ def _availability(value: str | None, warnings: list[str]) -> str | None:
     if mapped is None:
         warnings.append(f"product: availability {value!r} has no contract value; left null")
     return mapped
+
+
+def _availability_on_page(tree: lxml.html.HtmlElement, visible: str) -> str | None:
+    """Availability from elements named for it (``#availability``, ``.stock``), else from strong English phrases
+    anywhere (words like "indisponible" are too common elsewhere on a page to be read page-wide)."""
+    for el in tree.xpath("//*[contains(translate(@id, 'AVAILBTYSOCK', 'availbtysock'), 'availab') or "
+                         "contains(translate(@class, 'AVAILBTYSOCK', 'availbtysock'), 'availab') or "
+                         "contains(translate(@id, 'STOCK', 'stock'), 'stock') or "
+                         "contains(translate(@class, 'STOCK', 'stock'), 'stock')]"):
+        found = _availability_text(" ".join(el.text_content().split())[:300])
+        if found:
+            return found
+    low = visible.lower()
+    if re.search(r"out of stock|sold out|currently unavailable", low):
+        return "OutOfStock"
+    if re.search(r"\bin stock\b", low):
+        return "InStock"
+    return None
 
 
 def _availability_text(visible: str) -> str | None:
