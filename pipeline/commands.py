@@ -51,7 +51,7 @@ def crawl(config: Config, args: argparse.Namespace) -> int:
         alerts = make_alert_engine(config, store)
         from pipeline.correlator import make_event_stages
 
-        correlator, stories = make_event_stages(config, store)
+        correlator, stories = make_event_stages(config, store, [alerts])  # new links may fire 'link' rules
         ingestor = Ingestor(store, make_analyzer(config), [alerts, *([correlator] if correlator else [])],
                             stories=stories)
         report = run_crawl_job(sources, ingestor)
@@ -74,7 +74,7 @@ def ingest(config: Config, args: argparse.Namespace) -> int:
         engine = make_alert_engine(config, store)
         from pipeline.correlator import make_event_stages
 
-        correlator, stories = make_event_stages(config, store)
+        correlator, stories = make_event_stages(config, store, [engine])
         ingestor = Ingestor(store, analyzer, [engine, *([correlator] if correlator else [])], stories=stories)
         with progress("ingest") as bar:
             for line in read_lines(stream, require_id=False):

@@ -92,7 +92,7 @@ def test_one_alert_per_story_not_per_copy(store) -> None:
     eng = engine(store, rule, clock=clock)
     for i in range(3):
         doc = mention_doc(f"https://copy{i}.example/story", ["duarte"])
-        doc.annotations.story_id = "story-42"  # type: ignore[attr-defined]  # set by the story stage
+        doc.annotations.story_id = "story-42"  # set by the story stage at ingest
         clock.t += 10
         ingest(store, eng, doc)
     assert len(eng.fired) == 1 and eng.fired[0].story_id == "story-42" and eng.already_sent == 2
