@@ -159,3 +159,19 @@ def test_recipient_digest_is_multipart_and_arrives_via_outbox(filled: Config) ->
     html = msg.get_body(("html",)).get_content()
     assert "<svg" in html and "<script" not in html
     assert "Helena Duarte" in msg.get_body(("plain",)).get_content()
+
+
+def test_scheduled_digest_job_sends_once_per_recipient_and_day(filled: Config) -> None:
+    from pipeline.scheduler import send_recipient_digest
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        filled.smtp = SmtpConfig(host="127.0.0.1", port=controller.port, sender="nw@example.org")
+        rcpt = filled.digest.recipients[0]
+        assert "1 sent" in send_recipient_digest(filled, rcpt, DAY)
+        assert "0 sent" in send_recipient_digest(filled, rcpt, DAY)  # a re-run (restart) sends nothing twice
+    finally:
+        controller.stop()
+    assert len(inbox.messages) == 1 and DAY in inbox.messages[0]["Subject"]
