@@ -29,6 +29,7 @@ from storage.events_store import EventStore, StoredEvent, event_key, event_store
 from storage.models import Document, WatchEntry, utc_now_iso
 
 CURSOR = "correlator"
+LISTING_EVENT_TYPES = ("merchandise", "product_launch")
 MAX_EVENT_DAYS = 31  # longer date ranges are clipped when searching the index (a visit, not a season)
 
 
@@ -123,6 +124,15 @@ class _Index:
         return found
 
 
+def _main_actor(v: EventView) -> str | None:
+    roles = {"product_launch": ("company", "product"), "official_visit": ("visitor",), "deal": ("company",),
+             "merchandise": ("depicted",), "listing_surge": ("depicted", "product", "company")}.get(
+        v.type, ("agency", "target"))
+    for a in v.role(*roles):
+        return str(a.get("entity_id") or str(a.get("text") or "").lower())
+    return None
+
+
 def _item(ev: StoredEvent) -> _Indexed:
     return _Indexed(EventView.of(ev.key, ev.data), ev.doc_id, ev.url, ev.data.get("evidence") or {},
                     ev.data.get("date") or {})
@@ -148,7 +158,10 @@ class Correlator:
         """Store the document's events, count listings, then correlate whatever is new."""
         if self._index is not None:
             self._index.remove_doc(doc.id)
-        self.es.put_events(doc.id, doc.annotations.events, url=doc.url, source=doc.source, kind=doc.kind,
+        events = doc.annotations.events
+        if doc.kind == "product":  # a shop listing sells goods; it does not report visits or deals
+            events = [e for e in events if e.get("type") in LISTING_EVENT_TYPES]
+        self.es.put_events(doc.id, events, url=doc.url, source=doc.source, kind=doc.kind,
                            published_at=doc.published_at)
         if doc.kind == "product":
             self._count_listing(doc)
@@ -271,9 +284,9 @@ class Correlator:
             it, doc_id = pair[key]
             events.append({"id": key, "type": it.view.type, "doc_id": doc_id, "url": it.url, "date": it.date,
                            "evidence": it.evidence})
-            # syndicated copies of one story make one link, not one per copy
-            story = self._story(doc_id)
-            story_keys.append(f"{story}|{it.view.type}|{it.view.start}" if story else key)
+            # one link per pair of happenings: syndicated copies and other reports of the same launch
+            # (same type, main actor and day) do not make a link each
+            story_keys.append(f"{it.view.type}|{_main_actor(it.view) or self._story(doc_id) or key}|{it.view.start}")
         return {"id": link_id(str(link.get("rule")), story_keys), **link, "events": events}
 
     def _story(self, doc_id: str) -> str | None:
@@ -340,3 +353,71 @@ def run_links(config: Any, args: Any) -> int:
     if not args.json:
         print(f"{len(links)} link(s)", file=sys.stderr)
     return 0
+
+
+def demo_summary(store: object, names: dict[str, str], per_type: int = 2) -> list[str]:
+    """The demo's "timed to" section: the best events of each type, the merchandise, and the links."""
+    es = event_store(store)
+    best: dict[str, list[StoredEvent]] = defaultdict(list)
+    merch: dict[str, list[StoredEvent]] = defaultdict(list)
+    for ev in es.iter_events():
+        if ev.type == "merchandise":
+            for a in ev.data.get("actors", []):
+                if a.get("role") == "depicted":
+                    merch[str(a.get("entity_id") or a.get("text"))].append(ev)
+        else:
+            best[ev.type].append(ev)
+    lines = ["", "== Events (typed, with evidence)"]
+    order = ("product_launch", "official_visit", "deal", "export_control", "trade_measure", "sanction",
+             "listing_surge")
+    for etype in order:
+        ranked = sorted(best.get(etype, []), key=lambda e: (not e.data["date"]["resolved"], -e.data["confidence"]))
+        seen: set[str] = set()
+        for ev in ranked:
+            view = EventView.of(ev.key, ev.data)
+            what = _describe(view)
+            if what in seen or len(seen) >= per_type:
+                continue
+            seen.add(what)
+            d = ev.data["date"]
+            when = d["start"] if d["start"] == d["end"] else f"{d['start']} to {d['end']}"
+            where = f", {ev.data['place']}" if ev.data.get("place") else ""
+            lines.append(f"  {etype:<15} {what} ({when if d['resolved'] else 'date unknown'}{where}) "
+                         f"[{ev.source}, confidence {ev.data['confidence']:.2f}]")
+    for who, evs in sorted(merch.items(), key=lambda kv: -len(kv[1])):
+        days = sorted(e.data["date"]["start"] or (e.published_at or "")[:10] for e in evs)
+        days = [d for d in days if d]
+        listings = [e for e in evs if e.kind == "product"]
+        if not listings:
+            continue
+        lines.append(f"  {'merchandise':<15} {len(listings)} listings and {len(evs) - len(listings)} reports of "
+                     f"goods depicting {names.get(who, who)}{f', first on {days[0]}' if days else ''} "
+                     f"[{', '.join(sorted({e.source or '' for e in listings}))}]")
+    links = es.links()
+    lines += ["", f"== Links: events timed to each other ({len(links)}; the best of each rule)"]
+    top: dict[str, dict[str, Any]] = {}
+    for link in sorted(links, key=lambda x: -x["score"]):
+        top.setdefault(str(link.get("rule")), link)
+    for link in top.values():
+        lines.append(f"  {link['score']:.2f}  {link['explanation']}")
+        for e in link["events"]:
+            lines.append(f"        {e['type']:<15} {e['url']}")
+    return lines
+
+
+def _describe(v: EventView) -> str:
+    def who(*roles: str) -> str:
+        for a in v.role(*roles):
+            title = f"{a['title']} " if a.get("title") and a["title"] not in str(a.get("text")) else ""
+            return f"{title}{a.get('text')}" + (f" ({a['country']})" if a.get("country") else "")
+        return "?"
+
+    if v.type == "product_launch":
+        return f"{who('company')} launched {who('product')}"
+    if v.type == "official_visit":
+        return f"{who('visitor')} visits {who('host')}"
+    if v.type == "deal":
+        return f"{who('company')} deal" + (f" with {who('counterparty')}" if v.role("counterparty") else "")
+    if v.type == "listing_surge":
+        return f"listings about {who('depicted', 'product', 'company')} surged"
+    return f"{who('agency')} {v.type.replace('_', ' ')} on {who('target')}"

@@ -207,7 +207,7 @@ def explain(rule: PairRule, a: EventView, b: EventView, gap: float | None, why: 
         f = what.get(e.type)
         if f:
             return f(e)
-        return f"{_who(e, 'agency')} took a {e.type.replace('_', ' ')} against {_who(e, 'target')}"
+        return f"{_who(e, 'agency')} took {e.type.replace('_', ' ')} action against {_who(e, 'target')}"
 
     rel = "during" if gap is not None and gap <= rule.window_days else "around"
     timing = f" ({gap:g} day{'s' if gap != 1 else ''} apart)" if gap else ""

@@ -72,6 +72,7 @@ def demo_config(data_dir: Path, base_url: str) -> Config:
 def run_demo(data_dir: Path, port: int = 0) -> int:
     from pipeline.commands import make_alert_engine
     from pipeline.components import make_analyzer, make_store
+    from pipeline.correlator import make_event_stages
     from pipeline.crawl_job import run_crawl_job
     from pipeline.demo.site_server import SiteServer
     from pipeline.ingest import Ingestor
@@ -90,7 +91,8 @@ def run_demo(data_dir: Path, port: int = 0) -> int:
             print("loading NLP models ...", file=sys.stderr)
             analyzer = make_analyzer(config)
             alerts = make_alert_engine(config, store, echo=False)
-            ingestor = Ingestor(store, analyzer, [alerts])
+            correlator, stories = make_event_stages(config, store)
+            ingestor = Ingestor(store, analyzer, [alerts, *([correlator] if correlator else [])], stories=stories)
             print("crawling ...", file=sys.stderr)
             report = run_crawl_job(config.sources, ingestor, CRAWL_SETTINGS, verbose=False,
                                    rewrite=partial(pin_origin, served=site.base_url))
@@ -158,6 +160,10 @@ def _print_summary(config: Config, store: object, stored: dict[str, dict[str, in
         print(f"  {n:>4}  {name}")
 
     _print_stances(st, names)
+
+    from pipeline.correlator import demo_summary
+
+    print("\n".join(demo_summary(st, names)))
 
     for query in EXAMPLE_SEARCHES:
         result = st.search(query, limit=3)
