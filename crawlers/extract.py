@@ -12,6 +12,7 @@ trafilatura for the main text and its metadata, then plain-HTML heuristics.
 from __future__ import annotations
 
 import email.utils
+import functools
 import json
 import re
 from collections.abc import Iterator
@@ -60,7 +61,7 @@ _CART_SIGNALS = re.compile(
     re.IGNORECASE,
 )
 _CARD_CLASS = re.compile(r"(product|item|card|tile|teaser|story|post|entry|result)", re.IGNORECASE)
-_NOISE_TAGS = ("script", "style", "noscript", "template", "svg", "nav", "header", "footer", "aside", "form")
+_NOISE_TAGS = ("script", "style", "noscript", "template", "svg", "nav", "header", "footer", "aside")
 _WESTERN_PUNCT = "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u20ac\u00a0\u00b7\u00ab\u00bb\u00a3\u00b0"
 _WALL_RE = re.compile(r"(?:^|[\s_-])(?:paywall|pay-wall|regwall|reg-wall|subscribe-(?:box|prompt|wall)|"
                       r"subscription-(?:wall|prompt)|login-wall|piano-(?:container|offer)|tp-container|"
@@ -108,6 +109,12 @@ def extract_page(html: str | bytes, url: str | None = None) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------------------------
 # input: bytes -> str, and what kind of input this is
+
+
+def extract_bytes(body: bytes, content_type: str | None, url: str | None) -> dict[str, Any]:
+    """``extract_page`` of a fetched body, decoded with its HTTP Content-Type (for worker processes)."""
+    html, _warnings = decode_html(body, content_type)
+    return extract_page(html, url=url)
 
 
 def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, list[str]]:
@@ -287,8 +294,9 @@ def _extract_into(answer: dict[str, Any], html: str | bytes, url: str | None) ->
         answer["canonical_url"] = canonical
 
     js_only = _js_only(tree)
-    traf = _trafilatura(_without_walls(tree), url, warnings)
-    body = "" if js_only else (traf.get("text") or "").strip()
+    walled = _without_walls(tree)
+    traf = _trafilatura(text if walled is tree else lxml.html.tostring(walled, encoding="unicode"), url, warnings)
+    body = "" if js_only else drop_boilerplate_lines((traf.get("text") or "").strip())
     if not body and not js_only:
         body = _fallback_text(tree)
         if body:
@@ -356,6 +364,45 @@ def _extract_feed(answer: dict[str, Any], text: str) -> None:
     answer["warnings"].append("input: a feed, not a page; text lists its entry titles")
 
 
+_BOILERPLATE_LINE = re.compile(
+    r"^\W*(?:"
+    # "read also" links set inside the article, in the languages we meet most
+    r"(?:lea|lee|léase|lire|à lire|voir|read|see|also read|leggi|lesen sie|czytaj|leia|veja|zie ook|les også|läs)"
+    r"\s+(?:también|tambien|más|mas|aussi|also|more|anche|auch|też|także|również|mais|também|ook|også|mer)\b"
+    r"|(?:le|te) puede interesar|related(?: articles?| stories| posts)?\s*:|mehr zum thema|"
+    r"das (?:thema|könnte) .{0,40}interessieren|auch interessant|weitere (?:beiträge|artikel|meldungen|tipps)|"
+    r"vorschau auf den nächsten artikel|(?:next|previous) (?:article|story|post)\b|"
+    # comments, ads, paywall and newsletter prompts
+    r"keine kommentare|no comments(?: yet)?\b|\d+\s+(?:comments?|kommentare|commentaires)\b|leave a (?:comment|reply)|"
+    r"anzeige\b|advertisement\b|publicidad\b|werbung\b|sponsored\b|"
+    r"pour (?:lire la suite|accéder)|to continue reading|subscribe to (?:read|continue)|"
+    r"(?:kategorie|category|categories|tags?|schlagwörter|quellenangaben|release date)\s*:\s*\S{0,30}\s*$|"
+    r"\(?alle angaben ohne gewähr\)?\s*$"
+    r")",
+    re.IGNORECASE,
+)
+_NEWSLETTER_LINE = re.compile(r"newsletter|sign up|subscribe|abonnier|abonnez|registrier|subskrypc|suscríb|iscriviti",
+                              re.IGNORECASE)
+
+
+def drop_boilerplate_lines(text: str) -> str:
+    """Main text without the lines extractors are known to keep: in-article "read also" links, comment
+    counters, ad labels, paywall and newsletter prompts (short lines only: a paragraph that merely
+    mentions a newsletter stays)."""
+    if not text:
+        return text
+    kept = []
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped and len(stripped) < 200 and _BOILERPLATE_LINE.search(stripped):
+            continue
+        if stripped and len(stripped) < 160 and _NEWSLETTER_LINE.search(stripped):
+            continue
+        kept.append(line)
+    out = "\n".join(kept).strip()
+    return out or text
+
+
 def _without_walls(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
     """A copy of ``tree`` without paywall / login prompts, which trafilatura takes for article text."""
     import copy
@@ -377,7 +424,6 @@ def _trafilatura(text: str | lxml.html.HtmlElement, url: str | None, warnings: l
     try:
         result = trafilatura.bare_extraction(
             text, url=url, with_metadata=True, include_comments=False, include_tables=True,
-            favor_recall=True,
         )
     except Exception as exc:
         warnings.append(f"text: trafilatura failed ({type(exc).__name__})")
@@ -412,11 +458,22 @@ def _strip_noise(node: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
     return node
 
 
+@functools.lru_cache(maxsize=4)
+def _visible_text(tree: lxml.html.HtmlElement) -> str:
+    """The body's text without scripts, navigation and forms (computed once per page: it is costly)."""
+    body = tree.find("body")
+    return " ".join(_strip_noise(body).text_content().split()) if body is not None else ""
+
+
 def _js_only(tree: lxml.html.HtmlElement) -> bool:
     body = tree.find("body")
     if body is None:
         return bool(tree.xpath("//script"))
-    visible = " ".join(_strip_noise(body).text_content().split())
+    # Only code is taken out here: a page whose text sits in <header>/<nav> is still server-rendered.
+    shown = body.text_content() if not tree.xpath("//script|//style|//noscript|//template") else \
+        " ".join(t for t in body.xpath(".//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+                                       " or ancestor::template)]"))
+    visible = " ".join(shown.split())
     has_app = bool(tree.xpath("//script|//noscript|//*[@id='root' or @id='app' or @id='__next']"))
     return has_app and len(visible) < 80
 
@@ -767,8 +824,7 @@ def _product_heuristic(tree: lxml.html.HtmlElement, meta: dict[str, str], lang: 
             cur = tree.xpath("//*[@itemprop='priceCurrency']")
             currency = currency or (cur[0].get("content") or cur[0].text_content() if cur else None)
             source = "itemprop=price"
-    body = tree.find("body")
-    visible = " ".join(_strip_noise(body).text_content().split()) if body is not None else ""
+    visible = _visible_text(tree)
     cart = bool(_CART_SIGNALS.search(visible)) or bool(tree.xpath(
         "//form[contains(@action, 'cart') or contains(@action, 'basket')]"
         " | //*[self::button or self::input or self::a][contains(translate(concat(@id, ' ', @class, ' ', @name,"
@@ -860,7 +916,7 @@ def _sku_from_page(tree: lxml.html.HtmlElement, url: str | None) -> str | None:
     body = tree.find("body")
     if body is None:
         return None
-    m = _SKU_TEXT.search(" ".join(_strip_noise(body).text_content().split()))
+    m = _SKU_TEXT.search(_visible_text(tree))
     return m.group(1) if m else None
 
 

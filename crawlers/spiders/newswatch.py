@@ -23,8 +23,7 @@ from twisted.python.failure import Failure
 
 from crawlers.extract import (
     EXTRACTOR_NAME,
-    decode_html,
-    extract_page,
+    extract_bytes,
     extract_version,
     looks_binary,
 )
@@ -57,6 +56,7 @@ class NewsWatchSpider(scrapy.Spider):
         self._done_after: dict[int, tuple[Response, Validators | None]] = {}
         self._version = extract_version()
         self._traps = TrapGuard()
+        self._extract_pool: Any = None
 
     @property
     def state(self) -> CrawlState | None:
@@ -180,6 +180,8 @@ class NewsWatchSpider(scrapy.Spider):
 
     def closed(self, reason: str) -> None:
         """A crawl that ran to its end forgets its frontier; any other stop leaves it to resume."""
+        if self._extract_pool:
+            self._extract_pool.shutdown(wait=False, cancel_futures=True)
         state = self.state
         if state is not None and reason == "finished":
             for name in self.sources:
@@ -204,7 +206,43 @@ class NewsWatchSpider(scrapy.Spider):
                 if known.last_modified:
                     headers["If-Modified-Since"] = known.last_modified
                 meta["handle_httpstatus_list"] = [304]
-        return Request(url, callback=self._dispatch, errback=self.on_error, meta=meta, headers=headers or None)
+        callback_fn = self._dispatch_async if self._pool() is not None and callback.__name__ in _LEAF_CALLBACKS \
+            else self._dispatch
+        return Request(url, callback=callback_fn, errback=self.on_error, meta=meta, headers=headers or None)
+
+    def _pool(self) -> Any:
+        """Worker processes for extraction (``NEWSWATCH_EXTRACT_WORKERS`` > 0), so pages are extracted on
+        every core while this process downloads; None runs extraction in the spider's own process."""
+        if self._extract_pool is not None:
+            return self._extract_pool or None
+        crawler = getattr(self, "crawler", None)
+        workers = crawler.settings.getint("NEWSWATCH_EXTRACT_WORKERS", 0) if crawler is not None else 0
+        self._extract_pool = False
+        if workers > 0:
+            from scrapy.utils.reactor import is_asyncio_reactor_installed
+
+            if is_asyncio_reactor_installed():
+                import multiprocessing
+                from concurrent.futures import ProcessPoolExecutor
+
+                self._extract_pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        return self._extract_pool or None
+
+    async def _dispatch_async(self, response: Response) -> AsyncIterator[Any]:
+        """``_dispatch`` with the page's extraction done in a worker process first."""
+        import asyncio
+
+        pool = self._pool()
+        if (pool is not None and isinstance(response, TextResponse) and response.status == 200
+                and not looks_binary(response.body)):
+            state = self.state
+            known = state.fetch_record(str(response.meta["nw_key"])) if state is not None else None
+            if known is None or known.content_hash != body_hash(response.body):
+                content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
+                future = pool.submit(extract_bytes, response.body, content_type or None, response.url)
+                response.meta["nw_extracted"] = await asyncio.wrap_future(future)
+        for out in self._dispatch(response):
+            yield out
 
     def _may_schedule(self, source: str) -> bool:
         """Page budget per source (``max_pages``) for the pages that become documents."""
@@ -321,8 +359,7 @@ class NewsWatchSpider(scrapy.Spider):
             if entry:
                 yield from self._feed_item(entry, source)
             return
-        html, _warnings = decode_html(response.body, content_type or None)
-        ex = extract_page(html, url=response.url)
+        ex = response.meta.get("nw_extracted") or extract_bytes(response.body, content_type or None, response.url)
         no_product = want == "product" and ex["product"] is None
         if (ex["page_type"] in ("listing", "feed") and want != "product") or (navigational and no_product):
             self._stat("skipped", source)
