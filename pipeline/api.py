@@ -17,7 +17,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from pipeline import ui
+import pipeline.ui as ui
 from pipeline.config import Config
 from storage.base import Store, StoreError
 
