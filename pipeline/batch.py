@@ -8,11 +8,10 @@ answers and the run goes on (exit 0); only a usage problem (missing file) or a c
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from itertools import islice
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from pipeline.jsonl import JsonlWriter, Line, check_fields, read_lines
+from pipeline.jsonl import JsonlWriter, check_fields, chunks, read_lines
 from pipeline.progress import progress
 
 CHUNK = 64
@@ -25,11 +24,6 @@ MAX_HTML_BYTES = 20 * 1024 * 1024
 
 class BatchAnalyzer(Protocol):
     def analyze_batch(self, requests: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]: ...
-
-
-def _chunks(lines: Iterator[Line], size: int) -> Iterator[list[Line]]:
-    while chunk := list(islice(lines, size)):
-        yield chunk
 
 
 def _read_html(req: dict[str, Any], base: Path) -> bytes | str:
@@ -90,7 +84,7 @@ def _analyze_problem(req: dict[str, Any]) -> str | None:
 def run_analyze(stream: IO[bytes], analyzer: BatchAnalyzer, out: JsonlWriter) -> int:
     """Answer every line of an analyze request stream, in order, batching valid requests."""
     with progress("analyze") as bar:
-        for chunk in _chunks(read_lines(stream), CHUNK):
+        for chunk in chunks(read_lines(stream), CHUNK):
             valid: list[dict[str, Any]] = []
             slots: list[dict[str, Any] | None] = []
             for line in chunk:

@@ -14,10 +14,12 @@ from pipeline.alerts import AlertEngine, jsonl_notifier, read_alert_log
 from pipeline.components import make_analyzer, make_store
 from pipeline.config import Config
 from pipeline.ingest import IngestError, Ingestor, document_from_record
-from pipeline.jsonl import JsonlWriter, open_input, read_lines
+from pipeline.jsonl import JsonlWriter, chunks, open_input, read_lines
 from pipeline.progress import progress
 from storage.base import Store
 from storage.models import Document
+
+INGEST_CHUNK = 32
 
 
 def alert_log_path(config: Config) -> Path:
@@ -77,18 +79,25 @@ def ingest(config: Config, args: argparse.Namespace) -> int:
         correlator, stories = make_event_stages(config, store, [engine])
         ingestor = Ingestor(store, analyzer, [engine, *([correlator] if correlator else [])], stories=stories)
         with progress("ingest") as bar:
-            for line in read_lines(stream, require_id=False):
-                bar.advance()
-                if line.error or line.obj is None:
-                    out.write(line.error_answer())
-                    continue
-                try:
-                    doc = document_from_record(line.obj)
-                except IngestError as exc:
-                    out.write(line.error_answer(str(exc)))
-                    continue
-                result = ingestor.ingest(doc)
-                out.write({"line": line.number, "id": result.id, "status": result.status})
+            for chunk in chunks(read_lines(stream, require_id=False), INGEST_CHUNK):
+                # Bad lines answer in place; good ones are analyzed together (one nlp.pipe pass).
+                answers: list[dict[str, Any] | int] = []
+                docs = []
+                for line in chunk:
+                    try:
+                        if line.error or line.obj is None:
+                            raise IngestError(line.error or "unreadable line")
+                        docs.append(document_from_record(line.obj))
+                        answers.append(line.number)
+                    except IngestError as exc:
+                        answers.append(line.error_answer(str(exc)))
+                results = iter(ingestor.ingest_batch(docs))
+                for answer in answers:
+                    if isinstance(answer, int):
+                        result = next(results)
+                        answer = {"line": answer, "id": result.id, "status": result.status}
+                    out.write(answer)
+                bar.advance(len(chunk))
         engine.close()
     finally:
         store.close()

@@ -104,26 +104,66 @@ class Ingestor:
         if existing is not None and existing.content_hash == doc.content_hash:
             result = UpsertResult(existing.id, "unchanged", existing.version)
         else:
-            if self.analyzer is not None:
-                self._annotate(doc)
-            if self.stories is not None:
-                doc.annotations.story_id = self.stories.assign(doc)
-            result = self.store.upsert(doc)
-            doc.version = result.version
+            return self._store(doc, analyzed=False)
+        self.counts.add(doc.source, result.status)
+        return result
+
+    def _store(self, doc: Document, analyzed: bool) -> UpsertResult:
+        """Analyze (unless done in a batch), assign the story, commit, then tell the listeners."""
+        if self.analyzer is not None and not analyzed:
+            self._annotate(doc)
+        if self.stories is not None:
+            doc.annotations.story_id = self.stories.assign(doc)
+        result = self.store.upsert(doc)
+        doc.version = result.version
         self.counts.add(doc.source, result.status)
         if result.status != "unchanged":
             for listener in self.listeners:
                 listener.on_document(doc, result)
         return result
 
-    def ingest_many(self, docs: Iterable[Document]) -> Iterator[UpsertResult]:
+    def ingest_many(self, docs: Iterable[Document], batch_size: int = 32) -> Iterator[UpsertResult]:
+        """Ingest a stream in chunks: unchanged documents are skipped, the rest analyzed in one
+        batched pass (spaCy's ``nlp.pipe``), then stored and announced one by one, in input order."""
+        chunk: list[Document] = []
         for doc in docs:
-            yield self.ingest(doc)
+            chunk.append(doc)
+            if len(chunk) >= batch_size:
+                yield from self.ingest_batch(chunk)
+                chunk = []
+        if chunk:
+            yield from self.ingest_batch(chunk)
+
+    def ingest_batch(self, docs: list[Document]) -> list[UpsertResult]:
+        unchanged: dict[int, UpsertResult] = {}
+        fresh: list[Document] = []
+        for i, doc in enumerate(docs):
+            existing = self.store.get(doc.id)
+            if existing is not None and existing.content_hash == doc.content_hash:
+                unchanged[i] = UpsertResult(existing.id, "unchanged", existing.version)
+            else:
+                fresh.append(doc)
+        batched = getattr(self.analyzer, "annotate_many", None)
+        if fresh and batched is not None:
+            contexts = ((d.text, {"title": d.title, "published_at": d.published_at, "lang": d.lang}) for d in fresh)
+            for doc, (annotations, lang) in zip(fresh, batched(contexts), strict=True):
+                self._apply(doc, annotations, lang)
+        results = []
+        for i, doc in enumerate(docs):
+            if i in unchanged:
+                self.counts.add(doc.source, "unchanged")
+                results.append(unchanged[i])
+            else:
+                results.append(self._store(doc, analyzed=batched is not None))
+        return results
 
     def _annotate(self, doc: Document) -> None:
         assert self.analyzer is not None
         annotations, lang = self.analyzer.analyze_document(doc.text, title=doc.title,
                                                             published_at=doc.published_at, lang=doc.lang)
+        self._apply(doc, annotations, lang)
+
+    def _apply(self, doc: Document, annotations: Annotations, lang: str | None) -> None:
         doc.annotations = annotations
         doc.lang = doc.lang or lang
         doc.provenance.models.update(self._versions)

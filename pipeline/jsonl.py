@@ -10,6 +10,7 @@ import json
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
@@ -87,6 +88,12 @@ def check_fields(obj: dict[str, Any], spec: dict[str, tuple[type | tuple[type, .
             names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
             return f"field '{key}': expected {names}, got {type(obj[key]).__name__}"
     return None
+
+
+def chunks(lines: Iterator[Line], size: int) -> Iterator[list[Line]]:
+    """Group lines for batched processing; memory stays bounded by ``size``."""
+    while chunk := list(islice(lines, size)):
+        yield chunk
 
 
 class JsonlWriter:

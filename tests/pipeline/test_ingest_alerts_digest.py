@@ -121,3 +121,14 @@ def test_digest_email_reaches_a_real_smtp_server(config, store, analyzer) -> Non
     body = inbox.messages[0][1].decode("utf-8", "replace")
     assert "Subject: Trade watch: daily digest" in body and "text/html" in body
 
+
+
+def test_batched_ingest_analyzes_in_one_pass_and_keeps_order(store, analyzer) -> None:
+    docs = [document_from_record(dict(ARTICLE, url=f"https://news.example/launch-{i}")) for i in range(5)]
+    results = list(Ingestor(store, analyzer).ingest_many([*docs, document_from_record(ARTICLE)], batch_size=4))
+    assert [r.status for r in results] == ["new"] * 6
+    assert [r.id for r in results[:5]] == [d.id for d in docs]
+    stored = store.get(results[2].id)
+    assert stored is not None and "veltrix" in {e.entity_id for e in stored.annotations.entities}
+    again = list(Ingestor(store, analyzer).ingest_many(docs, batch_size=4))
+    assert [r.status for r in again] == ["unchanged"] * 5
