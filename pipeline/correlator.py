@@ -17,12 +17,20 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Protocol
 
-from nlp.events.pairing import DEFAULT_RULES, EventView, PairRule, link_events, make_link, score_pair
+from nlp.events.pairing import (
+    DEFAULT_RULES,
+    EventView,
+    PairRule,
+    join_keys,
+    link_events,
+    make_link,
+    score_pair,
+)
 from nlp.stories import DEFAULT_THRESHOLD, StoryIndex, to_bytes
 from storage.base import UpsertResult
 from storage.events_store import EventStore, StoredEvent, event_key, event_store, link_id
@@ -70,57 +78,55 @@ class _Indexed:
     date: dict[str, Any]
 
 
-def _keys(view: EventView) -> set[str]:
-    """What two events must share to be worth comparing: a country or an entity of any actor."""
-    out = set()
-    for a in view.actors:
-        if a.get("country"):
-            out.add(f"c:{a['country']}")
-        if a.get("entity_id"):
-            out.add(f"e:{a['entity_id']}")
-        elif a.get("text"):
-            out.add(f"t:{str(a['text']).lower().split()[-1]}")
-    return out
-
-
 @dataclass
 class _Index:
-    """(type, key) -> date-sorted [(start ordinal, eseq)]; eseq -> the event's facts."""
+    """(rule, side, join key) -> date-sorted [(start ordinal, eseq)]; eseq -> the event's facts."""
 
-    buckets: dict[tuple[str, str], list[tuple[int, int]]] = field(default_factory=lambda: defaultdict(list))
+    rules: tuple[PairRule, ...]
+    buckets: dict[tuple[str, str, str], list[tuple[int, int]]] = field(default_factory=lambda: defaultdict(list))
     events: dict[int, _Indexed] = field(default_factory=dict)
+    longest: int = 0  # days of the longest indexed event: how far back a still-running event can start
+
+    def _slots(self, v: EventView) -> Iterator[tuple[str, str, str]]:
+        for rule in self.rules:
+            for side in ("first", "second"):
+                if v.type in getattr(rule, side):
+                    for k in join_keys(rule, side, v):
+                        yield rule.name, side, k
 
     def add(self, eseq: int, item: _Indexed) -> None:
         if item.view.start is None:
             return
         self.events[eseq] = item
+        if item.view.end:
+            self.longest = min(MAX_EVENT_DAYS, max(self.longest, (item.view.end - item.view.start).days))
         start = item.view.start.toordinal()
-        for k in _keys(item.view):
-            insort(self.buckets[(item.view.type, k)], (start, eseq))
+        for slot in set(self._slots(item.view)):
+            insort(self.buckets[slot], (start, eseq))
 
     def remove_doc(self, doc_id: str) -> None:
         gone = [e for e, it in self.events.items() if it.doc_id == doc_id]
         for eseq in gone:
             it = self.events.pop(eseq)
             assert it.view.start is not None
-            for k in _keys(it.view):
-                b = self.buckets.get((it.view.type, k))
+            for slot in set(self._slots(it.view)):
+                b = self.buckets.get(slot)
                 if b:
                     i = bisect_left(b, (it.view.start.toordinal(), eseq))
                     if i < len(b) and b[i] == (it.view.start.toordinal(), eseq):
                         b.pop(i)
 
-    def near(self, types: Sequence[str], keys: set[str], start: date, end: date, window: float) -> set[int]:
-        lo = start.toordinal() - int(window) - MAX_EVENT_DAYS
-        hi = end.toordinal() + int(window)
+    def near(self, rule: PairRule, side: str, keys: set[str], start: date, end: date) -> set[int]:
+        """Events on ``side`` of ``rule`` sharing a join key, whose dates may fall within the rule's window."""
+        lo = start.toordinal() - int(rule.window_days) - self.longest
+        hi = end.toordinal() + int(rule.window_days)
         found: set[int] = set()
-        for t in types:
-            for k in keys:
-                b = self.buckets.get((t, k))
-                if not b:
-                    continue
-                i, j = bisect_left(b, (lo, -1)), bisect_right(b, (hi, 1 << 62))
-                found.update(eseq for _, eseq in b[i:j])
+        for k in keys:
+            b = self.buckets.get((rule.name, side, k))
+            if not b:
+                continue
+            i, j = bisect_left(b, (lo, -1)), bisect_right(b, (hi, 1 << 62))
+            found.update(eseq for _, eseq in b[i:j])
         return found
 
 
@@ -213,7 +219,7 @@ class Correlator:
     def _load(self) -> _Index:
         if self._index is None:
             self._cursor = self.es.get_cursor(CURSOR)
-            idx = _Index()
+            idx = _Index(self.settings.rules)
             for ev in self.es.iter_events():
                 if ev.eseq > self._cursor:
                     break
@@ -252,12 +258,12 @@ class Correlator:
             item = _item(ev)
             v = item.view
             if v.start is not None:
-                keys = _keys(v)
                 for rule in self.settings.rules:
                     for mine, other in (("first", "second"), ("second", "first")):
                         if v.type not in getattr(rule, mine):
                             continue
-                        cand = idx.near(getattr(rule, other), keys, v.start, v.end or v.start, rule.window_days)
+                        keys = join_keys(rule, mine, v)
+                        cand = idx.near(rule, other, keys, v.start, v.end or v.start)
                         for eseq in cand:
                             o = idx.events[eseq]
                             if o.doc_id == ev.doc_id:

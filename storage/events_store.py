@@ -233,19 +233,26 @@ class _EventStoreBase:
             return []
         lt, kt = self._ev_t("links"), self._ev_t("link_keys")
         now = utc_now_iso()
-        new: list[dict[str, Any]] = []
+        unique = list({link["id"]: link for link in links}.values())
         with self._ev_tx():
-            for link in links:
-                if self._ev_rows(f"SELECT 1 FROM {lt} WHERE lid = ?", (link["id"],)):
-                    continue
-                link = {**link, "created_at": now}
-                self._ev_exec(self._insert_link_sql(lt), (link["id"], now, str(link.get("rule") or ""),
-                                                         float(link["score"]), json.dumps(link, ensure_ascii=False)))
+            known: set[str] = set()
+            for i in range(0, len(unique), 500):
+                chunk = [link["id"] for link in unique[i:i + 500]]
+                marks = ", ".join("?" * len(chunk))
+                known.update(str(r[0]) for r in self._ev_rows(f"SELECT lid FROM {lt} WHERE lid IN ({marks})",
+                                                              tuple(chunk)))
+            new = [{**link, "created_at": now} for link in unique if link["id"] not in known]
+            rows, key_rows = [], []
+            for link in new:
+                rows.append((link["id"], now, str(link.get("rule") or ""), float(link["score"]),
+                             json.dumps(link, ensure_ascii=False)))
                 keys = {"any", f"id:{link['id']}", str(link.get("rule") or ""), *map(str, link.get("entities", []))}
                 keys |= {str(e.get("type")) for e in link["events"]}
-                rows = [(link["id"], str(e["doc_id"]), k) for e in link["events"] for k in sorted(keys) if k]
-                self._ev_many(f"INSERT INTO {kt}(lid, doc_id, key) VALUES (?, ?, ?)".replace("?", self._ev_ph), rows)
-                new.append(link)
+                key_rows += [(link["id"], str(e["doc_id"]), k) for e in link["events"] for k in sorted(keys) if k]
+            if rows:
+                self._ev_many(self._insert_link_sql(lt), rows)
+                self._ev_many(f"INSERT INTO {kt}(lid, doc_id, key) VALUES (?, ?, ?)".replace("?", self._ev_ph),
+                              key_rows)
         return new
 
     def _insert_link_sql(self, lt: str) -> str:

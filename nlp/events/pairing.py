@@ -59,6 +59,11 @@ class EventView:
     confidence: float
     actors: list[dict[str, Any]] = field(default_factory=list)
     place: str | None = None
+    by_role: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for a in self.actors:
+            self.by_role.setdefault(str(a.get("role")), []).append(a)
 
     @classmethod
     def of(cls, key: str, ev: dict[str, Any]) -> EventView:
@@ -69,6 +74,8 @@ class EventView:
                    list(ev.get("actors") or []), ev.get("place"))
 
     def role(self, *roles: str) -> list[dict[str, Any]]:
+        if len(roles) == 1:
+            return self.by_role.get(roles[0], [])
         return [a for a in self.actors if a.get("role") in roles]
 
 
@@ -134,6 +141,43 @@ def relate(rule: PairRule, a: EventView, b: EventView) -> tuple[list[str], str] 
     return None
 
 
+def _name_keys(actors: list[dict[str, Any]]) -> set[str]:
+    out = set()
+    for a in actors:
+        if a.get("entity_id"):
+            out.add(f"e:{a['entity_id']}")
+        words = str(a.get("text") or "").lower().split()
+        if words and len(words[-1]) > 3:
+            out.add(f"t:{words[-1]}")
+    return out
+
+
+def _country_keys(actors: list[dict[str, Any]]) -> set[str]:
+    return {f"c:{a['country']}" for a in actors if a.get("country")}
+
+
+def join_keys(rule: PairRule, side: str, ev: EventView) -> set[str]:
+    """Keys an event of ``side`` ("first"/"second") must share with the other side for ``rule`` to hold.
+
+    A necessary condition of :func:`relate`, cheap to index: the correlator compares only events
+    that share one, so its cost follows the few plausible partners, not everything in the window.
+    """
+    first = side == "first"
+    if rule.relation == "company_country_is_host":
+        if first:
+            return _country_keys(ev.role("company")) | _name_keys(ev.role("company"))
+        return _country_keys(ev.role("host")) | _name_keys(ev.role("host"))
+    if rule.relation == "company_country_is_visitor":
+        return _country_keys(ev.role("company") if first else ev.role("visitor"))
+    if rule.relation == "measure_by_party":
+        return _country_keys(ev.role("agency") if first else ev.role("visitor", "host"))
+    if rule.relation == "depicts_visitor":
+        return _name_keys(ev.role("depicted", "product", "company") if first else ev.role("visitor"))
+    if rule.relation == "targets_company":
+        return _name_keys(ev.role("target") if first else ev.role("company"))
+    return set()
+
+
 def gap_between(a: EventView, b: EventView) -> tuple[float | None, float | None]:
     """(gap_days: later start minus earlier start, distance: days between the two intervals, 0 if they meet)."""
     if a.start is None or b.start is None:
@@ -155,9 +199,6 @@ def score_pair(rule: PairRule, a: EventView, b: EventView, same_text: bool = Fal
     """
     if a.type not in rule.first or b.type not in rule.second:
         return None
-    rel = relate(rule, a, b)
-    if rel is None:
-        return None
     gap, dist = gap_between(a, b)
     if dist is None:
         if not same_text:
@@ -167,6 +208,9 @@ def score_pair(rule: PairRule, a: EventView, b: EventView, same_text: bool = Fal
         if dist > rule.window_days:
             return None
         timing = 1.0 if dist == 0 else 1.0 - 0.5 * dist / (rule.window_days + 1)
+    rel = relate(rule, a, b)
+    if rel is None:
+        return None
     ids_known = any(x.get("entity_id") for x in (*a.actors, *b.actors))
     score = rule.weight * timing * (0.5 + 0.5 * min(a.confidence, b.confidence)) * (1.0 if ids_known else 0.9)
     if same_text:
