@@ -293,10 +293,12 @@ def _extract_into(answer: dict[str, Any], html: str | bytes, url: str | None) ->
     if canonical:
         answer["canonical_url"] = canonical
 
-    js_only = _js_only(tree)
     walled = _without_walls(tree)
     traf = _trafilatura(text if walled is tree else lxml.html.tostring(walled, encoding="unicode"), url, warnings)
-    body = "" if js_only else drop_boilerplate_lines((traf.get("text") or "").strip())
+    body = drop_boilerplate_lines((traf.get("text") or "").strip())
+    # An app shell: almost no text outside scripts, and what the extractor found is a "enable JavaScript" line.
+    js_only = len(body) < 200 and _js_only(tree)
+    body = "" if js_only else body
     if not body and not js_only:
         body = _fallback_text(tree)
         if body:
@@ -407,13 +409,16 @@ def _without_walls(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
     """A copy of ``tree`` without paywall / login prompts, which trafilatura takes for article text."""
     import copy
 
-    walls = tree.xpath("//*[@class or @id]")
-    hits = [el for el in walls if _WALL_RE.search(f"{el.get('class', '')} {el.get('id', '')}")]
-    if not hits:
+    def is_wall(el: lxml.html.HtmlElement) -> bool:
+        # A prompt is short; a long element named "paywall" is the container of the article itself.
+        return bool(_WALL_RE.search(f"{el.get('class', '')} {el.get('id', '')}")) and \
+            len(" ".join(el.text_content().split())) < 600
+
+    if not any(is_wall(el) for el in tree.xpath("//*[@class or @id]")):
         return tree
     clone = copy.deepcopy(tree)
     for el in clone.xpath("//*[@class or @id]"):
-        if _WALL_RE.search(f"{el.get('class', '')} {el.get('id', '')}") and el.getparent() is not None:
+        if el.getparent() is not None and is_wall(el):
             el.drop_tree()
     return clone
 
@@ -469,10 +474,10 @@ def _js_only(tree: lxml.html.HtmlElement) -> bool:
     body = tree.find("body")
     if body is None:
         return bool(tree.xpath("//script"))
-    # Only code is taken out here: a page whose text sits in <header>/<nav> is still server-rendered.
-    shown = body.text_content() if not tree.xpath("//script|//style|//noscript|//template") else \
-        " ".join(t for t in body.xpath(".//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
-                                       " or ancestor::template)]"))
+    # Only code is taken out here: a page whose text sits in <header>/<nav> is still server-rendered, and the
+    # whole tree is read because broken markup can push the body's text into <head>.
+    shown = " ".join(str(t) for t in tree.xpath("//text()[not(ancestor::script or ancestor::style or "
+                                                "ancestor::noscript or ancestor::template or ancestor::title)]"))
     visible = " ".join(shown.split())
     has_app = bool(tree.xpath("//script|//noscript|//*[@id='root' or @id='app' or @id='__next']"))
     return has_app and len(visible) < 80
