@@ -15,6 +15,7 @@ stored signatures), so counts, digests and alerts can count a story once.
 
 from __future__ import annotations
 
+import heapq
 from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -55,6 +56,7 @@ class CorrelatorSettings:
     surge_min_listings: int = 3
     surge_factor: float = 3.0
     batch: int = 5000
+    max_links_per_event: int = 3  # per rule and direction: the best-scored partners of a new event
 
     @classmethod
     def from_config(cls, cfg: Any) -> CorrelatorSettings:
@@ -263,16 +265,19 @@ class Correlator:
                         if v.type not in getattr(rule, mine):
                             continue
                         keys = join_keys(rule, mine, v)
-                        cand = idx.near(rule, other, keys, v.start, v.end or v.start)
-                        for eseq in cand:
+                        scored = []
+                        for eseq in idx.near(rule, other, keys, v.start, v.end or v.start):
                             o = idx.events[eseq]
                             if o.doc_id == ev.doc_id:
                                 continue
                             a, b = (v, o.view) if mine == "first" else (o.view, v)
                             res = score_pair(rule, a, b)
-                            if res is None:
-                                continue
-                            score, gap, ents, why = res
+                            if res is not None:
+                                scored.append((res[0], eseq, a, b, res))
+                        # the best few partners only: a launch in a busy week is not timed to every visit
+                        for _, eseq, a, b, (score, gap, ents, why) in heapq.nlargest(
+                                self.settings.max_links_per_event, scored, key=lambda x: (x[0], -x[1])):
+                            o = idx.events[eseq]
                             link = make_link(rule, a, b, score, gap, ents, why)
                             pair = {ev.key: (item, ev.doc_id), o.view.key: (o, o.doc_id)}
                             out.append(self._link_from_items(link, pair))

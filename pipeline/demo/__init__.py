@@ -91,7 +91,7 @@ def run_demo(data_dir: Path, port: int = 0) -> int:
             print("loading NLP models ...", file=sys.stderr)
             analyzer = make_analyzer(config)
             alerts = make_alert_engine(config, store, echo=False)
-            correlator, stories = make_event_stages(config, store)
+            correlator, stories = make_event_stages(config, store, [alerts])
             ingestor = Ingestor(store, analyzer, [alerts, *([correlator] if correlator else [])], stories=stories)
             print("crawling ...", file=sys.stderr)
             report = run_crawl_job(config.sources, ingestor, CRAWL_SETTINGS, verbose=False,
