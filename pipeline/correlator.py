@@ -15,6 +15,7 @@ stored signatures), so counts, digests and alerts can count a story once.
 
 from __future__ import annotations
 
+import gc
 import heapq
 from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
@@ -227,6 +228,7 @@ class Correlator:
                     break
                 idx.add(ev.eseq, _item(ev))
             self._index = idx
+            gc.freeze()  # the loaded index lives as long as the process: keep it out of every collection
         return self._index
 
     def process(self) -> list[dict[str, Any]]:
@@ -234,9 +236,15 @@ class Correlator:
         idx = self._load()
         assert self._cursor is not None
         found: list[dict[str, Any]] = []
-        while batch := self.es.events_after(self._cursor, self.settings.batch):
-            found += self._pair_batch(idx, batch)
-            self._cursor = batch[-1].eseq
+        gc_was_on = gc.isenabled()
+        gc.disable()  # the index holds many small objects: cyclic collections would rescan them all, often
+        try:
+            while batch := self.es.events_after(self._cursor, self.settings.batch):
+                found += self._pair_batch(idx, batch)
+                self._cursor = batch[-1].eseq
+        finally:
+            if gc_was_on:
+                gc.enable()
         self.es.set_cursor(CURSOR, self._cursor)
         new = self.es.add_links(found)
         for link in new:
