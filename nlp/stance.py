@@ -123,7 +123,7 @@ class TrainedStance:
         self._net, self._tokenizer, self.meta = stance_net.load(Path(model_dir))
         if quantize:
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)
+                warnings.simplefilter("ignore")  # torch.ao.quantization is deprecated, still the CPU fast path
                 self._net = torch.ao.quantization.quantize_dynamic(self._net, {torch.nn.Linear}, dtype=torch.qint8)
         self._encode = stance_net.encode
         self.labels: list[str] = list(self.meta["labels"])

@@ -110,7 +110,9 @@ def build(lora_r: int = 16, lora_alpha: int = 32, lora_dropout: float = 0.1) -> 
     """A fresh network (base weights frozen, LoRA + head trainable) and its tokenizer."""
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()  # stderr is for our own progress
     base = base_model_dir()
     tokenizer = AutoTokenizer.from_pretrained(base)
     encoder = AutoModel.from_pretrained(base)

@@ -107,13 +107,14 @@ def test_tweeteval_metric_averages_favor_and_against_only() -> None:
 
 
 @pytest.mark.skipif(not trained_weights_present(), reason="no trained stance weights in nlp/models/stance")
-def test_trained_model_tells_targets_of_one_sentence_apart() -> None:
+def test_trained_model_reads_favor_against_and_neutral_toward_the_target() -> None:
     model = make_stance_model("trained")
     assert isinstance(model, TrainedStance)
-    text = "Regulators praised Corvane for its flawless safety record, while Halbrook was fined for fraud."
-    favor, against = model.predict_many([
-        StanceQuery(text, "Corvane", text.index("Corvane"), text.index("Corvane") + 7),
-        StanceQuery(text, "Halbrook", text.index("Halbrook"), text.index("Halbrook") + 8),
-    ])
-    assert favor[0] == "favor" and against[0] == "against"
-    assert 0.34 <= favor[1] <= 1.0
+    texts = [
+        ("Corvane delivered excellent results and won praise from investors.", "Corvane", "favor"),
+        ("Critics say Halbrook lied to customers and should be shut down.", "Halbrook", "against"),
+        ("Corvane will hold its annual meeting in Oslo on Tuesday.", "Corvane", "neutral"),
+    ]
+    preds = model.predict_many([StanceQuery(text, target) for text, target, _ in texts])  # mentions located
+    assert [label for label, _ in preds] == [gold for _, _, gold in texts]
+    assert all(1 / 3 <= score <= 1.0 for _, score in preds)
