@@ -4,7 +4,8 @@ Keys: ``name`` (unique), ``type`` (sitemap|feed|site|listing|mastodon|bluesky|re
 sitemap, a sitemap index or a robots.txt), optional ``allow``/``deny`` (regexes on URLs),
 ``max_pages`` (sitemap/feed/site: pages fetched; listing: category pages; mastodon/bluesky/reddit: API pages),
 ``max_depth`` (site), ``max_items`` (listing: product pages), ``kind`` (article|product|post: what the
-pages of a sitemap/feed/site source are). A key set to ``None`` takes its default.
+pages of a sitemap/feed/site source are), ``queries`` (search sources: the ``url`` holds ``{query}``,
+crawled once per query, e.g. a shop's search for each watched person's name). A key set to ``None`` takes its default.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ _KEYS: dict[str, tuple[tuple[str, ...], type | tuple[type, ...]]] = {
     "max_depth": (("site",), int),
     "max_items": (SOURCE_TYPES, int),
     "kind": (SOURCE_TYPES, str),
+    "queries": (SOURCE_TYPES, list),
 }
 PAGE_KINDS: tuple[str, ...] = ("article", "product", "post")
 DEFAULTS: dict[str, dict[str, Any]] = {
@@ -74,6 +76,11 @@ def normalize_sources(sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 if not isinstance(value, expected) or isinstance(value, bool):
                     raise SourceError(f"{where}.{key}: expected {getattr(expected, '__name__', expected)}, "
                                       f"got {value!r}")
+        queries = spec.get("queries")
+        if queries is not None and (not queries or not all(isinstance(q, str) and q.strip() for q in queries)):
+            raise SourceError(f"{where}.queries: expected a non-empty list of non-empty strings")
+        if ("{query}" in spec["url"]) != bool(queries):
+            raise SourceError(f"{where}.queries: a search source needs both a url with {{query}} and queries")
         if spec.get("kind") is not None and spec["kind"] not in PAGE_KINDS:
             raise SourceError(f"{where}.kind: expected one of {', '.join(PAGE_KINDS)}, got {spec['kind']!r}")
         norm = {**DEFAULTS[kind], **spec}

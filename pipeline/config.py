@@ -44,6 +44,7 @@ class SourceConfig:
     max_pages: int = 200
     enabled: bool = True
     schedule: str | None = None
+    queries: list[str] = field(default_factory=list)  # search sources: url holds {query}
 
     def to_spec(self) -> dict[str, Any]:
         """The plain dict a spider takes (crawlers never import pipeline types)."""
@@ -56,6 +57,7 @@ class SourceConfig:
             "deny": list(self.deny),
             "max_depth": self.max_depth,
             "max_pages": self.max_pages,
+            "queries": list(self.queries) or None,
         }
 
 
@@ -350,7 +352,8 @@ def _table_list(rep: _Reporter, where: str, table: dict[str, Any], key: str) -> 
 def _parse_sources(rep: _Reporter, raw: dict[str, Any]) -> list[SourceConfig]:
     out: list[SourceConfig] = []
     names: set[str] = set()
-    allowed = {"name", "type", "url", "kind", "allow", "deny", "max_depth", "max_pages", "enabled", "schedule"}
+    allowed = {"name", "type", "url", "kind", "allow", "deny", "max_depth", "max_pages", "enabled", "schedule",
+               "queries"}
     for i, s in enumerate(_table_list(rep, "", raw, "sources")):
         w = f"sources[{i}]"
         _check_keys(rep, w, s, allowed, {"name", "type", "url"})
@@ -376,11 +379,15 @@ def _parse_sources(rep: _Reporter, raw: dict[str, Any]) -> list[SourceConfig]:
         schedule = _get(rep, w, s, "schedule", str)
         if schedule is not None:
             _check_schedule(rep, f"{w}.schedule", schedule)
+        queries = _str_list(rep, w, s, "queries")
+        if ("{query}" in url) != bool(queries):
+            raise rep.error(f"{w}.queries", "a search source needs both a url containing {query} and queries")
         out.append(SourceConfig(
             name=name, type=stype, url=url, kind=kind,
             allow=_str_list(rep, w, s, "allow"), deny=_str_list(rep, w, s, "deny"),
             max_depth=_get(rep, w, s, "max_depth", int, 2), max_pages=_get(rep, w, s, "max_pages", int, 200),
             enabled=_get(rep, w, s, "enabled", bool, True), schedule=_get(rep, w, s, "schedule", str),
+            queries=queries,
         ))
     return out
 

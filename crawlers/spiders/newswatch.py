@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote_plus, urljoin, urlsplit
 
 import scrapy
 from scrapy.http import Request, Response, TextResponse
@@ -39,7 +39,7 @@ from storage.models import Document, Product, Provenance, utc_now_iso
 _GZIP_MAGIC = b"\x1f\x8b"
 _PRODUCT_CARD = re.compile(r"product|item|card|tile|goods|sku", re.IGNORECASE)
 # Request meta that a resumed crawl needs to rebuild a request from the store's frontier.
-_PERSISTED_META = ("nw_source", "nw_cb", "nw_key", "nw_kind", "nw_depth", "nw_page", "nw_entry")
+_PERSISTED_META = ("nw_source", "nw_cb", "nw_key", "nw_kind", "nw_depth", "nw_page", "nw_entry", "nw_query")
 # Callbacks whose pages are leaves: fetched conditionally (ETag / Last-Modified) on a re-crawl.
 _LEAF_CALLBACKS = ("parse_page",)
 
@@ -93,9 +93,12 @@ class NewsWatchSpider(scrapy.Spider):
             callback = callbacks[spec["type"]]
             if spec["type"] == "sitemap" and urlsplit(spec["url"]).path.endswith("/robots.txt"):
                 callback = self.parse_robots
-            request = self._request(spec["url"], name, callback, nw_page=1, nw_depth=0, nw_kind=self._kind(name))
-            if self._admit(request, initial=True):
-                yield request
+            for query in spec.get("queries") or [None]:
+                url = spec["url"] if query is None else spec["url"].replace("{query}", quote_plus(query))
+                extra = {} if query is None else {"nw_query": query}
+                request = self._request(url, name, callback, nw_page=1, nw_depth=0, nw_kind=self._kind(name), **extra)
+                if self._admit(request, initial=True):
+                    yield request
 
     def _from_frontier(self, row: dict[str, Any]) -> Request | None:
         meta = dict(row.get("meta") or {})
@@ -391,6 +394,8 @@ class NewsWatchSpider(scrapy.Spider):
             product=product if kind == "product" else None,
             provenance=self._provenance(),
         )
+        if response.meta.get("nw_query"):  # found by a keyword search: say which
+            doc.provenance.source_meta["query"] = response.meta["nw_query"]
         out = self._document(doc)
         if out is not None:
             yield out
@@ -454,10 +459,10 @@ class NewsWatchSpider(scrapy.Spider):
         budget = spec["max_items"] - self._scheduled.get(source, 0)
         for url in links[: max(budget, 0)]:
             self._scheduled[source] = self._scheduled.get(source, 0) + 1
-            yield self._request(url, source, self.parse_page, nw_kind="product")
+            yield self._request(url, source, self.parse_page, nw_kind="product", **_query_meta(response))
         next_url = _next_page(response)
         if next_url and page < spec["max_pages"]:
-            yield self._request(next_url, source, self.parse_listing, nw_page=page + 1)
+            yield self._request(next_url, source, self.parse_listing, nw_page=page + 1, **_query_meta(response))
 
     # ---------------------------------------------------------------------------------- social
 
@@ -483,13 +488,15 @@ class NewsWatchSpider(scrapy.Spider):
                            canonical_url=canonicalize_url(post.url),
                            provenance=self._provenance(f"newswatch.{spec['type']}"))
             doc.provenance.source_meta = {k: v for k, v in post.meta.items() if v not in (None, [], "")}
+            if response.meta.get("nw_query"):
+                doc.provenance.source_meta["query"] = response.meta["nw_query"]
             out = self._document(doc)
             if out is not None:
                 yield out
         pageno = int(response.meta.get("nw_page", 1))
         next_url = page.next_url or _link_header_next(response)
         if next_url and pageno < spec["max_pages"]:
-            yield self._request(next_url, source, self.parse_social, nw_page=pageno + 1)
+            yield self._request(next_url, source, self.parse_social, nw_page=pageno + 1, **_query_meta(response))
 
     # ---------------------------------------------------------------------------------- errors
 
@@ -548,6 +555,11 @@ def classify_failure(failure: Failure) -> tuple[str | None, str]:
 
 
 # -------------------------------------------------------------------------------------- helpers
+
+
+def _query_meta(response: Response) -> dict[str, Any]:
+    query = response.meta.get("nw_query")
+    return {"nw_query": query} if query else {}
 
 
 def _header(response: Response, name: bytes) -> str | None:

@@ -37,6 +37,9 @@ def test_relative_canonical_is_resolved_against_the_page():
     ({"name": "a", "type": "feed"}, "sources[0].url: required"),
     ({"name": "a", "type": "site", "url": "http://x.example/", "max_depth": "2"}, "sources[0].max_depth"),
     ({"name": "a", "type": "site", "url": "http://x.example/", "allow": ["("]}, "sources[0].allow[0]"),
+    ({"name": "a", "type": "listing", "url": "http://x.example/s?q={query}"}, "sources[0].queries"),
+    ({"name": "a", "type": "listing", "url": "http://x.example/s", "queries": ["Ann Lee"]}, "sources[0].queries"),
+    ({"name": "a", "type": "bluesky", "url": "http://x.example/?q={query}", "queries": [""]}, "sources[0].queries"),
 ])
 def test_bad_source_specs_name_the_key(spec, message):
     with pytest.raises(SourceError, match=message.replace("[", r"\[").replace("]", r"\]")):

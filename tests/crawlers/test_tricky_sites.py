@@ -155,6 +155,11 @@ def build_site() -> LiveSite:
            '</head><body><ul class="products">'
            + "".join(f'<li class="product-card"><a href="/shop/{p}.html">{p}</a></li>'
                      for p in ("cny", "usd", "eur", "range")) + "</ul></body></html>")
+    s.page("/shop/search?q=Ansel+Morrow", '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+           '<title>Search</title></head><body><div class="results"><div class="product-tile">'
+           '<a href="/shop/morrow-mug.html">Ansel Morrow mug</a></div></div></body></html>')
+    s.page("/shop/morrow-mug.html", product("Ansel Morrow portrait mug", ld("Ansel Morrow portrait mug", {
+        "price": "14.50", "priceCurrency": "USD", "availability": "https://schema.org/InStock"})))
     # social APIs
     s.page("/mastodon/api/v1/timelines/tag/harbour", json.dumps([
         {"id": "101", "created_at": "2026-03-05T08:00:00.000Z", "language": "en", "url": "{{BASE_URL}}/@quay/101",
@@ -202,6 +207,8 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         {"name": "atom", "type": "feed", "url": f"{b}/atom.xml"},
         {"name": "jsonfeed", "type": "feed", "url": f"{b}/feed.json"},
         {"name": "shop", "type": "listing", "url": f"{b}/shop/category.html"},
+        {"name": "shop-search", "type": "listing", "url": f"{b}/shop/search?q={{query}}",
+         "queries": ["Ansel Morrow", "Nobody Here"]},
         {"name": "masto", "type": "mastodon", "url": f"{b}/mastodon/api/v1/timelines/tag/harbour"},
         {"name": "bsky", "type": "bluesky", "url": f"{b}/xrpc/app.bsky.feed.searchPosts?q=harbour", "max_pages": 3},
         {"name": "bsky-author", "type": "bluesky",
@@ -315,3 +322,10 @@ def test_reddit_listing_pages_by_after(crawl: dict[str, Any]) -> None:
 def test_invalid_json_from_a_social_api_is_quarantined(crawl: dict[str, Any]) -> None:
     assert errors(crawl, "reddit-broken") == {"/r/broken.json": "parse"}
     assert crawl["stats"]["finish_reason"] == "finished"
+
+
+def test_listing_search_by_keyword_finds_merchandise_of_a_watched_name(crawl: dict[str, Any]) -> None:
+    [mug] = docs(crawl, "shop-search").values()
+    assert mug["product"]["name"] == "Ansel Morrow portrait mug"
+    assert mug["provenance"]["source_meta"]["query"] == "Ansel Morrow"
+    assert errors(crawl, "shop-search") == {"/shop/search?q=Nobody+Here": "http_4xx"}
