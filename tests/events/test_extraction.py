@@ -87,3 +87,33 @@ def test_money() -> None:
     assert parse_money("worth $2.4 billion") == {"amount": "2400000000", "currency": "USD"}
     assert parse_money("about 1.2 billion reais") == {"amount": "1200000000", "currency": "BRL"}
     assert parse_money("no money here") is None
+
+
+def test_bad_input_never_crashes_and_says_why(analyzer: Analyzer) -> None:
+    texts = [
+        "Corvel Mobile launched the Vanta 7 on February 30.",  # not a calendar date
+        "Corvel Mobile launched the Vanta 8 on Friday.",  # published_at unreadable below
+        "Launched. Visited. Sanctioned. Tariffs.",  # triggers with nobody involved
+        "",
+        "Corvel Mobile " * 2000 + "launched the Vanta 9 on March 3.",
+    ]
+    reqs = [{"id": str(i), "text": t, "published_at": "yesterday-ish" if i == 1 else "2026-05-14", "lang": "en"}
+            for i, t in enumerate(texts)]
+    answers = list(analyzer.analyze_batch(reqs))
+    assert len(answers) == len(texts)
+    for ans in answers:
+        for ev in ans["events"]:
+            assert 0.0 <= ev["confidence"] <= 1.0
+            if not ev["date"]["resolved"]:
+                assert ev["date"]["start"] is None and ev["date"]["end"] is None
+    bad_day = [e for e in answers[0]["events"] if e["type"] == "product_launch"]
+    assert bad_day and not bad_day[0]["date"]["resolved"] and any("calendar" in r for r in bad_day[0]["reasons"])
+    unreadable = answers[1]["events"][0]
+    assert unreadable["date"]["resolved"] is False
+    nobody = answers[2]["events"]
+    assert all(e["reasons"] for e in nobody)  # whatever survives says what is missing
+
+
+def test_past_event_dated_after_publication_loses_confidence() -> None:
+    d = resolve_date("The company launched the phone on June 20.", 12, "2026-05-14")
+    assert d.resolved and any("after publication" in r for r in d.reasons)
