@@ -24,7 +24,11 @@ def _check_span(text, span):
 
 def _check_answer(text, ans):
     assert list(ans) == KEYS
-    assert ans["events"] == [] and ans["links"] == []
+    for ev in ans["events"]:  # events have their own tests in tests/events; here: spans and references hold
+        _check_span(text, ev["trigger"])
+        _check_span(text, ev["evidence"])
+    ids = {ev["id"] for ev in ans["events"]}
+    assert all(set(link["events"]) <= ids for link in ans["links"])
     assert ans["tone"] is None or -1.0 <= ans["tone"] <= 1.0
     for e in ans["entities"]:
         _check_span(text, e)
