@@ -148,6 +148,7 @@ class Analyzer:
             raise AnalyzerConfigError(
                 f"nlp.spacy_model: cannot load {self.settings.spacy_model!r} (is the package installed?)"
             ) from exc
+        _drop_idle_tok2vec(self.nlp)
         if "senter" in self.nlp.disabled:
             self.nlp.enable_pipe("senter")
         elif "senter" not in self.nlp.pipe_names:
@@ -232,6 +233,7 @@ class Analyzer:
             except OSError:
                 self._lang_nlp[lang] = None
                 return None
+            _drop_idle_tok2vec(nlp)
             if "senter" in nlp.disabled:
                 nlp.enable_pipe("senter")
             elif "senter" not in nlp.pipe_names:
@@ -512,6 +514,13 @@ class Analyzer:
                 )
 
             jobs.add([query], done)
+
+
+def _drop_idle_tok2vec(nlp: Language) -> None:
+    """The shared tok2vec feeds only the tagger and parser we exclude (NER and senter embed their
+    own): with no listener left it is a quarter of the run time spent for nothing."""
+    if "tok2vec" in nlp.pipe_names and not getattr(nlp.get_pipe("tok2vec"), "listening_components", [None]):
+        nlp.remove_pipe("tok2vec")
 
 
 def split_pieces(text: str, size: int) -> list[tuple[int, int]]:

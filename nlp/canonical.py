@@ -72,7 +72,8 @@ class EntityCanonicalizer:
         if not named:
             return
         heads = "|".join(sorted({e._.canonical.split()[-1].casefold() for e in named}))
-        taken = {i for e in doc.ents for i in range(e.start, e.end)}
+        ents = tuple(doc.ents)
+        taken = {i for e in ents for i in range(e.start, e.end)}
         added: list[Span] = []
         for m in re.finditer(rf"\b[Tt]he\s+({heads})\b", doc.text, re.IGNORECASE):
             before = [e for e in named if e.end_char <= m.start(1)]
@@ -84,7 +85,7 @@ class EntityCanonicalizer:
             span = doc.char_span(m.start(1), m.end(1), label="ORG")
             if span is None:
                 continue
-            existing = [e for e in doc.ents if e.start <= span.start < e.end]
+            existing = [e for e in ents if e.start <= span.start < e.end]
             if existing:
                 e = existing[0]
                 if e.text.casefold().removeprefix("the ").strip() == m.group(1).casefold() and not e._.entity_id:

@@ -70,6 +70,12 @@ class _Person:
     affiliation: str | None = None
 
 
+def _ents(doc: Doc) -> tuple[Span, ...]:
+    """``doc.ents`` computed once per call of the component (the property walks every token)."""
+    cached = doc.user_data.get("_newswatch_quote_ents")
+    return cached if cached is not None else tuple(doc.ents)
+
+
 def _strip_titles(name: str) -> list[str]:
     words = name.split()
     while len(words) > 1 and words[0].strip(".").casefold() in TITLES:
@@ -108,7 +114,7 @@ class QuoteExtractor:
         by_id: dict[str, _Person] = {}
         by_surname: dict[str, _Person] = {}
         mentions: list[tuple[Span, _Person]] = []
-        for ent in doc.ents:
+        for ent in _ents(doc):
             if ent.label_ != "PERSON":
                 continue
             entity_id = ent._.entity_id
@@ -140,7 +146,7 @@ class QuoteExtractor:
             return None
         org = m.group("org") or m.group("org2")
         start = m.start("org") if m.group("org") else m.start("org2")
-        for ent in doc.ents:  # prefer the entity's own extent when NER found the organisation
+        for ent in _ents(doc):  # prefer the entity's own extent when NER found the organisation
             if ent.start_char == start and ent.label_ in ("ORG", "GPE", "NORP"):
                 return str(ent.text)
         if org.casefold().startswith("the "):
@@ -166,7 +172,7 @@ class QuoteExtractor:
         for span, person in mentions:
             if span.start_char < end and start < span.end_char:
                 return Speaker(person.full, person.entity_id, person.affiliation)
-        for ent in doc.ents:  # an organisation speaking ("according to Kestrel Research")
+        for ent in _ents(doc):  # an organisation speaking ("according to Kestrel Research")
             if ent.start_char < end and start < ent.end_char and ent.label_ in ("ORG", "NORP", "GPE"):
                 return Speaker(ent._.canonical or ent.text, ent._.entity_id, self._affiliation(doc, ent.end_char))
         words = _strip_titles(surface)
@@ -185,6 +191,16 @@ class QuoteExtractor:
         if not text.strip():
             doc._.quotes = quotes
             return doc
+        doc.user_data["_newswatch_quote_ents"] = tuple(doc.ents)
+        try:
+            quotes = self._quotes(doc, text)
+        finally:
+            del doc.user_data["_newswatch_quote_ents"]
+        doc._.quotes = quotes
+        return doc
+
+    def _quotes(self, doc: Doc, text: str) -> list[Quote]:
+        quotes: list[Quote] = []
         mentions, by_surname = self._people(doc)
         sents = sentence_bounds(doc)
         last: Speaker | None = None
@@ -240,8 +256,7 @@ class QuoteExtractor:
                     last = speaker
                 break
         quotes.sort(key=lambda q: q.start)
-        doc._.quotes = quotes
-        return doc
+        return quotes
 
 
 @Language.factory(
