@@ -12,8 +12,6 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from crawlers.item_sink import SinkRef
-
 STATE_SETTING = "NEWSWATCH_CRAWL_STATE"
 
 
@@ -45,12 +43,17 @@ class CrawlState(Protocol):
                      not_modified: int = 0, success_at: str | None = None, delay_s: float | None = None) -> None: ...
 
 
-class StateRef(SinkRef):
-    """Keeps the state object by reference inside Scrapy's (deep-copied) settings."""
+class StateRef:
+    """Keeps the state object by reference inside Scrapy's settings (which deep-copy their values)."""
 
     def __init__(self, state: CrawlState) -> None:
         self.state = state
-        super().__init__(lambda item: None)
+
+    def __copy__(self) -> StateRef:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> StateRef:
+        return self
 
 
 def body_hash(body: bytes) -> str:
