@@ -224,7 +224,7 @@ def eval_products(root: Path, limit: int | None, workers: int) -> list[Line]:
             ours[a].add(score_attribute(mine.get(a), list(g.get(a) or []), a))
             base[a].add(score_attribute(theirs.get(a), list(g.get(a) or []), a))
     name = "extruct + price-parser (JSON-LD/microdata only)"
-    lines = []
+    lines: list[Line] = []
     for a in attrs:
         o, b = ours[a].prf(), base[a].prf()
         lines.extend(Line("products", f"{a}_{m}", o[m], b[m], name) for m in ("precision", "recall", "f1"))
