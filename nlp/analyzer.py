@@ -56,7 +56,7 @@ class AnalyzerSettings:
     stance_model_dir: str | None = None  # a local model folder for "transformers" (or other "trained" weights)
     max_chars: int = 50_000_000  # longer texts are cut (with a warning)
     piece_chars: int = 100_000  # longer texts are analysed in pieces of about this size (bounded memory)
-    stance_max_sentences: int = 4  # per document and target: the first sentences that mention it
+    stance_max_sentences: int = 2  # per document and target: the first sentences that mention it (the lede)
     extra_ner_langs: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
