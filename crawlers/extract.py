@@ -24,10 +24,11 @@ from urllib.parse import urljoin
 import lxml.html
 from lxml import etree
 
+from crawlers.lead import find_lead
 from crawlers.urls import canonicalize_url
 
 EXTRACTOR_NAME = "newswatch.extract"
-EXTRACTOR_VERSION = "0.1.0"
+EXTRACTOR_VERSION = "0.2.0"
 
 PAGE_TYPES = ("article", "product", "post", "listing", "feed", "other")
 AVAILABILITY = {
@@ -335,6 +336,11 @@ def _extract_into(answer: dict[str, Any], html: str | bytes, url: str | None) ->
         if not body:  # a bare product page: its description, else its name, stands for the text
             body = (_clean(_ld_str(_first_of_type(structured, {"Product"}), "description"))
                     or _clean(product.get("name")) or "")
+    if page_type in ("article", "post") and body and not js_only:
+        # trafilatura takes the lead (standfirst, teaser) for boilerplate; put it back in front of the body
+        lead = find_lead(tree, body, meta.get("og:description") or meta.get("description"))
+        if lead:
+            body = f"{lead}\n{body}"
     answer["page_type"] = page_type
     answer["text"] = body
 
