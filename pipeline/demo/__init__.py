@@ -113,7 +113,11 @@ def _print_stances(st: object, names: dict[str, str], limit: int = 8) -> None:
     for doc in store.iter_since(None):
         for q in doc.annotations.quotes:
             for s in q.stance:
-                if s.entity_id in names and (q.speaker is not None) and (s.holder, s.entity_id) not in seen:
+                if s.entity_id not in names or q.speaker is None:
+                    continue
+                rank = (s.label != "neutral", s.score)  # the most decided quote speaks for the speaker
+                old = seen.get((s.holder, s.entity_id))
+                if old is None or rank > (old[0] != "neutral", old[1]):
                     seen[(s.holder, s.entity_id)] = (s.label, s.score, q.text, q.speaker.affiliation)
     print("\n== Who is for or against whom (quoted speakers, trained stance model)")
     if not seen:
