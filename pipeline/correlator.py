@@ -19,7 +19,7 @@ import gc
 import heapq
 from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Protocol
@@ -72,13 +72,21 @@ class CorrelatorSettings:
                    surge_min_listings=cfg.surge_min_listings, surge_factor=cfg.surge_factor)
 
 
-@dataclass
+@dataclass(eq=False)
 class _Indexed:
+    """An event's facts as pairing needs them, computed once when it is read: its view, its join keys
+    per (rule, side), its day numbers, and the ``events`` entry links carry."""
+
     view: EventView
     doc_id: str
     url: str | None
     evidence: dict[str, Any]
     date: dict[str, Any]
+    slots: list[tuple[PairRule, str, set[str]]] = field(default_factory=list)  # (rule, side, join keys)
+    start: int = 0  # day ordinals (meaningful when view.start is set)
+    end: int = 0
+    entry: dict[str, Any] = field(default_factory=dict)
+    actor: str | None = None  # the main actor: copies of one happening share it (see _link_from_items)
 
 
 @dataclass
@@ -88,48 +96,53 @@ class _Index:
     rules: tuple[PairRule, ...]
     buckets: dict[tuple[str, str, str], list[tuple[int, int]]] = field(default_factory=lambda: defaultdict(list))
     events: dict[int, _Indexed] = field(default_factory=dict)
+    by_doc: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     longest: int = 0  # days of the longest indexed event: how far back a still-running event can start
-
-    def _slots(self, v: EventView) -> Iterator[tuple[str, str, str]]:
-        for rule in self.rules:
-            for side in ("first", "second"):
-                if v.type in getattr(rule, side):
-                    for k in join_keys(rule, side, v):
-                        yield rule.name, side, k
 
     def add(self, eseq: int, item: _Indexed) -> None:
         if item.view.start is None:
             return
         self.events[eseq] = item
-        if item.view.end:
-            self.longest = min(MAX_EVENT_DAYS, max(self.longest, (item.view.end - item.view.start).days))
-        start = item.view.start.toordinal()
-        for slot in set(self._slots(item.view)):
-            insort(self.buckets[slot], (start, eseq))
+        self.by_doc[item.doc_id].append(eseq)
+        if item.end > item.start:
+            self.longest = min(MAX_EVENT_DAYS, max(self.longest, item.end - item.start))
+        entry = (item.start, eseq)
+        buckets = self.buckets
+        for rule, side, keys in item.slots:
+            name = rule.name
+            for k in keys:
+                b = buckets[(name, side, k)]
+                if not b or b[-1] <= entry:
+                    b.append(entry)
+                else:
+                    insort(b, entry)
 
     def remove_doc(self, doc_id: str) -> None:
-        gone = [e for e, it in self.events.items() if it.doc_id == doc_id]
-        for eseq in gone:
-            it = self.events.pop(eseq)
-            assert it.view.start is not None
-            for slot in set(self._slots(it.view)):
-                b = self.buckets.get(slot)
-                if b:
-                    i = bisect_left(b, (it.view.start.toordinal(), eseq))
-                    if i < len(b) and b[i] == (it.view.start.toordinal(), eseq):
-                        b.pop(i)
+        for eseq in self.by_doc.pop(doc_id, ()):
+            it = self.events.pop(eseq, None)
+            if it is None:
+                continue
+            entry = (it.start, eseq)
+            for rule, side, keys in it.slots:
+                for k in keys:
+                    b = self.buckets.get((rule.name, side, k))
+                    if b:
+                        i = bisect_left(b, entry)
+                        if i < len(b) and b[i] == entry:
+                            b.pop(i)
 
-    def near(self, rule: PairRule, side: str, keys: set[str], start: date, end: date) -> set[int]:
+    def near(self, rule: PairRule, side: str, keys: set[str], start: int, end: int) -> set[int]:
         """Events on ``side`` of ``rule`` sharing a join key, whose dates may fall within the rule's window."""
-        lo = start.toordinal() - int(rule.window_days) - self.longest
-        hi = end.toordinal() + int(rule.window_days)
+        lo = (start - int(rule.window_days) - self.longest, -1)
+        hi = (end + int(rule.window_days), 1 << 62)
         found: set[int] = set()
         for k in keys:
             b = self.buckets.get((rule.name, side, k))
             if not b:
                 continue
-            i, j = bisect_left(b, (lo, -1)), bisect_right(b, (hi, 1 << 62))
-            found.update(eseq for _, eseq in b[i:j])
+            i, j = bisect_left(b, lo), bisect_right(b, hi)
+            if i < j:
+                found.update(eseq for _, eseq in b[i:j])
         return found
 
 
@@ -142,9 +155,23 @@ def _main_actor(v: EventView) -> str | None:
     return None
 
 
-def _item(ev: StoredEvent) -> _Indexed:
-    return _Indexed(EventView.of(ev.key, ev.data), ev.doc_id, ev.url, ev.data.get("evidence") or {},
-                    ev.data.get("date") or {})
+def _item(ev: StoredEvent, rules: tuple[PairRule, ...]) -> _Indexed:
+    data = ev.data
+    view = EventView.of(ev.key, data)
+    evidence, when = data.get("evidence") or {}, data.get("date") or {}
+    it = _Indexed(view, ev.doc_id, ev.url, evidence, when,
+                  entry={"id": ev.key, "type": view.type, "doc_id": ev.doc_id, "url": ev.url, "date": when,
+                         "evidence": evidence},
+                  actor=_main_actor(view))
+    if view.start is not None:
+        it.start = view.start.toordinal()
+        it.end = (view.end or view.start).toordinal()
+        for rule in rules:
+            if view.type in rule.first:
+                it.slots.append((rule, "first", join_keys(rule, "first", view)))
+            if view.type in rule.second:
+                it.slots.append((rule, "second", join_keys(rule, "second", view)))
+    return it
 
 
 class Correlator:
@@ -226,7 +253,7 @@ class Correlator:
             for ev in self.es.iter_events():
                 if ev.eseq > self._cursor:
                     break
-                idx.add(ev.eseq, _item(ev))
+                idx.add(ev.eseq, _item(ev, self.settings.rules))
             self._index = idx
             gc.freeze()  # the loaded index lives as long as the process: keep it out of every collection
         return self._index
@@ -242,11 +269,11 @@ class Correlator:
             while batch := self.es.events_after(self._cursor, self.settings.batch):
                 found += self._pair_batch(idx, batch)
                 self._cursor = batch[-1].eseq
+            self.es.set_cursor(CURSOR, self._cursor)
+            new = self.es.add_links(found)
         finally:
             if gc_was_on:
                 gc.enable()
-        self.es.set_cursor(CURSOR, self._cursor)
-        new = self.es.add_links(found)
         for link in new:
             for listener in self.listeners:
                 listener.on_link(link)
@@ -255,57 +282,60 @@ class Correlator:
 
     def _pair_batch(self, idx: _Index, batch: list[StoredEvent]) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
-        by_doc: dict[str, list[StoredEvent]] = defaultdict(list)
-        for ev in batch:
-            by_doc[ev.doc_id].append(ev)
+        rules = self.settings.rules
+        items = [_item(ev, rules) for ev in batch]
+        by_doc: dict[str, list[tuple[StoredEvent, _Indexed]]] = defaultdict(list)
+        for ev, it in zip(batch, items, strict=True):
+            by_doc[ev.doc_id].append((ev, it))
         # within one text: the text ties its events together even when one of them is undated
-        for doc_id, evs in by_doc.items():
+        for evs in by_doc.values():
             if len(evs) > 1:
-                items = {e.key: e for e in evs}
-                for link in link_events([{**e.data, "id": e.key} for e in evs], self.settings.rules):
-                    out.append(self._stored_link(link, [items[k] for k in link["events"]], doc_id))
-        for ev in batch:
-            item = _item(ev)
+                mine = {ev.key: it for ev, it in evs}
+                for link in link_events([{**ev.data, "id": ev.key} for ev, _ in evs], rules):
+                    out.append(self._link_from_items(link, mine))
+        top = self.settings.max_links_per_event
+        events = idx.events
+        for ev, item in zip(batch, items, strict=True):
             v = item.view
             if v.start is not None:
-                for rule in self.settings.rules:
-                    for mine, other in (("first", "second"), ("second", "first")):
-                        if v.type not in getattr(rule, mine):
+                start, end = item.start, item.end
+                for rule, side, keys in item.slots:
+                    other = "second" if side == "first" else "first"
+                    window = rule.window_days
+                    scored = []
+                    for eseq in idx.near(rule, other, keys, start, end):
+                        o = events[eseq]
+                        if o.doc_id == item.doc_id:
                             continue
-                        keys = join_keys(rule, mine, v)
-                        scored = []
-                        for eseq in idx.near(rule, other, keys, v.start, v.end or v.start):
-                            o = idx.events[eseq]
-                            if o.doc_id == ev.doc_id:
-                                continue
-                            a, b = (v, o.view) if mine == "first" else (o.view, v)
-                            res = score_pair(rule, a, b)
-                            if res is not None:
-                                scored.append((res[0], eseq, a, b, res))
-                        # the best few partners only: a launch in a busy week is not timed to every visit
-                        for _, eseq, a, b, (score, gap, ents, why) in heapq.nlargest(
-                                self.settings.max_links_per_event, scored, key=lambda x: (x[0], -x[1])):
-                            o = idx.events[eseq]
-                            link = make_link(rule, a, b, score, gap, ents, why)
-                            pair = {ev.key: (item, ev.doc_id), o.view.key: (o, o.doc_id)}
-                            out.append(self._link_from_items(link, pair))
+                        # the window test of score_pair, on day numbers, before building anything
+                        if start <= o.end and o.start <= end:
+                            pass
+                        elif min(abs(o.start - end), abs(start - o.end)) > window:
+                            continue
+                        a, b = (v, o.view) if side == "first" else (o.view, v)
+                        res = score_pair(rule, a, b)
+                        if res is not None:
+                            scored.append((res[0], eseq, a, b, res))
+                    if not scored:
+                        continue
+                    # the best few partners only: a launch in a busy week is not timed to every visit
+                    for _, eseq, a, b, (score, gap, ents, why) in heapq.nlargest(
+                            top, scored, key=lambda x: (x[0], -x[1])):
+                        o = events[eseq]
+                        link = make_link(rule, a, b, score, gap, ents, why)
+                        out.append(self._link_from_items(link, {ev.key: item, o.view.key: o}))
             idx.add(ev.eseq, item)
         return out
 
-    def _stored_link(self, link: dict[str, Any], evs: list[StoredEvent], doc_id: str) -> dict[str, Any]:
-        pair = {e.key: (_item(e), doc_id) for e in evs}
-        return self._link_from_items(link, pair)
-
-    def _link_from_items(self, link: dict[str, Any], pair: dict[str, tuple[_Indexed, str]]) -> dict[str, Any]:
+    def _link_from_items(self, link: dict[str, Any], pair: dict[str, _Indexed]) -> dict[str, Any]:
         events = []
         story_keys = []
         for key in link["events"]:
-            it, doc_id = pair[key]
-            events.append({"id": key, "type": it.view.type, "doc_id": doc_id, "url": it.url, "date": it.date,
-                           "evidence": it.evidence})
+            it = pair[key]
+            events.append(dict(it.entry))
             # one link per pair of happenings: syndicated copies and other reports of the same launch
             # (same type, main actor and day) do not make a link each
-            story_keys.append(f"{it.view.type}|{_main_actor(it.view) or self._story(doc_id) or key}|{it.view.start}")
+            story_keys.append(f"{it.view.type}|{it.actor or self._story(it.doc_id) or key}|{it.view.start}")
         return {"id": link_id(str(link.get("rule")), story_keys), **link, "events": events}
 
     def _story(self, doc_id: str) -> str | None:

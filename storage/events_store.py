@@ -8,7 +8,9 @@ Tables (one migration, appended to both backends' ``MIGRATIONS``):
 - ``events``: one row per event of a stored document (or of a stream, e.g. a listing surge);
   ``eseq`` orders arrival, so the correlator reads only what is new since its cursor;
 - ``links``: co-timed pairs found by the correlator, in the ``newswatch links --json`` shape;
-- ``link_keys``: what a ``link:`` search filter can name (link id, rule, entity, type, ``any``) per document;
+- ``link_keys``: what a ``link:`` search filter can name (link id, rule, entity, type, ``any``): one row per
+  distinct (key, document), the primary key its only index (a document that is evidence of many links
+  under one rule or entity keeps one row for it, so writing a link costs a few rows, not fifteen);
 - ``cursors``: named positions (the correlator's last processed ``eseq``);
 - ``story_members`` / ``stories``: which story each document belongs to, its MinHash signature,
   and per story the first-seen time, size and sources;
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -56,12 +59,10 @@ CREATE TABLE links(
 );
 CREATE INDEX links_created ON links(created_at);
 CREATE TABLE link_keys(
-    lid TEXT NOT NULL,
+    key TEXT NOT NULL,
     doc_id TEXT NOT NULL,
-    key TEXT NOT NULL
-);
-CREATE INDEX link_keys_key ON link_keys(key, doc_id);
-CREATE INDEX link_keys_lid ON link_keys(lid);
+    PRIMARY KEY (key, doc_id)
+){without_rowid};
 CREATE TABLE cursors(
     name TEXT PRIMARY KEY,
     value BIGINT NOT NULL
@@ -89,18 +90,19 @@ CREATE TABLE listing_counts(
 );
 """
 
-_INDEXED = (" ON events", " ON links", " ON link_keys", " ON story_members")
+_INDEXED = (" ON events", " ON links", " ON story_members")
 
 
 def sqlite_migration(db: Any) -> None:
     """Event, link and story tables for :mod:`storage.sqlite_store` (an apsw connection)."""
     db.execute(_SQL_TABLES.format(serial_pk="INTEGER PRIMARY KEY", serial="INTEGER NOT NULL DEFAULT 0",
-                                  blob="BLOB"))
+                                  blob="BLOB",
+                                  without_rowid=" WITHOUT ROWID"))
 
 
 def postgres_migration(cur: Any, s: str) -> None:
     """Event, link and story tables for :mod:`storage.postgres_store` in schema ``s``."""
-    sql = _SQL_TABLES.format(serial_pk="bigserial PRIMARY KEY", serial="bigserial", blob="bytea")
+    sql = _SQL_TABLES.format(serial_pk="bigserial PRIMARY KEY", serial="bigserial", blob="bytea", without_rowid="")
     sql = sql.replace("CREATE TABLE ", f"CREATE TABLE {s}.")
     for on in _INDEXED:
         sql = sql.replace(on + "(", f" ON {s}.{on[4:]}(")
@@ -241,18 +243,29 @@ class _EventStoreBase:
                 marks = ", ".join("?" * len(chunk))
                 known.update(str(r[0]) for r in self._ev_rows(f"SELECT lid FROM {lt} WHERE lid IN ({marks})",
                                                               tuple(chunk)))
-            new = [{**link, "created_at": now} for link in unique if link["id"] not in known]
-            rows, key_rows = [], []
-            for link in new:
-                rows.append((link["id"], now, str(link.get("rule") or ""), float(link["score"]),
-                             json.dumps(link, ensure_ascii=False)))
-                keys = {"any", f"id:{link['id']}", str(link.get("rule") or ""), *map(str, link.get("entities", []))}
-                keys |= {str(e.get("type")) for e in link["events"]}
-                key_rows += [(link["id"], str(e["doc_id"]), k) for e in link["events"] for k in sorted(keys) if k]
+            new = []
+            rows = []
+            docs_of: dict[str, set[str]] = defaultdict(set)
+            dumps = json.JSONEncoder(ensure_ascii=False).encode
+            for link in unique:
+                lid = link["id"]
+                if lid in known:
+                    continue
+                link = {**link, "created_at": now}
+                new.append(link)
+                rule = str(link.get("rule") or "")
+                rows.append((lid, now, rule, float(link["score"]), dumps(link)))
+                keys = {"any", f"id:{lid}", rule, *map(str, link.get("entities", ()))}
+                events = link["events"]
+                keys.update(str(e.get("type")) for e in events)
+                keys.discard("")
+                docs = {str(e["doc_id"]) for e in events}
+                for k in keys:
+                    docs_of[k].update(docs)
             if rows:
                 self._ev_many(self._insert_link_sql(lt), rows)
-                self._ev_many(f"INSERT INTO {kt}(lid, doc_id, key) VALUES (?, ?, ?)".replace("?", self._ev_ph),
-                              key_rows)
+                self._ev_many(f"INSERT INTO {kt}(key, doc_id) VALUES (?, ?) ON CONFLICT DO NOTHING".replace(
+                    "?", self._ev_ph), [(k, d) for k in sorted(docs_of) for d in sorted(docs_of[k])])
         return new
 
     def _insert_link_sql(self, lt: str) -> str:
@@ -272,7 +285,7 @@ class _EventStoreBase:
 
     def docs_for_link_key(self, key: str) -> set[str]:
         """Documents that are evidence of a link named by ``key`` (link id, rule, entity id, event type or ``any``)."""
-        rows = self._ev_rows(f"SELECT DISTINCT doc_id FROM {self._ev_t('link_keys')} WHERE key = ? OR key = ?",
+        rows = self._ev_rows(f"SELECT DISTINCT doc_id FROM {self._ev_t('link_keys')} WHERE key IN (?, ?)",
                              (key, f"id:{key}"))
         return {str(r[0]) for r in rows}
 

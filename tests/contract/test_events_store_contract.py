@@ -82,3 +82,20 @@ def test_listing_counts_add_up_per_day(store: Store) -> None:
         store.count_listing("anna-lind", "2026-03-11")
     store.count_listing("anna-lind", "2026-03-12", 2)
     assert store.listing_counts("anna-lind", "2026-03-10", "2026-03-12") == {"2026-03-11": 3, "2026-03-12": 2}
+
+
+def test_link_keys_kept_once_per_document_yet_every_link_is_found(store: Store) -> None:
+    def link(lid: str, other: str) -> dict[str, Any]:
+        return {"id": lid, "type": "co_timed", "rule": "launch_during_visit", "gap_days": 0.0, "score": 0.6,
+                "entities": ["kestrel"], "explanation": "timed",
+                "events": [{"id": "doc-a:e1", "type": "product_launch", "doc_id": "doc-a", "url": None,
+                            "date": {}, "evidence": {}},
+                           {"id": f"{other}:e1", "type": "official_visit", "doc_id": other, "url": None,
+                            "date": {}, "evidence": {}}]}
+
+    assert len(store.add_links([link("l1", "doc-b"), link("l2", "doc-c")])) == 2
+    assert len(store.add_links([link("l3", "doc-d")])) == 1  # doc-a's shared keys are already there
+    assert store.docs_for_link_key("l2") == {"doc-a", "doc-c"}
+    assert store.docs_for_link_key("l3") == {"doc-a", "doc-d"}
+    assert store.docs_for_link_key("launch_during_visit") == {"doc-a", "doc-b", "doc-c", "doc-d"}
+    assert store.docs_for_link_key("any") == {"doc-a", "doc-b", "doc-c", "doc-d"}
