@@ -389,6 +389,23 @@ _BOILERPLATE_LINE = re.compile(
     r")",
     re.IGNORECASE,
 )
+# Short lines under or after the article that are never its text: picture credits and sources, copyright,
+# share / "loading" widgets, "read more" and "recommended" links, login prompts.
+_CREDIT_LINE = re.compile(
+    r"^\W*(?:photo|photos|foto|fotos|bild|bilder|titelbild|image|images|picture|crédits? photos?|credits?|"
+    r"source|sources|quelle|quellen|źródło|fuente|fonte|zdjęcie|fot\.)\s*:"
+    r"|^\W*(?:©|\(c\)\s|copyright\b)|all rights reserved|alle rechte vorbehalten|tous droits réservés"
+    r"|todos los derechos reservados|wszelkie prawa zastrzeżone|materiał chroniony prawem"
+    r"|^\W*(?:share(?: this)?(?: article| post| story)?|teilen(?: mit)?|artikel teilen|partager|compartir|condividi"
+    r"|udostępnij|podziel się|loading|wird geladen|chargement|cargando|ładowanie"
+    r"|read more|mehr erfahren|weiterlesen|mehr lesen|lire la suite|leer más|leggi tutto|czytaj dalej"
+    r"|dowiedz się więcej|view comments|show comments|kommentare anzeigen|bild anzeigen"
+    r"|recommended|empfohlene beiträge|weitere themen|das könnte sie auch interessieren|you may also like"
+    r"|you might also like|related posts|ähnliche beiträge|zobacz też|zobacz także|czytaj też|czytaj także"
+    r"|polecamy)\W*$"
+    r"|^\W*(?:sie sind (?:aktuell )?nicht eingeloggt|you are not logged in|log ?in to|anmelden|zaloguj się)",
+    re.IGNORECASE,
+)
 _NEWSLETTER_LINE = re.compile(r"newsletter|sign up|subscribe|abonnier|abonnez|registrier|subskrypc|suscríb|iscriviti",
                               re.IGNORECASE)
 
@@ -405,6 +422,8 @@ def drop_boilerplate_lines(text: str) -> str:
         if stripped and len(stripped) < 200 and _BOILERPLATE_LINE.search(stripped):
             continue
         if stripped and len(stripped) < 160 and _NEWSLETTER_LINE.search(stripped):
+            continue
+        if stripped and len(stripped) < 120 and _CREDIT_LINE.search(" ".join(stripped.split())):
             continue
         kept.append(line)
     out = "\n".join(kept).strip()
