@@ -19,12 +19,12 @@ from __future__ import annotations
 import json
 import statistics
 import time
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from storage.models import utc_now_iso
+from storage.sqlite_tx import sqlite_transaction
 
 HEALTH_COUNTERS: tuple[str, ...] = ("pages_fetched", "items_stored", "empty_bodies", "not_modified")
 MAX_DELAYS_PER_SOURCE = 5000  # the median is over the most recent delays
@@ -242,25 +242,13 @@ class _CrawlStateBase:
         return out
 
 
-@contextmanager
-def _sqlite_tx(db: Any) -> Iterator[None]:
-    # IMMEDIATE, as in sqlite_store: two writers wait on the busy timeout instead of deadlocking.
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
-
-
 class SQLiteCrawlState(_CrawlStateBase):
     """Crawl-state methods of :class:`storage.sqlite_store.SQLiteStore` (apsw connection ``self._db``)."""
 
     _db: Any
 
     def _tx(self) -> AbstractContextManager[Any]:
-        return _sqlite_tx(self._db)
+        return sqlite_transaction(self._db)
 
     def _run(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
         return self._db.execute(sql, params)

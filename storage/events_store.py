@@ -25,11 +25,12 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
 from storage.models import utc_now_iso
+from storage.sqlite_tx import sqlite_transaction
 
 _SQL_TABLES = """
 CREATE TABLE events(
@@ -350,27 +351,13 @@ class _EventStoreBase:
         return {str(d): int(n) for d, n in rows}
 
 
-@contextmanager
-def _sqlite_tx(db: Any) -> Iterator[None]:
-    if db.in_transaction:  # already inside the caller's transaction: join it
-        yield
-        return
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
-
-
 class SQLiteEventStore(_EventStoreBase):
     """Event/link/story methods of :class:`storage.sqlite_store.SQLiteStore` (apsw connection ``self._db``)."""
 
     _db: Any
 
     def _ev_tx(self) -> AbstractContextManager[Any]:
-        return _sqlite_tx(self._db)
+        return sqlite_transaction(self._db)
 
     def _ev_run(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
         return self._db.execute(sql, params)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import apsw
@@ -34,6 +33,7 @@ from storage.crawl_state import sqlite_migration as sqlite_crawl_state_migration
 from storage.events_store import SQLiteEventStore
 from storage.events_store import sqlite_migration as sqlite_events_migration
 from storage.models import Document, utc_now_iso
+from storage.sqlite_tx import sqlite_transaction
 from storage.text_search import (
     CJK_RUN_RE,
     HAS_CJK_RE,
@@ -210,26 +210,13 @@ def migrate(db: apsw.Connection, target: int | None = None, where: str = "databa
             f"{known}: upgrade newswatch (pip install -U newswatch) to open it"
         )
     for version in range(current, target):
-        with _transaction(db):
+        with sqlite_transaction(db):
             if schema_version(db) > version:  # another process migrated meanwhile (we waited on its lock)
                 continue
             MIGRATIONS[version](db)
             db.execute("CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)")
             db.execute("DELETE FROM schema_version")
             db.execute("INSERT INTO schema_version(version) VALUES (?)", (version + 1,))
-
-
-@contextmanager
-def _transaction(db: apsw.Connection) -> Iterator[None]:
-    # IMMEDIATE takes the write lock up front, so two writers wait (busy timeout) instead of
-    # failing with a deadlock when a read transaction tries to upgrade.
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
 
 
 def _index(db: apsw.Connection, rid: int, doc: Document) -> None:
@@ -298,7 +285,7 @@ class SQLiteStore(SQLiteCrawlState, SQLiteEventStore):
         """Upsert a batch in one transaction: much faster than one commit per document."""
         db = self._db
         results: list[UpsertResult] = []
-        with _transaction(db):
+        with sqlite_transaction(db):
             row = db.execute("SELECT max(seq) FROM documents").fetchone()
             seq = int(row[0] or 0) if row else 0
             now = utc_now_iso()
@@ -459,7 +446,7 @@ class SQLiteStore(SQLiteCrawlState, SQLiteEventStore):
 
     def mark_once(self, namespace: str, key: str, value: str = "") -> bool:
         """Record ``(namespace, key)``; True the first time only (e.g. "alert already sent")."""
-        with _transaction(self._db):
+        with sqlite_transaction(self._db):
             self._db.execute(
                 "INSERT INTO marks(namespace, key, value, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (namespace, key, value, utc_now_iso()),
@@ -472,7 +459,7 @@ class SQLiteStore(SQLiteCrawlState, SQLiteEventStore):
 
     def quarantine(self, url: str, source: str, reason: str, detail: str = "") -> None:
         """Keep a page that could not be stored, with why, for the health pages."""
-        with _transaction(self._db):
+        with sqlite_transaction(self._db):
             self._db.execute(
                 "INSERT INTO quarantine(url, source, reason, detail, at) VALUES (?, ?, ?, ?, ?)",
                 (url, source, reason, detail, utc_now_iso()),

@@ -1,0 +1,28 @@
+"""The one way newswatch writes to SQLite: an IMMEDIATE transaction, joined when already inside one.
+
+IMMEDIATE takes the write lock up front, so two writers (a crawl subprocess and the service, say)
+wait on the busy timeout instead of failing with a deadlock when a read transaction tries to
+upgrade. Kept in its own module so the store and its mixins (crawl state, events) share it
+without importing each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+
+@contextmanager
+def sqlite_transaction(db: Any) -> Iterator[None]:
+    """Commit on success, roll back on any exception; inside a caller's transaction, join it."""
+    if db.in_transaction:
+        yield
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
