@@ -371,7 +371,12 @@ class SQLiteStore(SQLiteCrawlState, SQLiteEventStore):
                 f"SELECT {_COLS}, {score} FROM {source}{wsql} ORDER BY {order} LIMIT ? OFFSET ?",
                 (*args, int(limit), int(offset)),
             ).fetchall()
-            total_row = self._db.execute(f"SELECT count(*) FROM {source}{wsql}", args).fetchone()
+            if where or parsed.is_empty:
+                total_row = self._db.execute(f"SELECT count(*) FROM {source}{wsql}", args).fetchone()
+            else:  # no filters: the full-text index alone knows how many match (no ranking, no join)
+                total_row = self._db.execute(
+                    "SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?", base
+                ).fetchone()
             facet_counts = {name: self._facet(name, source, where, args) for name in facet_names}
         except apsw.SQLError as e:  # should not happen: the query is built from quoted terms
             raise StoreError(f"search query {query!r} could not be run: {e}") from None
