@@ -5,13 +5,11 @@ Documents are invented and annotated by hand (no NLP), so each test shows one ru
 
 from __future__ import annotations
 
-import email
-import socket
 import time
-from email.policy import default as default_policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from mailkit import Inbox, free_port
 
 from pipeline.alerts import AlertEngine
 from pipeline.config import AlertRule, ChannelConfig, Config, SchedulerConfig, SmtpConfig, Watchlist
@@ -216,26 +214,13 @@ def test_alert_config_errors_are_located(tmp_path) -> None:
 # ---------------------------------------------------------------- end to end: ingest -> outbox -> SMTP
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.messages.append(email.message_from_bytes(envelope.content, policy=default_policy))
-        return "250 OK"
 
 
 def test_alert_travels_from_ingest_to_smtp_once_even_after_restart(tmp_path, store) -> None:
     from pipeline.delivery import attach_outbox
 
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
         config = Config(data_dir=tmp_path, smtp=SmtpConfig(host="127.0.0.1", port=controller.port, timeout_s=5),

@@ -6,18 +6,16 @@ Alert texts are invented for these tests.
 
 from __future__ import annotations
 
-import email
 import json
-import socket
 import threading
 import time
 import uuid
 from collections.abc import Iterator
-from email.policy import default as default_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from aiosmtpd.controller import Controller
+from mailkit import Inbox, free_port
 
 from pipeline.channels import SIGNATURE_HEADER, make_senders, verify
 from pipeline.config import ChannelConfig, Config, SmtpConfig
@@ -32,19 +30,6 @@ ALERT = {"rule": "watch-duarte", "entity_id": "helena-duarte", "entity_name": "H
          "evidence": "The minister said <script>alert(1)</script> the port would reopen.", "key": "k"}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.messages.append(email.message_from_bytes(envelope.content, policy=default_policy))
-        return "250 OK"
 
 
 @pytest.fixture

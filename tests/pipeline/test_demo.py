@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from mailkit import free_port
 
 pytestmark = pytest.mark.slow
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _demo(data_dir: Path, port: int) -> subprocess.CompletedProcess[str]:
@@ -25,7 +20,7 @@ def _demo(data_dir: Path, port: int) -> subprocess.CompletedProcess[str]:
 
 
 def test_demo_runs_end_to_end_and_is_rerunnable(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     first = _demo(tmp_path / "demo", port)
     assert first.returncode == 0, first.stderr[-2000:]
     out = first.stdout

@@ -6,13 +6,11 @@ Documents are invented and annotated by hand.
 
 from __future__ import annotations
 
-import email
-import socket
-from email.policy import default as default_policy
 from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from mailkit import Inbox, free_port
 
 from pipeline.cli import main
 from pipeline.config import Config, DigestConfig, Recipient, SchedulerConfig, SmtpConfig, Watchlist
@@ -119,19 +117,6 @@ def test_cli_dry_run_writes_file_and_sends_nothing(filled: Config, tmp_path: Pat
     assert main(["digest", "--config", str(cfg), "--date", "10/03/2026"]) == 2
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.messages.append(email.message_from_bytes(envelope.content, policy=default_policy))
-        return "250 OK"
 
 
 def test_recipient_digest_is_multipart_and_arrives_via_outbox(filled: Config) -> None:
@@ -139,7 +124,7 @@ def test_recipient_digest_is_multipart_and_arrives_via_outbox(filled: Config) ->
     from pipeline.outbox import Outbox
 
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
         filled.smtp = SmtpConfig(host="127.0.0.1", port=controller.port, sender="nw@example.org")
@@ -165,7 +150,7 @@ def test_scheduled_digest_job_sends_once_per_recipient_and_day(filled: Config) -
     from pipeline.scheduler import send_recipient_digest
 
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
         filled.smtp = SmtpConfig(host="127.0.0.1", port=controller.port, sender="nw@example.org")

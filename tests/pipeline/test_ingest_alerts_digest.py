@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import socket
 
 import pytest
 from aiosmtpd.controller import Controller
+from mailkit import Inbox, free_port
 
 from pipeline.alerts import AlertEngine
 from pipeline.commands import make_alert_engine
@@ -91,24 +91,11 @@ def test_digest_escapes_crawled_html_and_has_charts(config, store, analyzer) -> 
     assert "Helena Duarte" in page
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class _Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], bytes]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.messages.append((list(envelope.rcpt_tos), envelope.content))
-        return "250 OK"
 
 
 def test_digest_email_reaches_a_real_smtp_server(config, store, analyzer) -> None:
-    inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
         config.smtp.host, config.smtp.port = "127.0.0.1", controller.port
@@ -117,8 +104,8 @@ def test_digest_email_reaches_a_real_smtp_server(config, store, analyzer) -> Non
         sent = send_digest(data, config.smtp, config.digest.recipients, config.watch_entries(), store)
     finally:
         controller.stop()
-    assert sent == 1 and inbox.messages[0][0] == ["analyst@example.org"]
-    body = inbox.messages[0][1].decode("utf-8", "replace")
+    assert sent == 1 and inbox.recipients[0] == ["analyst@example.org"]
+    body = inbox.raw[0].decode("utf-8", "replace")
     assert "Subject: Trade watch: daily digest" in body and "text/html" in body
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import threading
 import time
 
 import pytest
 import uvicorn
+from mailkit import free_port
 
 from pipeline.api import create_app
 from pipeline.components import make_store
@@ -21,11 +21,6 @@ pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian chrom
                                 "(apt-get install -y chromium; .ci/run does it)")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture
 def base_url(config: Config):
@@ -36,7 +31,7 @@ def base_url(config: Config):
                           title="Nova 7 case with Duarte portrait", published_at="2026-03-11",
                           text=f"A phone case for the Nova 7. {HOSTILE}"))
     store.close()
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(config), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
