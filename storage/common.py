@@ -115,6 +115,24 @@ def check_filters(filters: dict[str, Any] | None) -> dict[str, Any]:
     return {k: v for k, v in filters.items() if v is not None}
 
 
+def facet_sql(name: str, source: str, where: list[str], mentions: str) -> str:
+    """SQL counting matches per value of facet ``name`` over ``source`` (``documents d`` joined as
+    the search built it); ``mentions`` is the (schema-qualified) mentions table. Same for every backend."""
+    if name == "entity_id":
+        conds = " AND ".join([*where, "m.entity_id IS NOT NULL"])
+        return (f"SELECT m.entity_id, count(DISTINCT d.rid) FROM {source} JOIN {mentions} m ON m.doc_id = d.id "
+                f"WHERE {conds} GROUP BY m.entity_id")
+    expr = FACET_EXPRESSIONS.get(name, f"d.{name}")
+    conds = " AND ".join([*where, f"{expr} IS NOT NULL"])
+    return f"SELECT {expr}, count(*) FROM {source} WHERE {conds} GROUP BY {expr}"
+
+
+def facet_counts(rows: Any) -> dict[str, int]:
+    """Facet rows as ``{value: count}``, most frequent first, ties by value."""
+    counts = {str(k): int(n) for k, n in rows}
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
 def check_facets(facets: list[str] | None) -> list[str]:
     """Validate facet names (they become column names in SQL, so only known ones pass)."""
     facets = list(facets or [])

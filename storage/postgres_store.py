@@ -22,10 +22,11 @@ import psycopg
 from storage.base import SearchHit, SearchResult, StoreError, UpsertResult
 from storage.common import (
     DOC_COLUMNS,
-    FACET_EXPRESSIONS,
     check_facets,
     check_filters,
     doc_row,
+    facet_counts,
+    facet_sql,
     filter_sql,
     index_fields,
     mention_rows,
@@ -322,18 +323,7 @@ class PostgresStore(PostgresCrawlState, PostgresEventStore):
         return SearchResult(hits=hits, total=int(total_row[0]) if total_row else 0, facets=facet_counts)
 
     def _facet(self, name: str, source: str, where: list[str], args: list[Any]) -> dict[str, int]:
-        if name == "entity_id":
-            conds = " AND ".join([*where, "m.entity_id IS NOT NULL"])
-            sql = (
-                f"SELECT m.entity_id, count(DISTINCT d.rid) FROM {source} "
-                f"JOIN {self._s}.mentions m ON m.doc_id = d.id WHERE {conds} GROUP BY m.entity_id"
-            )
-        else:
-            expr = FACET_EXPRESSIONS.get(name, f"d.{name}")
-            conds = " AND ".join([*where, f"{expr} IS NOT NULL"])
-            sql = f"SELECT {expr}, count(*) FROM {source} WHERE {conds} GROUP BY {expr}"
-        counts = {str(k): int(n) for k, n in self._conn.execute(sql, args).fetchall()}
-        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        return facet_counts(self._conn.execute(facet_sql(name, source, where, f"{self._s}.mentions"), args).fetchall())
 
     def iter_since(self, since: str | None = None) -> Iterator[Document]:
         """Documents stored or updated at or after ``since`` (ISO), oldest first, in keyset pages."""
