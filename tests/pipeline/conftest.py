@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,3 +30,27 @@ def config(tmp_path: Path, example_config: Config) -> Config:
     return Config(data_dir=tmp_path / "data", sources=example_config.sources, watchlists=example_config.watchlists,
                   alerts=example_config.alerts, digest=example_config.digest, smtp=replace(example_config.smtp),
                   nlp=example_config.nlp)
+
+
+PG_DSN = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A service database (jobs, outbox) on SQLite, and on the real PostgreSQL in a throwaway schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'service.db'}"
+        return
+    psycopg = pytest.importorskip("psycopg")
+    schema = "nw_svc_" + uuid.uuid4().hex[:10]
+    try:
+        with psycopg.connect(PG_DSN, autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+    except psycopg.Error as e:
+        pytest.skip(f"PostgreSQL not reachable at {PG_DSN}: {e}")
+    yield f"{PG_DSN}?options=-csearch_path%3D{schema}"
+    from pipeline.service_db import dispose_all
+
+    dispose_all()
+    with psycopg.connect(PG_DSN, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -21,7 +20,6 @@ from pipeline.channels import SIGNATURE_HEADER, make_senders, verify
 from pipeline.config import ChannelConfig, Config, SmtpConfig
 from pipeline.outbox import Outbox, OutboxItem
 
-PG_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 SECRET = "s3cret-for-tests"
 
 ALERT = {"rule": "watch-duarte", "entity_id": "helena-duarte", "entity_name": "Helena Duarte",
@@ -67,26 +65,6 @@ def hook_server() -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_address[1]}/hook"
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'service.db'}"
-        return
-    psycopg = pytest.importorskip("psycopg")
-    schema = "nw_outbox_" + uuid.uuid4().hex[:10]
-    try:
-        with psycopg.connect(PG_DSN, autocommit=True) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-    except psycopg.Error as e:
-        pytest.skip(f"PostgreSQL not reachable at {PG_DSN}: {e}")
-    yield f"{PG_DSN}?options=-csearch_path%3D{schema}"
-    from pipeline.service_db import dispose_all
-
-    dispose_all()
-    with psycopg.connect(PG_DSN, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 def make_config(tmp_path, smtp_port: int, hook_url: str = "http://127.0.0.1:9/none") -> Config:

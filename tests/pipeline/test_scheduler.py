@@ -13,8 +13,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
-from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -23,29 +21,7 @@ import pytest
 from pipeline.config import Config, ConfigError, Recipient, SchedulerConfig, SourceConfig, load_config
 from pipeline.scheduler import JobFailed, Service, list_jobs
 
-PG_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'service.db'}"
-        return
-    import psycopg
-
-    schema = "nw_sched_" + uuid.uuid4().hex[:10]
-    try:
-        with psycopg.connect(PG_DSN, autocommit=True) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-    except psycopg.Error as e:
-        pytest.skip(f"PostgreSQL not reachable at {PG_DSN}: {e}")
-    yield f"{PG_DSN}?options=-csearch_path%3D{schema}"
-    from pipeline.service_db import dispose_all
-
-    dispose_all()
-    with psycopg.connect(PG_DSN, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 class Recorder:
