@@ -28,10 +28,11 @@ from nlp.events.pairing import (
     DEFAULT_RULES,
     EventView,
     PairRule,
+    describe,
+    explain,
     join_keys,
     link_events,
-    make_link,
-    score_pair,
+    score_related,
 )
 from nlp.stories import DEFAULT_THRESHOLD, StoryIndex, to_bytes
 from storage.base import UpsertResult
@@ -87,6 +88,8 @@ class _Indexed:
     end: int = 0
     entry: dict[str, Any] = field(default_factory=dict)
     actor: str | None = None  # the main actor: copies of one happening share it (see _link_from_items)
+    phrase: str | None = None  # its clause in explanations, made the first time it is linked
+    happening: str | None = None  # what copies of one happening share (see Correlator._happening)
 
 
 @dataclass
@@ -307,36 +310,53 @@ class Correlator:
                         o = events[eseq]
                         if o.doc_id == item.doc_id:
                             continue
-                        # the window test of score_pair, on day numbers, before building anything
+                        # days between the two date ranges, on day numbers (0 when they meet)
                         if start <= o.end and o.start <= end:
-                            pass
-                        elif min(abs(o.start - end), abs(start - o.end)) > window:
-                            continue
+                            dist = 0
+                        else:
+                            dist = min(abs(o.start - end), abs(start - o.end))
+                            if dist > window:
+                                continue
                         a, b = (v, o.view) if side == "first" else (o.view, v)
-                        res = score_pair(rule, a, b)
+                        res = score_related(rule, a, b, dist)
                         if res is not None:
-                            scored.append((res[0], eseq, a, b, res))
+                            scored.append((res[0], eseq, res))
                     if not scored:
                         continue
                     # the best few partners only: a launch in a busy week is not timed to every visit
-                    for _, eseq, a, b, (score, gap, ents, why) in heapq.nlargest(
-                            top, scored, key=lambda x: (x[0], -x[1])):
+                    for _, eseq, (score, ents, why) in heapq.nlargest(top, scored, key=lambda x: (x[0], -x[1])):
                         o = events[eseq]
-                        link = make_link(rule, a, b, score, gap, ents, why)
-                        out.append(self._link_from_items(link, {ev.key: item, o.view.key: o}))
+                        first, second = (item, o) if side == "first" else (o, item)
+                        out.append(self._link(rule, first, second, score, ents, why))
             idx.add(ev.eseq, item)
         return out
 
+    def _link(self, rule: PairRule, a: _Indexed, b: _Indexed, score: float, ents: list[str], why: str
+              ) -> dict[str, Any]:
+        """The stored shape of a link between indexed events ``a`` (rule's first side) and ``b``."""
+        if a.phrase is None:
+            a.phrase = describe(a.view)
+        if b.phrase is None:
+            b.phrase = describe(b.view)
+        gap = float(abs(b.start - a.start))
+        earlier, later = (a, b) if a.start <= b.start else (b, a)
+        return {"id": link_id(rule.name, (self._happening(a), self._happening(b))), "type": "co_timed",
+                "events": [earlier.entry, later.entry], "gap_days": gap, "entities": list(dict.fromkeys(ents)),
+                "score": score, "explanation": explain(rule, a.view, b.view, gap, why, (a.phrase, b.phrase)),
+                "rule": rule.name}
+
     def _link_from_items(self, link: dict[str, Any], pair: dict[str, _Indexed]) -> dict[str, Any]:
-        events = []
-        story_keys = []
-        for key in link["events"]:
-            it = pair[key]
-            events.append(dict(it.entry))
-            # one link per pair of happenings: syndicated copies and other reports of the same launch
-            # (same type, main actor and day) do not make a link each
-            story_keys.append(f"{it.view.type}|{it.actor or self._story(it.doc_id) or key}|{it.view.start}")
-        return {"id": link_id(str(link.get("rule")), story_keys), **link, "events": events}
+        """A link found within one text (``make_link`` shape, event keys) in the stored shape."""
+        items = [pair[key] for key in link["events"]]
+        return {"id": link_id(str(link.get("rule")), [self._happening(it) for it in items]), **link,
+                "events": [it.entry for it in items]}
+
+    def _happening(self, it: _Indexed) -> str:
+        """One link per pair of happenings: syndicated copies and other reports of the same launch
+        (same type, main actor and day) share this, so they do not make a link each."""
+        if it.happening is None:
+            it.happening = f"{it.view.type}|{it.actor or self._story(it.doc_id) or it.view.key}|{it.view.start}"
+        return it.happening
 
     def _story(self, doc_id: str) -> str | None:
         if doc_id not in self._stories:

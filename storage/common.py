@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from storage.base import StoreError
+from storage.events_store import link_docs_subquery
 from storage.models import Annotations, Document, Product, Provenance
 
 FILTER_KEYS: tuple[str, ...] = ("source", "kind", "lang", "entity_id", "since", "until", "link")
@@ -162,11 +163,10 @@ def filter_sql(filters: dict[str, Any], ph: str, mentions: str) -> tuple[list[st
         where.append(f"d.id IN (SELECT m.doc_id FROM {mentions} m WHERE m.entity_id IN ({marks}))")
         params.extend(values)
     if "link" in filters:  # documents that are evidence of a stored link (id, rule, entity id, event type, any)
-        values = [str(v) for v in _as_list(filters["link"])]
-        keys = [*values, *(f"id:{v}" for v in values)]
-        link_keys = mentions[: -len("mentions")] + "link_keys"
-        where.append(f"d.id IN (SELECT k.doc_id FROM {link_keys} k WHERE k.key IN ({', '.join([ph] * len(keys))}))")
-        params.extend(keys)
+        sql, link_params = link_docs_subquery([str(v) for v in _as_list(filters["link"])], ph,
+                                              mentions[: -len("mentions")])
+        where.append(f"d.id IN ({sql})")
+        params.extend(link_params)
     if "since" in filters:
         where.append(f"d.published_at >= {ph}")
         params.append(str(filters["since"]))

@@ -8,9 +8,12 @@ Tables (one migration, appended to both backends' ``MIGRATIONS``):
 - ``events``: one row per event of a stored document (or of a stream, e.g. a listing surge);
   ``eseq`` orders arrival, so the correlator reads only what is new since its cursor;
 - ``links``: co-timed pairs found by the correlator, in the ``newswatch links --json`` shape;
-- ``link_keys``: what a ``link:`` search filter can name (link id, rule, entity, type, ``any``): one row per
-  distinct (key, document), the primary key its only index (a document that is evidence of many links
-  under one rule or entity keeps one row for it, so writing a link costs a few rows, not fifteen);
+- ``link_index`` (second migration): one narrow row per link with what a ``link:`` search filter can name
+  (link id, rule, the two event types, the two entities) and the two evidence documents, indexed by
+  entity; writing a link costs this one row and its two index entries, where the (key, document) rows
+  of ``link_keys`` cost about eight;
+- ``link_keys``: (key, document) rows written by the first schema (still read, so older links stay
+  findable) and now only for a link's entities beyond the first two;
 - ``cursors``: named positions (the correlator's last processed ``eseq``);
 - ``story_members`` / ``stories``: which story each document belongs to, its MinHash signature,
   and per story the first-seen time, size and sources;
@@ -23,11 +26,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
+
+import orjson
 
 from storage.models import utc_now_iso
 from storage.sqlite_tx import sqlite_transaction
@@ -91,7 +95,22 @@ CREATE TABLE listing_counts(
 );
 """
 
-_INDEXED = (" ON events", " ON links", " ON story_members")
+_SQL_LINK_INDEX = """
+CREATE TABLE link_index(
+    lid TEXT PRIMARY KEY,
+    rule TEXT NOT NULL,
+    doc_a TEXT NOT NULL,
+    doc_b TEXT NOT NULL,
+    type_a TEXT NOT NULL,
+    type_b TEXT NOT NULL,
+    ent_a TEXT,
+    ent_b TEXT
+){without_rowid};
+CREATE INDEX link_index_ent_a ON link_index(ent_a);
+CREATE INDEX link_index_ent_b ON link_index(ent_b);
+"""
+
+_INDEXED = (" ON events", " ON links", " ON story_members", " ON link_index")
 
 
 def sqlite_migration(db: Any) -> None:
@@ -104,10 +123,24 @@ def sqlite_migration(db: Any) -> None:
 def postgres_migration(cur: Any, s: str) -> None:
     """Event, link and story tables for :mod:`storage.postgres_store` in schema ``s``."""
     sql = _SQL_TABLES.format(serial_pk="bigserial PRIMARY KEY", serial="bigserial", blob="bytea", without_rowid="")
+    cur.execute(_in_schema(sql, s))
+
+
+def sqlite_link_index_migration(db: Any) -> None:
+    """The narrow ``link_index`` table (one row per link) for :mod:`storage.sqlite_store`."""
+    db.execute(_SQL_LINK_INDEX.format(without_rowid=" WITHOUT ROWID"))
+
+
+def postgres_link_index_migration(cur: Any, s: str) -> None:
+    """The narrow ``link_index`` table (one row per link) in PostgreSQL schema ``s``."""
+    cur.execute(_in_schema(_SQL_LINK_INDEX.format(without_rowid=""), s))
+
+
+def _in_schema(sql: str, s: str) -> str:
     sql = sql.replace("CREATE TABLE ", f"CREATE TABLE {s}.")
     for on in _INDEXED:
         sql = sql.replace(on + "(", f" ON {s}.{on[4:]}(")
-    cur.execute(sql)
+    return sql
 
 
 @dataclass
@@ -125,6 +158,31 @@ class StoredEvent:
     published_at: str | None = None
 
 
+def _dumps(obj: Any) -> str:
+    """Compact JSON text (orjson: the correlator writes links by the ten thousand)."""
+    return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
+
+
+def link_docs_subquery(keys: list[str], ph: str, prefix: str = "") -> tuple[str, list[str]]:
+    """SQL selecting the documents that are evidence of links named by any of ``keys`` (link id, rule,
+    entity id, event type, or ``any``), over ``link_index`` and the first schema's ``link_keys``.
+
+    ``prefix`` is the tables' schema prefix (``"ns."`` on PostgreSQL, ``""`` on SQLite).
+    """
+    marks = ", ".join([ph] * len(keys))
+    if "any" in keys:
+        match = "1 = 1"
+        match_params: list[str] = []
+    else:
+        match = " OR ".join(f"{col} IN ({marks})" for col in ("lid", "rule", "type_a", "type_b", "ent_a", "ent_b"))
+        match_params = keys * 6
+    old_keys = [*keys, *(f"id:{k}" for k in keys)]
+    sql = (f"SELECT doc_a FROM {prefix}link_index WHERE {match} "
+           f"UNION SELECT doc_b FROM {prefix}link_index WHERE {match} "
+           f"UNION SELECT doc_id FROM {prefix}link_keys WHERE key IN ({', '.join([ph] * len(old_keys))})")
+    return sql, [*match_params, *match_params, *old_keys]
+
+
 def event_key(doc_id: str, local_id: str) -> str:
     return f"{doc_id}:{local_id}"
 
@@ -138,7 +196,7 @@ _EV_COLS = "eseq, ekey, doc_id, type, url, data, source, kind, published_at"
 
 
 def _row_event(r: tuple[Any, ...]) -> StoredEvent:
-    return StoredEvent(int(r[0]), str(r[1]), str(r[2]), str(r[3]), r[4], json.loads(str(r[5])), r[6], r[7], r[8])
+    return StoredEvent(int(r[0]), str(r[1]), str(r[2]), str(r[3]), r[4], orjson.loads(r[5]), r[6], r[7], r[8])
 
 
 class _EventStoreBase:
@@ -176,7 +234,7 @@ class _EventStoreBase:
             d = ev.get("date") or {}
             rows.append((event_key(doc_id, str(ev["id"])), doc_id, str(ev["type"]), d.get("start"),
                          d.get("end") or d.get("start"), float(ev.get("confidence") or 0.0), url, source, kind,
-                         published_at, json.dumps(ev, ensure_ascii=False), now))
+                         published_at, _dumps(ev), now))
         with self._ev_tx():
             self._ev_exec(f"DELETE FROM {t} WHERE doc_id = ?", (doc_id,))
             if rows:
@@ -234,7 +292,7 @@ class _EventStoreBase:
         """Store links (``links --json`` shape, with ``id``); returns those not stored before, with ``created_at``."""
         if not links:
             return []
-        lt, kt = self._ev_t("links"), self._ev_t("link_keys")
+        lt, it, kt = self._ev_t("links"), self._ev_t("link_index"), self._ev_t("link_keys")
         now = utc_now_iso()
         unique = list({link["id"]: link for link in links}.values())
         with self._ev_tx():
@@ -246,8 +304,8 @@ class _EventStoreBase:
                                                               tuple(chunk)))
             new = []
             rows = []
-            docs_of: dict[str, set[str]] = defaultdict(set)
-            dumps = json.JSONEncoder(ensure_ascii=False).encode
+            index_rows = []
+            extra_keys: set[tuple[str, str]] = set()
             for link in unique:
                 lid = link["id"]
                 if lid in known:
@@ -255,18 +313,20 @@ class _EventStoreBase:
                 link = {**link, "created_at": now}
                 new.append(link)
                 rule = str(link.get("rule") or "")
-                rows.append((lid, now, rule, float(link["score"]), dumps(link)))
-                keys = {"any", f"id:{lid}", rule, *map(str, link.get("entities", ()))}
-                events = link["events"]
-                keys.update(str(e.get("type")) for e in events)
-                keys.discard("")
-                docs = {str(e["doc_id"]) for e in events}
-                for k in keys:
-                    docs_of[k].update(docs)
+                rows.append((lid, now, rule, float(link["score"]), _dumps(link)))
+                ea, eb = link["events"]
+                ents = [str(e) for e in link.get("entities", ())]
+                index_rows.append((lid, rule, str(ea["doc_id"]), str(eb["doc_id"]), str(ea.get("type")),
+                                   str(eb.get("type")), ents[0] if ents else None, ents[1] if len(ents) > 1 else None))
+                extra_keys.update((e, str(ev["doc_id"])) for e in ents[2:] for ev in (ea, eb))
             if rows:
+                ph = self._ev_ph
                 self._ev_many(self._insert_link_sql(lt), rows)
+                self._ev_many(f"INSERT INTO {it}(lid, rule, doc_a, doc_b, type_a, type_b, ent_a, ent_b) "
+                              f"VALUES ({', '.join([ph] * 8)})", index_rows)
+            if extra_keys:
                 self._ev_many(f"INSERT INTO {kt}(key, doc_id) VALUES (?, ?) ON CONFLICT DO NOTHING".replace(
-                    "?", self._ev_ph), [(k, d) for k in sorted(docs_of) for d in sorted(docs_of[k])])
+                    "?", self._ev_ph), sorted(extra_keys))
         return new
 
     def _insert_link_sql(self, lt: str) -> str:
@@ -282,13 +342,12 @@ class _EventStoreBase:
         sql += " ORDER BY created_at, lseq"
         if limit:
             sql += f" LIMIT {int(limit)}"
-        return [json.loads(str(r[0])) for r in self._ev_rows(sql, params)]
+        return [orjson.loads(r[0]) for r in self._ev_rows(sql, params)]
 
     def docs_for_link_key(self, key: str) -> set[str]:
         """Documents that are evidence of a link named by ``key`` (link id, rule, entity id, event type or ``any``)."""
-        rows = self._ev_rows(f"SELECT DISTINCT doc_id FROM {self._ev_t('link_keys')} WHERE key IN (?, ?)",
-                             (key, f"id:{key}"))
-        return {str(r[0]) for r in rows}
+        sql, params = link_docs_subquery([key], self._ev_ph, self._ev_t(""))
+        return {str(r[0]) for r in self._ev_run(sql, tuple(params)).fetchall()}
 
     # -- stories
 

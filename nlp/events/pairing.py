@@ -60,10 +60,13 @@ class EventView:
     actors: list[dict[str, Any]] = field(default_factory=list)
     place: str | None = None
     by_role: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    ids_known: bool = False  # some actor is linked to the watchlist
 
     def __post_init__(self) -> None:
         for a in self.actors:
             self.by_role.setdefault(str(a.get("role")), []).append(a)
+            if a.get("entity_id"):
+                self.ids_known = True
 
     @classmethod
     def of(cls, key: str, ev: dict[str, Any]) -> EventView:
@@ -74,9 +77,14 @@ class EventView:
                    list(ev.get("actors") or []), ev.get("place"))
 
     def role(self, *roles: str) -> list[dict[str, Any]]:
+        """Actors in any of ``roles``, in text order (lists for several roles are kept: pairing asks often)."""
         if len(roles) == 1:
             return self.by_role.get(roles[0], [])
-        return [a for a in self.actors if a.get("role") in roles]
+        key = "|".join(roles)
+        found = self.by_role.get(key)
+        if found is None:
+            found = self.by_role[key] = [a for a in self.actors if a.get("role") in roles]
+        return found
 
 
 def _day(s: Any) -> date | None:
@@ -200,9 +208,22 @@ def score_pair(rule: PairRule, a: EventView, b: EventView, same_text: bool = Fal
     if a.type not in rule.first or b.type not in rule.second:
         return None
     gap, dist = gap_between(a, b)
+    if dist is None and not same_text:
+        return None
+    scored = score_related(rule, a, b, dist, same_text)
+    if scored is None:
+        return None
+    return scored[0], gap, scored[1], scored[2]
+
+
+def score_related(rule: PairRule, a: EventView, b: EventView, dist: float | None, same_text: bool = False
+                  ) -> tuple[float, list[str], str] | None:
+    """(score, entities, why) for events of the rule's types ``dist`` days apart (None: undated, same text).
+
+    The correlator calls this directly with distances computed on day numbers, so the window test
+    costs nothing per candidate; :func:`score_pair` is the general entry point.
+    """
     if dist is None:
-        if not same_text:
-            return None
         timing = 0.6
     else:
         if dist > rule.window_days:
@@ -211,14 +232,14 @@ def score_pair(rule: PairRule, a: EventView, b: EventView, same_text: bool = Fal
     rel = relate(rule, a, b)
     if rel is None:
         return None
-    ids_known = any(x.get("entity_id") for x in (*a.actors, *b.actors))
-    score = rule.weight * timing * (0.5 + 0.5 * min(a.confidence, b.confidence)) * (1.0 if ids_known else 0.9)
+    score = (rule.weight * timing * (0.5 + 0.5 * min(a.confidence, b.confidence))
+             * (1.0 if a.ids_known or b.ids_known else 0.9))
     if same_text:
         score = min(1.0, score * 1.1)
     score = round(min(1.0, score), 4)
     if score < rule.min_score:
         return None
-    return score, gap, rel[0], rel[1]
+    return score, rel[0], rel[1]
 
 
 def _who(ev: EventView, *roles: str) -> str:
@@ -237,26 +258,31 @@ def _when(ev: EventView) -> str:
     return ev.start.isoformat()
 
 
-def explain(rule: PairRule, a: EventView, b: EventView, gap: float | None, why: str) -> str:
-    """One line a reader can check against the evidence."""
-    what = {
-        "product_launch": lambda e: f"{_who(e, 'company')} launched {_who(e, 'product')}",
-        "deal": lambda e: f"{_who(e, 'company')} made a deal" + (
-            f" with {_who(e, 'counterparty')}" if e.role("counterparty") else ""),
-        "official_visit": lambda e: f"{_who(e, 'visitor')} visited {_who(e, 'host')}",
-        "merchandise": lambda e: f"merchandise depicting {_who(e, 'depicted')} went on sale",
-        "listing_surge": lambda e: f"new listings about {_who(e, 'depicted', 'product', 'company')} surged",
-    }
-    def say(e: EventView) -> str:
-        f = what.get(e.type)
-        if f:
-            return f(e)
-        return f"{_who(e, 'agency')} took {e.type.replace('_', ' ')} action against {_who(e, 'target')}"
+_WHAT = {
+    "product_launch": lambda e: f"{_who(e, 'company')} launched {_who(e, 'product')}",
+    "deal": lambda e: f"{_who(e, 'company')} made a deal" + (
+        f" with {_who(e, 'counterparty')}" if e.role("counterparty") else ""),
+    "official_visit": lambda e: f"{_who(e, 'visitor')} visited {_who(e, 'host')}",
+    "merchandise": lambda e: f"merchandise depicting {_who(e, 'depicted')} went on sale",
+    "listing_surge": lambda e: f"new listings about {_who(e, 'depicted', 'product', 'company')} surged",
+}
 
+
+def describe(ev: EventView) -> str:
+    """What happened and when, as a clause of an explanation ("Acme launched Phone X on 2026-05-02")."""
+    f = _WHAT.get(ev.type)
+    what = f(ev) if f else (f"{_who(ev, 'agency')} took {ev.type.replace('_', ' ')} action against "
+                            f"{_who(ev, 'target')}")
+    return f"{what} on {_when(ev)}"
+
+
+def explain(rule: PairRule, a: EventView, b: EventView, gap: float | None, why: str,
+            described: tuple[str, str] | None = None) -> str:
+    """One line a reader can check against the evidence (``described``: the two clauses, when known)."""
+    da, db = described or (describe(a), describe(b))
     rel = "during" if gap is not None and gap <= rule.window_days else "around"
     timing = f" ({gap:g} day{'s' if gap != 1 else ''} apart)" if gap else ""
-    return (f"{say(a)} on {_when(a)}, {rel} the {b.type.replace('_', ' ')}: {say(b)} on {_when(b)}{timing} "
-            f"[{rule.name}: {why}]")
+    return f"{da}, {rel} the {b.type.replace('_', ' ')}: {db}{timing} [{rule.name}: {why}]"
 
 
 def link_events(events: list[dict[str, Any]], rules: tuple[PairRule, ...] | list[PairRule] = DEFAULT_RULES
@@ -281,8 +307,9 @@ def link_events(events: list[dict[str, Any]], rules: tuple[PairRule, ...] | list
 
 
 def make_link(rule: PairRule, a: EventView, b: EventView, score: float, gap: float | None, ents: list[str],
-              why: str) -> dict[str, Any]:
+              why: str, described: tuple[str, str] | None = None) -> dict[str, Any]:
+    """A link in the ``analyze`` contract's shape (earlier event first)."""
     first, second = (a, b) if (a.start or date.max) <= (b.start or date.max) else (b, a)
     return {"type": "co_timed", "events": [first.key, second.key], "gap_days": gap,
-            "entities": list(dict.fromkeys(ents)), "score": score, "explanation": explain(rule, a, b, gap, why),
-            "rule": rule.name}
+            "entities": list(dict.fromkeys(ents)), "score": score,
+            "explanation": explain(rule, a, b, gap, why, described), "rule": rule.name}

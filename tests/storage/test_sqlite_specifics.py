@@ -43,6 +43,31 @@ def test_opening_an_older_schema_migrates_and_indexes_existing_documents(tmp_pat
     db.close()
 
 
+def test_links_stored_by_the_first_event_schema_stay_findable_after_migrating(tmp_path: Path) -> None:
+    path = str(tmp_path / "links-v4.db")
+    db = connect(path)
+    migrate(db, target=4)  # links indexed as (key, document) rows in link_keys
+    data = {"id": "old-link", "type": "co_timed", "rule": "launch_during_visit", "events": [], "score": 0.5}
+    db.execute("INSERT INTO links(lid, created_at, rule, score, data) VALUES ('old-link', '2026-01-02', "
+               "'launch_during_visit', 0.5, ?)", (json.dumps(data),))
+    db.executemany("INSERT INTO link_keys(key, doc_id) VALUES (?, ?)",
+                   [(k, d) for k in ("id:old-link", "any", "launch_during_visit", "kestrel") for d in ("a", "b")])
+    db.close()
+    with SQLiteStore(path) as store:
+        for key in ("old-link", "any", "launch_during_visit", "kestrel"):
+            assert store.docs_for_link_key(key) == {"a", "b"}, key
+        new = {"id": "new-link", "type": "co_timed", "rule": "launch_during_visit", "gap_days": 0.0, "score": 0.7,
+               "entities": ["kestrel", "anna", "third-party"], "explanation": "timed",
+               "events": [{"id": "c:e1", "type": "product_launch", "doc_id": "c"},
+                          {"id": "d:e1", "type": "official_visit", "doc_id": "d"}]}
+        assert len(store.add_links([new])) == 1
+        assert store.docs_for_link_key("kestrel") == {"a", "b", "c", "d"}
+        assert store.docs_for_link_key("third-party") == {"c", "d"}  # beyond two entities: link_keys rows
+        assert store.docs_for_link_key("new-link") == {"c", "d"}
+        assert store.docs_for_link_key("any") == {"a", "b", "c", "d"}
+        assert [link["id"] for link in store.links()] == ["old-link", "new-link"]
+
+
 def test_a_newer_schema_version_asks_to_upgrade_newswatch(tmp_path: Path) -> None:
     path = str(tmp_path / "new.db")
     SQLiteStore(path).close()
