@@ -74,13 +74,18 @@ _NOT_AFTER: dict[str, re.Pattern[str]] = {
         r"\w+-\w+\s+)?(?:investigations?|probes?|inquiry|inquiries|review|campaign|bid|offensive|attacks?|strikes?|"
         r"appeal|lawsuit|tender|takeover|study|audit|statement|report|figures|data|results|earnings|prisoners?|"
         r"hostages?|from|on\s+bail|guidance|forecast|rockets?|missiles?|satellites?|talks|negotiations|"
-        r"consultation|survey|petition|crackdown|counter-?offensive|plan\s+to|initiative|\d+\s+prisoners)\b", re.I),
+        r"consultation|survey|petition|crackdown|counter-?offensive|plan\s+to|initiative|\d+\s+prisoners|"
+        r"legislation|bills?|amendments?|resolutions?|motions?|regulations|sites?|pads?|"
+        r"(?:[\w-]+\s+){0,3}(?:satellites?|rockets?|missiles?|spacecraft|space\s+probes?))\b", re.I),
     "official_visit": re.compile(
         r"^\W*(?:(?:our|the|its|their)\s+)?(?:website|site|page|stores?|shops?|doctors?|dentist|museums?|"
         r"customers?|clients?|rate|frequency|hospital)\b", re.I),
     "deal": re.compile(r"^\W*(?:(?:a|an|the)\s+)?(?:stakes?\s+in\s+\w+\s+shares|shares)\b", re.I),
-    "trade_measure": re.compile(r"^-?free\b", re.I),
-    "sanction": re.compile(r"^$"),
+    # a utility's "tariff sales", a regulator's tariff filings: prices, not trade policy
+    "trade_measure": re.compile(r"^(?:-?free\b|\s+(?:sales|service|schedules?|filings?)\b)", re.I),
+    # "the central bank sanctioned a cut in rates": approved, not punished
+    "sanction": re.compile(r"^\s+(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){0,4}?(?:cut|rise|increase|reduction|hike|plan|"
+                           r"move|change|merger|deal|sale|purchase|payment|loan|budget|project|takeover)s?\b", re.I),
     "export_control": re.compile(r"^$"),
     "merchandise": re.compile(r"^$"),
     "listing_surge": re.compile(r"^$"),
@@ -89,8 +94,41 @@ _NOT_BEFORE: dict[str, re.Pattern[str]] = {
     "trade_measure": re.compile(r"(?:on|off|stamp|heavy|jury|guard|night|day|free)\s*$", re.I),
     "official_visit": re.compile(r"(?:tourists?|customers?|visitors?|shoppers?|fans?|users?|readers?|patients?|"
                                  r"families|students?)\s+(?:who\s+)?$", re.I),
-    "product_launch": re.compile(r"(?:was|were|been|be|is|are)\s+released\s+from\s+$|prisoners?\s+$", re.I),
+    "product_launch": re.compile(r"(?:was|were|been|be|is|are)\s+released\s+from\s+$|prisoners?\s+$|"
+                                 r"\b(?:data|figures|statistics|report|results|details|numbers|minutes|estimates?)"
+                                 r"\b[^.;]{0,30}$", re.I),
+    # "the acquired business", "an acquiring company": an adjective, not an acquisition
+    "deal": re.compile(r"\b(?:the|an?|its|their)\s+$", re.I),
 }
+# a trigger these words may follow only when it is the verb of the deal, not the adjective
+_NOT_BEFORE_ONLY = {"deal": re.compile(r"^acquir(?:ed|ing)$", re.I)}
+
+# Said of an event that did not (yet) happen: proposed, wished for, argued about, conditional.
+# "will visit" and "plans to build" stay events (announced and scheduled); "would impose" does not.
+_HYPOTHETICAL_RE = re.compile(
+    r"\b(?:would|could|might|may|should|if|whether|unless|call(?:s|ed|ing)?\s+for|urg(?:e|es|ed|ing)|"
+    r"oppos(?:e|es|ed|ing)|consider(?:s|ed|ing)?|seek(?:s|ing)?|sought|"
+    r"threat(?:en|ens|ened|ening)|recommend(?:s|ed|ing)?|discuss(?:es|ed|ing)?|debat(?:e|es|ed|ing)|"
+    r"stud(?:y|ies)\s+on|efforts?\s+to|right\s+to|flexibility\s+to|options?\s+to|warrants?\s+to|"
+    r"disagree(?:d|s)?\s+(?:over|on|about)|hearing\s+on|talks?\s+(?:on|about)|possible)\b[^.;]{0,45}$", re.I)
+# Nouns that only name a kind of measure ("sanctions", "tariffs", "export controls"): an event when
+# the sentence also says someone acted (imposed, added, extended...); a mention in passing is not.
+_NOUN_TRIGGER_RE = re.compile(r"^(?:sanctions?|tariffs?|export\s+controls?|trade\s+(?:barriers?|restrictions?|"
+                              r"sanctions?|measures?)|quotas?\s+on|duties\s+on|anti-?dumping)$", re.I)
+_ACTION_RE = re.compile(
+    r"\b(?:impos(?:e|es|ed|ing)|slap(?:s|ped|ping)?|levie[sd]|levy(?:ing)?|add(?:s|ed|ing)?|plac(?:e|es|ed|ing)|"
+    r"put(?:s|ting)?|extend(?:s|ed|ing)?|expand(?:s|ed|ing)?|tighten(?:s|ed|ing)?|rais(?:e|es|ed|ing)|"
+    r"hik(?:e|es|ed|ing)|increas(?:e|es|ed|ing)|introduc(?:e|es|ed|ing)|announc(?:e|es|ed|ing)|"
+    r"approv(?:e|es|ed|ing)|grant(?:s|ed|ing)?|order(?:s|ed|ing)?|bar(?:s|red|ring)?|bann?(?:ed|s|ing)?|"
+    r"block(?:s|ed|ing)?|restrict(?:s|ed|ing)?|curb(?:s|ed|ing)?|halt(?:s|ed|ing)?|suspend(?:s|ed|ing)?|"
+    r"revok(?:e|es|ed|ing)|den(?:y|ies|ied|ying)|target(?:s|ed|ing)?|hit(?:s|ting)?|retaliat(?:e|es|ed|ing)|"
+    r"lift(?:s|ed|ing)?|eas(?:e|es|ed|ing)|cut(?:s|ting)?|reduc(?:e|es|ed|ing)|scrap(?:s|ped|ping)?|"
+    r"enforc(?:e|es|ed|ing)|took\s+effect|take\s+effect|takes\s+effect|came\s+into\s+force|"
+    r"set(?:s|ting)?|launch(?:es|ed|ing)?|open(?:s|ed|ing)?|start(?:s|ed|ing)?|initiat(?:e|es|ed|ing)|"
+    r"propos(?:e|es|ed|ing)|(?:will|to)\s+(?:apply|start|begin))\b", re.I)
+# "the ministry said it would tighten...": reported intent is an announcement, not a hypothesis
+_ANNOUNCED_RE = re.compile(r"\b(?:said|says|announced|announces|told\s+\w+|confirmed|stated)\s+(?:that\s+)?"
+                           r"(?:it|they|he|she|the\s+\w+|\w+)?\s*would\b[^.;]*$", re.I)
 
 TITLE_WORDS = (
     r"(?:Prime\s+Minister|Minister|President|Vice[- ]President|Premier|Chancellor|Secretary(?:\s+of\s+State)?|"
@@ -242,8 +280,17 @@ class RuleExtractor:
             for m in rx.finditer(stext):
                 after = stext[m.end():m.end() + 60]
                 before = stext[max(0, m.start() - 40):m.start()]
-                if _NOT_AFTER[etype].search(after) or (etype in _NOT_BEFORE and _NOT_BEFORE[etype].search(before)):
+                if _NOT_AFTER[etype].search(after):
                     continue
+                not_before = _NOT_BEFORE.get(etype)
+                only = _NOT_BEFORE_ONLY.get(etype)
+                if not_before and not_before.search(before) and (only is None or only.match(m.group(0))):
+                    continue
+                lead = stext[max(0, m.start() - 60):m.start()]
+                if _HYPOTHETICAL_RE.search(lead) and not _ANNOUNCED_RE.search(lead):
+                    continue  # "would impose tariffs", "called for sanctions": not an event (yet)
+                if _NOUN_TRIGGER_RE.match(m.group(0)) and not _ACTION_RE.search(stext):
+                    continue  # "a hearing on export controls": the measure named, nobody acting
                 cand = Candidate(etype, (s0 + m.start(), s0 + m.end()), sent, 0.35)
                 getattr(self, f"_fill_{etype}")(text, cand, ents)
                 if cand.rule_score > 0:

@@ -5,6 +5,10 @@
 - ``reuters``: real Reuters-21578 sentences, labelled by hand; the repository keeps only file,
   NEWID, character offsets into the article body and the labels
   (``pipeline/evals/data/events_reuters.jsonl``); the text is read from ../shared/data by path.
+- ``reuters held-out``: 57 more Reuters sentences (files 017-020) that contain a trigger word,
+  sampled with a fixed seed and labelled by hand *after* the last change to the rules, so no rule
+  was written against them (``pipeline/evals/data/events_reuters_heldout.jsonl``, offsets only).
+  The first Reuters set was used for error analysis when the factuality checks were added.
 - ``dev``: the development sentences, for reference only (the classifier was trained on them).
 
 A sentence's prediction is the set of event types ``analyze`` reports for it. The baseline in the
@@ -27,6 +31,7 @@ from pipeline.benches.common import shared_data_dir
 DATA = Path(__file__).resolve().parent / "data"
 TEST_PATH = DATA / "events_test.jsonl"
 REUTERS_PATH = DATA / "events_reuters.jsonl"
+REUTERS_HELDOUT_PATH = DATA / "events_reuters_heldout.jsonl"
 DEV_PATH = Path(__file__).resolve().parents[2] / "nlp" / "events" / "data" / "dev.jsonl"
 _DOC_RE = re.compile(r'<REUTERS[^>]*NEWID="(\d+)"[^>]*>(.*?)</REUTERS>', re.S)
 _BODY_RE = re.compile(r"<BODY>(.*?)</BODY>", re.S)
@@ -126,6 +131,7 @@ def run(args: argparse.Namespace) -> int:
     sets: dict[str, list[Item]] = {"invented": load_jsonl(TEST_PATH)}
     try:
         sets["reuters"] = load_reuters()
+        sets["reuters held-out"] = load_reuters(REUTERS_HELDOUT_PATH)
     except FileNotFoundError as exc:
         print(f"eval events: reuters set skipped: {exc}", file=sys.stderr)
     sets["dev (trained on)"] = load_jsonl(DEV_PATH)

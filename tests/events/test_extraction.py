@@ -117,3 +117,21 @@ def test_bad_input_never_crashes_and_says_why(analyzer: Analyzer) -> None:
 def test_past_event_dated_after_publication_loses_confidence() -> None:
     d = resolve_date("The company launched the phone on June 20.", 12, "2026-05-14")
     assert d.resolved and any("after publication" in r for r in d.reasons)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # wished for, argued about, conditional: not events
+    ("Lawmakers in Oslo called for tougher sanctions on the Varnia regime.", set()),
+    ("A bill in the Senate would impose new tariffs on imported bicycles.", set()),
+    ("The Marlow Group is seeking to acquire a stake in Tessin Rail.", set()),
+    ("The Tessin Ministry of Trade held a hearing on export controls last week.", set()),
+    ("The central bank sanctioned a half-point cut in interest rates.", set()),
+    ("Trade figures for May are scheduled to be released on Friday.", set()),
+    # reported intent and decisions taken: events
+    ("The Tessin Ministry of Trade said it would tighten export controls on drone parts.", {"export_control"}),
+    ("The Varnia government imposed sanctions on Marlow Group on Monday.", {"sanction"}),
+    ("Tessin set quotas on imported steel from Varnia.", {"trade_measure"}),
+])
+def test_only_events_that_happened_or_were_announced_are_reported(analyzer: Analyzer, text: str,
+                                                                 expected: set[str]) -> None:
+    assert {e["type"] for e in _one(analyzer, text)["events"]} == expected
