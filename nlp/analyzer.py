@@ -483,10 +483,10 @@ class Analyzer:
         """Queue the speaker's stance toward each target near the quote (into ``q.stance``)."""
         if q.speaker is None:
             return
-        speaker = q.speaker.text
         # the quote itself, and the rest of its sentence ('..., Hale said of Veltrix')
         s_start = min([s for s, e in sents if s <= q.start < e] or [q.start])
         s_end = max([e for s, e in sents if s < q.end <= e] or [q.end])
+        asked = False
         for t in targets:
             if t.entity_id and t.entity_id == q.speaker.entity_id:
                 continue
@@ -499,21 +499,45 @@ class Analyzer:
                 m_end = self._mention_end(text, inner[0], t, entities)
                 if m_end <= q.end:
                     query = StanceQuery(q.text, t.label, inner[0] - q.start, m_end - q.start)
+            self._queue_quote(q, t, query, jobs)
+            asked = True
+        if asked:
+            return
+        # Nobody named in or around the quote ('"The launch is well timed," said Natarajan'): the quote
+        # is about what the paragraph, else the lead, is about. Ask about that subject, named in front.
+        for t in self._quote_subjects(text, q, entities, targets):
+            self._queue_quote(q, t, StanceQuery(f"{t.label}: {q.text}", t.label, 0, len(t.label)), jobs)
 
-            def done(preds: list[tuple[str, float]], t: _Target = t) -> None:
-                (label, score), = preds
-                q.stance.append(
-                    Stance(
-                        target=t.label,
-                        entity_id=t.entity_id,
-                        label=label,
-                        score=score,
-                        holder=speaker,
-                        evidence=Span(q.text, q.start, q.end),
-                    )
-                )
+    def _quote_subjects(self, text: str, q: Quote, entities: list[Entity], targets: list[_Target],
+                        limit: int = 1) -> list[_Target]:
+        """The watched targets a quote without a name refers to: the latest one mentioned earlier in its
+        paragraph, else the first one of the document's lead (its first paragraph)."""
+        para_start = text.rfind("\n", 0, q.start) + 1
+        lead_end = text.find("\n", 1)
+        lead_end = len(text) if lead_end < 0 else max(lead_end, min(len(text), 300))
+        own = q.speaker.entity_id if q.speaker else None
+        for lo, hi, latest in ((para_start, q.start, True), (0, lead_end, False)):
+            found = []
+            for t in targets:
+                if not t.entity_id or t.entity_id == own:
+                    continue
+                hits = self._mentions(text, lo, hi, t, entities)
+                if hits:
+                    found.append((max(hits) if latest else -min(hits), t))
+            if found:
+                return [t for _, t in sorted(found, key=lambda x: x[0], reverse=True)[:limit]]
+        return []
 
-            jobs.add([query], done)
+    @staticmethod
+    def _queue_quote(q: Quote, t: _Target, query: StanceQuery, jobs: _StanceJobs) -> None:
+        speaker = q.speaker.text if q.speaker else ""
+
+        def done(preds: list[tuple[str, float]]) -> None:
+            (label, score), = preds
+            q.stance.append(Stance(target=t.label, entity_id=t.entity_id, label=label, score=score, holder=speaker,
+                                   evidence=Span(q.text, q.start, q.end)))
+
+        jobs.add([query], done)
 
 
 def _drop_idle_tok2vec(nlp: Language) -> None:

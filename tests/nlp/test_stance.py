@@ -77,6 +77,19 @@ def test_quoted_speaker_stance_has_the_quote_as_evidence(counted) -> None:
     assert text[stance.evidence.start : stance.evidence.end] == stance.evidence.text == quote.text
 
 
+def test_a_quote_naming_nobody_is_read_as_about_what_its_paragraph_is_about(counted) -> None:
+    analyzer, fake = counted
+    text = ("Veltrix opened a plant in Porto on Monday.\n"
+            "Reactions differed. \"We praise the speed of the build,\" said Tom Hale, an analyst at Kestrel Research.")
+    fake.calls.clear()
+    ann, _ = analyzer.analyze_document(text)
+    (quote,) = ann.quotes
+    (stance,) = quote.stance
+    assert (stance.holder, stance.entity_id, stance.label) == ("Tom Hale", "veltrix", "favor")
+    asked = [q for q in fake.calls[0] if q.text.endswith(quote.text)]
+    assert asked and asked[0].text[asked[0].start:asked[0].end] == "Veltrix Mobile"  # the subject, named in front
+
+
 def test_trained_backend_without_weights_falls_back_to_lexicon(tmp_path, caplog) -> None:
     with caplog.at_level(logging.WARNING, logger="nlp.stance"):
         model = make_stance_model("trained", tmp_path)
