@@ -292,8 +292,10 @@ def link_events(events: list[dict[str, Any]], rules: tuple[PairRule, ...] | list
     out: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
     for rule in rules:
-        for a in views:
-            for b in views:
+        firsts = [v for v in views if v.type in rule.first]
+        seconds = [v for v in views if v.type in rule.second] if firsts else []
+        for a in firsts:
+            for b in seconds:
                 if a is b or (a.key, b.key) in seen:
                     continue
                 res = score_pair(rule, a, b, same_text=True)
