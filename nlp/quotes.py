@@ -113,6 +113,7 @@ class QuoteExtractor:
         """Each PERSON mention with the person it refers to, and people by surname (last full mention)."""
         by_id: dict[str, _Person] = {}
         by_surname: dict[str, _Person] = {}
+        family_first: dict[str, _Person] = {}  # "Chen Wei" is "Mr. Chen": the family name may come first
         mentions: list[tuple[Span, _Person]] = []
         for ent in _ents(doc):
             if ent.label_ != "PERSON":
@@ -126,6 +127,8 @@ class QuoteExtractor:
                 person = _Person(" ".join(words), entity_id)
             elif words and words[-1].casefold() in by_surname:
                 person = by_surname[words[-1].casefold()]
+            elif words and words[-1].casefold() in family_first:
+                person = family_first[words[-1].casefold()]
             elif entity_id:
                 person = _Person(ent._.canonical or " ".join(words), entity_id)
             if person is None:
@@ -134,9 +137,12 @@ class QuoteExtractor:
                 by_id[entity_id] = person
             if len(person.full.split()) >= 2:
                 by_surname.setdefault(person.full.split()[-1].casefold(), person)
+                family_first.setdefault(person.full.split()[0].casefold(), person)
             if person.affiliation is None:
                 person.affiliation = self._affiliation(doc, ent.end_char)
             mentions.append((ent, person))
+        for name, person in family_first.items():  # only where no one has it as a last name
+            by_surname.setdefault(name, person)
         return mentions, by_surname
 
     @staticmethod

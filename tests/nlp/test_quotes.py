@@ -28,6 +28,15 @@ def test_later_title_and_surname_resolve_to_the_full_name(analyzer):
     assert {q.speaker.affiliation for q in qs} == {"Birch Partners"}
 
 
+def test_a_family_name_written_first_resolves_too(analyzer):
+    text = (
+        "Chief executive Zhou Lanfang presented the phone in Shenzhen on Monday. "
+        '"This market is our second home," Ms. Zhou said.'
+    )
+    (q,) = _quotes(analyzer, text)
+    assert q.speaker.text == "Zhou Lanfang"
+
+
 def test_indirect_quotes(analyzer):
     text = (
         "According to Priya Natarajan, the phone is the best of the year. "
