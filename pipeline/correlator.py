@@ -102,7 +102,8 @@ class _Index:
     by_doc: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     longest: int = 0  # days of the longest indexed event: how far back a still-running event can start
 
-    def add(self, eseq: int, item: _Indexed) -> None:
+    def add(self, eseq: int, item: _Indexed, keep_sorted: bool = True) -> None:
+        """Index ``item``; ``keep_sorted=False`` only appends (a bulk load sorts once at the end: see ``sort``)."""
         if item.view.start is None:
             return
         self.events[eseq] = item
@@ -115,10 +116,14 @@ class _Index:
             name = rule.name
             for k in keys:
                 b = buckets[(name, side, k)]
-                if not b or b[-1] <= entry:
+                if not keep_sorted or not b or b[-1] <= entry:
                     b.append(entry)
                 else:
                     insort(b, entry)
+
+    def sort(self) -> None:
+        for b in self.buckets.values():
+            b.sort()
 
     def remove_doc(self, doc_id: str) -> None:
         for eseq in self.by_doc.pop(doc_id, ()):
@@ -256,7 +261,8 @@ class Correlator:
             for ev in self.es.iter_events():
                 if ev.eseq > self._cursor:
                     break
-                idx.add(ev.eseq, _item(ev, self.settings.rules))
+                idx.add(ev.eseq, _item(ev, self.settings.rules), keep_sorted=False)
+            idx.sort()
             self._index = idx
             gc.freeze()  # the loaded index lives as long as the process: keep it out of every collection
         return self._index
