@@ -192,6 +192,7 @@ class Correlator:
         self.listeners = list(listeners)
         self.entries = {e.id: e for e in entries}
         self._index: _Index | None = None
+        self._covered: tuple[int, int] | None = None  # day numbers of the start dates loaded so far
         self._cursor: int | None = None
         self._stories: dict[str, str | None] = {}
         self.new_links: list[dict[str, Any]] = []
@@ -255,17 +256,46 @@ class Correlator:
     # -- correlation
 
     def _load(self) -> _Index:
+        """The index, empty at first: past events are read by date when new ones need them (``_cover``),
+        so a new process (each crawl job is one) starts at once, however many events are stored."""
         if self._index is None:
             self._cursor = self.es.get_cursor(CURSOR)
-            idx = _Index(self.settings.rules)
-            for ev in self.es.iter_events():
-                if ev.eseq > self._cursor:
-                    break
-                idx.add(ev.eseq, _item(ev, self.settings.rules), keep_sorted=False)
-            idx.sort()
-            self._index = idx
-            gc.freeze()  # the loaded index lives as long as the process: keep it out of every collection
+            self._index = _Index(self.settings.rules)
+            self._covered = None
         return self._index
+
+    def _cover(self, idx: _Index, items: list[_Indexed]) -> None:
+        """Load the already processed events that could pair with ``items``: those starting within the
+        widest rule window (plus the longest event) of their dates, unless loaded before."""
+        dated = [it for it in items if it.view.start is not None]
+        if not dated:
+            return
+        reach = max((int(r.window_days) for r in self.settings.rules), default=0) + MAX_EVENT_DAYS
+        lo = min(it.start for it in dated) - reach
+        hi = max(it.end for it in dated) + reach
+        if self._covered is None:
+            missing = [(lo, hi)]
+            self._covered = (lo, hi)
+        else:
+            c_lo, c_hi = self._covered
+            missing = [r for r in ((lo, c_lo - 1), (c_hi + 1, hi)) if r[0] <= r[1]]
+            self._covered = (min(lo, c_lo), max(hi, c_hi))
+        if not missing:
+            return
+        assert self._cursor is not None
+        if self._cursor == 0:
+            return  # nothing processed yet: no past to read
+        rules = self.settings.rules
+        added = 0
+        for a, b in missing:
+            first, last = (date.fromordinal(min(max(d, 1), date.max.toordinal())).isoformat() for d in (a, b))
+            for ev in self.es.events_starting(first, last, self._cursor):
+                if ev.eseq not in idx.events:
+                    idx.add(ev.eseq, _item(ev, rules), keep_sorted=False)
+                    added += 1
+        if added:
+            idx.sort()
+            gc.freeze()  # the loaded index lives as long as the process: keep it out of every collection
 
     def process(self) -> list[dict[str, Any]]:
         """Pair the events stored since the cursor with everything before them; returns the new links."""
@@ -293,6 +323,7 @@ class Correlator:
         out: list[dict[str, Any]] = []
         rules = self.settings.rules
         items = [_item(ev, rules) for ev in batch]
+        self._cover(idx, items)
         by_doc: dict[str, list[tuple[StoredEvent, _Indexed]]] = defaultdict(list)
         for ev, it in zip(batch, items, strict=True):
             by_doc[ev.doc_id].append((ev, it))

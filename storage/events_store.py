@@ -249,6 +249,13 @@ class _EventStoreBase:
         return [_row_event(r) for r in self._ev_rows(
             f"SELECT {_EV_COLS} FROM {self._ev_t('events')} WHERE eseq > ? ORDER BY eseq LIMIT ?", (eseq, limit))]
 
+    def events_starting(self, first_day: str, last_day: str, max_eseq: int) -> list[StoredEvent]:
+        """Events stored up to arrival ``max_eseq`` whose date starts within ``first_day``..``last_day``
+        (ISO dates, inclusive), in arrival order: the part of the past a correlator needs."""
+        return [_row_event(r) for r in self._ev_rows(
+            f"SELECT {_EV_COLS} FROM {self._ev_t('events')} WHERE eseq <= ? AND date_start >= ? "
+            "AND substr(date_start, 1, 10) <= ? ORDER BY eseq", (max_eseq, first_day, last_day))]
+
     def events_of(self, doc_id: str) -> list[StoredEvent]:
         return [_row_event(r) for r in self._ev_rows(
             f"SELECT {_EV_COLS} FROM {self._ev_t('events')} WHERE doc_id = ? ORDER BY eseq", (doc_id,))]
@@ -457,6 +464,8 @@ class EventStore(Protocol):
                    published_at: str | None = None) -> int: ...
 
     def events_after(self, eseq: int, limit: int = 5000) -> list[StoredEvent]: ...
+
+    def events_starting(self, first_day: str, last_day: str, max_eseq: int) -> list[StoredEvent]: ...
 
     def events_of(self, doc_id: str) -> list[StoredEvent]: ...
 

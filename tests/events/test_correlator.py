@@ -95,6 +95,24 @@ def test_incremental_runs_only_read_new_events(store) -> None:
     assert store.get_cursor("correlator") == cursor + 2
 
 
+def test_a_new_process_reads_only_the_past_its_new_events_can_pair_with(store) -> None:
+    first = Correlator(store)
+    first.es.put_events("visit", [VISIT])
+    first.es.put_events("old-visit", [_ev("official_visit", "2019-02-01", visitor=("Ines Prado", "ines-prado", "CL"),
+                                          host=("Seoul", None, "KR"))])
+    for i in range(30):  # years away from anything new: never read by the next process
+        first.es.put_events(f"noise{i}", [_ev("deal", "2001-01-01", company=(f"Firm {i}", None, "KR"))])
+    assert first.process() == []
+    later = Correlator(store)  # e.g. the next crawl job
+    later.es.put_events("launch", [LAUNCH])
+    (link,) = later.process()
+    assert {e["doc_id"] for e in link["events"]} == {"launch", "visit"}
+    assert later._index is not None and len(later._index.events) == 2  # the 2026 visit and the new launch
+    later.es.put_events("old-launch", [_ev("product_launch", "2019-02-02", company=("Corvel", "corvel", "KR"))])
+    (old_link,) = later.process()  # a report about 2019: that part of the past is read now
+    assert {e["doc_id"] for e in old_link["events"]} == {"old-launch", "old-visit"}
+
+
 def test_listing_surge_becomes_an_event_linked_to_the_visit(store) -> None:
     entries = [WatchEntry(id="ines-prado", name="Ines Prado", type="person", country="CL")]
     corr = Correlator(store, CorrelatorSettings(surge_min_listings=3), entries=entries)
