@@ -261,7 +261,6 @@ class Correlator:
         if self._index is None:
             self._cursor = self.es.get_cursor(CURSOR)
             self._index = _Index(self.settings.rules)
-            self._covered = None
         return self._index
 
     def _cover(self, idx: _Index, items: list[_Indexed]) -> None:

@@ -309,9 +309,9 @@ def link_events(events: list[dict[str, Any]], rules: tuple[PairRule, ...] | list
 
 
 def make_link(rule: PairRule, a: EventView, b: EventView, score: float, gap: float | None, ents: list[str],
-              why: str, described: tuple[str, str] | None = None) -> dict[str, Any]:
+              why: str) -> dict[str, Any]:
     """A link in the ``analyze`` contract's shape (earlier event first)."""
     first, second = (a, b) if (a.start or date.max) <= (b.start or date.max) else (b, a)
     return {"type": "co_timed", "events": [first.key, second.key], "gap_days": gap,
             "entities": list(dict.fromkeys(ents)), "score": score,
-            "explanation": explain(rule, a, b, gap, why, described), "rule": rule.name}
+            "explanation": explain(rule, a, b, gap, why), "rule": rule.name}
