@@ -16,7 +16,6 @@ stored signatures), so counts, digests and alerts can count a story once.
 from __future__ import annotations
 
 import gc
-import heapq
 from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
 from collections.abc import Iterable
@@ -32,7 +31,9 @@ from nlp.events.pairing import (
     explain,
     join_keys,
     link_events,
-    score_related,
+    pair_score,
+    relate,
+    timing,
 )
 from nlp.stories import DEFAULT_THRESHOLD, StoryIndex, to_bytes
 from storage.base import UpsertResult
@@ -88,16 +89,17 @@ class _Indexed:
     end: int = 0
     entry: dict[str, Any] = field(default_factory=dict)
     actor: str | None = None  # the main actor: copies of one happening share it (see _link_from_items)
-    phrase: str | None = None  # its clause in explanations, made the first time it is linked
+    phrase: str | None = None  # its clause in explanations: the event's ``summary``, else made when first linked
     happening: str | None = None  # what copies of one happening share (see Correlator._happening)
 
 
 @dataclass
 class _Index:
-    """(rule, side, join key) -> date-sorted [(start ordinal, eseq)]; eseq -> the event's facts."""
+    """(rule, side, join key) -> date-sorted [(start ordinal, eseq, facts)]; eseq -> the event's facts."""
 
     rules: tuple[PairRule, ...]
-    buckets: dict[tuple[str, str, str], list[tuple[int, int]]] = field(default_factory=lambda: defaultdict(list))
+    buckets: dict[tuple[str, str, str], list[tuple[int, int, _Indexed]]] = field(
+        default_factory=lambda: defaultdict(list))
     events: dict[int, _Indexed] = field(default_factory=dict)
     by_doc: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     longest: int = 0  # days of the longest indexed event: how far back a still-running event can start
@@ -110,7 +112,7 @@ class _Index:
         self.by_doc[item.doc_id].append(eseq)
         if item.end > item.start:
             self.longest = min(MAX_EVENT_DAYS, max(self.longest, item.end - item.start))
-        entry = (item.start, eseq)
+        entry = (item.start, eseq, item)  # eseq is unique: sorting never compares the facts
         buckets = self.buckets
         for rule, side, keys in item.slots:
             name = rule.name
@@ -136,21 +138,20 @@ class _Index:
                     b = self.buckets.get((rule.name, side, k))
                     if b:
                         i = bisect_left(b, entry)
-                        if i < len(b) and b[i] == entry:
+                        if i < len(b) and b[i][1] == eseq:
                             b.pop(i)
 
-    def near(self, rule: PairRule, side: str, keys: set[str], start: int, end: int) -> set[int]:
+    def near(self, rule: PairRule, side: str, keys: set[str], start: int, end: int) -> dict[int, _Indexed]:
         """Events on ``side`` of ``rule`` sharing a join key, whose dates may fall within the rule's window."""
         lo = (start - int(rule.window_days) - self.longest, -1)
         hi = (end + int(rule.window_days), 1 << 62)
-        found: set[int] = set()
+        found: dict[int, _Indexed] = {}
+        name = rule.name
         for k in keys:
-            b = self.buckets.get((rule.name, side, k))
-            if not b:
-                continue
-            i, j = bisect_left(b, lo), bisect_right(b, hi)
-            if i < j:
-                found.update(eseq for _, eseq in b[i:j])
+            b = self.buckets.get((name, side, k))
+            if b:
+                for _, eseq, it in b[bisect_left(b, lo):bisect_right(b, hi)]:
+                    found[eseq] = it
         return found
 
 
@@ -170,7 +171,7 @@ def _item(ev: StoredEvent, rules: tuple[PairRule, ...]) -> _Indexed:
     it = _Indexed(view, ev.doc_id, ev.url, evidence, when,
                   entry={"id": ev.key, "type": view.type, "doc_id": ev.doc_id, "url": ev.url, "date": when,
                          "evidence": evidence},
-                  actor=_main_actor(view))
+                  actor=_main_actor(view), phrase=data.get("summary") if isinstance(data.get("summary"), str) else None)
     if view.start is not None:
         it.start = view.start.toordinal()
         it.end = (view.end or view.start).toordinal()
@@ -250,6 +251,7 @@ class Correlator:
                 "reasons": [f"{recent} new listings in {s.surge_window_days} days vs {before} in the "
                             f"{s.surge_baseline_days} days before"],
             }
+            event["summary"] = describe(EventView.of("surge", event))
             self.es.put_events(stream_doc, [event], url=doc.url, source=doc.source, kind="listings",
                                published_at=day)
 
@@ -311,6 +313,7 @@ class Correlator:
             new = self.es.add_links(found)
         finally:
             if gc_was_on:
+                gc.freeze()  # the new events joined the long-lived index: the next collection need not scan them
                 gc.enable()
         for link in new:
             for listener in self.listeners:
@@ -332,39 +335,51 @@ class Correlator:
                 mine = {ev.key: it for ev, it in evs}
                 for link in link_events([{**ev.data, "id": ev.key} for ev, _ in evs], rules):
                     out.append(self._link_from_items(link, mine))
-        top = self.settings.max_links_per_event
-        events = idx.events
         for ev, item in zip(batch, items, strict=True):
-            v = item.view
-            if v.start is not None:
-                start, end = item.start, item.end
-                for rule, side, keys in item.slots:
-                    other = "second" if side == "first" else "first"
-                    window = rule.window_days
-                    scored = []
-                    for eseq in idx.near(rule, other, keys, start, end):
-                        o = events[eseq]
-                        if o.doc_id == item.doc_id:
-                            continue
-                        # days between the two date ranges, on day numbers (0 when they meet)
-                        if start <= o.end and o.start <= end:
-                            dist = 0
-                        else:
-                            dist = min(abs(o.start - end), abs(start - o.end))
-                            if dist > window:
-                                continue
-                        a, b = (v, o.view) if side == "first" else (o.view, v)
-                        res = score_related(rule, a, b, dist)
-                        if res is not None:
-                            scored.append((res[0], eseq, res))
-                    if not scored:
-                        continue
-                    # the best few partners only: a launch in a busy week is not timed to every visit
-                    for _, eseq, (score, ents, why) in heapq.nlargest(top, scored, key=lambda x: (x[0], -x[1])):
-                        o = events[eseq]
-                        first, second = (item, o) if side == "first" else (o, item)
-                        out.append(self._link(rule, first, second, score, ents, why))
+            if item.view.start is not None:
+                out += self._pair_with_past(idx, item)
             idx.add(ev.eseq, item)
+        return out
+
+    def _pair_with_past(self, idx: _Index, item: _Indexed) -> list[dict[str, Any]]:
+        """Links from ``item`` to its best partners among the indexed events of other texts.
+
+        Candidates share a join key and fall within the rule's window; they are ranked by
+        :func:`pair_score` (timing and confidence), and :func:`relate` is asked of the best first,
+        until ``max_links_per_event`` have held: a launch in a busy week is not timed to every visit.
+        """
+        out: list[dict[str, Any]] = []
+        top = self.settings.max_links_per_event
+        v = item.view
+        start, end, doc, conf, ids_known = item.start, item.end, item.doc_id, v.confidence, v.ids_known
+        for rule, side, keys in item.slots:
+            as_first = side == "first"
+            scored = []
+            for eseq, o in idx.near(rule, "second" if as_first else "first", keys, start, end).items():
+                if o.doc_id == doc:
+                    continue
+                # days between the two date ranges, on day numbers (0 when they meet)
+                fit = timing(rule, 0 if start <= o.end and o.start <= end else
+                             (o.start - end if o.start > end else start - o.end))
+                if fit is None:
+                    continue
+                ov = o.view
+                score = pair_score(rule, fit, conf, ov.confidence, ids_known or ov.ids_known)
+                if score >= rule.min_score:
+                    scored.append((score, -eseq, o))
+            if not scored:
+                continue
+            scored.sort(reverse=True)  # (score, -eseq) is unique: the facts are never compared
+            taken = 0
+            for score, _, o in scored:
+                a, b = (item, o) if as_first else (o, item)
+                rel = relate(rule, a.view, b.view)
+                if rel is None:
+                    continue
+                out.append(self._link(rule, a, b, score, rel[0], rel[1]))
+                taken += 1
+                if taken == top:
+                    break
         return out
 
     def _link(self, rule: PairRule, a: _Indexed, b: _Indexed, score: float, ents: list[str], why: str

@@ -12,6 +12,13 @@ Tables (one migration, appended to both backends' ``MIGRATIONS``):
   (link id, rule, the two event types, the two entities) and the two evidence documents, indexed by
   entity; writing a link costs this one row and its two index entries, where the (key, document) rows
   of ``link_keys`` cost about eight;
+- ``link_terms`` and ``link_ids`` (third migration, SQLite only): ``links`` becomes keyed by arrival
+  (``lseq``) with its two evidence documents as columns; a contentless FTS5 index names each link
+  (link id, rule, event types, every entity) by that key, and ``link_ids`` holds each link id as a
+  64-bit integer for the "stored before?" check. A new link costs an appended row, a few terms in
+  FTS5's segments and one small integer key, instead of random inserts into three text B-trees
+  (``link_index``'s key and its two entity indexes) and the text key of ``links``, which dominated
+  storing ten thousand links. ``link_index`` rows of older links are still read;
 - ``link_keys``: (key, document) rows written by the first schema (still read, so older links stay
   findable) and now only for a link's entities beyond the first two;
 - ``cursors``: named positions (the correlator's last processed ``eseq``);
@@ -110,6 +117,26 @@ CREATE INDEX link_index_ent_a ON link_index(ent_a);
 CREATE INDEX link_index_ent_b ON link_index(ent_b);
 """
 
+_SQL_LINK_TERMS = """
+CREATE TABLE links_v6(
+    lseq INTEGER PRIMARY KEY,
+    lid TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    score DOUBLE PRECISION NOT NULL,
+    data TEXT NOT NULL,
+    doc_a TEXT,
+    doc_b TEXT
+);
+INSERT INTO links_v6(lid, created_at, rule, score, data) SELECT lid, created_at, rule, score, data FROM links
+    ORDER BY rowid;
+DROP TABLE links;
+ALTER TABLE links_v6 RENAME TO links;
+CREATE INDEX links_created ON links(created_at);
+CREATE TABLE link_ids(h INTEGER PRIMARY KEY);
+CREATE VIRTUAL TABLE link_terms USING fts5(terms, content='', detail=none);
+"""
+
 _INDEXED = (" ON events", " ON links", " ON story_members", " ON link_index")
 
 
@@ -134,6 +161,26 @@ def sqlite_link_index_migration(db: Any) -> None:
 def postgres_link_index_migration(cur: Any, s: str) -> None:
     """The narrow ``link_index`` table (one row per link) in PostgreSQL schema ``s``."""
     cur.execute(_in_schema(_SQL_LINK_INDEX.format(without_rowid=""), s))
+
+
+def sqlite_link_terms_migration(db: Any) -> None:
+    """``links`` keyed by arrival with its evidence documents, ``link_ids`` and the ``link_terms`` FTS5
+    index (:mod:`storage.sqlite_store`); the ids of links already stored move to ``link_ids``."""
+    db.execute(_SQL_LINK_TERMS)
+    db.executemany("INSERT OR IGNORE INTO link_ids(h) VALUES (?)",
+                   [(lid_number(str(r[0])),) for r in db.execute("SELECT lid FROM links").fetchall()])
+
+
+def lid_number(lid: str) -> int:
+    """A link id as the signed 64-bit key of ``link_ids``: its 16 hex digits are exactly that (other ids,
+    e.g. written by hand, are hashed), and an integer key keeps the uniqueness check's B-tree small."""
+    try:
+        n = int(lid, 16) if len(lid) == 16 else None
+    except ValueError:
+        n = None
+    if n is None:
+        return int.from_bytes(hashlib.blake2b(lid.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
+    return n - (1 << 64) if n >= 1 << 63 else n
 
 
 def _in_schema(sql: str, s: str) -> str:
@@ -163,13 +210,37 @@ def _dumps(obj: Any) -> str:
     return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
 
 
-def link_docs_subquery(keys: list[str], ph: str, prefix: str = "") -> tuple[str, list[str]]:
+def link_term(key: str) -> str:
+    """The FTS5 token standing for a name a ``link:`` filter can use (link id, rule, event type, entity
+    id): a hash, so ids with punctuation or any script stay one token for the tokenizer."""
+    return "k" + hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def _terms_query(keys: list[str]) -> str:
+    """FTS5 query matching links named by any of ``keys``."""
+    return " OR ".join(sorted({link_term(k) for k in keys}))
+
+
+def link_docs_subquery(keys: list[str], ph: str, prefix: str = "", link_terms: bool = False
+                       ) -> tuple[str, list[str]]:
     """SQL selecting the documents that are evidence of links named by any of ``keys`` (link id, rule,
-    entity id, event type, or ``any``), over ``link_index`` and the first schema's ``link_keys``.
+    entity id, event type, or ``any``): over ``link_terms`` (SQLite, ``link_terms=True``), then over
+    ``link_index`` and the first schema's ``link_keys``, where older links are.
 
     ``prefix`` is the tables' schema prefix (``"ns."`` on PostgreSQL, ``""`` on SQLite).
     """
     marks = ", ".join([ph] * len(keys))
+    parts: list[str] = []
+    params: list[str] = []
+    if link_terms:
+        if "any" in keys:
+            parts += [f"SELECT doc_a FROM {prefix}links WHERE doc_a IS NOT NULL",
+                      f"SELECT doc_b FROM {prefix}links WHERE doc_b IS NOT NULL"]
+        else:
+            for col in ("doc_a", "doc_b"):
+                parts.append(f"SELECT {col} FROM {prefix}links WHERE lseq IN "
+                             f"(SELECT rowid FROM {prefix}link_terms WHERE link_terms MATCH {ph})")
+                params.append(_terms_query(keys))
     if "any" in keys:
         match = "1 = 1"
         match_params: list[str] = []
@@ -177,10 +248,18 @@ def link_docs_subquery(keys: list[str], ph: str, prefix: str = "") -> tuple[str,
         match = " OR ".join(f"{col} IN ({marks})" for col in ("lid", "rule", "type_a", "type_b", "ent_a", "ent_b"))
         match_params = keys * 6
     old_keys = [*keys, *(f"id:{k}" for k in keys)]
-    sql = (f"SELECT doc_a FROM {prefix}link_index WHERE {match} "
-           f"UNION SELECT doc_b FROM {prefix}link_index WHERE {match} "
-           f"UNION SELECT doc_id FROM {prefix}link_keys WHERE key IN ({', '.join([ph] * len(old_keys))})")
-    return sql, [*match_params, *match_params, *old_keys]
+    parts += [f"SELECT doc_a FROM {prefix}link_index WHERE {match}",
+              f"SELECT doc_b FROM {prefix}link_index WHERE {match}",
+              f"SELECT doc_id FROM {prefix}link_keys WHERE key IN ({', '.join([ph] * len(old_keys))})"]
+    params += [*match_params, *match_params, *old_keys]
+    return " UNION ".join(parts), params
+
+
+def _stored_link(link: dict[str, Any]) -> str:
+    """A link as stored: its events by id, type and document only (the rest is the events' own, and
+    :meth:`_EventStoreBase.links` reads it back), so ten thousand links write half the bytes."""
+    return _dumps({**link, "events": [{"id": e["id"], "type": e.get("type"), "doc_id": e["doc_id"]}
+                                      for e in link["events"]]})
 
 
 def event_key(doc_id: str, local_id: str) -> str:
@@ -203,6 +282,7 @@ class _EventStoreBase:
     """SQL shared by both backends; subclasses say how to run it (placeholders, transactions)."""
 
     _ev_ph = "?"
+    _link_terms = False  # links are named in the ``link_terms`` FTS5 index (SQLite)
 
     def _ev_t(self, name: str) -> str:
         return name
@@ -296,48 +376,52 @@ class _EventStoreBase:
     # -- links
 
     def add_links(self, links: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Store links (``links --json`` shape, with ``id``); returns those not stored before, with ``created_at``."""
+        """Store links (``links --json`` shape, with ``id``); returns those not stored before, with ``created_at``
+        set (on the given dicts: the correlator hands over fresh ones, by the ten thousand)."""
         if not links:
             return []
-        lt, it, kt = self._ev_t("links"), self._ev_t("link_index"), self._ev_t("link_keys")
         now = utc_now_iso()
         unique = list({link["id"]: link for link in links}.values())
         with self._ev_tx():
-            known: set[str] = set()
-            for i in range(0, len(unique), 500):
-                chunk = [link["id"] for link in unique[i:i + 500]]
-                marks = ", ".join("?" * len(chunk))
-                known.update(str(r[0]) for r in self._ev_rows(f"SELECT lid FROM {lt} WHERE lid IN ({marks})",
-                                                              tuple(chunk)))
-            new = []
-            rows = []
-            index_rows = []
-            extra_keys: set[tuple[str, str]] = set()
-            for link in unique:
-                lid = link["id"]
-                if lid in known:
-                    continue
-                link = {**link, "created_at": now}
-                new.append(link)
-                rule = str(link.get("rule") or "")
-                rows.append((lid, now, rule, float(link["score"]), _dumps(link)))
-                ea, eb = link["events"]
-                ents = [str(e) for e in link.get("entities", ())]
-                index_rows.append((lid, rule, str(ea["doc_id"]), str(eb["doc_id"]), str(ea.get("type")),
-                                   str(eb.get("type")), ents[0] if ents else None, ents[1] if len(ents) > 1 else None))
-                extra_keys.update((e, str(ev["doc_id"])) for e in ents[2:] for ev in (ea, eb))
-            if rows:
-                ph = self._ev_ph
-                self._ev_many(self._insert_link_sql(lt), rows)
-                self._ev_many(f"INSERT INTO {it}(lid, rule, doc_a, doc_b, type_a, type_b, ent_a, ent_b) "
-                              f"VALUES ({', '.join([ph] * 8)})", index_rows)
-            if extra_keys:
-                self._ev_many(f"INSERT INTO {kt}(key, doc_id) VALUES (?, ?) ON CONFLICT DO NOTHING".replace(
-                    "?", self._ev_ph), sorted(extra_keys))
+            known = self._known_links([link["id"] for link in unique])
+            new = [link for link in unique if link["id"] not in known]
+            for link in new:
+                link["created_at"] = now  # the caller's fresh dicts: copying ten thousand costs more
+            if new:
+                self._write_links(new, now)
         return new
 
-    def _insert_link_sql(self, lt: str) -> str:
-        return f"INSERT INTO {lt}(lid, created_at, rule, score, data) VALUES (?, ?, ?, ?, ?)".replace("?", self._ev_ph)
+    def _known_links(self, ids: list[str]) -> set[str]:
+        """Which of ``ids`` are stored already (inside the write transaction)."""
+        lt = self._ev_t("links")
+        known: set[str] = set()
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            known.update(str(r[0]) for r in self._ev_rows(
+                f"SELECT lid FROM {lt} WHERE lid IN ({', '.join('?' * len(chunk))})", tuple(chunk)))
+        return known
+
+    def _write_links(self, new: list[dict[str, Any]], now: str) -> None:
+        """Insert links known to be new, with what the ``link:`` filter needs (``link_index``, ``link_keys``)."""
+        lt, it, kt = self._ev_t("links"), self._ev_t("link_index"), self._ev_t("link_keys")
+        rows = []
+        index_rows = []
+        extra_keys: set[tuple[str, str]] = set()
+        for link in new:
+            rule = str(link.get("rule") or "")
+            rows.append((link["id"], now, rule, float(link["score"]), _stored_link(link)))
+            ea, eb = link["events"]
+            ents = [str(e) for e in link.get("entities", ())]
+            index_rows.append((link["id"], rule, str(ea["doc_id"]), str(eb["doc_id"]), str(ea.get("type")),
+                               str(eb.get("type")), ents[0] if ents else None, ents[1] if len(ents) > 1 else None))
+            extra_keys.update((e, str(ev["doc_id"])) for e in ents[2:] for ev in (ea, eb))
+        ph = self._ev_ph
+        self._ev_many(f"INSERT INTO {lt}(lid, created_at, rule, score, data) VALUES ({', '.join([ph] * 5)})", rows)
+        self._ev_many(f"INSERT INTO {it}(lid, rule, doc_a, doc_b, type_a, type_b, ent_a, ent_b) "
+                      f"VALUES ({', '.join([ph] * 8)})", index_rows)
+        if extra_keys:
+            self._ev_many(f"INSERT INTO {kt}(key, doc_id) VALUES (?, ?) ON CONFLICT DO NOTHING".replace(
+                "?", self._ev_ph), sorted(extra_keys))
 
     def links(self, since: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
         """Stored links, oldest first; ``since`` (ISO date or time) compares with ``created_at``."""
@@ -349,11 +433,28 @@ class _EventStoreBase:
         sql += " ORDER BY created_at, lseq"
         if limit:
             sql += f" LIMIT {int(limit)}"
-        return [orjson.loads(r[0]) for r in self._ev_rows(sql, params)]
+        links = [orjson.loads(r[0]) for r in self._ev_rows(sql, params)]
+        self._fill_link_events(links)
+        return links
+
+    def _fill_link_events(self, links: list[dict[str, Any]]) -> None:
+        """Give each link's events the url, date and evidence of the stored event (links keep only its id,
+        type and document). An event whose document was analysed again since, and which is gone or now
+        of another type, keeps ``null`` there: the link still names its document."""
+        wanted = [e for link in links for e in link.get("events", ()) if isinstance(e, dict) and "evidence" not in e]
+        if not wanted:
+            return
+        found = self.events_by_key(sorted({str(e["id"]) for e in wanted}))
+        for e in wanted:
+            ev = found.get(str(e["id"]))
+            if ev is not None and ev.type == e.get("type"):
+                e.update(url=ev.url, date=ev.data.get("date"), evidence=ev.data.get("evidence"))
+            else:
+                e.update(url=None, date=None, evidence=None)
 
     def docs_for_link_key(self, key: str) -> set[str]:
         """Documents that are evidence of a link named by ``key`` (link id, rule, entity id, event type or ``any``)."""
-        sql, params = link_docs_subquery([key], self._ev_ph, self._ev_t(""))
+        sql, params = link_docs_subquery([key], self._ev_ph, self._ev_t(""), self._link_terms)
         return {str(r[0]) for r in self._ev_run(sql, tuple(params)).fetchall()}
 
     # -- stories
@@ -421,6 +522,7 @@ class SQLiteEventStore(_EventStoreBase):
     """Event/link/story methods of :class:`storage.sqlite_store.SQLiteStore` (apsw connection ``self._db``)."""
 
     _db: Any
+    _link_terms = True
 
     def _ev_tx(self) -> AbstractContextManager[Any]:
         return sqlite_transaction(self._db)
@@ -430,6 +532,51 @@ class SQLiteEventStore(_EventStoreBase):
 
     def _ev_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         self._db.executemany(sql, rows)
+
+    def _write_links(self, new: list[dict[str, Any]], now: str) -> None:
+        """Append the links (rowids after the last, inside the write transaction) and their names to
+        ``link_terms``: appends only, so ten thousand links touch few pages."""
+        last = self._db.execute("SELECT coalesce(max(lseq), 0) FROM links").fetchone()[0]
+        rows = []
+        term_rows = []
+        names = self._term_cache
+        for n, link in enumerate(new, start=int(last) + 1):
+            lid = link["id"]
+            rule = str(link.get("rule") or "")
+            ea, eb = link["events"]
+            rows.append((n, lid, now, rule, float(link["score"]), _stored_link(link), str(ea["doc_id"]),
+                         str(eb["doc_id"])))
+            terms = [link_term(lid)]
+            for name in (rule, ea.get("type"), eb.get("type"), *link.get("entities", ())):
+                tok = names.get(name)
+                if tok is None:
+                    if len(names) > 100_000:
+                        names.clear()
+                    tok = names[name] = link_term(str(name))
+                terms.append(tok)
+            term_rows.append((n, " ".join(terms)))
+        self._db.executemany("INSERT INTO links(lseq, lid, created_at, rule, score, data, doc_a, doc_b) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        self._db.executemany("INSERT INTO link_ids(h) VALUES (?)", [(lid_number(r[1]),) for r in rows])
+        self._db.executemany("INSERT INTO link_terms(rowid, terms) VALUES (?, ?)", term_rows)
+
+    def _known_links(self, ids: list[str]) -> set[str]:
+        by_number = {lid_number(lid): lid for lid in ids}
+        numbers = list(by_number)
+        known: set[str] = set()
+        for i in range(0, len(numbers), 500):
+            chunk = numbers[i:i + 500]
+            known.update(by_number[int(r[0])] for r in self._db.execute(
+                f"SELECT h FROM link_ids WHERE h IN ({', '.join('?' * len(chunk))})", chunk))
+        return known
+
+    @property
+    def _term_cache(self) -> dict[Any, str]:
+        cache: dict[Any, str] | None = getattr(self, "_link_term_cache", None)
+        if cache is None:
+            cache = {}
+            self._link_term_cache = cache
+        return cache
 
 
 class PostgresEventStore(_EventStoreBase):
@@ -451,9 +598,6 @@ class PostgresEventStore(_EventStoreBase):
     def _ev_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         with self._conn.cursor() as cur:
             cur.executemany(sql, rows)
-
-    def _insert_link_sql(self, lt: str) -> str:
-        return f"INSERT INTO {lt}(lid, created_at, rule, score, data) VALUES (%s, %s, %s, %s, %s)"
 
 
 class EventStore(Protocol):

@@ -31,7 +31,7 @@ from storage.common import (
 )
 from storage.crawl_state import SQLiteCrawlState
 from storage.crawl_state import sqlite_migration as sqlite_crawl_state_migration
-from storage.events_store import SQLiteEventStore, sqlite_link_index_migration
+from storage.events_store import SQLiteEventStore, sqlite_link_index_migration, sqlite_link_terms_migration
 from storage.events_store import sqlite_migration as sqlite_events_migration
 from storage.models import Document, utc_now_iso
 from storage.sqlite_tx import sqlite_transaction
@@ -183,7 +183,7 @@ def _m2_search(db: apsw.Connection) -> None:
 
 
 MIGRATIONS: list[Callable[[apsw.Connection], None]] = [_m1_core, _m2_search, sqlite_crawl_state_migration,
-    sqlite_events_migration, sqlite_link_index_migration]
+    sqlite_events_migration, sqlite_link_index_migration, sqlite_link_terms_migration]
 """Ordered schema changes; the schema version of a database is how many have been applied."""
 
 
@@ -355,7 +355,7 @@ class SQLiteStore(SQLiteCrawlState, SQLiteEventStore):
             parsed = parse_query(query)
         except QueryError as e:
             raise StoreError(str(e)) from None
-        where, params = filter_sql(flt, "?", "mentions")
+        where, params = filter_sql(flt, "?", "mentions", link_terms=True)
         if parsed.is_empty:
             source, base, score = "documents d", [], "0.0"
             order = "d.published_at IS NULL, d.published_at DESC, d.seq DESC"
@@ -432,7 +432,7 @@ class SQLiteStore(SQLiteCrawlState, SQLiteEventStore):
             after = int(rows[-1][-1])  # type: ignore[arg-type]
 
     def count(self, filters: dict[str, Any] | None = None) -> int:
-        where, params = filter_sql(check_filters(filters), "?", "mentions")
+        where, params = filter_sql(check_filters(filters), "?", "mentions", link_terms=True)
         wsql = (" WHERE " + " AND ".join(where)) if where else ""
         row = self._db.execute(f"SELECT count(*) FROM documents d{wsql}", params).fetchone()
         return int(row[0]) if row else 0

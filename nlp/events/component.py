@@ -18,7 +18,7 @@ from spacy.tokens import Doc
 
 from nlp.events.classifier import SentenceTypeModel
 from nlp.events.dates import resolve_date
-from nlp.events.pairing import DEFAULT_RULES, PairRule, link_events
+from nlp.events.pairing import DEFAULT_RULES, EventView, PairRule, describe, link_events
 from nlp.events.rules import TRIGGERS, Candidate, Ent, RuleExtractor, WatchInfo
 
 COMPONENT_VERSION = "1.0"
@@ -147,6 +147,7 @@ def finalize(text: str, cands: list[tuple[Candidate, float]] | None, published_a
     for i, ev in enumerate(events, 1):
         ev["id"] = f"e{i}"
         ev["attributes"].pop("during_visit", None)
+        ev["summary"] = describe(EventView.of(ev["id"], ev))
     return events, link_events(events, tuple(rules))
 
 

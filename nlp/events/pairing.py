@@ -216,28 +216,37 @@ def score_pair(rule: PairRule, a: EventView, b: EventView, same_text: bool = Fal
     return scored[0], gap, scored[1], scored[2]
 
 
+def timing(rule: PairRule, dist: float | None) -> float | None:
+    """How well two events' dates fit ``rule``: 1 when they meet, falling to 0.5 at the window's edge;
+    None beyond it; 0.6 for undated events of one text (``dist`` None)."""
+    if dist is None:
+        return 0.6
+    if dist > rule.window_days:
+        return None
+    return 1.0 if dist == 0 else 1.0 - 0.5 * dist / (rule.window_days + 1)
+
+
+def pair_score(rule: PairRule, fit: float, conf_a: float, conf_b: float, ids_known: bool,
+               same_text: bool = False) -> float:
+    """A link's score from its timing fit and its events' confidences (relation aside): the correlator
+    ranks candidates by this before asking :func:`relate`, the costlier test, of the best few only."""
+    score = rule.weight * fit * (0.5 + 0.5 * min(conf_a, conf_b)) * (1.0 if ids_known else 0.9)
+    if same_text:
+        score *= 1.1
+    return round(min(1.0, score), 4)
+
+
 def score_related(rule: PairRule, a: EventView, b: EventView, dist: float | None, same_text: bool = False
                   ) -> tuple[float, list[str], str] | None:
-    """(score, entities, why) for events of the rule's types ``dist`` days apart (None: undated, same text).
-
-    The correlator calls this directly with distances computed on day numbers, so the window test
-    costs nothing per candidate; :func:`score_pair` is the general entry point.
-    """
-    if dist is None:
-        timing = 0.6
-    else:
-        if dist > rule.window_days:
-            return None
-        timing = 1.0 if dist == 0 else 1.0 - 0.5 * dist / (rule.window_days + 1)
+    """(score, entities, why) for events of the rule's types ``dist`` days apart (None: undated, same text)."""
+    fit = timing(rule, dist)
+    if fit is None:
+        return None
+    score = pair_score(rule, fit, a.confidence, b.confidence, a.ids_known or b.ids_known, same_text)
+    if score < rule.min_score:
+        return None
     rel = relate(rule, a, b)
     if rel is None:
-        return None
-    score = (rule.weight * timing * (0.5 + 0.5 * min(a.confidence, b.confidence))
-             * (1.0 if a.ids_known or b.ids_known else 0.9))
-    if same_text:
-        score = min(1.0, score * 1.1)
-    score = round(min(1.0, score), 4)
-    if score < rule.min_score:
         return None
     return score, rel[0], rel[1]
 

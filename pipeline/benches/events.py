@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from nlp.events.pairing import EventView, describe
 from pipeline.benches.common import Row, print_table
 from pipeline.progress import progress
 
@@ -40,10 +41,12 @@ def synthetic_event(rng: random.Random, i: int) -> dict[str, Any]:
         entity = f"ent{rng.randrange(2000)}"
         actors.append({"role": role, "text": f"Name {entity}", "title": None, "entity_id": entity,
                        "country": rng.choice(COUNTRIES)})
-    return {"id": f"e{i}", "type": etype, "trigger": {"text": "t", "start": 0, "end": 1},
-            "confidence": round(rng.uniform(0.3, 0.95), 3), "actors": actors,
-            "date": {"start": start.isoformat(), "end": end.isoformat(), "text": None, "resolved": True},
-            "place": None, "attributes": {}, "evidence": {"text": "t", "start": 0, "end": 1}}
+    ev: dict[str, Any] = {"id": f"e{i}", "type": etype, "trigger": {"text": "t", "start": 0, "end": 1},
+          "confidence": round(rng.uniform(0.3, 0.95), 3), "actors": actors,
+          "date": {"start": start.isoformat(), "end": end.isoformat(), "text": None, "resolved": True},
+          "place": None, "attributes": {}, "evidence": {"text": "t", "start": 0, "end": 1}}
+    ev["summary"] = describe(EventView.of(f"e{i}", ev))  # as the extractor writes it
+    return ev
 
 
 def _fill(store: Any, rng: random.Random, n: int, first: int, per_doc: int = 4) -> None:

@@ -99,3 +99,25 @@ def test_link_keys_kept_once_per_document_yet_every_link_is_found(store: Store) 
     assert store.docs_for_link_key("l3") == {"doc-a", "doc-d"}
     assert store.docs_for_link_key("launch_during_visit") == {"doc-a", "doc-b", "doc-c", "doc-d"}
     assert store.docs_for_link_key("any") == {"doc-a", "doc-b", "doc-c", "doc-d"}
+
+
+def test_a_link_reads_its_events_details_from_the_stored_events(store: Store) -> None:
+    store.put_events("doc-a", [_event("e1")], url="https://a.test/1")
+    store.put_events("doc-b", [_event("e1", "official_visit", "2026-03-11")], url="https://b.test/1")
+    link = {"id": "l-read", "type": "co_timed", "rule": "launch_during_visit", "gap_days": 1.0, "score": 0.7,
+            "entities": ["kestrel", "Zoë Ó'Brien-Ngata"], "explanation": "timed",
+            "events": [{"id": "doc-a:e1", "type": "product_launch", "doc_id": "doc-a"},
+                       {"id": "doc-b:e1", "type": "official_visit", "doc_id": "doc-b"}]}
+    store.add_links([link])
+    first, second = store.links()[0]["events"]
+    assert first == {"id": "doc-a:e1", "type": "product_launch", "doc_id": "doc-a", "url": "https://a.test/1",
+                     "date": _event("e1")["date"], "evidence": {"text": "launched", "start": 0, "end": 8}}
+    assert second["url"] == "https://b.test/1" and second["date"]["start"] == "2026-03-11"
+    # an entity id with spaces, accents and punctuation is one name for the link: filter
+    assert store.docs_for_link_key("Zoë Ó'Brien-Ngata") == {"doc-a", "doc-b"}
+    assert store.docs_for_link_key("Zoë") == set()
+    # doc-b analysed again: its e1 is now another kind of event, so the link keeps only its document
+    store.put_events("doc-b", [_event("e1", "sanction")], url="https://b.test/1")
+    gone = store.links()[0]["events"][1]
+    assert gone == {"id": "doc-b:e1", "type": "official_visit", "doc_id": "doc-b", "url": None, "date": None,
+                    "evidence": None}

@@ -66,6 +66,7 @@ def test_links_stored_by_the_first_event_schema_stay_findable_after_migrating(tm
         assert store.docs_for_link_key("new-link") == {"c", "d"}
         assert store.docs_for_link_key("any") == {"a", "b", "c", "d"}
         assert [link["id"] for link in store.links()] == ["old-link", "new-link"]
+        assert store.add_links([{**new, "id": "old-link"}]) == []  # its id moved to link_ids: not new again
 
 
 def test_a_newer_schema_version_asks_to_upgrade_newswatch(tmp_path: Path) -> None:
