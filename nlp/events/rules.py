@@ -24,7 +24,7 @@ _W = r"(?:[\w$€£¥.,%-]+\s+)"  # one word and its space, inside trigger phras
 
 TRIGGERS: dict[str, re.Pattern[str]] = {
     "product_launch": re.compile(
-        r"\b(?:launch(?:ed|es|ing)?|unveil(?:ed|s|ing)?|introduc(?:ed|es|ing)|debut(?:ed|s)?|"
+        r"\b(?:launch(?:ed|es|ing)?|unveil(?:ed|s|ing)?|introduc(?:e|ed|es|ing)|debut(?:ed|s)?|"
         r"(?:quietly\s+)?releas(?:ed|es|ing)|began\s+selling|begins\s+selling|started\s+selling|starts\s+selling|"
         r"(?:went|goes|go)\s+on\s+sale|roll(?:ed|s)?\s+out|showcas(?:ed|es)|took\s+the\s+wraps\s+off|"
         r"unwrapped|presented\s+(?:its|the|a)\s+new)\b", re.I),
@@ -32,7 +32,15 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"\b(?:visit(?:ed|s|ing)?|tour(?:ed|s|ing)?|arriv(?:ed|es|ing)\s+in|trip\s+to|travel(?:l?ed|s)?\s+to|"
         r"flew\s+to|landed\s+in|state\s+visit|met\s+with)\b", re.I),
     "deal": re.compile(
-        rf"\b(?:sign(?:ed|s|ing)?\s+{_W}{{0,4}}?(?:order|contract|agreement|deal|memorandum|mou|accord|pact)s?|"
+        rf"\b(?:sign(?:ed|s|ing)?\s+{_W}{{0,4}}?(?:order|contract|agreement|deal|memorandum|mou|accord|pact|loan|"
+        rf"credit|financing|facility)s?|"
+        rf"agree(?:d|s)?\s+(?:in\s+principle\s+)?to\s+(?:sell|form|set\s+up|combine)\b|"
+        rf"agree(?:d|s)?\s+(?:in\s+principle\s+)?(?:on|to)\s+(?:a|an|the)\s+{_W}{{0,3}}?(?:deal|contract|agreement|"
+        rf"accord|merger|sale|purchase|takeover)|agreements?\s+in\s+principle|"
+        rf"(?:agreement|accord|deal|contract|order)s?\s+(?:was|were|has\s+been|had\s+been|have\s+been)\s+"
+        rf"(?:reached|signed|concluded|awarded|finali[sz]ed|struck|placed)|"
+        rf"(?:contract|order|deal)s?\s+awarded\s+(?:last|this|in|on|by|to)|"
+        rf"recommended\s+{_W}{{0,3}}?(?:offer|bid)|(?:leveraged|management)\s+buy-?outs?|"
         rf"(?:won|wins|awarded|secured|secures|landed|lands|clinched|struck|strikes|inked|inks|reached|finali[sz]ed)"
         rf"\s+{_W}{{0,5}}?(?:order|contract|deal|agreement)s?|"
         r"(?:agreed|agrees|agree|plans?|planning|will|to)\s+(?:to\s+)?(?:buy|acquire|purchase|build|invest|supply|"
@@ -46,7 +54,8 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"\b(?:entity\s+list|export\s+(?:controls?|licen[cs]es?|licen[cs]ing|restrictions?|curbs?|bans?|rules|review|"
         r"permits?|blacklist)|(?:restrict(?:ed|s|ing)?|curb(?:ed|s|ing)?|ban(?:ned|s)?|halt(?:ed|s)?|block(?:ed|s)?)"
         r"\s+(?:the\s+)?(?:exports?|sales?|shipments?)\s+of|unverified\s+list|"
-        r"(?:chip|technology|semiconductor)\s+export)\b", re.I),
+        r"(?:chip|technology|semiconductor)\s+export|(?<![\w-])(?:authori[sz]ed|imposed|set|introduced|fixed)\s+"
+        r"(?:an?\s+)?export\s+quotas?|embargo(?:ed|es|ing)?\s+(?:the\s+)?(?:shipments?|exports?|sales?))\b", re.I),
     "sanction": re.compile(
         r"\b(?:sanction(?:s|ed|ing)?|asset\s+freeze|froze\s+(?:the\s+)?assets|freez(?:e|es|ing)\s+(?:the\s+)?assets|"
         r"travel\s+ban|blacklist(?:ed|s|ing)?|specially\s+designated\s+nationals)\b", re.I),
@@ -55,7 +64,12 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"taxes|levy|levies|measures?)|anti-?dumping|duties\s+on|import\s+(?:bans?|quotas?|curbs?|restrictions?|"
         r"licen[cs]es?|surcharges?)|ban(?:ned|s)?\s+(?:the\s+)?imports?\s+of|quotas?\s+on|safeguard\s+measures?|"
         r"trade\s+(?:barriers?|restrictions?|sanctions?|measures?|remedy|remedies)|levies\s+on|"
-        r"(?:restrict(?:ed|s)?|curb(?:ed|s)?|halt(?:ed|s)?)\s+imports?)\b", re.I),
+        r"(?:restrict(?:ed|s)?|curb(?:ed|s)?|halt(?:ed|s)?)\s+imports?|"
+        r"tax(?:es)?\s+on\s+(?:[\w-]+\s+){0,3}?(?:imports|imported)|"
+        r"sanctions?\s+(?:[\w-]+\s+){0,4}?(?:against|on)\s+(?:[\w.-]+\s+){0,2}?(?:semiconductors?|goods|products|"
+        r"exports|imports|chips|microchips|electronics?|steel|textiles)|"
+        r"(?:investigation|probe|inquiry)\s+into\s+(?:[\w-]+\s+){0,3}?dumping|"
+        r"(?:took|take|taken|taking|takes)\s+retaliatory\s+(?:action|measures?|steps?))\b", re.I),
     "merchandise": re.compile(
         r"\b(?:t-?shirts?|tees?|mugs?|posters?|stickers?|sticker\s+sheets?|hoodies?|sweatshirts?|tote\s+bags?|totes?|"
         r"keychains?|key\s+rings?|calendars?|pin\s+badges?|badges?|pins|caps|hats|phone\s+cases?|cases?|"
@@ -80,13 +94,18 @@ _NOT_AFTER: dict[str, re.Pattern[str]] = {
     "official_visit": re.compile(
         r"^\W*(?:(?:our|the|its|their)\s+)?(?:website|site|page|stores?|shops?|doctors?|dentist|museums?|"
         r"customers?|clients?|rate|frequency|hospital)\b", re.I),
-    "deal": re.compile(r"^\W*(?:(?:a|an|the)\s+)?(?:stakes?\s+in\s+\w+\s+shares|shares)\b", re.I),
+    # "buy shares" on the market (an agreed purchase of shares is kept, see _AGREED_RE); "buy dollars", "buy bonds"
+    "deal": re.compile(r"^\W*(?:(?:a|an|the)\s+)?(?:stakes?\s+in\s+\w+\s+shares|shares)\b|"
+                       r"^\W*(?:(?:U\.?S\.?|the|more|some|their|its)\s+)?(?:[\w.-]+\s+)?(?:dollars|yen|marks|sterling|"
+                       r"bonds?|notes|bills|securities|stocks|gold|currenc(?:y|ies)|treasur(?:y|ies))\b|"
+                       r"^\s+on\s+(?:this|that|the|its|their|our)\s+(?:relationship|success|momentum|work|strengths?)",
+                       re.I),
     # a utility's "tariff sales", a regulator's tariff filings: prices, not trade policy
     "trade_measure": re.compile(r"^(?:-?free\b|\s+(?:sales|service|schedules?|filings?)\b)", re.I),
     # "the central bank sanctioned a cut in rates": approved, not punished
-    "sanction": re.compile(r"^\s+(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){0,4}?(?:cut|rise|increase|reduction|hike|plan|"
+    "sanction": re.compile(r"^\s+(?:(?:a|an|the)\s+)?(?:[\w'’-]+\s+){0,4}?(?:cut|rise|increase|reduction|hike|plan|"
                            r"move|change|merger|deal|sale|purchase|payment|loan|budget|project|takeover)s?\b", re.I),
-    "export_control": re.compile(r"^$"),
+    "export_control": re.compile(r"^\s*(?:polic(?:y|ies)|regimes?|system)\b", re.I),
     "merchandise": re.compile(r"^$"),
     "listing_surge": re.compile(r"^$"),
 }
@@ -95,11 +114,33 @@ _NOT_BEFORE: dict[str, re.Pattern[str]] = {
     "official_visit": re.compile(r"(?:tourists?|customers?|visitors?|shoppers?|fans?|users?|readers?|patients?|"
                                  r"families|students?)\s+(?:who\s+)?$", re.I),
     "product_launch": re.compile(r"(?:was|were|been|be|is|are)\s+released\s+from\s+$|prisoners?\s+$|"
-                                 r"\b(?:data|figures|statistics|report|results|details|numbers|minutes|estimates?)"
-                                 r"\b[^.;]{0,30}$", re.I),
+                                 r"\b(?:data|figures|statistics|report|results|details|terms|numbers|minutes|estimates?)"
+                                 r"\b[^.;]{0,30}$|"
+                                 # "the Cruzado Plan launched in 1986", "the dollar issue launched by Nomura"
+                                 r"\b(?:plan|program|programme|scheme|policy|tax|reform|regulations?|rules|"
+                                 r"legislation|bill|issues?|bonds?|notes|tender|offer|bid|fund|investigation|probe)"
+                                 r"\b[^.;,]{0,25}$", re.I),
+    # "court-sanctioned": approved by
+    "sanction": re.compile(r"\w-$"),
     # "the acquired business", "an acquiring company": an adjective, not an acquisition
     "deal": re.compile(r"\b(?:the|an?|its|their)\s+$", re.I),
 }
+# What is launched, a few words on, when it is money or paperwork, not a product: "launched a weekly tender
+# for treasury bills", "launches its pathfinder prospectus", "launch a new series of money market certificates".
+_LAUNCHED_NOT_PRODUCT_RE = re.compile(
+    r"^\s+(?:(?!(?:index|system|service|product|card|account)\b)[\w$.,/\"'-]+\s+){0,9}?(?:offers?|bids?|issues?|(?:euro)?bonds?|(?:euro)?notes|debentures?|certificates|bills|shares|"
+    r"prospectus|tenders?|funds?|plans?\s+(?:to|for)|flotation|regulations|equity|reports?|campaign|drive|"
+    r"investigations?|probe|review|offensive|tours?|concerts?|earnings|results|figures|data|statement|forecasts?|"
+    r"guidance|tariffs?|surcharges?|dut(?:y|ies)|tax(?:es)?|quotas?|bans?|curbs?|restrictions?|measures?|rules)\b"
+    r"(?!\s+(?:system|software|service|product))", re.I)
+# "the launch", "at launch": the noun, not a company launching something ("the launch of X" stays)
+_LAUNCH_NOUN_RE = re.compile(r"\b(?:(?P<det>the|a|its|their)|at|of|for|after|before)\s+$", re.I)
+# Commodity export licences handed out in EC tenders (with rebates/restitutions) are market management,
+# not export controls: "granted export licences for 118,350 tonnes of white sugar".
+_COMMODITY_RE = re.compile(r"\b(?:tonnes|tons|wheat|barley|maize|sugar|grain|cereals?|rebates?|restitutions?|"
+                           r"tenders?|free\s+market|intervention|ecus?|feed|butter|beef)\b", re.I)
+# "agreed to buy the shares": an agreement, not buying on the market
+_AGREED_RE = re.compile(r"agree", re.I)
 # a trigger these words may follow only when it is the verb of the deal, not the adjective
 _NOT_BEFORE_ONLY = {"deal": re.compile(r"^acquir(?:ed|ing)$", re.I)}
 
@@ -109,12 +150,31 @@ _HYPOTHETICAL_RE = re.compile(
     r"\b(?:would|could|might|may|should|if|whether|unless|call(?:s|ed|ing)?\s+for|urg(?:e|es|ed|ing)|"
     r"oppos(?:e|es|ed|ing)|consider(?:s|ed|ing)?|seek(?:s|ing)?|sought|"
     r"threat(?:en|ens|ened|ening)|recommend(?:s|ed|ing)?|discuss(?:es|ed|ing)?|debat(?:e|es|ed|ing)|"
-    r"stud(?:y|ies)\s+on|efforts?\s+to|right\s+to|flexibility\s+to|options?\s+to|warrants?\s+to|"
-    r"disagree(?:d|s)?\s+(?:over|on|about)|hearing\s+on|talks?\s+(?:on|about)|possible)\b[^.;]{0,45}$", re.I)
+    r"stud(?:y|ies)\s+on|efforts?|right\s+to|flexibility\s+to|options?\s+to|warrants?\s+to|"
+    r"disagree(?:d|s)?\s+(?:over|on|about)|hearing\s+on|talks?\s+(?:on|about)|possible|"
+    # wished for, expected, resisted, avoided: "we want to lift the sanctions", "likely to announce tariffs"
+    r"want(?:s|ed)?|wish(?:es|ed)?|hop(?:e|es|ed|ing)|tr(?:y|ies|ied|ying)\s+to|attempt(?:s|ed|ing)?\s+to|"
+    r"fail(?:s|ed)?\s+to|unable|refus(?:e|es|ed|ing)\s+to|likely|expect(?:s|ed|ing)?|prepared\s+to|"
+    r"ready\s+to|willing\s+to|eager|delays?\s+in|ward(?:ing)?\s+off|avoid(?:s|ed|ing)?|prevent(?:s|ed|ing)?|"
+    r"resist(?:s|ed|ing)?|persuade[sd]?|den(?:y|ies|ied|ying)\s+(?:\w+\s+)?reports?|ask(?:s|ed|ing)?\s+(?:[\w-]+\s+){0,3}?to|"
+    r"pending\s+(?:[\w-]+\s+){0,2}?(?:approval|review|decision)|"
+    r"block(?:s|ed|ing)?\s+(?:a|any|the)\s+(?:move|bid|attempt|proposal|plan))\b[^.;]{0,45}$", re.I)
+# "sanctions should be imposed", "tariffs would hit": the modal comes after the noun
+_HYPOTHETICAL_AFTER_RE = re.compile(r"^\s+(?:[\w-]+\s+){0,2}?(?:should|would|could|might|may|must)\b", re.I)
+# "the trade sanctions imposed against Japan", "the tariffs Reagan announced": said to have happened, even
+# inside a wish ("urged Yeutter to lift the trade sanctions imposed against Japan")
+_DONE_AFTER_RE = re.compile(r"^\s+(?P<gap>(?:[\w.-]+\s+){0,3}?)(?:imposed|announced|introduced|levied|adopted|"
+                            r"approved|passed)\b", re.I)
+_NOT_DONE_RE = re.compile(r"\b(?:be|been|being|should|would|could|might|may|must|not|to)\b", re.I)
+# "when he visits Washington", "during his Tokyo visit": the visit is taken as given by the sentence
+_VISIT_GIVEN_RE = re.compile(r"\b(?:when|after|before|during|on|in\s+time\s+for)\s+(?:(?:his|her|their|the|its|he|she|"
+                             r"they|[A-Z][\w.-]*)\s+)?(?:[\w.-]+\s+)?$")
+_ABBR_DOT_RE = re.compile(r"\b([A-Z])\.")
 # Nouns that only name a kind of measure ("sanctions", "tariffs", "export controls"): an event when
 # the sentence also says someone acted (imposed, added, extended...); a mention in passing is not.
-_NOUN_TRIGGER_RE = re.compile(r"^(?:sanctions?|tariffs?|export\s+controls?|trade\s+(?:barriers?|restrictions?|"
-                              r"sanctions?|measures?)|quotas?\s+on|duties\s+on|anti-?dumping)$", re.I)
+_NOUN_TRIGGER_RE = re.compile(r"^(?:sanctions?\b[\s\S]*|tariffs?|export\s+(?:controls?|licen[cs]\w*)|"
+                              r"trade\s+(?:barriers?|restrictions?|sanctions?|measures?)|quotas?\s+on|duties\s+on|"
+                              r"anti-?dumping)$", re.I)
 _ACTION_RE = re.compile(
     r"\b(?:impos(?:e|es|ed|ing)|slap(?:s|ped|ping)?|levie[sd]|levy(?:ing)?|add(?:s|ed|ing)?|plac(?:e|es|ed|ing)|"
     r"put(?:s|ting)?|extend(?:s|ed|ing)?|expand(?:s|ed|ing)?|tighten(?:s|ed|ing)?|rais(?:e|es|ed|ing)|"
@@ -125,13 +185,16 @@ _ACTION_RE = re.compile(
     r"lift(?:s|ed|ing)?|eas(?:e|es|ed|ing)|cut(?:s|ting)?|reduc(?:e|es|ed|ing)|scrap(?:s|ped|ping)?|"
     r"enforc(?:e|es|ed|ing)|took\s+effect|take\s+effect|takes\s+effect|came\s+into\s+force|"
     r"set(?:s|ting)?|launch(?:es|ed|ing)?|open(?:s|ed|ing)?|start(?:s|ed|ing)?|initiat(?:e|es|ed|ing)|"
-    r"propos(?:e|es|ed|ing)|(?:will|to)\s+(?:apply|start|begin))\b", re.I)
+    r"propos(?:e|es|ed|ing)|(?:will|to)\s+(?:apply|start|begin)|issu(?:e|es|ed|ing)|requir(?:e|es|ed|ing)|"
+    r"reject(?:s|ed|ing)?|refus(?:e|es|ed|ing)|award(?:s|ed|ing)?)\b", re.I)
 # "the ministry said it would tighten...": reported intent is an announcement, not a hypothesis
-_ANNOUNCED_RE = re.compile(r"\b(?:said|says|announced|announces|told\s+\w+|confirmed|stated)\s+(?:that\s+)?"
-                           r"(?:it|they|he|she|the\s+\w+|\w+)?\s*would\b[^.;]*$", re.I)
+# ("would" there reads as "will"; other cues in the same lead still count: "said it would consider")
+_ANNOUNCED_RE = re.compile(r"(\b(?:said|says|announced|announces|told\s+\w+|confirmed|stated)\s+(?:that\s+)?"
+                           r"(?:[\w.'-]+\s+){0,4}?)would\b", re.I)
 
 TITLE_WORDS = (
-    r"(?:Prime\s+Minister|Minister|President|Vice[- ]President|Premier|Chancellor|Secretary(?:\s+of\s+State)?|"
+    r"(?:Prime\s+Minister|Minister|President|Vice[- ]President|Premier|Chancellor|"
+    r"(?:Under-?\s?)?[Ss]ecretary(?:\s+of\s+[A-Z]\w+)?|Undersecretary(?:\s+of\s+[A-Z]\w+)?|"
     r"King|Queen|Crown\s+Prince|Prince|Ambassador|Envoy|Governor|Mayor|Senator|Commissioner|Leader|Chairman|"
     r"Speaker|Emir|Sultan|Sheikh|Foreign\s+Minister|Deputy\s+Prime\s+Minister|Vice\s+Premier|Trade\s+Representative|"
     r"minister|president|premier|chancellor|secretary|ambassador|envoy|governor|mayor|senator|commissioner|"
@@ -146,6 +209,11 @@ _TITLE_NP_RE = re.compile(
     r"defen[cs]e|energy|agriculture|deputy|vice|prime|interior|health|transport|Economy|Trade|Foreign|Finance|"
     r"Commerce|Industry|Energy|Prime|Deputy|Vice)\s+){0,2}(?:minister|president|premier|chancellor|secretary|"
     r"Minister|President|Premier|Chancellor|Secretary|leader|delegation|officials?|envoy|ambassador))\b")
+# "the President visits", "a World Bank mission would visit", "the prime minister's visit"
+_VISITOR_REF_RE = re.compile(
+    r"\b(?P<np>(?:[Tt]he|[Aa]n?|[\w.-]+(?:'s|’s)|[A-Z][\w.-]*)\s+(?:[\w.-]+\s+){0,3}?(?P<title>(?i:prime\s+minister|"
+    r"minister|president|premier|chancellor|secretary|envoy|ambassador|king|queen|prince|delegation|mission)))"
+    r"(?:'s|’s)?\b")
 _COMPANY_NP_RE = re.compile(
     r"\b(?P<np>(?:the\s+|a\s+)?(?:[A-Z][a-z]+(?:'s|’s)\s+|[A-Z][a-z]+\s+)(?:(?:state|state-owned|state-run|"
     r"largest|biggest|second-largest|leading|top|national|flagship|[a-z]+-based)\s+){0,2}(?:oil\s+company|company|"
@@ -276,18 +344,28 @@ class RuleExtractor:
         s0, s1 = sent
         stext = text[s0:s1]
         out: list[Candidate] = []
+        last_hyp: dict[str, int] = {}  # end of the last trigger of each type read as hypothetical
         for etype, rx in TRIGGERS.items():
             for m in rx.finditer(stext):
                 after = stext[m.end():m.end() + 60]
                 before = stext[max(0, m.start() - 40):m.start()]
-                if _NOT_AFTER[etype].search(after):
+                if _NOT_AFTER[etype].search(after) and not (etype == "deal" and _AGREED_RE.match(m.group(0))):
                     continue
                 not_before = _NOT_BEFORE.get(etype)
                 only = _NOT_BEFORE_ONLY.get(etype)
                 if not_before and not_before.search(before) and (only is None or only.match(m.group(0))):
                     continue
-                lead = stext[max(0, m.start() - 60):m.start()]
-                if _HYPOTHETICAL_RE.search(lead) and not _ANNOUNCED_RE.search(lead):
+                if etype == "product_launch" and (
+                        _LAUNCHED_NOT_PRODUCT_RE.match(after)
+                        or (m.group(0).lower() in ("launch", "release", "debut")
+                            and (noun := _LAUNCH_NOUN_RE.search(before)) is not None
+                            and not (noun.group("det") and after.startswith(" of ")))):
+                    continue  # "launched a tender for bills", "the timing of the launch"
+                if etype == "export_control" and re.match(r"export\s+licen", m.group(0), re.I) \
+                        and _COMMODITY_RE.search(stext):
+                    continue  # export licences for tonnes of sugar at a tender: market management
+                if self._hypothetical(stext, m, etype, last_hyp.get(etype)):
+                    last_hyp[etype] = m.end()
                     continue  # "would impose tariffs", "called for sanctions": not an event (yet)
                 if _NOUN_TRIGGER_RE.match(m.group(0)) and not _ACTION_RE.search(stext):
                     continue  # "a hearing on export controls": the measure named, nobody acting
@@ -297,6 +375,26 @@ class RuleExtractor:
                     out.append(cand)
                 break  # one candidate per type per sentence: the first trigger
         return out
+
+    @staticmethod
+    def _hypothetical(stext: str, m: re.Match[str], etype: str, prev_hyp: int | None) -> bool:
+        """Is the trigger at ``m`` wished for, expected, argued about or conditional rather than done?"""
+        after = stext[m.end():m.end() + 60]
+        if _NOUN_TRIGGER_RE.match(m.group(0)):
+            done = _DONE_AFTER_RE.match(after)
+            if done and not _NOT_DONE_RE.search(done.group("gap")):
+                return False  # "the sanctions imposed against Japan"
+            if _HYPOTHETICAL_AFTER_RE.match(after):
+                return True  # "sanctions should be imposed"
+        # "U.S." would end the look-back at its dots
+        lead = _ABBR_DOT_RE.sub(r"\1", stext[max(0, m.start() - 60):m.start()])
+        if etype == "official_visit" and _VISIT_GIVEN_RE.search(lead):
+            return False
+        if _HYPOTHETICAL_RE.search(_ANNOUNCED_RE.sub(r"\1will", lead)):
+            return True
+        # a list under one cue: "would resist such measures as an import surcharge, ... import quotas"
+        return prev_hyp is not None and not re.search(r";|\b(?:but|while|whereas|although)\b|\.\s",
+                                                      stext[prev_hyp:m.start()])
 
     def _orgs(self, ents: list[Ent]) -> list[Ent]:
         return [e for e in ents if self._kind(e) == "ORG"]
@@ -376,20 +474,44 @@ class RuleExtractor:
                 vcountry = _np_country(np)
                 title = re.sub(r"^[A-Z][a-z]+(?:'s|’s)?\s+", "", np) if vcountry else np
                 visitor = _actor("visitor", np, title, None, vcountry)
+        weak = False
+        if visitor is None:
+            refs = list(_VISITOR_REF_RE.finditer(text, s0, t0 + 1))
+            if not refs and text.startswith(" of ", t1):  # "the visit of Chile's President"
+                refs = list(_VISITOR_REF_RE.finditer(text, t1, min(s1, t1 + 60)))[:1]
+            if refs:
+                np = refs[-1].group("np")
+                vcountry = _np_country(np)
+                visitor, weak = _actor("visitor", np, refs[-1].group("title"), None, vcountry), True
+        if visitor is None:
+            # "Nakasone's visit", "Howard added that during his Tokyo visit": the person the visit belongs to
+            lo = max(s0, t0 - 40)
+            pos = re.search(r"(?:\b(?P<name>[A-Z][\w-]+)?(?:'s|’s)|\b(?:his|her|their))\s+(?:[\w.-]+\s+){0,2}$",
+                            text[lo:t0])
+            owner = [p for p in people if p.end <= t0] if pos else []
+            if owner:
+                p = owner[-1]
+                vcountry = self.country_of(text, p)
+                visitor, weak = _actor("visitor", p.text, None, p.entity_id, vcountry), True
+            elif pos and pos.group("name") and not code_for(pos.group("name")) and not any(
+                    e.label in ("GPE", "NORP", "LOC") and e.end == lo + pos.end("name") for e in ents):
+                # "Nakasone's visit" with the name not recognised as a person
+                visitor, weak = _actor("visitor", pos.group("name"), None, None, None), True
         vstart = next((p.start for p in people if visitor and p.text == visitor["text"]), -1)
         if visitor is None:
             cand.reasons.append("no official found as visitor")
             cand.rule_score -= 0.35
         else:
             cand.actors.append(visitor)
-            cand.rule_score += 0.25
+            cand.rule_score += 0.1 if weak else 0.25
         # host: the first place or organisation after the trigger ("visited China", "toured Veltrix's plant")
         host = next((e for e in ents if e.start >= t1 - 1 and self._kind(e) in ("GPE", "LOC", "ORG")
                      and not text.startswith(("'s", "’s"), e.end)
                      and not (vstart >= 0 and vstart - 50 <= e.start and e.end <= vstart)), None)
         if host is None:
             host = next((e for e in reversed(ents) if e.end <= t0 and e.label in ("GPE",)
-                         and text[max(0, e.start - 4):e.start].strip().lower() == "in"), None)
+                         and (text[max(0, e.start - 4):e.start].strip().lower() == "in"
+                              or not text[e.end:t0].strip())), None)  # "in Tokyo", "his Tokyo visit"
         if host is not None:
             hcountry = self.country_of(text, host)
             if hcountry is None and self._kind(host) == "ORG":
@@ -420,6 +542,10 @@ class RuleExtractor:
                 o = rest[0]
                 cand.actors.append(_actor("counterparty", o.text, None, o.entity_id, self.country_of(text, o)))
                 cand.rule_score += 0.05
+        elif govs := [e for e in ents if e.label in ("GPE", "NORP") and code_for(e.text)]:
+            # "the Philippines ... signed a loan", "an accord between Iranian ... and Ghanaian ..."
+            cand.actors.append(_actor("company", govs[0].text, None, None, code_for(govs[0].text)))
+            cand.rule_score += 0.05
         else:
             m = _COMPANY_NP_RE.search(text, cand.sentence[0], cand.sentence[1])
             if m:
