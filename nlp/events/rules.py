@@ -41,6 +41,8 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         rf"(?:reached|signed|concluded|awarded|finali[sz]ed|struck|placed)|"
         rf"(?:contract|order|deal)s?\s+awarded\s+(?:last|this|in|on|by|to)|"
         rf"recommended\s+{_W}{{0,3}}?(?:offer|bid)|(?:leveraged|management)\s+buy-?outs?|"
+        rf"(?:sold|sells)\s+(?:its|the|their|a)\s+{_W}{{0,3}}?(?:units?|divisions?|subsidiar(?:y|ies)|stakes?|"
+        rf"business(?:es)?|interests?|operations|assets)\s+{_W}{{0,4}}?to\b|"
         rf"(?:won|wins|awarded|secured|secures|landed|lands|clinched|struck|strikes|inked|inks|reached|finali[sz]ed)"
         rf"\s+{_W}{{0,5}}?(?:order|contract|deal|agreement)s?|"
         r"(?:agreed|agrees|agree|plans?|planning|will|to)\s+(?:to\s+)?(?:buy|acquire|purchase|build|invest|supply|"

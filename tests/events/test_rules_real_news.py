@@ -48,7 +48,8 @@ def test_agreed_share_purchases_sales_and_passive_agreements_are_deals(analyzer:
              "Tessaro Inc said it agreed in principle to sell its pump division to Varga Holdings for 40 mln dlrs.",
              "The agency said the accord was reached between Kenya's energy minister and Veltrix Power.",
              "Peru signed a 200 mln dlr loan with the Andean Development Corp.",
-             "Dalmore Group launched a recommended offer for Pellow Engineering.")
+             "Dalmore Group launched a recommended offer for Pellow Engineering.",
+             "Norvale said it has sold its Delta pumps unit to Brisco Inc for 40 mln dlrs.")
     assert _types(analyzer, *texts) == [{"deal"}] * len(texts)
 
 
