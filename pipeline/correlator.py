@@ -16,33 +16,21 @@ stored signatures), so counts, digests and alerts can count a story once.
 from __future__ import annotations
 
 import gc
-from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Protocol
 
-from nlp.events.pairing import (
-    DEFAULT_RULES,
-    EventView,
-    PairRule,
-    describe,
-    explain,
-    join_keys,
-    link_events,
-    pair_score,
-    relate,
-    timing,
-)
+from nlp.events.pairing import DEFAULT_RULES, EventView, PairRule, describe, explain, link_events
 from nlp.stories import DEFAULT_THRESHOLD, StoryIndex, to_bytes
+from pipeline.pairing_index import MAX_EVENT_DAYS, IndexedEvent, PairingIndex, indexed_event
 from storage.base import UpsertResult
 from storage.events_store import EventStore, StoredEvent, event_key, event_store, link_id
 from storage.models import Document, WatchEntry, utc_now_iso
 
 CURSOR = "correlator"
 LISTING_EVENT_TYPES = ("merchandise", "product_launch")
-MAX_EVENT_DAYS = 31  # longer date ranges are clipped when searching the index (a visit, not a season)
 
 
 class LinkListener(Protocol):
@@ -74,115 +62,6 @@ class CorrelatorSettings:
                    surge_min_listings=cfg.surge_min_listings, surge_factor=cfg.surge_factor)
 
 
-@dataclass(eq=False)
-class _Indexed:
-    """An event's facts as pairing needs them, computed once when it is read: its view, its join keys
-    per (rule, side), its day numbers, and the ``events`` entry links carry."""
-
-    view: EventView
-    doc_id: str
-    url: str | None
-    evidence: dict[str, Any]
-    date: dict[str, Any]
-    slots: list[tuple[PairRule, str, set[str]]] = field(default_factory=list)  # (rule, side, join keys)
-    start: int = 0  # day ordinals (meaningful when view.start is set)
-    end: int = 0
-    entry: dict[str, Any] = field(default_factory=dict)
-    actor: str | None = None  # the main actor: copies of one happening share it (see _link_from_items)
-    phrase: str | None = None  # its clause in explanations: the event's ``summary``, else made when first linked
-    happening: str | None = None  # what copies of one happening share (see Correlator._happening)
-
-
-@dataclass
-class _Index:
-    """(rule, side, join key) -> date-sorted [(start ordinal, eseq, facts)]; eseq -> the event's facts."""
-
-    rules: tuple[PairRule, ...]
-    buckets: dict[tuple[str, str, str], list[tuple[int, int, _Indexed]]] = field(
-        default_factory=lambda: defaultdict(list))
-    events: dict[int, _Indexed] = field(default_factory=dict)
-    by_doc: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
-    longest: int = 0  # days of the longest indexed event: how far back a still-running event can start
-
-    def add(self, eseq: int, item: _Indexed, keep_sorted: bool = True) -> None:
-        """Index ``item``; ``keep_sorted=False`` only appends (a bulk load sorts once at the end: see ``sort``)."""
-        if item.view.start is None:
-            return
-        self.events[eseq] = item
-        self.by_doc[item.doc_id].append(eseq)
-        if item.end > item.start:
-            self.longest = min(MAX_EVENT_DAYS, max(self.longest, item.end - item.start))
-        entry = (item.start, eseq, item)  # eseq is unique: sorting never compares the facts
-        buckets = self.buckets
-        for rule, side, keys in item.slots:
-            name = rule.name
-            for k in keys:
-                b = buckets[(name, side, k)]
-                if not keep_sorted or not b or b[-1] <= entry:
-                    b.append(entry)
-                else:
-                    insort(b, entry)
-
-    def sort(self) -> None:
-        for b in self.buckets.values():
-            b.sort()
-
-    def remove_doc(self, doc_id: str) -> None:
-        for eseq in self.by_doc.pop(doc_id, ()):
-            it = self.events.pop(eseq, None)
-            if it is None:
-                continue
-            entry = (it.start, eseq)
-            for rule, side, keys in it.slots:
-                for k in keys:
-                    b = self.buckets.get((rule.name, side, k))
-                    if b:
-                        i = bisect_left(b, entry)
-                        if i < len(b) and b[i][1] == eseq:
-                            b.pop(i)
-
-    def near(self, rule: PairRule, side: str, keys: set[str], start: int, end: int) -> dict[int, _Indexed]:
-        """Events on ``side`` of ``rule`` sharing a join key, whose dates may fall within the rule's window."""
-        lo = (start - int(rule.window_days) - self.longest, -1)
-        hi = (end + int(rule.window_days), 1 << 62)
-        found: dict[int, _Indexed] = {}
-        name = rule.name
-        for k in keys:
-            b = self.buckets.get((name, side, k))
-            if b:
-                for _, eseq, it in b[bisect_left(b, lo):bisect_right(b, hi)]:
-                    found[eseq] = it
-        return found
-
-
-def _main_actor(v: EventView) -> str | None:
-    roles = {"product_launch": ("company", "product"), "official_visit": ("visitor",), "deal": ("company",),
-             "merchandise": ("depicted",), "listing_surge": ("depicted", "product", "company")}.get(
-        v.type, ("agency", "target"))
-    for a in v.role(*roles):
-        return str(a.get("entity_id") or str(a.get("text") or "").lower())
-    return None
-
-
-def _item(ev: StoredEvent, rules: tuple[PairRule, ...]) -> _Indexed:
-    data = ev.data
-    view = EventView.of(ev.key, data)
-    evidence, when = data.get("evidence") or {}, data.get("date") or {}
-    it = _Indexed(view, ev.doc_id, ev.url, evidence, when,
-                  entry={"id": ev.key, "type": view.type, "doc_id": ev.doc_id, "url": ev.url, "date": when,
-                         "evidence": evidence},
-                  actor=_main_actor(view), phrase=data.get("summary") if isinstance(data.get("summary"), str) else None)
-    if view.start is not None:
-        it.start = view.start.toordinal()
-        it.end = (view.end or view.start).toordinal()
-        for rule in rules:
-            if view.type in rule.first:
-                it.slots.append((rule, "first", join_keys(rule, "first", view)))
-            if view.type in rule.second:
-                it.slots.append((rule, "second", join_keys(rule, "second", view)))
-    return it
-
-
 class Correlator:
     """Incremental pairing of stored events; a :class:`pipeline.ingest.DocumentListener` too."""
 
@@ -192,11 +71,10 @@ class Correlator:
         self.settings = settings or CorrelatorSettings()
         self.listeners = list(listeners)
         self.entries = {e.id: e for e in entries}
-        self._index: _Index | None = None
+        self._index: PairingIndex | None = None
         self._covered: tuple[int, int] | None = None  # day numbers of the start dates loaded so far
         self._cursor: int | None = None
         self._stories: dict[str, str | None] = {}
-        self.new_links: list[dict[str, Any]] = []
 
     # -- ingest listener
 
@@ -257,15 +135,15 @@ class Correlator:
 
     # -- correlation
 
-    def _load(self) -> _Index:
+    def _load(self) -> PairingIndex:
         """The index, empty at first: past events are read by date when new ones need them (``_cover``),
         so a new process (each crawl job is one) starts at once, however many events are stored."""
         if self._index is None:
             self._cursor = self.es.get_cursor(CURSOR)
-            self._index = _Index(self.settings.rules)
+            self._index = PairingIndex(self.settings.rules)
         return self._index
 
-    def _cover(self, idx: _Index, items: list[_Indexed]) -> None:
+    def _cover(self, idx: PairingIndex, items: list[IndexedEvent]) -> None:
         """Load the already processed events that could pair with ``items``: those starting within the
         widest rule window (plus the longest event) of their dates, unless loaded before."""
         dated = [it for it in items if it.view.start is not None]
@@ -292,25 +170,25 @@ class Correlator:
             first, last = (date.fromordinal(min(max(d, 1), date.max.toordinal())).isoformat() for d in (a, b))
             for ev in self.es.events_starting(first, last, self._cursor):
                 if ev.eseq not in idx.events:
-                    idx.add(ev.eseq, _item(ev, rules), keep_sorted=False)
+                    idx.add(ev.eseq, indexed_event(ev, rules))
                     added += 1
         if added:
-            idx.sort()
+            idx.flush()
             gc.freeze()  # the loaded index lives as long as the process: keep it out of every collection
 
     def process(self) -> list[dict[str, Any]]:
         """Pair the events stored since the cursor with everything before them; returns the new links."""
         idx = self._load()
         assert self._cursor is not None
-        found: list[dict[str, Any]] = []
         gc_was_on = gc.isenabled()
         gc.disable()  # the index holds many small objects: cyclic collections would rescan them all, often
         try:
+            found: list[dict[str, Any]] = []
             while batch := self.es.events_after(self._cursor, self.settings.batch):
                 found += self._pair_batch(idx, batch)
                 self._cursor = batch[-1].eseq
-            self.es.set_cursor(CURSOR, self._cursor)
             new = self.es.add_links(found)
+            self.es.set_cursor(CURSOR, self._cursor)  # after the links: a crash in between pairs them again
         finally:
             if gc_was_on:
                 gc.freeze()  # the new events joined the long-lived index: the next collection need not scan them
@@ -318,71 +196,35 @@ class Correlator:
         for link in new:
             for listener in self.listeners:
                 listener.on_link(link)
-        self.new_links += new
         return new
 
-    def _pair_batch(self, idx: _Index, batch: list[StoredEvent]) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
+    def _pair_batch(self, idx: PairingIndex, batch: list[StoredEvent]) -> list[dict[str, Any]]:
+        """The batch's links in the order one-by-one arrival would find them: each text's own links
+        when it arrives, then each new event's partners among earlier ones (the first found of two
+        links between the same happenings is the one kept)."""
+        found: list[tuple[int, int, dict[str, Any]]] = []  # (arrival, within text first, link)
         rules = self.settings.rules
-        items = [_item(ev, rules) for ev in batch]
+        items = [indexed_event(ev, rules) for ev in batch]
         self._cover(idx, items)
-        by_doc: dict[str, list[tuple[StoredEvent, _Indexed]]] = defaultdict(list)
-        for ev, it in zip(batch, items, strict=True):
-            by_doc[ev.doc_id].append((ev, it))
+        by_doc: dict[str, list[IndexedEvent]] = defaultdict(list)
+        for it in items:
+            by_doc[it.doc_id].append(it)
+        data = {ev.key: ev.data for ev in batch}
         # within one text: the text ties its events together even when one of them is undated
         for evs in by_doc.values():
             if len(evs) > 1:
-                mine = {ev.key: it for ev, it in evs}
-                for link in link_events([{**ev.data, "id": ev.key} for ev, _ in evs], rules):
-                    out.append(self._link_from_items(link, mine))
-        for ev, item in zip(batch, items, strict=True):
-            if item.view.start is not None:
-                out += self._pair_with_past(idx, item)
-            idx.add(ev.eseq, item)
-        return out
+                mine = {it.view.key: it for it in evs}
+                for link in link_events([{**data[key], "id": key} for key in mine], rules):
+                    found.append((evs[0].eseq, 0, self._link_from_items(link, mine)))
+        # across texts: each new event with earlier ones
+        for item in items:
+            idx.add(item.eseq, item)
+        for p in idx.best_pairs(items, self.settings.max_links_per_event):
+            found.append((p.found_by, 1, self._link(p.rule, p.first, p.second, p.score, p.entities, p.why)))
+        found.sort(key=lambda f: (f[0], f[1]))  # stable: each event's partners stay best first
+        return [link for _, _, link in found]
 
-    def _pair_with_past(self, idx: _Index, item: _Indexed) -> list[dict[str, Any]]:
-        """Links from ``item`` to its best partners among the indexed events of other texts.
-
-        Candidates share a join key and fall within the rule's window; they are ranked by
-        :func:`pair_score` (timing and confidence), and :func:`relate` is asked of the best first,
-        until ``max_links_per_event`` have held: a launch in a busy week is not timed to every visit.
-        """
-        out: list[dict[str, Any]] = []
-        top = self.settings.max_links_per_event
-        v = item.view
-        start, end, doc, conf, ids_known = item.start, item.end, item.doc_id, v.confidence, v.ids_known
-        for rule, side, keys in item.slots:
-            as_first = side == "first"
-            scored = []
-            for eseq, o in idx.near(rule, "second" if as_first else "first", keys, start, end).items():
-                if o.doc_id == doc:
-                    continue
-                # days between the two date ranges, on day numbers (0 when they meet)
-                fit = timing(rule, 0 if start <= o.end and o.start <= end else
-                             (o.start - end if o.start > end else start - o.end))
-                if fit is None:
-                    continue
-                ov = o.view
-                score = pair_score(rule, fit, conf, ov.confidence, ids_known or ov.ids_known)
-                if score >= rule.min_score:
-                    scored.append((score, -eseq, o))
-            if not scored:
-                continue
-            scored.sort(reverse=True)  # (score, -eseq) is unique: the facts are never compared
-            taken = 0
-            for score, _, o in scored:
-                a, b = (item, o) if as_first else (o, item)
-                rel = relate(rule, a.view, b.view)
-                if rel is None:
-                    continue
-                out.append(self._link(rule, a, b, score, rel[0], rel[1]))
-                taken += 1
-                if taken == top:
-                    break
-        return out
-
-    def _link(self, rule: PairRule, a: _Indexed, b: _Indexed, score: float, ents: list[str], why: str
+    def _link(self, rule: PairRule, a: IndexedEvent, b: IndexedEvent, score: float, ents: list[str], why: str
               ) -> dict[str, Any]:
         """The stored shape of a link between indexed events ``a`` (rule's first side) and ``b``."""
         if a.phrase is None:
@@ -396,13 +238,13 @@ class Correlator:
                 "score": score, "explanation": explain(rule, a.view, b.view, gap, why, (a.phrase, b.phrase)),
                 "rule": rule.name}
 
-    def _link_from_items(self, link: dict[str, Any], pair: dict[str, _Indexed]) -> dict[str, Any]:
+    def _link_from_items(self, link: dict[str, Any], pair: dict[str, IndexedEvent]) -> dict[str, Any]:
         """A link found within one text (``make_link`` shape, event keys) in the stored shape."""
         items = [pair[key] for key in link["events"]]
         return {"id": link_id(str(link.get("rule")), [self._happening(it) for it in items]), **link,
                 "events": [it.entry for it in items]}
 
-    def _happening(self, it: _Indexed) -> str:
+    def _happening(self, it: IndexedEvent) -> str:
         """One link per pair of happenings: syndicated copies and other reports of the same launch
         (same type, main actor and day) share this, so they do not make a link each."""
         if it.happening is None:

@@ -32,6 +32,7 @@ The mixins give both backends the same methods, in the way :mod:`storage.crawl_s
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
@@ -216,9 +217,14 @@ def link_term(key: str) -> str:
     return "k" + hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
 
 
+def _lid_term(number: int) -> str:
+    """The FTS5 token of a link id, from its :func:`lid_number` (cheaper than hashing it again)."""
+    return f"l{number & 0xFFFFFFFFFFFFFFFF:016x}"
+
+
 def _terms_query(keys: list[str]) -> str:
-    """FTS5 query matching links named by any of ``keys``."""
-    return " OR ".join(sorted({link_term(k) for k in keys}))
+    """FTS5 query matching links named by any of ``keys`` (each may be a link id or another name)."""
+    return " OR ".join(sorted({link_term(k) for k in keys} | {_lid_term(lid_number(k)) for k in keys}))
 
 
 def link_docs_subquery(keys: list[str], ph: str, prefix: str = "", link_terms: bool = False
@@ -255,11 +261,22 @@ def link_docs_subquery(keys: list[str], ph: str, prefix: str = "", link_terms: b
     return " UNION ".join(parts), params
 
 
-def _stored_link(link: dict[str, Any]) -> str:
-    """A link as stored: its events by id, type and document only (the rest is the events' own, and
-    :meth:`_EventStoreBase.links` reads it back), so ten thousand links write half the bytes."""
-    return _dumps({**link, "events": [{"id": e["id"], "type": e.get("type"), "doc_id": e["doc_id"]}
-                                      for e in link["events"]]})
+def _stored_links(links: list[dict[str, Any]]) -> list[str]:
+    """Links as stored: their events by id, type and document only (the rest is the events' own, and
+    :meth:`_EventStoreBase.links` reads it back), so ten thousand links write half the bytes. An event
+    shared by several links (the correlator hands over one entry object per event) is encoded once."""
+    encoded: dict[int, orjson.Fragment] = {}
+    out = []
+    for link in links:
+        events = []
+        for e in link["events"]:
+            frag = encoded.get(id(e))
+            if frag is None:
+                frag = encoded[id(e)] = orjson.Fragment(orjson.dumps(
+                    {"id": e["id"], "type": e.get("type"), "doc_id": e["doc_id"]}))
+            events.append(frag)
+        out.append(_dumps({**link, "events": events}))
+    return out
 
 
 def event_key(doc_id: str, local_id: str) -> str:
@@ -381,7 +398,10 @@ class _EventStoreBase:
         if not links:
             return []
         now = utc_now_iso()
-        unique = list({link["id"]: link for link in links}.values())
+        first: dict[str, dict[str, Any]] = {}
+        for link in links:
+            first.setdefault(link["id"], link)  # the first found, as if they had been stored one by one
+        unique = list(first.values())
         with self._ev_tx():
             known = self._known_links([link["id"] for link in unique])
             new = [link for link in unique if link["id"] not in known]
@@ -407,9 +427,9 @@ class _EventStoreBase:
         rows = []
         index_rows = []
         extra_keys: set[tuple[str, str]] = set()
-        for link in new:
+        for link, data in zip(new, _stored_links(new), strict=True):
             rule = str(link.get("rule") or "")
-            rows.append((link["id"], now, rule, float(link["score"]), _stored_link(link)))
+            rows.append((link["id"], now, rule, float(link["score"]), data))
             ea, eb = link["events"]
             ents = [str(e) for e in link.get("entities", ())]
             index_rows.append((link["id"], rule, str(ea["doc_id"]), str(eb["doc_id"]), str(ea.get("type")),
@@ -538,15 +558,17 @@ class SQLiteEventStore(_EventStoreBase):
         ``link_terms``: appends only, so ten thousand links touch few pages."""
         last = self._db.execute("SELECT coalesce(max(lseq), 0) FROM links").fetchone()[0]
         rows = []
+        id_rows = []
         term_rows = []
         names = self._term_cache
-        for n, link in enumerate(new, start=int(last) + 1):
+        for n, link, data in zip(itertools.count(int(last) + 1), new, _stored_links(new)):
             lid = link["id"]
+            h = lid_number(lid)
             rule = str(link.get("rule") or "")
             ea, eb = link["events"]
-            rows.append((n, lid, now, rule, float(link["score"]), _stored_link(link), str(ea["doc_id"]),
-                         str(eb["doc_id"])))
-            terms = [link_term(lid)]
+            rows.append((n, lid, now, rule, float(link["score"]), data, str(ea["doc_id"]), str(eb["doc_id"])))
+            id_rows.append((h,))
+            terms = [_lid_term(h)]
             for name in (rule, ea.get("type"), eb.get("type"), *link.get("entities", ())):
                 tok = names.get(name)
                 if tok is None:
@@ -557,7 +579,7 @@ class SQLiteEventStore(_EventStoreBase):
             term_rows.append((n, " ".join(terms)))
         self._db.executemany("INSERT INTO links(lseq, lid, created_at, rule, score, data, doc_a, doc_b) "
                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        self._db.executemany("INSERT INTO link_ids(h) VALUES (?)", [(lid_number(r[1]),) for r in rows])
+        self._db.executemany("INSERT INTO link_ids(h) VALUES (?)", id_rows)
         self._db.executemany("INSERT INTO link_terms(rowid, terms) VALUES (?, ?)", term_rows)
 
     def _known_links(self, ids: list[str]) -> set[str]:
@@ -628,6 +650,7 @@ class EventStore(Protocol):
     def links(self, since: str | None = None, limit: int | None = None) -> list[dict[str, Any]]: ...
 
     def docs_for_link_key(self, key: str) -> set[str]: ...
+
 
     def story_signatures(self) -> Iterator[tuple[str, str, bytes | None]]: ...
 

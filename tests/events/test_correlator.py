@@ -144,3 +144,33 @@ def test_syndicated_copies_share_a_story_and_make_one_link(store) -> None:
     assert len(store.links()) == 1
     # the story index is rebuilt from the store in a new process
     assert StoryStage(store).index.story_of[b.id] == a.id
+
+
+def test_a_batch_pairs_as_if_its_events_had_come_one_at_a_time(tmp_path) -> None:
+    """The batch search (numpy over the whole batch) keeps the meaning of sequential pairing: each event
+    pairs with those that arrived before it, the best few per rule and direction, same scores."""
+    import random
+
+    from pipeline.benches.events import synthetic_event
+
+    rng = random.Random(7)
+    events = []
+    for i in range(600):  # dense: 600 events over 40 days
+        ev = synthetic_event(rng, i)
+        day = f"2026-03-{1 + i % 28:02d}"
+        ev["date"] = {**ev["date"], "start": day, "end": day}
+        del ev["summary"]  # of the original date and actors: the correlator describes the event itself
+        for a in ev["actors"]:
+            a["entity_id"] = f"ent{rng.randrange(12)}"
+            a["country"] = rng.choice(["KR", "CL", "DE"])
+        events.append(ev)
+    at_once, one_by_one = SQLiteStore(tmp_path / "a.db"), SQLiteStore(tmp_path / "b.db")
+    later = Correlator(one_by_one)
+    for i in range(0, 600, 2):  # two events per document
+        for store in (at_once, one_by_one):
+            store.put_events(f"doc{i}", events[i:i + 2], url=f"https://t.test/{i}")
+        later.process()
+    Correlator(at_once, CorrelatorSettings(batch=250)).process()
+    batch_links = {(x["id"], x["score"], x["explanation"]) for x in at_once.links()}
+    assert len(batch_links) > 300
+    assert batch_links == {(x["id"], x["score"], x["explanation"]) for x in one_by_one.links()}
