@@ -7,7 +7,8 @@ Tables (one migration, appended to both backends' ``MIGRATIONS``):
 
 - ``events``: one row per event of a stored document (or of a stream, e.g. a listing surge);
   ``eseq`` orders arrival, so the correlator reads only what is new since its cursor;
-- ``links``: co-timed pairs found by the correlator, in the ``newswatch links --json`` shape;
+- ``links``: co-timed pairs found by the correlator, in the ``newswatch links --json`` shape except
+  that each event is kept as its id, type and document (``links()`` reads the rest back from ``events``);
 - ``link_index`` (second migration): one narrow row per link with what a ``link:`` search filter can name
   (link id, rule, the two event types, the two entities) and the two evidence documents, indexed by
   entity; writing a link costs this one row and its two index entries, where the (key, document) rows
@@ -31,6 +32,7 @@ The mixins give both backends the same methods, in the way :mod:`storage.crawl_s
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -211,6 +213,7 @@ def _dumps(obj: Any) -> str:
     return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
 
 
+@functools.lru_cache(maxsize=100_000)  # rules, event types and entity ids recur link after link
 def link_term(key: str) -> str:
     """The FTS5 token standing for a name a ``link:`` filter can use (link id, rule, event type, entity
     id): a hash, so ids with punctuation or any script stay one token for the tokenizer."""
@@ -560,7 +563,6 @@ class SQLiteEventStore(_EventStoreBase):
         rows = []
         id_rows = []
         term_rows = []
-        names = self._term_cache
         for n, link, data in zip(itertools.count(int(last) + 1), new, _stored_links(new)):
             lid = link["id"]
             h = lid_number(lid)
@@ -568,15 +570,8 @@ class SQLiteEventStore(_EventStoreBase):
             ea, eb = link["events"]
             rows.append((n, lid, now, rule, float(link["score"]), data, str(ea["doc_id"]), str(eb["doc_id"])))
             id_rows.append((h,))
-            terms = [_lid_term(h)]
-            for name in (rule, ea.get("type"), eb.get("type"), *link.get("entities", ())):
-                tok = names.get(name)
-                if tok is None:
-                    if len(names) > 100_000:
-                        names.clear()
-                    tok = names[name] = link_term(str(name))
-                terms.append(tok)
-            term_rows.append((n, " ".join(terms)))
+            names = (rule, ea.get("type"), eb.get("type"), *link.get("entities", ()))
+            term_rows.append((n, " ".join([_lid_term(h), *(link_term(str(name)) for name in names)])))
         self._db.executemany("INSERT INTO links(lseq, lid, created_at, rule, score, data, doc_a, doc_b) "
                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
         self._db.executemany("INSERT INTO link_ids(h) VALUES (?)", id_rows)
@@ -591,14 +586,6 @@ class SQLiteEventStore(_EventStoreBase):
             known.update(by_number[int(r[0])] for r in self._db.execute(
                 f"SELECT h FROM link_ids WHERE h IN ({', '.join('?' * len(chunk))})", chunk))
         return known
-
-    @property
-    def _term_cache(self) -> dict[Any, str]:
-        cache: dict[Any, str] | None = getattr(self, "_link_term_cache", None)
-        if cache is None:
-            cache = {}
-            self._link_term_cache = cache
-        return cache
 
 
 class PostgresEventStore(_EventStoreBase):
@@ -650,7 +637,6 @@ class EventStore(Protocol):
     def links(self, since: str | None = None, limit: int | None = None) -> list[dict[str, Any]]: ...
 
     def docs_for_link_key(self, key: str) -> set[str]: ...
-
 
     def story_signatures(self) -> Iterator[tuple[str, str, bytes | None]]: ...
 
