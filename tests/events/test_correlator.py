@@ -174,3 +174,19 @@ def test_a_batch_pairs_as_if_its_events_had_come_one_at_a_time(tmp_path) -> None
     batch_links = {(x["id"], x["score"], x["explanation"]) for x in at_once.links()}
     assert len(batch_links) > 300
     assert batch_links == {(x["id"], x["score"], x["explanation"]) for x in one_by_one.links()}
+
+
+def test_a_long_visit_and_a_document_analysed_again(store) -> None:
+    corr = Correlator(store)
+    ing = Ingestor(store, None, [corr])
+    tour = _ev("official_visit", "2026-04-28", "2026-05-09", visitor=("Ines Prado", "ines-prado", "CL"),
+               host=("Seoul", None, "KR"))
+    ing.ingest(_doc("https://wire.test/tour", "Prado's twelve-day tour of Korea.", [tour], source="wire"))
+    ing.ingest(_doc("https://ledger.test/launch", "Corvel launched the Vanta 5.", [LAUNCH]))
+    (link,) = store.links()  # the launch three days after the tour's last day, twelve days after its first
+    assert link["gap_days"] == 14.0 and "(14 days apart)" in link["explanation"]
+    # the tour page is corrected: no visit any more, so a new launch during it is timed to nothing
+    ing.ingest(_doc("https://wire.test/tour", "Prado's tour of Korea was called off.", [], source="wire"))
+    later = _ev("product_launch", "2026-05-02", company=("Hallan Motors", "hallan", "KR"))
+    ing.ingest(_doc("https://ledger.test/hallan", "Hallan launched a van.", [later]))
+    assert len(store.links()) == 1
