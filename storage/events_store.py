@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import itertools
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
@@ -127,9 +126,16 @@ CREATE TABLE links_v6(
     created_at TEXT NOT NULL,
     rule TEXT NOT NULL,
     score DOUBLE PRECISION NOT NULL,
-    data TEXT NOT NULL,
+    data TEXT,
     doc_a TEXT,
-    doc_b TEXT
+    doc_b TEXT,
+    key_a TEXT,
+    key_b TEXT,
+    type_a TEXT,
+    type_b TEXT,
+    gap_days DOUBLE PRECISION,
+    entities TEXT,
+    explanation TEXT
 );
 INSERT INTO links_v6(lid, created_at, rule, score, data) SELECT lid, created_at, rule, score, data FROM links
     ORDER BY rowid;
@@ -218,6 +224,10 @@ def link_term(key: str) -> str:
     """The FTS5 token standing for a name a ``link:`` filter can use (link id, rule, event type, entity
     id): a hash, so ids with punctuation or any script stay one token for the tokenizer."""
     return "k" + hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
+
+
+_SEP = "\x1f"  # between a link's entities in the ``entities`` column (SQLite)
+_LINK_KEYS = {"id", "type", "events", "gap_days", "entities", "score", "explanation", "rule", "created_at"}
 
 
 def _lid_term(number: int) -> str:
@@ -446,9 +456,11 @@ class _EventStoreBase:
             self._ev_many(f"INSERT INTO {kt}(key, doc_id) VALUES (?, ?) ON CONFLICT DO NOTHING".replace(
                 "?", self._ev_ph), sorted(extra_keys))
 
+    _LINK_COLS = "data"
+
     def links(self, since: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
         """Stored links, oldest first; ``since`` (ISO date or time) compares with ``created_at``."""
-        sql = f"SELECT data FROM {self._ev_t('links')}"
+        sql = f"SELECT {self._LINK_COLS} FROM {self._ev_t('links')}"
         params: tuple[Any, ...] = ()
         if since:
             sql += " WHERE created_at >= ?"
@@ -456,9 +468,12 @@ class _EventStoreBase:
         sql += " ORDER BY created_at, lseq"
         if limit:
             sql += f" LIMIT {int(limit)}"
-        links = [orjson.loads(r[0]) for r in self._ev_rows(sql, params)]
+        links = [self._row_link(r) for r in self._ev_rows(sql, params)]
         self._fill_link_events(links)
         return links
+
+    def _row_link(self, row: tuple[Any, ...]) -> dict[str, Any]:
+        return cast(dict[str, Any], orjson.loads(row[0]))
 
     def _fill_link_events(self, links: list[dict[str, Any]]) -> None:
         """Give each link's events the url, date and evidence of the stored event (links keep only its id,
@@ -557,25 +572,44 @@ class SQLiteEventStore(_EventStoreBase):
         self._db.executemany(sql, rows)
 
     def _write_links(self, new: list[dict[str, Any]], now: str) -> None:
-        """Append the links (rowids after the last, inside the write transaction) and their names to
-        ``link_terms``: appends only, so ten thousand links touch few pages."""
+        """Append the links (rowids after the last, inside the write transaction) as columns, and their
+        names to ``link_terms``: appends only, so ten thousand links touch few pages, and no JSON is
+        encoded per link (a link of another shape keeps its JSON in ``data``)."""
         last = self._db.execute("SELECT coalesce(max(lseq), 0) FROM links").fetchone()[0]
         rows = []
         id_rows = []
         term_rows = []
-        for n, link, data in zip(itertools.count(int(last) + 1), new, _stored_links(new)):
+        for n, link in enumerate(new, start=int(last) + 1):
             lid = link["id"]
             h = lid_number(lid)
             rule = str(link.get("rule") or "")
             ea, eb = link["events"]
-            rows.append((n, lid, now, rule, float(link["score"]), data, str(ea["doc_id"]), str(eb["doc_id"])))
+            ents = [str(e) for e in link.get("entities", ())]
+            as_columns = link.keys() <= _LINK_KEYS and link.get("type") == "co_timed" and not any(
+                _SEP in e or not e for e in ents)
+            rows.append((n, lid, now, rule, float(link["score"]), None if as_columns else _stored_links([link])[0],
+                         str(ea["doc_id"]), str(eb["doc_id"]), ea["id"], eb["id"], ea.get("type"), eb.get("type"),
+                         link.get("gap_days"), _SEP.join(ents), link.get("explanation")))
             id_rows.append((h,))
-            names = (rule, ea.get("type"), eb.get("type"), *link.get("entities", ()))
+            names = (rule, ea.get("type"), eb.get("type"), *ents)
             term_rows.append((n, " ".join([_lid_term(h), *(link_term(str(name)) for name in names)])))
-        self._db.executemany("INSERT INTO links(lseq, lid, created_at, rule, score, data, doc_a, doc_b) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        self._db.executemany("INSERT INTO links(lseq, lid, created_at, rule, score, data, doc_a, doc_b, key_a, key_b, "
+                             "type_a, type_b, gap_days, entities, explanation) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         self._db.executemany("INSERT INTO link_ids(h) VALUES (?)", id_rows)
         self._db.executemany("INSERT INTO link_terms(rowid, terms) VALUES (?, ?)", term_rows)
+
+    _LINK_COLS = ("data, lid, created_at, rule, score, doc_a, doc_b, key_a, key_b, type_a, type_b, gap_days, "
+                  "entities, explanation")
+
+    def _row_link(self, row: tuple[Any, ...]) -> dict[str, Any]:
+        if row[0] is not None:
+            return cast(dict[str, Any], orjson.loads(row[0]))
+        _, lid, created, rule, score, doc_a, doc_b, key_a, key_b, type_a, type_b, gap, ents, expl = row
+        events = [{"id": key_a, "type": type_a, "doc_id": doc_a}, {"id": key_b, "type": type_b, "doc_id": doc_b}]
+        return {"id": lid, "type": "co_timed", "events": events,
+                "gap_days": gap, "entities": ents.split(_SEP) if ents else [], "score": score, "explanation": expl,
+                "rule": rule, "created_at": created}
 
     def _known_links(self, ids: list[str]) -> set[str]:
         by_number = {lid_number(lid): lid for lid in ids}
