@@ -17,7 +17,7 @@ from nlp.canonical import GENERIC_HEADS
 from nlp.watchlist import TITLES
 from storage.models import Quote, Speaker
 
-COMPONENT_VERSION = "1.0"
+COMPONENT_VERSION = "1.1"  # 1.1: family-name-first speakers; the subject of a quote that names nobody
 
 if not Doc.has_extension("quotes"):
     Doc.set_extension("quotes", default=None)
