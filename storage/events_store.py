@@ -45,9 +45,7 @@ import orjson
 from storage.models import utc_now_iso
 from storage.sqlite_tx import sqlite_transaction
 
-_SQL_TABLES = """
-CREATE TABLE events(
-    eseq {serial_pk},
+_SQL_EVENTS_COLUMNS = """
     ekey TEXT NOT NULL UNIQUE,
     doc_id TEXT NOT NULL,
     type TEXT NOT NULL,
@@ -59,7 +57,9 @@ CREATE TABLE events(
     kind TEXT,
     published_at TEXT,
     data TEXT NOT NULL,
-    stored_at TEXT NOT NULL
+    stored_at TEXT NOT NULL"""
+
+_SQL_TABLES = "CREATE TABLE events(\n    eseq {serial_pk}," + _SQL_EVENTS_COLUMNS + """
 );
 CREATE INDEX events_doc ON events(doc_id);
 CREATE INDEX events_type_date ON events(type, date_start);
@@ -170,6 +170,23 @@ def sqlite_link_index_migration(db: Any) -> None:
 def postgres_link_index_migration(cur: Any, s: str) -> None:
     """The narrow ``link_index`` table (one row per link) in PostgreSQL schema ``s``."""
     cur.execute(_in_schema(_SQL_LINK_INDEX.format(without_rowid=""), s))
+
+
+def sqlite_event_arrival_migration(db: Any) -> None:
+    """``events.eseq`` never reused (SQLite): a plain INTEGER PRIMARY KEY hands a deleted highest number
+    out again, so the events of the newest document, analysed again, came back under numbers the
+    correlator's cursor had passed and were never paired. AUTOINCREMENT keeps arrival numbers rising."""
+    db.execute(f"CREATE TABLE events_v7(eseq INTEGER PRIMARY KEY AUTOINCREMENT,{_SQL_EVENTS_COLUMNS});"
+               "INSERT INTO events_v7 SELECT * FROM events ORDER BY eseq;"
+               "DROP TABLE events;"
+               "ALTER TABLE events_v7 RENAME TO events;"
+               "CREATE INDEX events_doc ON events(doc_id);"
+               "CREATE INDEX events_type_date ON events(type, date_start);")
+    # numbers the correlator may already have passed are not handed out again either
+    high = "max((SELECT coalesce(max(eseq), 0) FROM events), (SELECT coalesce(max(value), 0) FROM cursors))"
+    db.execute(f"UPDATE sqlite_sequence SET seq = {high} WHERE name = 'events';"
+               f"INSERT INTO sqlite_sequence(name, seq) SELECT 'events', {high} "
+               "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'events')")
 
 
 def sqlite_link_terms_migration(db: Any) -> None:

@@ -31,7 +31,12 @@ from storage.common import (
 )
 from storage.crawl_state import SQLiteCrawlState
 from storage.crawl_state import sqlite_migration as sqlite_crawl_state_migration
-from storage.events_store import SQLiteEventStore, sqlite_link_index_migration, sqlite_link_terms_migration
+from storage.events_store import (
+    SQLiteEventStore,
+    sqlite_event_arrival_migration,
+    sqlite_link_index_migration,
+    sqlite_link_terms_migration,
+)
 from storage.events_store import sqlite_migration as sqlite_events_migration
 from storage.models import Document, utc_now_iso
 from storage.sqlite_tx import sqlite_transaction
@@ -183,7 +188,7 @@ def _m2_search(db: apsw.Connection) -> None:
 
 
 MIGRATIONS: list[Callable[[apsw.Connection], None]] = [_m1_core, _m2_search, sqlite_crawl_state_migration,
-    sqlite_events_migration, sqlite_link_index_migration, sqlite_link_terms_migration]
+    sqlite_events_migration, sqlite_link_index_migration, sqlite_link_terms_migration, sqlite_event_arrival_migration]
 """Ordered schema changes; the schema version of a database is how many have been applied."""
 
 

@@ -121,3 +121,12 @@ def test_a_link_reads_its_events_details_from_the_stored_events(store: Store) ->
     gone = store.links()[0]["events"][1]
     assert gone == {"id": "doc-b:e1", "type": "official_visit", "doc_id": "doc-b", "url": None, "date": None,
                     "evidence": None}
+
+
+def test_the_newest_document_analysed_again_arrives_after_the_cursor(store: Store) -> None:
+    """Arrival numbers are never handed out again: the correlator's cursor may already have passed them."""
+    store.put_events("doc-a", [_event("e1")])
+    store.put_events("doc-b", [_event("e1", "deal"), _event("e2", "official_visit")])
+    cursor = store.events_after(0)[-1].eseq
+    store.put_events("doc-b", [_event("e1", "deal")])  # doc-b, the newest, analysed again
+    assert [(e.key, e.type) for e in store.events_after(cursor)] == [("doc-b:e1", "deal")]

@@ -190,3 +190,21 @@ def test_a_long_visit_and_a_document_analysed_again(store) -> None:
     later = _ev("product_launch", "2026-05-02", company=("Hallan Motors", "hallan", "KR"))
     ing.ingest(_doc("https://ledger.test/hallan", "Hallan launched a van.", [later]))
     assert len(store.links()) == 1
+
+
+def test_the_batch_score_is_pair_score(store) -> None:
+    """pairing_index scores candidates on numpy arrays: the same number as nlp.events.pairing.score_pair."""
+    from nlp.events.pairing import DEFAULT_RULES, EventView, score_pair
+
+    rule = next(r for r in DEFAULT_RULES if r.name == "launch_during_visit")
+    for days_apart, conf in ((0, 0.8), (2, 0.37), (3, 0.93)):
+        launch = {**LAUNCH, "confidence": conf, "date": {**LAUNCH["date"], "start": f"2026-05-{17 + days_apart}",
+                                                         "end": f"2026-05-{17 + days_apart}"}}
+        visit = {**VISIT, "confidence": 0.61, "date": {**VISIT["date"], "start": "2026-05-15", "end": "2026-05-17"}}
+        store.put_events(f"launch{days_apart}", [launch])
+        store.put_events(f"visit{days_apart}", [visit])
+        (link,) = [x for x in Correlator(store).process() if x["rule"] == rule.name]
+        expected = score_pair(rule, EventView.of("a", launch), EventView.of("b", visit))
+        assert expected is not None and link["score"] == expected[0], days_apart
+        store.put_events(f"launch{days_apart}", [])
+        store.put_events(f"visit{days_apart}", [])

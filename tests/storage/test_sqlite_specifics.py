@@ -156,3 +156,18 @@ def test_versions_keep_full_documents(tmp_path: Path) -> None:
         store.upsert(Document(url="https://v.test/1", text="two", title="T"))
         versions = store.versions(Document(url="https://v.test/1", text="").id)
         assert [json.loads(json.dumps(v.to_dict()))["text"] for v in versions] == ["one", "two"]
+
+
+def test_event_arrival_numbers_keep_rising_across_the_migration(tmp_path: Path) -> None:
+    path = str(tmp_path / "events-v6.db")
+    db = connect(path)
+    migrate(db, target=6)  # events.eseq a plain INTEGER PRIMARY KEY
+    for n in (1, 2, 3):
+        db.execute("INSERT INTO events(ekey, doc_id, type, confidence, data, stored_at) "
+                   "VALUES (?, 'doc', 'deal', 0.5, '{}', 'now')", (f"doc:e{n}",))
+    db.execute("INSERT INTO cursors(name, value) VALUES ('correlator', 5)")
+    db.execute("DELETE FROM events WHERE eseq > 1")  # the newest document's events, dropped before migrating
+    db.close()
+    with SQLiteStore(path) as store:
+        store.put_events("doc", [{"id": "e9", "type": "deal", "confidence": 0.5}])
+        assert [e.eseq for e in store.events_after(0)] == [6]  # past the correlator's cursor
