@@ -210,10 +210,16 @@ def score_pair(rule: PairRule, a: EventView, b: EventView, same_text: bool = Fal
     gap, dist = gap_between(a, b)
     if dist is None and not same_text:
         return None
-    scored = score_related(rule, a, b, dist, same_text)
-    if scored is None:
+    fit = timing(rule, dist)
+    if fit is None:
         return None
-    return scored[0], gap, scored[1], scored[2]
+    score = pair_score(rule, fit, a.confidence, b.confidence, a.ids_known or b.ids_known, same_text)
+    if score < rule.min_score:
+        return None
+    rel = relate(rule, a, b)
+    if rel is None:
+        return None
+    return score, gap, rel[0], rel[1]
 
 
 def timing(rule: PairRule, dist: float | None) -> float | None:
@@ -228,27 +234,13 @@ def timing(rule: PairRule, dist: float | None) -> float | None:
 
 def pair_score(rule: PairRule, fit: float, conf_a: float, conf_b: float, ids_known: bool,
                same_text: bool = False) -> float:
-    """A link's score from its timing fit and its events' confidences (relation aside): the correlator
-    ranks candidates by this before asking :func:`relate`, the costlier test, of the best few only."""
+    """A link's score from its timing fit and its events' confidences (relation aside). The correlator's
+    batch search (``pipeline.pairing_index``) computes the same on arrays and asks :func:`relate`, the
+    costlier test, of the best-ranked candidates only."""
     score = rule.weight * fit * (0.5 + 0.5 * min(conf_a, conf_b)) * (1.0 if ids_known else 0.9)
     if same_text:
         score *= 1.1
     return round(min(1.0, score), 4)
-
-
-def score_related(rule: PairRule, a: EventView, b: EventView, dist: float | None, same_text: bool = False
-                  ) -> tuple[float, list[str], str] | None:
-    """(score, entities, why) for events of the rule's types ``dist`` days apart (None: undated, same text)."""
-    fit = timing(rule, dist)
-    if fit is None:
-        return None
-    score = pair_score(rule, fit, a.confidence, b.confidence, a.ids_known or b.ids_known, same_text)
-    if score < rule.min_score:
-        return None
-    rel = relate(rule, a, b)
-    if rel is None:
-        return None
-    return score, rel[0], rel[1]
 
 
 def _who(ev: EventView, *roles: str) -> str:
