@@ -22,14 +22,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Protocol
 
-from nlp.events.pairing import DEFAULT_RULES, EventView, PairRule, describe, explain, link_events
+from nlp.events.pairing import DEFAULT_RULES, EventView, PairRule, describe, explain, link_views
 from nlp.stories import DEFAULT_THRESHOLD, StoryIndex, to_bytes
-from pipeline.pairing_index import MAX_EVENT_DAYS, IndexedEvent, PairingIndex, indexed_event
+from pipeline.pairing_index import MAX_EVENT_DAYS, IndexedEvent, Pair, PairingIndex, indexed_event
 from storage.base import UpsertResult
 from storage.events_store import EventStore, StoredEvent, event_key, event_store, link_id
+from storage.link_writer import LinkSink
 from storage.models import Document, WatchEntry, utc_now_iso
 
 CURSOR = "correlator"
+BACKGROUND_WRITES_FROM = 500  # new events; fewer (one document's, say) are not worth a thread and a connection
+LINK_CHUNK = 1500  # links handed to the store at a time: its writer thread stores one chunk while the next is built
 LISTING_EVENT_TYPES = ("merchandise", "product_launch")
 
 
@@ -46,7 +49,7 @@ class CorrelatorSettings:
     surge_baseline_days: int = 14
     surge_min_listings: int = 3
     surge_factor: float = 3.0
-    batch: int = 5000
+    batch: int = 1000  # new events paired at a time: their links are stored while the next ones are paired
     max_links_per_event: int = 3  # per rule and direction: the best-scored partners of a new event
 
     @classmethod
@@ -183,12 +186,19 @@ class Correlator:
         gc_was_on = gc.isenabled()
         gc.disable()  # the index holds many small objects: cyclic collections would rescan them all, often
         try:
-            found: list[dict[str, Any]] = []
-            while batch := self.es.events_after(self._cursor, self.settings.batch):
-                found += self._pair_batch(idx, batch)
-                self._cursor = batch[-1].eseq
-            new = self.es.add_links(found)
-            self.es.set_cursor(CURSOR, self._cursor)  # after the links: a crash in between pairs them again
+            cursor = self._cursor
+            batch = self.es.events_after(cursor, self.settings.batch)
+            if not batch:
+                return []
+            # many new events: on SQLite a thread stores each chunk of links while pairing goes on
+            with self.es.link_sink(background=len(batch) >= BACKGROUND_WRITES_FROM) as sink:
+                while batch:
+                    self._pair_batch(idx, batch, sink)
+                    cursor = batch[-1].eseq
+                    batch = self.es.events_after(cursor, self.settings.batch)
+            new = sink.new
+            self.es.set_cursor(CURSOR, cursor)  # after the links: a crash in between pairs them again
+            self._cursor = cursor
         finally:
             if gc_was_on:
                 gc.freeze()  # the new events joined the long-lived index: the next collection need not scan them
@@ -198,45 +208,49 @@ class Correlator:
                 listener.on_link(link)
         return new
 
-    def _pair_batch(self, idx: PairingIndex, batch: list[StoredEvent]) -> list[dict[str, Any]]:
-        """The batch's links in the order one-by-one arrival would find them: each text's own links
-        when it arrives, then each new event's partners among earlier ones (the first found of two
-        links between the same happenings is the one kept)."""
-        found: list[tuple[int, int, dict[str, Any]]] = []  # (arrival, within text first, link)
+    def _pair_batch(self, idx: PairingIndex, batch: list[StoredEvent], sink: LinkSink) -> None:
+        """Hand the batch's links to ``sink`` in the order one-by-one arrival would find them: each text's
+        own links when it arrives, then each new event's partners among earlier ones (the first found of
+        two links between the same happenings is the one kept), in chunks as they are built."""
+        found: list[tuple[int, int, dict[str, Any] | Pair]] = []  # (arrival, within text first, link or pair)
         rules = self.settings.rules
         items = [indexed_event(ev, rules) for ev in batch]
         self._cover(idx, items)
         by_doc: dict[str, list[IndexedEvent]] = defaultdict(list)
         for it in items:
             by_doc[it.doc_id].append(it)
-        data = {ev.key: ev.data for ev in batch}
         # within one text: the text ties its events together even when one of them is undated
         for evs in by_doc.values():
             if len(evs) > 1:
                 mine = {it.view.key: it for it in evs}
-                for link in link_events([{**data[key], "id": key} for key in mine], rules):
+                for link in link_views([it.view for it in mine.values()], rules):
                     found.append((evs[0].eseq, 0, self._link_from_items(link, mine)))
         # across texts: each new event with earlier ones
         for item in items:
             idx.add(item.eseq, item)
-        for p in idx.best_pairs(items, self.settings.max_links_per_event):
-            found.append((p.found_by, 1, self._link(p.rule, p.first, p.second, p.score, p.entities, p.why)))
+        found += [(p.found_by, 1, p) for p in idx.best_pairs(items, self.settings.max_links_per_event)]
         found.sort(key=lambda f: (f[0], f[1]))  # stable: each event's partners stay best first
-        return [link for _, _, link in found]
+        chunk: list[dict[str, Any]] = []
+        for _, _, got in found:
+            chunk.append(got if isinstance(got, dict) else self._link(got))
+            if len(chunk) >= LINK_CHUNK:
+                sink.add(chunk)
+                chunk = []
+        sink.add(chunk)
 
-    def _link(self, rule: PairRule, a: IndexedEvent, b: IndexedEvent, score: float, ents: list[str], why: str
-              ) -> dict[str, Any]:
-        """The stored shape of a link between indexed events ``a`` (rule's first side) and ``b``."""
+    def _link(self, p: Pair) -> dict[str, Any]:
+        """The stored shape of a link between indexed events ``p.first`` (the rule's first side) and ``p.second``."""
+        a, b, rule = p.first, p.second, p.rule
         if a.phrase is None:
             a.phrase = describe(a.view)
         if b.phrase is None:
             b.phrase = describe(b.view)
         gap = float(abs(b.start - a.start))
         earlier, later = (a, b) if a.start <= b.start else (b, a)
-        return {"id": link_id(rule.name, (self._happening(a), self._happening(b))), "type": "co_timed",
-                "events": [earlier.entry, later.entry], "gap_days": gap, "entities": list(dict.fromkeys(ents)),
-                "score": score, "explanation": explain(rule, a.view, b.view, gap, why, (a.phrase, b.phrase)),
-                "rule": rule.name}
+        return {"id": link_id(rule.name, (a.happening or self._happening(a), b.happening or self._happening(b))),
+                "type": "co_timed", "events": [earlier.entry, later.entry], "gap_days": gap,
+                "entities": list(dict.fromkeys(p.entities)), "score": p.score,
+                "explanation": explain(rule, a.view, b.view, gap, p.why, (a.phrase, b.phrase)), "rule": rule.name}
 
     def _link_from_items(self, link: dict[str, Any], pair: dict[str, IndexedEvent]) -> dict[str, Any]:
         """A link found within one text (``make_link`` shape, event keys) in the stored shape."""
@@ -248,7 +262,9 @@ class Correlator:
         """One link per pair of happenings: syndicated copies and other reports of the same launch
         (same type, main actor and day) share this, so they do not make a link each."""
         if it.happening is None:
-            it.happening = f"{it.view.type}|{it.actor or self._story(it.doc_id) or it.view.key}|{it.view.start}"
+            start = it.view.start
+            it.happening = "|".join([it.view.type, it.actor or self._story(it.doc_id) or it.view.key,
+                                     start.isoformat() if start is not None else "None"])
         return it.happening
 
     def _story(self, doc_id: str) -> str | None:

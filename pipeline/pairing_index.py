@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -29,7 +29,7 @@ MAX_EVENT_DAYS = 31  # longer date ranges are clipped when searching the index (
 _SHIFT = 32  # a code is key number << 32 | start day (day ordinals stay far below 2**32)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class IndexedEvent:
     """An event's facts as pairing needs them, computed once when it is read: its view, its join keys
     per (rule, side), its day numbers, and the ``events`` entry links carry."""
@@ -50,11 +50,12 @@ class IndexedEvent:
     eseq: int = 0  # its arrival number
 
 
+_MAIN_ROLES = {"product_launch": ("company", "product"), "official_visit": ("visitor",), "deal": ("company",),
+               "merchandise": ("depicted",), "listing_surge": ("depicted", "product", "company")}
+
+
 def _main_actor(v: EventView) -> str | None:
-    roles = {"product_launch": ("company", "product"), "official_visit": ("visitor",), "deal": ("company",),
-             "merchandise": ("depicted",), "listing_surge": ("depicted", "product", "company")}.get(
-        v.type, ("agency", "target"))
-    for a in v.role(*roles):
+    for a in v.role(*_MAIN_ROLES.get(v.type, ("agency", "target"))):
         return str(a.get("entity_id") or str(a.get("text") or "").lower())
     return None
 
@@ -81,17 +82,17 @@ def indexed_event(ev: StoredEvent, rules: tuple[PairRule, ...]) -> IndexedEvent:
     return it
 
 
-@dataclass
-class Pair:
-    """A new event's accepted partner under ``rule``: ``first`` and ``second`` are the rule's sides."""
+class Pair(NamedTuple):
+    """A new event's accepted partner under ``rule``: ``first`` and ``second`` are the rule's sides
+    (a tuple: the correlator makes one per link, tens of thousands a run)."""
 
+    found_by: int  # the arrival number of the new event that found it
     rule: PairRule
     first: IndexedEvent
     second: IndexedEvent
     score: float
     entities: list[str]
     why: str
-    found_by: int  # the arrival number of the new event that found it
 
 
 class _Table:
@@ -264,6 +265,8 @@ class PairingIndex:
         qs, qe, cs, ce = cols.start[q], cols.end[q], cols.start[rows], cols.end[rows]
         dist = np.where((qs <= ce) & (cs <= qe), 0, np.where(cs > qe, cs - qe, qs - ce)).astype(np.float64)
         window = g_window[g_arr]
+        near = dist <= window
+        g_arr, rows, q, dist, window = g_arr[near], rows[near], q[near], dist[near], window[near]
         # the score of nlp.events.pairing.pair_score, on arrays
         fit = np.where(dist == 0, 1.0, 1.0 - 0.5 * dist / (window + 1))
         score = (g_weight[g_arr] * fit * (0.5 + 0.5 * np.minimum(cols.conf[q], cols.conf[rows]))
@@ -271,7 +274,7 @@ class PairingIndex:
         # rounded as Python rounds (numpy's rounding differs in the last place now and then), so a link's
         # score and the ranking among equal scores are those of pair_score
         score = np.array([round(x, 4) for x in np.minimum(score, 1.0).tolist()], dtype=np.float64)
-        ok = (dist <= window) & (score >= g_min[g_arr])
+        ok = score >= g_min[g_arr]
         g_arr, rows, score = g_arr[ok], rows[ok], score[ok]
         order = np.lexsort((cols.eseq[rows], -score, g_arr))  # per group: best score, then earliest arrival
         out: list[Pair] = []
@@ -289,6 +292,6 @@ class PairingIndex:
             rel = relate(rule, a.view, b.view)
             if rel is None:
                 continue
-            out.append(Pair(rule, a, b, s, rel[0], rel[1], item.eseq))
+            out.append(Pair(item.eseq, rule, a, b, s, rel[0], rel[1]))
             taken += 1
         return out

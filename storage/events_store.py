@@ -32,16 +32,18 @@ The mixins give both backends the same methods, in the way :mod:`storage.crawl_s
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
 import orjson
 
+from storage.link_rows import SEP, lid_number, sqlite_link_row, stored_links, terms_query
+from storage.link_rows import dumps as _dumps
+from storage.link_rows import link_id as link_id  # where the correlator and tests have always found it
+from storage.link_writer import KNOWN_SQL, BufferedLinkSink, LinkSink, SQLiteLinkWriter, append_link_rows
 from storage.models import utc_now_iso
 from storage.sqlite_tx import sqlite_transaction
 
@@ -197,18 +199,6 @@ def sqlite_link_terms_migration(db: Any) -> None:
                    [(lid_number(str(r[0])),) for r in db.execute("SELECT lid FROM links").fetchall()])
 
 
-def lid_number(lid: str) -> int:
-    """A link id as the signed 64-bit key of ``link_ids``: its 16 hex digits are exactly that (other ids,
-    e.g. written by hand, are hashed), and an integer key keeps the uniqueness check's B-tree small."""
-    try:
-        n = int(lid, 16) if len(lid) == 16 else None
-    except ValueError:
-        n = None
-    if n is None:
-        return int.from_bytes(hashlib.blake2b(lid.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
-    return n - (1 << 64) if n >= 1 << 63 else n
-
-
 def _in_schema(sql: str, s: str) -> str:
     sql = sql.replace("CREATE TABLE ", f"CREATE TABLE {s}.")
     for on in _INDEXED:
@@ -216,7 +206,7 @@ def _in_schema(sql: str, s: str) -> str:
     return sql
 
 
-@dataclass
+@dataclass(slots=True)
 class StoredEvent:
     """One stored event: its arrival number, global key (``doc_id:event id``), document and contract dict."""
 
@@ -229,32 +219,6 @@ class StoredEvent:
     source: str | None = None
     kind: str | None = None
     published_at: str | None = None
-
-
-def _dumps(obj: Any) -> str:
-    """Compact JSON text (orjson: the correlator writes links by the ten thousand)."""
-    return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
-
-
-@functools.lru_cache(maxsize=100_000)  # rules, event types and entity ids recur link after link
-def link_term(key: str) -> str:
-    """The FTS5 token standing for a name a ``link:`` filter can use (link id, rule, event type, entity
-    id): a hash, so ids with punctuation or any script stay one token for the tokenizer."""
-    return "k" + hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
-
-
-_SEP = "\x1f"  # between a link's entities in the ``entities`` column (SQLite)
-_LINK_KEYS = {"id", "type", "events", "gap_days", "entities", "score", "explanation", "rule", "created_at"}
-
-
-def _lid_term(number: int) -> str:
-    """The FTS5 token of a link id, from its :func:`lid_number` (cheaper than hashing it again)."""
-    return f"l{number & 0xFFFFFFFFFFFFFFFF:016x}"
-
-
-def _terms_query(keys: list[str]) -> str:
-    """FTS5 query matching links named by any of ``keys`` (each may be a link id or another name)."""
-    return " OR ".join(sorted({link_term(k) for k in keys} | {_lid_term(lid_number(k)) for k in keys}))
 
 
 def link_docs_subquery(keys: list[str], ph: str, prefix: str = "", link_terms: bool = False
@@ -276,7 +240,7 @@ def link_docs_subquery(keys: list[str], ph: str, prefix: str = "", link_terms: b
             for col in ("doc_a", "doc_b"):
                 parts.append(f"SELECT {col} FROM {prefix}links WHERE lseq IN "
                              f"(SELECT rowid FROM {prefix}link_terms WHERE link_terms MATCH {ph})")
-                params.append(_terms_query(keys))
+                params.append(terms_query(keys))
     if "any" in keys:
         match = "1 = 1"
         match_params: list[str] = []
@@ -291,31 +255,8 @@ def link_docs_subquery(keys: list[str], ph: str, prefix: str = "", link_terms: b
     return " UNION ".join(parts), params
 
 
-def _stored_links(links: list[dict[str, Any]]) -> list[str]:
-    """Links as stored: their events by id, type and document only (the rest is the events' own, and
-    :meth:`_EventStoreBase.links` reads it back), so ten thousand links write half the bytes. An event
-    shared by several links (the correlator hands over one entry object per event) is encoded once."""
-    encoded: dict[int, orjson.Fragment] = {}
-    out = []
-    for link in links:
-        events = []
-        for e in link["events"]:
-            frag = encoded.get(id(e))
-            if frag is None:
-                frag = encoded[id(e)] = orjson.Fragment(orjson.dumps(
-                    {"id": e["id"], "type": e.get("type"), "doc_id": e["doc_id"]}))
-            events.append(frag)
-        out.append(_dumps({**link, "events": events}))
-    return out
-
-
 def event_key(doc_id: str, local_id: str) -> str:
     return f"{doc_id}:{local_id}"
-
-
-def link_id(rule: str, keys: Iterable[str]) -> str:
-    """Stable id of a link: the same pair under the same rule is one link, however often it is found."""
-    return hashlib.sha1("|".join([rule, *sorted(keys)]).encode("utf-8")).hexdigest()[:16]
 
 
 _EV_COLS = "eseq, ekey, doc_id, type, url, data, source, kind, published_at"
@@ -441,6 +382,12 @@ class _EventStoreBase:
                 self._write_links(new, now)
         return new
 
+    def link_sink(self, background: bool = True) -> LinkSink:
+        """Where the correlator puts links chunk by chunk (see :mod:`storage.link_writer`); this default
+        stores them with one :meth:`add_links` call at the end (``background``: a hint that many links
+        may come, which a backend may store from another thread meanwhile)."""
+        return BufferedLinkSink(self.add_links)
+
     def _known_links(self, ids: list[str]) -> set[str]:
         """Which of ``ids`` are stored already (inside the write transaction)."""
         lt = self._ev_t("links")
@@ -457,7 +404,7 @@ class _EventStoreBase:
         rows = []
         index_rows = []
         extra_keys: set[tuple[str, str]] = set()
-        for link, data in zip(new, _stored_links(new), strict=True):
+        for link, data in zip(new, stored_links(new), strict=True):
             rule = str(link.get("rule") or "")
             rows.append((link["id"], now, rule, float(link["score"]), data))
             ea, eb = link["events"]
@@ -578,6 +525,7 @@ class SQLiteEventStore(_EventStoreBase):
 
     _db: Any
     _link_terms = True
+    _link_writer: SQLiteLinkWriter | None = None  # the last one: its thread may still checkpoint the WAL
 
     def _ev_tx(self) -> AbstractContextManager[Any]:
         return sqlite_transaction(self._db)
@@ -592,29 +540,30 @@ class SQLiteEventStore(_EventStoreBase):
         """Append the links (rowids after the last, inside the write transaction) as columns, and their
         names to ``link_terms``: appends only, so ten thousand links touch few pages, and no JSON is
         encoded per link (a link of another shape keeps its JSON in ``data``)."""
-        last = self._db.execute("SELECT coalesce(max(lseq), 0) FROM links").fetchone()[0]
-        rows = []
-        id_rows = []
-        term_rows = []
-        for n, link in enumerate(new, start=int(last) + 1):
-            lid = link["id"]
-            h = lid_number(lid)
-            rule = str(link.get("rule") or "")
-            ea, eb = link["events"]
-            ents = [str(e) for e in link.get("entities", ())]
-            as_columns = link.keys() <= _LINK_KEYS and link.get("type") == "co_timed" and not any(
-                _SEP in e or not e for e in ents)
-            rows.append((n, lid, now, rule, float(link["score"]), None if as_columns else _stored_links([link])[0],
-                         str(ea["doc_id"]), str(eb["doc_id"]), ea["id"], eb["id"], ea.get("type"), eb.get("type"),
-                         link.get("gap_days"), _SEP.join(ents), link.get("explanation")))
-            id_rows.append((h,))
-            names = (rule, ea.get("type"), eb.get("type"), *ents)
-            term_rows.append((n, " ".join([_lid_term(h), *(link_term(str(name)) for name in names)])))
-        self._db.executemany("INSERT INTO links(lseq, lid, created_at, rule, score, data, doc_a, doc_b, key_a, key_b, "
-                             "type_a, type_b, gap_days, entities, explanation) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        self._db.executemany("INSERT INTO link_ids(h) VALUES (?)", id_rows)
-        self._db.executemany("INSERT INTO link_terms(rowid, terms) VALUES (?, ?)", term_rows)
+        last = int(self._db.execute("SELECT coalesce(max(lseq), 0) FROM links").fetchone()[0])
+        append_link_rows(self._db, [sqlite_link_row(link, n, now) for n, link in enumerate(new, start=last + 1)])
+
+    def link_sink(self, background: bool = True) -> LinkSink:
+        """With ``background``, a writer thread with its own connection
+        (:class:`storage.link_writer.SQLiteLinkWriter`) for a store in a file, unless the caller is
+        inside a transaction on this store's connection."""
+        path = str(getattr(self, "path", "") or "")
+        in_memory = not path or path == ":memory:" or path.startswith("file::memory:")
+        if not background or in_memory or self._db.in_transaction:
+            return super().link_sink()
+        self.finish_link_writes()  # the last writer's WAL checkpoint, if it is still running
+        self._link_writer = SQLiteLinkWriter(self._connect_again, utc_now_iso())
+        return self._link_writer
+
+    def finish_link_writes(self) -> None:
+        """Wait for the last link writer thread to end (after its commit it checkpoints the WAL)."""
+        if self._link_writer is not None:
+            self._link_writer.join()
+            self._link_writer = None
+
+    def _connect_again(self) -> Any:
+        """Another connection to this store's file, set up like the first (the store defines it)."""
+        raise NotImplementedError
 
     _LINK_COLS = ("data, lid, created_at, rule, score, doc_a, doc_b, key_a, key_b, type_a, type_b, gap_days, "
                   "entities, explanation")
@@ -625,18 +574,12 @@ class SQLiteEventStore(_EventStoreBase):
         _, lid, created, rule, score, doc_a, doc_b, key_a, key_b, type_a, type_b, gap, ents, expl = row
         events = [{"id": key_a, "type": type_a, "doc_id": doc_a}, {"id": key_b, "type": type_b, "doc_id": doc_b}]
         return {"id": lid, "type": "co_timed", "events": events,
-                "gap_days": gap, "entities": ents.split(_SEP) if ents else [], "score": score, "explanation": expl,
+                "gap_days": gap, "entities": ents.split(SEP) if ents else [], "score": score, "explanation": expl,
                 "rule": rule, "created_at": created}
 
     def _known_links(self, ids: list[str]) -> set[str]:
         by_number = {lid_number(lid): lid for lid in ids}
-        numbers = list(by_number)
-        known: set[str] = set()
-        for i in range(0, len(numbers), 500):
-            chunk = numbers[i:i + 500]
-            known.update(by_number[int(r[0])] for r in self._db.execute(
-                f"SELECT h FROM link_ids WHERE h IN ({', '.join('?' * len(chunk))})", chunk))
-        return known
+        return {by_number[int(r[0])] for r in self._db.execute(KNOWN_SQL, (orjson.dumps(list(by_number)),))}
 
 
 class PostgresEventStore(_EventStoreBase):
@@ -684,6 +627,8 @@ class EventStore(Protocol):
     def set_cursor(self, name: str, value: int) -> None: ...
 
     def add_links(self, links: list[dict[str, Any]]) -> list[dict[str, Any]]: ...
+
+    def link_sink(self, background: bool = True) -> LinkSink: ...
 
     def links(self, since: str | None = None, limit: int | None = None) -> list[dict[str, Any]]: ...
 

@@ -470,7 +470,12 @@ class SQLiteStore(SQLiteCrawlState, SQLiteEventStore):
         return [dict(zip(("url", "source", "reason", "detail", "at"), r, strict=True)) for r in rows]
 
     def close(self) -> None:
+        self.finish_link_writes()
         self._db.close()
+
+    def _connect_again(self) -> apsw.Connection:
+        """A second connection to this store's file (the correlator's link writer thread uses one)."""
+        return connect(self.path)
 
     def __enter__(self) -> SQLiteStore:
         return self

@@ -48,7 +48,10 @@ DEFAULT_RULES: tuple[PairRule, ...] = (
 )
 
 
-@dataclass
+_NONE: list[dict[str, Any]] = []  # no actor in a role (shared: callers only read it)
+
+
+@dataclass(slots=True)
 class EventView:
     """The facts of an event that pairing needs, read once from its contract dict."""
 
@@ -60,6 +63,7 @@ class EventView:
     actors: list[dict[str, Any]] = field(default_factory=list)
     place: str | None = None
     by_role: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    by_roles: dict[tuple[str, ...], list[dict[str, Any]]] = field(default_factory=dict)  # several roles at once
     ids_known: bool = False  # some actor is linked to the watchlist
 
     def __post_init__(self) -> None:
@@ -79,11 +83,10 @@ class EventView:
     def role(self, *roles: str) -> list[dict[str, Any]]:
         """Actors in any of ``roles``, in text order (lists for several roles are kept: pairing asks often)."""
         if len(roles) == 1:
-            return self.by_role.get(roles[0], [])
-        key = "|".join(roles)
-        found = self.by_role.get(key)
+            return self.by_role.get(roles[0], _NONE)
+        found = self.by_roles.get(roles)
         if found is None:
-            found = self.by_role[key] = [a for a in self.actors if a.get("role") in roles]
+            found = self.by_roles[roles] = [a for a in self.actors if a.get("role") in roles]
         return found
 
 
@@ -289,7 +292,12 @@ def explain(rule: PairRule, a: EventView, b: EventView, gap: float | None, why: 
 def link_events(events: list[dict[str, Any]], rules: tuple[PairRule, ...] | list[PairRule] = DEFAULT_RULES
                 ) -> list[dict[str, Any]]:
     """Links among the events of one text, in the ``analyze`` contract's shape (earlier event first)."""
-    views = [EventView.of(str(e["id"]), e) for e in events]
+    return link_views([EventView.of(str(e["id"]), e) for e in events], rules)
+
+
+def link_views(views: list[EventView], rules: tuple[PairRule, ...] | list[PairRule] = DEFAULT_RULES
+               ) -> list[dict[str, Any]]:
+    """:func:`link_events` over views already made (the correlator has them), keyed by ``view.key``."""
     out: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
     for rule in rules:

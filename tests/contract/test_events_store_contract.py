@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import test_store_contract as _suite
 
 from storage.base import Store
@@ -130,3 +131,40 @@ def test_the_newest_document_analysed_again_arrives_after_the_cursor(store: Stor
     cursor = store.events_after(0)[-1].eseq
     store.put_events("doc-b", [_event("e1", "deal")])  # doc-b, the newest, analysed again
     assert [(e.key, e.type) for e in store.events_after(cursor)] == [("doc-b:e1", "deal")]
+
+
+def _pair_link(a: str, b: str, score: float = 0.7) -> dict[str, Any]:
+    return {"id": link_id("launch_during_visit", [a, b]), "type": "co_timed", "rule": "launch_during_visit",
+            "gap_days": 1.0, "score": score, "entities": ["kestrel", f"visitor-{b}"], "explanation": f"{a} then {b}",
+            "events": [{"id": f"{a}:e1", "type": "product_launch", "doc_id": a},
+                       {"id": f"{b}:e1", "type": "official_visit", "doc_id": b}]}
+
+
+@pytest.mark.parametrize("background", [True, False])
+def test_a_link_sink_stores_its_chunks_as_one_and_reports_what_is_new(store: Store, background: bool) -> None:
+    old = _pair_link("doc-a", "doc-b")
+    store.add_links([old])
+    first, again, other = _pair_link("doc-c", "doc-d"), _pair_link("doc-c", "doc-d", 0.1), _pair_link("doc-e", "doc-f")
+    with store.link_sink(background=background) as sink:
+        sink.add([old, first])
+        sink.add([])
+        sink.add([again, other])
+    assert [x["id"] for x in sink.new] == [first["id"], other["id"]]  # not the one stored before
+    assert all(x["created_at"] for x in sink.new)
+    stored = {x["id"]: x for x in store.links()}
+    assert set(stored) == {old["id"], first["id"], other["id"]}
+    assert stored[first["id"]]["score"] == 0.7  # of two links with one id, the first handed over
+    assert store.docs_for_link_key("visitor-doc-f") == {"doc-e", "doc-f"}
+    assert store.docs_for_link_key(first["id"]) == {"doc-c", "doc-d"}
+
+
+@pytest.mark.parametrize("background", [True, False])
+def test_a_link_sink_left_by_an_error_stores_nothing(store: Store, background: bool) -> None:
+    lost = _pair_link("doc-g", "doc-h")
+    with pytest.raises(RuntimeError), store.link_sink(background=background) as sink:
+        sink.add([lost])
+        raise RuntimeError("pairing failed")
+    assert store.links() == [] and store.docs_for_link_key("kestrel") == set()
+    with store.link_sink(background=background) as sink:  # and the store takes links again afterwards
+        sink.add([lost])
+    assert [x["id"] for x in store.links()] == [lost["id"]]

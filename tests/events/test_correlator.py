@@ -146,9 +146,10 @@ def test_syndicated_copies_share_a_story_and_make_one_link(store) -> None:
     assert StoryStage(store).index.story_of[b.id] == a.id
 
 
-def test_a_batch_pairs_as_if_its_events_had_come_one_at_a_time(tmp_path) -> None:
+@pytest.mark.parametrize("batch", [250, 600])  # 600: links stored by the writer thread while pairing goes on
+def test_a_batch_pairs_as_if_its_events_had_come_one_at_a_time(tmp_path, batch: int) -> None:
     """The batch search (numpy over the whole batch) keeps the meaning of sequential pairing: each event
-    pairs with those that arrived before it, the best few per rule and direction, same scores."""
+    pairs with those that arrived before it, the best few per rule and direction, same scores, same order."""
     import random
 
     from pipeline.benches.events import synthetic_event
@@ -170,10 +171,10 @@ def test_a_batch_pairs_as_if_its_events_had_come_one_at_a_time(tmp_path) -> None
         for store in (at_once, one_by_one):
             store.put_events(f"doc{i}", events[i:i + 2], url=f"https://t.test/{i}")
         later.process()
-    Correlator(at_once, CorrelatorSettings(batch=250)).process()
-    batch_links = {(x["id"], x["score"], x["explanation"]) for x in at_once.links()}
-    assert len(batch_links) > 300
-    assert batch_links == {(x["id"], x["score"], x["explanation"]) for x in one_by_one.links()}
+    found = Correlator(at_once, CorrelatorSettings(batch=batch)).process()
+    batch_links = [(x["id"], x["score"], x["explanation"]) for x in at_once.links()]
+    assert len(batch_links) > 300 and [x["id"] for x in found] == [x[0] for x in batch_links]
+    assert batch_links == [(x["id"], x["score"], x["explanation"]) for x in one_by_one.links()]
 
 
 def test_a_long_visit_and_a_document_analysed_again(store) -> None:

@@ -171,3 +171,60 @@ def test_event_arrival_numbers_keep_rising_across_the_migration(tmp_path: Path) 
     with SQLiteStore(path) as store:
         store.put_events("doc", [{"id": "e9", "type": "deal", "confidence": 0.5}])
         assert [e.eseq for e in store.events_after(0)] == [6]  # past the correlator's cursor
+
+
+def _link(a: str, b: str) -> dict:
+    from storage.link_rows import link_id
+
+    return {"id": link_id("launch_during_visit", [a, b]), "type": "co_timed", "rule": "launch_during_visit",
+            "gap_days": 0.0, "score": 0.5, "entities": ["kestrel"], "explanation": "timed",
+            "events": [{"id": f"{a}:e1", "type": "product_launch", "doc_id": a},
+                       {"id": f"{b}:e1", "type": "official_visit", "doc_id": b}]}
+
+
+def test_links_come_from_a_writer_thread_only_for_a_store_in_a_file_outside_a_transaction(tmp_path) -> None:
+    from storage.link_writer import BufferedLinkSink, SQLiteLinkWriter
+    from storage.sqlite_tx import sqlite_transaction
+
+    store = SQLiteStore(tmp_path / "s.db")
+    with store.link_sink() as sink:
+        assert isinstance(sink, SQLiteLinkWriter)
+        sink.add([_link("a", "b")])
+    with sqlite_transaction(store._db), store.link_sink() as sink:  # the caller holds the write lock
+        assert isinstance(sink, BufferedLinkSink)
+        sink.add([_link("c", "d")])
+    with store.link_sink(background=False) as sink:
+        assert isinstance(sink, BufferedLinkSink)
+    assert len(store.links()) == 2
+    store.close()
+    memory = SQLiteStore(":memory:")
+    with memory.link_sink() as sink:
+        assert isinstance(sink, BufferedLinkSink)
+    memory.close()
+
+
+def test_a_writer_thread_that_cannot_write_fails_the_block_and_stores_nothing(tmp_path, monkeypatch) -> None:
+    store = SQLiteStore(tmp_path / "s.db")
+
+    def no_second_connection() -> apsw.Connection:
+        raise apsw.CantOpenError("unable to open database file")
+
+    monkeypatch.setattr(store, "_connect_again", no_second_connection)
+    with pytest.raises(apsw.CantOpenError), store.link_sink() as sink:
+        sink.add([_link("a", "b")])
+    assert store.links() == []
+    store.close()
+
+
+def test_the_writer_thread_has_ended_when_the_store_is_closed(tmp_path) -> None:
+    import threading
+
+    store = SQLiteStore(tmp_path / "s.db")
+    with store.link_sink() as sink:
+        sink.add([_link(f"a{i}", f"b{i}") for i in range(3000)])  # more than one statement's worth
+    assert len(sink.new) == 3000
+    store.close()  # waits for the WAL checkpoint that follows the commit
+    assert not any(t.name == "newswatch-link-writer" for t in threading.enumerate())
+    reopened = SQLiteStore(tmp_path / "s.db")
+    assert len(reopened.links()) == 3000 and reopened.docs_for_link_key("kestrel") >= {"a0", "b2999"}
+    reopened.close()

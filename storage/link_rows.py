@@ -1,0 +1,110 @@
+"""How a link is encoded for storage: its id, its 64-bit key, its ``link:`` search terms and its SQLite row.
+
+Shared by the store's own ``add_links`` and by :mod:`storage.link_writer`, which stores links from a
+second thread while the correlator keeps pairing, so both write exactly the same rows.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+
+SEP = "\x1f"  # between a link's entities in the ``entities`` column (SQLite)
+LINK_KEYS = frozenset({"id", "type", "events", "gap_days", "entities", "score", "explanation", "rule",
+                       "created_at"})
+# the SQLite ``links`` columns, in the order of :func:`sqlite_link_row` (which adds ``h`` and ``terms``)
+SQLITE_LINK_COLUMNS = ("lseq", "lid", "created_at", "rule", "score", "data", "doc_a", "doc_b", "key_a", "key_b",
+                       "type_a", "type_b", "gap_days", "entities", "explanation")
+LINK_ROW_WIDTH = len(SQLITE_LINK_COLUMNS) + 2
+
+
+def link_id(rule: str, keys: Iterable[str]) -> str:
+    """Stable id of a link: the same pair under the same rule is one link, however often it is found."""
+    return hashlib.sha1("|".join([rule, *sorted(keys)]).encode("utf-8")).hexdigest()[:16]
+
+
+def lid_number(lid: str) -> int:
+    """A link id as the signed 64-bit key of ``link_ids``: its 16 hex digits are exactly that (other ids,
+    e.g. written by hand, are hashed), and an integer key keeps the uniqueness check's B-tree small."""
+    try:
+        n = int(lid, 16) if len(lid) == 16 else None
+    except ValueError:
+        n = None
+    if n is None:
+        return int.from_bytes(hashlib.blake2b(lid.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
+    return n - (1 << 64) if n >= 1 << 63 else n
+
+
+def dumps(obj: Any) -> str:
+    """Compact JSON text (orjson: the correlator writes links by the ten thousand)."""
+    return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
+
+
+@functools.lru_cache(maxsize=100_000)  # rules, event types and entity ids recur link after link
+def link_term(key: str) -> str:
+    """The FTS5 token standing for a name a ``link:`` filter can use (link id, rule, event type, entity
+    id): a hash, so ids with punctuation or any script stay one token for the tokenizer."""
+    return "k" + hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def lid_term(number: int) -> str:
+    """The FTS5 token of a link id, from its :func:`lid_number` (cheaper than hashing it again)."""
+    return f"l{number & 0xFFFFFFFFFFFFFFFF:016x}"
+
+
+def terms_query(keys: list[str]) -> str:
+    """FTS5 query matching links named by any of ``keys`` (each may be a link id or another name)."""
+    return " OR ".join(sorted({link_term(k) for k in keys} | {lid_term(lid_number(k)) for k in keys}))
+
+
+def stored_links(links: list[dict[str, Any]]) -> list[str]:
+    """Links as stored in JSON: their events by id, type and document only (the rest is the events' own,
+    and the store's ``links()`` reads it back), so ten thousand links write half the bytes. An event
+    shared by several links (the correlator hands over one entry object per event) is encoded once."""
+    encoded: dict[int, orjson.Fragment] = {}
+    out = []
+    for link in links:
+        events = []
+        for e in link["events"]:
+            frag = encoded.get(id(e))
+            if frag is None:
+                frag = encoded[id(e)] = orjson.Fragment(orjson.dumps(
+                    {"id": e["id"], "type": e.get("type"), "doc_id": e["doc_id"]}))
+            events.append(frag)
+        out.append(dumps({**link, "events": events}))
+    return out
+
+
+_PAIR_TERMS: dict[tuple[str, Any, Any], str] = {}  # (rule, type, type) -> their terms: few, and in every link
+
+
+def sqlite_link_row(link: dict[str, Any], lseq: int, now: str) -> tuple[Any, ...]:
+    """A link as the ``links`` row in :data:`SQLITE_LINK_COLUMNS` order followed by its ``link_ids`` key and
+    its ``link_terms`` text: a correlator link becomes columns, any other shape keeps its JSON in ``data``.
+
+    Called for every link the correlator stores (tens of thousands a run), hence the plain code."""
+    lid = link["id"]
+    h = lid_number(lid)
+    rule = str(link.get("rule") or "")
+    ea, eb = link["events"]
+    type_a, type_b = ea.get("type"), eb.get("type")
+    ents = link.get("entities") or []
+    try:
+        joined = SEP.join(ents)
+    except TypeError:  # not all strings
+        ents = [str(e) for e in ents]
+        joined = SEP.join(ents)
+    as_columns = (link.get("type") == "co_timed" and link.keys() <= LINK_KEYS and "" not in ents
+                  and (not ents or joined.count(SEP) == len(ents) - 1))
+    pair_terms = _PAIR_TERMS.get((rule, type_a, type_b))
+    if pair_terms is None:
+        pair_terms = _PAIR_TERMS.setdefault((rule, type_a, type_b), " ".join(
+            [link_term(rule), link_term(str(type_a)), link_term(str(type_b))]))
+    return (lseq, lid, now, rule, float(link["score"]), None if as_columns else stored_links([link])[0],
+            str(ea["doc_id"]), str(eb["doc_id"]), ea["id"], eb["id"], type_a, type_b,
+            link.get("gap_days"), joined, link.get("explanation"),
+            h, " ".join([lid_term(h), pair_terms, *map(link_term, ents)]))
