@@ -7,7 +7,9 @@ only the events that arrived since its cursor and pairs each with earlier events
 in-memory index keyed by (event type, country or entity) and sorted by date, so the cost grows
 with the new events and their few candidates, never with a rescan of the store. Links are stored
 (``newswatch links --json``), found by the ``link:`` search filter and handed to link listeners
-(an alert channel subscribes there).
+(an alert channel subscribes there). They go to the store's link sink chunk by chunk as they are
+built: on SQLite a writer thread stores one chunk while the next batch is paired
+(:mod:`storage.link_writer`), all in one transaction that ends before the cursor moves.
 
 :class:`StoryStage` gives every document its story id before it is stored (MinHash LSH over the
 stored signatures), so counts, digests and alerts can count a story once.
