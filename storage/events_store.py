@@ -19,7 +19,9 @@ Tables (one migration, appended to both backends' ``MIGRATIONS``):
   64-bit integer for the "stored before?" check. A new link costs an appended row, a few terms in
   FTS5's segments and one small integer key, instead of random inserts into three text B-trees
   (``link_index``'s key and its two entity indexes) and the text key of ``links``, which dominated
-  storing ten thousand links. ``link_index`` rows of older links are still read;
+  storing ten thousand links. ``link_index`` rows of older links are still read. A link's row, key
+  and terms are encoded in :mod:`storage.link_rows`; the correlator's larger runs store them from a
+  writer thread while they pair (:meth:`SQLiteEventStore.link_sink`, :mod:`storage.link_writer`);
 - ``link_keys``: (key, document) rows written by the first schema (still read, so older links stay
   findable) and now only for a link's entities beyond the first two;
 - ``cursors``: named positions (the correlator's last processed ``eseq``);
