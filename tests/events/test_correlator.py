@@ -146,17 +146,15 @@ def test_syndicated_copies_share_a_story_and_make_one_link(store) -> None:
     assert StoryStage(store).index.story_of[b.id] == a.id
 
 
-@pytest.mark.parametrize("batch", [250, 600])  # 600: links stored by the writer thread while pairing goes on
-def test_a_batch_pairs_as_if_its_events_had_come_one_at_a_time(tmp_path, batch: int) -> None:
-    """The batch search (numpy over the whole batch) keeps the meaning of sequential pairing: each event
-    pairs with those that arrived before it, the best few per rule and direction, same scores, same order."""
+def _dense_events(n: int) -> list[dict[str, Any]]:
+    """``n`` synthetic events over four weeks among few entities and countries: many links."""
     import random
 
     from pipeline.benches.events import synthetic_event
 
     rng = random.Random(7)
     events = []
-    for i in range(600):  # dense: 600 events over 40 days
+    for i in range(n):
         ev = synthetic_event(rng, i)
         day = f"2026-03-{1 + i % 28:02d}"
         ev["date"] = {**ev["date"], "start": day, "end": day}
@@ -165,6 +163,14 @@ def test_a_batch_pairs_as_if_its_events_had_come_one_at_a_time(tmp_path, batch: 
             a["entity_id"] = f"ent{rng.randrange(12)}"
             a["country"] = rng.choice(["KR", "CL", "DE"])
         events.append(ev)
+    return events
+
+
+@pytest.mark.parametrize("batch", [250, 600])  # 600: links stored by the writer thread while pairing goes on
+def test_a_batch_pairs_as_if_its_events_had_come_one_at_a_time(tmp_path, batch: int) -> None:
+    """The batch search (numpy over the whole batch) keeps the meaning of sequential pairing: each event
+    pairs with those that arrived before it, the best few per rule and direction, same scores, same order."""
+    events = _dense_events(600)
     at_once, one_by_one = SQLiteStore(tmp_path / "a.db"), SQLiteStore(tmp_path / "b.db")
     later = Correlator(one_by_one)
     for i in range(0, 600, 2):  # two events per document
@@ -209,3 +215,53 @@ def test_the_batch_score_is_pair_score(store) -> None:
         assert expected is not None and link["score"] == expected[0], days_apart
         store.put_events(f"launch{days_apart}", [])
         store.put_events(f"visit{days_apart}", [])
+
+
+def test_a_correlator_killed_while_its_links_are_written_stores_none_and_pairs_them_next_time(tmp_path) -> None:
+    """The writer thread's transaction dies with the process: no half of a run's links, the cursor
+    unmoved, and the next run stores exactly the links a run that was never killed stores."""
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import textwrap
+    from pathlib import Path
+
+    events = _dense_events(600)
+    path = tmp_path / "killed.db"
+    with SQLiteStore(path) as store:
+        for i in range(0, 600, 2):
+            store.put_events(f"doc{i}", events[i:i + 2], url=f"https://t.test/{i}")
+    shutil.copy(path, tmp_path / "clean.db")
+    script = textwrap.dedent(f"""
+        import os, signal, time
+        import pipeline.correlator as correlator
+        from storage import link_writer
+        from storage.sqlite_store import SQLiteStore
+
+        correlator.LINK_CHUNK = 40  # many chunks: die with some stored by the thread, more to come
+        handed = 0
+        add = link_writer.SQLiteLinkWriter.add
+
+        def add_then_die(self, links):
+            global handed
+            add(self, links)
+            handed += 1
+            if handed == 4:
+                time.sleep(0.5)  # the thread has written what it was given, uncommitted
+                print("killed", flush=True)
+                os.kill(os.getpid(), signal.SIGKILL)
+
+        link_writer.SQLiteLinkWriter.add = add_then_die
+        correlator.Correlator(SQLiteStore({str(path)!r})).process()
+        """)
+    repo = Path(__file__).resolve().parents[2]
+    proc = subprocess.run([sys.executable, "-c", script], cwd=repo, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == -signal.SIGKILL and proc.stdout.strip() == "killed", proc.stderr
+    with SQLiteStore(path) as store:
+        assert store.links() == [] and store.get_cursor("correlator") == 0
+        assert store.docs_for_link_key("any") == set()
+        again = Correlator(store).process()
+    with SQLiteStore(tmp_path / "clean.db") as clean:
+        never_killed = Correlator(clean).process()
+    assert len(again) > 300 and [x["id"] for x in again] == [x["id"] for x in never_killed]
