@@ -8,8 +8,8 @@ in-memory index keyed by (event type, country or entity) and sorted by date, so 
 with the new events and their few candidates, never with a rescan of the store. Links are stored
 (``newswatch links --json``), found by the ``link:`` search filter and handed to link listeners
 (an alert channel subscribes there). They go to the store's link sink chunk by chunk as they are
-built: on SQLite a writer thread stores one chunk while the next batch is paired
-(:mod:`storage.link_writer`), all in one transaction that ends before the cursor moves.
+built: on SQLite a writer thread stores them while the next ones are paired
+(:mod:`storage.link_writer`); each batch's links and the cursor past it are stored in one transaction.
 
 :class:`StoryStage` gives every document its story id before it is stored (MinHash LSH over the
 stored signatures), so counts, digests and alerts can count a story once.
@@ -193,22 +193,31 @@ class Correlator:
             if not batch:
                 return []
             # many new events: on SQLite a thread stores each chunk of links while pairing goes on
-            with self.es.link_sink(background=len(batch) >= BACKGROUND_WRITES_FROM) as sink:
-                while batch:
-                    self._pair_batch(idx, batch, sink)
-                    cursor = batch[-1].eseq
-                    batch = self.es.events_after(cursor, self.settings.batch)
-            new = sink.new
-            self.es.set_cursor(CURSOR, cursor)  # after the links: a crash in between pairs them again
+            sink = self.es.link_sink(background=len(batch) >= BACKGROUND_WRITES_FROM)
+            try:
+                with sink:
+                    while batch:
+                        self._pair_batch(idx, batch, sink)
+                        cursor = batch[-1].eseq
+                        sink.end_batch(CURSOR, cursor)  # its links and the cursor are stored together
+                        batch = self.es.events_after(cursor, self.settings.batch)
+            except BaseException:
+                # the index holds events of batches that were not stored: read the cursor and past again
+                self._index, self._covered, self._cursor = None, None, None
+                self._announce(sink.new)  # links of the batches stored before the failure
+                raise
             self._cursor = cursor
         finally:
             if gc_was_on:
                 gc.freeze()  # the new events joined the long-lived index: the next collection need not scan them
                 gc.enable()
-        for link in new:
+        self._announce(sink.new)
+        return sink.new
+
+    def _announce(self, links: list[dict[str, Any]]) -> None:
+        for link in links:
             for listener in self.listeners:
                 listener.on_link(link)
-        return new
 
     def _pair_batch(self, idx: PairingIndex, batch: list[StoredEvent], sink: LinkSink) -> None:
         """Hand the batch's links to ``sink`` in the order one-by-one arrival would find them: each text's

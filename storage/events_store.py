@@ -385,10 +385,11 @@ class _EventStoreBase:
         return new
 
     def link_sink(self, background: bool = True) -> LinkSink:
-        """Where the correlator puts links chunk by chunk (see :mod:`storage.link_writer`); this default
-        stores them with one :meth:`add_links` call at the end (``background``: a hint that many links
-        may come, which a backend may store from another thread meanwhile)."""
-        return BufferedLinkSink(self.add_links)
+        """Where the correlator puts links chunk by chunk and ends each batch with its cursor (see
+        :mod:`storage.link_writer`); this default stores each batch with one :meth:`add_links` call, then
+        the cursor (``background``: a hint that many links may come, which a backend may store from
+        another thread meanwhile)."""
+        return BufferedLinkSink(self.add_links, self.set_cursor)
 
     def _known_links(self, ids: list[str]) -> set[str]:
         """Which of ``ids`` are stored already (inside the write transaction)."""

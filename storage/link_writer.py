@@ -3,8 +3,10 @@
 Pairing is Python and holds the GIL; storing ten thousand links is mostly SQLite's C code (row
 appends, FTS5 segments, the commit), which runs without it. So on SQLite the correlator hands each
 chunk of links it has built to :class:`SQLiteLinkWriter`: a thread with a connection of its own
-stores it, inside one write transaction committed at the end, while the correlator pairs the next
-chunk.
+stores it while the correlator pairs on. Each batch of new events is one write transaction of that
+thread, its links and then the correlator's cursor, so a run killed midway keeps the batches it
+finished and pairs only the rest again, and other processes wait for the write lock one batch at
+most.
 
 The thread runs one statement per chunk: the rows go into a temporary view whose trigger appends
 each link not stored before to ``links``, ``link_ids`` and ``link_terms``. A thread that took the
@@ -12,8 +14,8 @@ GIL back for every row, or even for every table, would wait a switch interval (5
 pairing thread each time, and fall behind.
 
 :class:`BufferedLinkSink` is the same contract for every other case (PostgreSQL, an in-memory
-SQLite store, a caller inside a transaction on the store's connection): it keeps the links and
-stores them in one ``add_links`` call at the end.
+SQLite store, a caller inside a transaction on the store's connection, a few new events): it
+keeps each batch's links and stores them with one ``add_links`` call, then the cursor.
 """
 
 from __future__ import annotations
@@ -30,20 +32,27 @@ import orjson
 from storage.link_rows import LINK_ROW_WIDTH, SQLITE_LINK_COLUMNS, sqlite_link_row
 
 WRITER_CACHE_KIB = 8192
+CHECKPOINT_EVERY = 16  # batches (of 1,000 new events by default: some 50,000 links, 30 MB of WAL)
 MAX_PARAMETERS = 32766  # SQLite's most parameters in one statement
 KNOWN_SQL = "SELECT h FROM link_ids WHERE h IN (SELECT value FROM json_each(?))"
 _COLUMNS = ", ".join(SQLITE_LINK_COLUMNS)
+_COLUMNS_BUT_LSEQ = ", ".join(SQLITE_LINK_COLUMNS[1:])  # the writer thread lets SQLite number the rows
 _SQL_STAGE = f"""
+CREATE TEMP TABLE IF NOT EXISTS link_skipped(h INTEGER PRIMARY KEY);
 CREATE TEMP VIEW IF NOT EXISTS link_stage AS
     SELECT {", ".join(f"NULL AS {c}" for c in (*SQLITE_LINK_COLUMNS, "h", "terms"))};
 CREATE TEMP TRIGGER IF NOT EXISTS link_stage_insert INSTEAD OF INSERT ON link_stage
-WHEN NOT EXISTS (SELECT 1 FROM main.link_ids WHERE h = NEW.h)
 BEGIN
-    INSERT INTO main.links({_COLUMNS}) VALUES ({", ".join(f"NEW.{c}" for c in SQLITE_LINK_COLUMNS)});
-    INSERT INTO main.link_ids(h) VALUES (NEW.h);
-    INSERT INTO main.link_terms(rowid, terms) VALUES (NEW.lseq, NEW.terms);
+    INSERT INTO temp.link_skipped(h) SELECT NEW.h WHERE EXISTS (SELECT 1 FROM main.link_ids WHERE h = NEW.h);
+    INSERT INTO main.links({_COLUMNS_BUT_LSEQ}) SELECT {", ".join(f"NEW.{c}" for c in SQLITE_LINK_COLUMNS[1:])}
+        WHERE NOT EXISTS (SELECT 1 FROM main.link_ids WHERE h = NEW.h);
+    INSERT INTO main.link_terms(rowid, terms) SELECT last_insert_rowid(), NEW.terms
+        WHERE NOT EXISTS (SELECT 1 FROM main.link_ids WHERE h = NEW.h);
+    INSERT OR IGNORE INTO main.link_ids(h) VALUES (NEW.h);
 END;
 """
+_SQL_CURSOR = ("INSERT INTO cursors(name, value) VALUES (?, ?) "
+               "ON CONFLICT (name) DO UPDATE SET value = excluded.value")
 
 
 def insert_many(db: Any, table: str, rows: list[tuple[Any, ...]]) -> None:
@@ -77,16 +86,21 @@ def checkpoint(db: Any) -> None:
 
 
 class LinkSink(Protocol):
-    """Takes links (``links --json`` shape, with ``id``) chunk by chunk; stores them all or none.
+    """Takes links (``links --json`` shape, with ``id``) chunk by chunk, and stores them batch by batch.
 
-    Used as a context manager: leaving it normally commits and sets :attr:`new` (the links not
-    stored before, each given ``created_at``; of two links with one id, the first handed over);
-    leaving it by an exception stores nothing.
+    :meth:`end_batch` stores what was handed over since the last one together with a cursor value,
+    so a run that dies later keeps its finished batches and pairs the rest again. Used as a context
+    manager: leaving it normally stores what is left; leaving it by an exception drops what was
+    handed over since the last batch end. Either way :attr:`new` then holds the links stored by
+    this sink that were not stored before, each with ``created_at`` (of two links with one id, the
+    first handed over).
     """
 
     new: list[dict[str, Any]]
 
     def add(self, links: list[dict[str, Any]]) -> None: ...
+
+    def end_batch(self, cursor: str, value: int) -> None: ...
 
     def __enter__(self) -> LinkSink: ...
 
@@ -95,35 +109,44 @@ class LinkSink(Protocol):
 
 
 class BufferedLinkSink:
-    """Keeps the links and stores them with one ``add_links`` call when the block ends."""
+    """Keeps each batch's links and stores them with one ``add_links`` call at its end, then the cursor."""
 
-    def __init__(self, add_links: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]) -> None:
+    def __init__(self, add_links: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
+                 set_cursor: Callable[[str, int], None]) -> None:
         self._add_links = add_links
+        self._set_cursor = set_cursor
         self._links: list[dict[str, Any]] = []
         self.new: list[dict[str, Any]] = []
 
     def add(self, links: list[dict[str, Any]]) -> None:
         self._links += links
 
+    def end_batch(self, cursor: str, value: int) -> None:
+        self.new += self._add_links(self._links)
+        self._links = []
+        self._set_cursor(cursor, value)  # after the links: a crash in between pairs them again
+
     def __enter__(self) -> BufferedLinkSink:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        if kind is None:
-            self.new = self._add_links(self._links)
+        if kind is None and self._links:
+            self.new += self._add_links(self._links)
+        self._links = []
 
 
-_COMMIT = "commit"
+_END = "end"
 _ABORT = "abort"
 
 
 class SQLiteLinkWriter:
     """Stores the links of one correlator run from a thread with its own connection (see the module doc).
 
-    The thread opens its write transaction at once and reports the last ``lseq``, so the caller
-    numbers the rows itself and the thread only runs whole-chunk statements. Links stored before (by
-    an earlier run that crashed before moving its cursor, say) are left out, and are not in :attr:`new`.
+    Each batch is one write transaction of the thread: its links, then the cursor, then the commit;
+    the write lock is free between batches, so other processes' writes wait one batch at most. The
+    trigger behind ``link_stage`` numbers the rows and leaves out links stored before (by an earlier
+    run that crashed before moving its cursor, say), noting them in ``temp.link_skipped``.
     """
 
     def __init__(self, connect: Callable[[], Any], now: str) -> None:
@@ -132,11 +155,11 @@ class SQLiteLinkWriter:
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._ready = threading.Event()
         self._done = threading.Event()
-        self._first = 1  # the number of the first link handed over
-        self._last = 0  # the last number handed out
         self._seen: set[str] = set()
-        self._handed: list[dict[str, Any]] = []
-        self._skipped: set[int] = set()
+        self._handed: list[tuple[int, dict[str, Any]]] = []  # (link_ids key, link)
+        self._batch_ends: list[int] = []  # len(_handed) at each end_batch
+        self._committed = 0  # batches the thread has committed
+        self._skipped: set[int] = set()  # keys of links found stored before
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, args=(connect,), name="newswatch-link-writer",
                                         daemon=True)
@@ -147,88 +170,96 @@ class SQLiteLinkWriter:
 
     def add(self, links: list[dict[str, Any]]) -> None:
         """Encode the links (the Python part, here) and queue them for the thread."""
-        self._ready.wait()
-        if self._error is not None:
-            raise self._error
+        self._raise_error()
         rows: list[tuple[Any, ...]] = []
         seen, handed, now = self._seen, self._handed, self.now
-        n = self._last
         for link in links:
             lid = link["id"]
             if lid in seen:
                 continue  # one-by-one arrival would have kept the first
             seen.add(lid)
-            n += 1
-            rows.append(sqlite_link_row(link, n, now))
-            handed.append(link)
-        self._last = n
+            row = sqlite_link_row(link, 0, now)  # the trigger numbers it
+            rows.append(row)
+            handed.append((row[len(SQLITE_LINK_COLUMNS)], link))
         if rows:
             self._queue.put(rows)
 
+    def end_batch(self, cursor: str, value: int) -> None:
+        """The links handed over so far are stored with ``cursor`` = ``value`` in one transaction."""
+        self._raise_error()
+        self._batch_ends.append(len(self._handed))
+        self._queue.put((cursor, value))
+
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        self._queue.put(_ABORT if kind is not None else _COMMIT)
+        if kind is None and len(self._handed) > (self._batch_ends[-1] if self._batch_ends else 0):
+            self._batch_ends.append(len(self._handed))  # links after the last batch end: stored now
+            self._queue.put(None)
+        self._queue.put(_ABORT if kind is not None else _END)
         self._done.wait()  # committed (or failed); the thread may go on with the WAL checkpoint: see join()
-        if kind is not None:
-            return
-        if self._error is not None:
-            raise self._error
+        stored = self._batch_ends[self._committed - 1] if self._committed else 0
         skipped = self._skipped
-        new = [link for n, link in enumerate(self._handed, start=self._first) if n not in skipped]
-        for link in new:
+        self.new = [link for h, link in self._handed[:stored] if h not in skipped]
+        for link in self.new:
             link["created_at"] = self.now
-        self.new = new
+        if kind is None and self._error is not None:
+            raise self._error
 
     def join(self, timeout: float | None = None) -> None:
         """Wait until the thread has ended (it checkpoints the WAL after the commit; the store's close waits)."""
         self._thread.join(timeout)
+
+    def _raise_error(self) -> None:
+        self._ready.wait()
+        if self._error is not None:
+            raise self._error
 
     def _run(self, connect: Callable[[], Any]) -> None:
         db = None
         item: Any = None
         try:
             db = connect()
-            # no checkpoint inside the commit the caller waits for (it runs after, below), and a small page
-            # cache, so changed pages go to the WAL while the caller is still pairing, not all in the commit
+            # no checkpoint inside the commits the caller may wait for (one runs at the end, below), and a
+            # small page cache, so changed pages go to the WAL while the caller is still pairing
             db.execute("PRAGMA wal_autocheckpoint=0")
             db.execute(f"PRAGMA cache_size=-{WRITER_CACHE_KIB}")
             db.execute(_SQL_STAGE)
-            db.execute("BEGIN IMMEDIATE")
-            self._last = int(db.execute("SELECT coalesce(max(lseq), 0) FROM links").fetchone()[0])
-            self._first = self._last + 1
             self._ready.set()
             per = MAX_PARAMETERS // LINK_ROW_WIDTH
             one = "(" + ", ".join("?" * LINK_ROW_WIDTH) + ")"
-            while (item := self._queue.get()) not in (_COMMIT, _ABORT):
-                for i in range(0, len(item), per):
-                    part = item[i:i + per]
-                    db.execute(f"INSERT INTO temp.link_stage VALUES {', '.join([one] * len(part))}",
-                               tuple(chain.from_iterable(part)))
-            if item == _COMMIT:
-                self._skipped = self._not_stored(db)
-            db.execute("COMMIT" if item == _COMMIT else "ROLLBACK")
+            while (item := self._queue.get()) not in (_END, _ABORT):
+                if not db.in_transaction:
+                    db.execute("BEGIN IMMEDIATE")
+                if isinstance(item, list):  # rows
+                    for i in range(0, len(item), per):
+                        part = item[i:i + per]
+                        db.execute(f"INSERT INTO temp.link_stage VALUES {', '.join([one] * len(part))}",
+                                   tuple(chain.from_iterable(part)))
+                    continue
+                if item is not None:  # (cursor, value): the batch's end
+                    db.execute(_SQL_CURSOR, item)
+                skipped = {int(r[0]) for r in db.execute("SELECT h FROM temp.link_skipped")}
+                db.execute("DELETE FROM temp.link_skipped")
+                db.execute("COMMIT")
+                self._skipped |= skipped
+                self._committed += 1
+                if self._committed % CHECKPOINT_EVERY == 0:
+                    checkpoint(db)  # a long run keeps the WAL bounded; this thread does it, not the caller
+            if db.in_transaction:
+                db.execute("ROLLBACK")  # rows handed over after the last batch end, dropped by an error
             self._done.set()
-            if item == _COMMIT:
+            if item == _END and self._committed:
                 checkpoint(db)
-        except BaseException as e:  # handed to the caller's thread at add() or at the end
+        except BaseException as e:  # handed to the caller's thread at add(), end_batch() or the end
             self._error = e
             if db is not None and db.in_transaction:
                 db.execute("ROLLBACK")
-            self._ready.set()  # the caller finds the error at its next add() or at the end
+            self._ready.set()
             self._done.set()
-            while item not in (_COMMIT, _ABORT):
+            while item not in (_END, _ABORT):
                 item = self._queue.get()  # the caller's chunks still coming: drop them until its end
         finally:
             self._ready.set()
             self._done.set()
             if db is not None:
                 db.close()
-
-    def _not_stored(self, db: Any) -> set[int]:
-        """The numbers handed out whose link the trigger left out (stored before)."""
-        first, last = self._first, self._last
-        stored = int(db.execute("SELECT count(*) FROM links WHERE lseq >= ?", (first,)).fetchone()[0])
-        if stored == last - first + 1:
-            return set()
-        return set(range(first, last + 1)) - {
-            int(r[0]) for r in db.execute("SELECT lseq FROM links WHERE lseq >= ?", (first,))}

@@ -168,3 +168,16 @@ def test_a_link_sink_left_by_an_error_stores_nothing(store: Store, background: b
     with store.link_sink(background=background) as sink:  # and the store takes links again afterwards
         sink.add([lost])
     assert [x["id"] for x in store.links()] == [lost["id"]]
+
+
+@pytest.mark.parametrize("background", [True, False])
+def test_a_link_sink_keeps_the_batches_it_ended_with_their_cursor(store: Store, background: bool) -> None:
+    kept, lost = _pair_link("doc-i", "doc-j"), _pair_link("doc-k", "doc-l")
+    with pytest.raises(RuntimeError), store.link_sink(background=background) as sink:
+        sink.add([kept])
+        sink.end_batch("correlator", 7)
+        sink.add([lost])
+        raise RuntimeError("the second batch failed")
+    assert [x["id"] for x in sink.new] == [kept["id"]]  # announced: it is stored
+    assert [x["id"] for x in store.links()] == [kept["id"]]
+    assert store.get_cursor("correlator") == 7

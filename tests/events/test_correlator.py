@@ -217,9 +217,11 @@ def test_the_batch_score_is_pair_score(store) -> None:
         store.put_events(f"visit{days_apart}", [])
 
 
-def test_a_correlator_killed_while_its_links_are_written_stores_none_and_pairs_them_next_time(tmp_path) -> None:
-    """The writer thread's transaction dies with the process: no half of a run's links, the cursor
-    unmoved, and the next run stores exactly the links a run that was never killed stores."""
+@pytest.mark.parametrize("dies", ["inside the first batch", "after the first batch"])
+def test_a_correlator_killed_while_its_links_are_written_loses_nothing_it_stored(tmp_path, dies: str) -> None:
+    """The writer thread's transaction is one batch: killed inside it, the batch's links are gone and the
+    cursor has not moved past it; killed after it, the batch stays with its cursor. Either way the next
+    run ends with exactly the links of a run that was never killed."""
     import shutil
     import signal
     import subprocess
@@ -233,6 +235,7 @@ def test_a_correlator_killed_while_its_links_are_written_stores_none_and_pairs_t
         for i in range(0, 600, 2):
             store.put_events(f"doc{i}", events[i:i + 2], url=f"https://t.test/{i}")
     shutil.copy(path, tmp_path / "clean.db")
+    patched = "add" if dies == "inside the first batch" else "end_batch"
     script = textwrap.dedent(f"""
         import os, signal, time
         import pipeline.correlator as correlator
@@ -240,28 +243,34 @@ def test_a_correlator_killed_while_its_links_are_written_stores_none_and_pairs_t
         from storage.sqlite_store import SQLiteStore
 
         correlator.LINK_CHUNK = 40  # many chunks: die with some stored by the thread, more to come
-        handed = 0
-        add = link_writer.SQLiteLinkWriter.add
+        calls = 0
+        original = link_writer.SQLiteLinkWriter.{patched}
 
-        def add_then_die(self, links):
-            global handed
-            add(self, links)
-            handed += 1
-            if handed == 4:
-                time.sleep(0.5)  # the thread has written what it was given, uncommitted
+        def then_die(self, *args):
+            global calls
+            original(self, *args)
+            calls += 1
+            if calls == {4 if patched == "add" else 1}:
+                time.sleep(0.5)  # the thread has written what it was given
                 print("killed", flush=True)
                 os.kill(os.getpid(), signal.SIGKILL)
 
-        link_writer.SQLiteLinkWriter.add = add_then_die
-        correlator.Correlator(SQLiteStore({str(path)!r})).process()
+        link_writer.SQLiteLinkWriter.{patched} = then_die
+        settings = correlator.CorrelatorSettings(batch=500)
+        correlator.Correlator(SQLiteStore({str(path)!r}), settings).process()
         """)
     repo = Path(__file__).resolve().parents[2]
     proc = subprocess.run([sys.executable, "-c", script], cwd=repo, capture_output=True, text=True, timeout=120)
     assert proc.returncode == -signal.SIGKILL and proc.stdout.strip() == "killed", proc.stderr
     with SQLiteStore(path) as store:
-        assert store.links() == [] and store.get_cursor("correlator") == 0
-        assert store.docs_for_link_key("any") == set()
-        again = Correlator(store).process()
+        stored, cursor = store.links(), store.get_cursor("correlator")
+        if dies == "inside the first batch":
+            assert stored == [] and cursor == 0 and store.docs_for_link_key("any") == set()
+        else:
+            assert stored and cursor == store.events_after(0, 500)[-1].eseq
+        Correlator(store, CorrelatorSettings(batch=500)).process()
+        after = [x["id"] for x in store.links()]
     with SQLiteStore(tmp_path / "clean.db") as clean:
-        never_killed = Correlator(clean).process()
-    assert len(again) > 300 and [x["id"] for x in again] == [x["id"] for x in never_killed]
+        Correlator(clean, CorrelatorSettings(batch=500)).process()
+        never_killed = [x["id"] for x in clean.links()]
+    assert len(after) > 300 and after == never_killed
