@@ -258,7 +258,7 @@ class Correlator:
             b.phrase = describe(b.view)
         gap = float(abs(b.start - a.start))
         earlier, later = (a, b) if a.start <= b.start else (b, a)
-        return {"id": link_id(rule.name, (a.happening or self._happening(a), b.happening or self._happening(b))),
+        return {"id": link_id(rule.name, (self._happening(a), self._happening(b))),
                 "type": "co_timed", "events": [earlier.entry, later.entry], "gap_days": gap,
                 "entities": list(dict.fromkeys(p.entities)), "score": p.score,
                 "explanation": explain(rule, a.view, b.view, gap, p.why, (a.phrase, b.phrase)), "rule": rule.name}

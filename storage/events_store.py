@@ -45,7 +45,7 @@ import orjson
 from storage.link_rows import SEP, lid_number, sqlite_link_row, stored_links, terms_query
 from storage.link_rows import dumps as _dumps
 from storage.link_rows import link_id as link_id  # where the correlator and tests have always found it
-from storage.link_writer import KNOWN_SQL, BufferedLinkSink, LinkSink, SQLiteLinkWriter, append_link_rows
+from storage.link_writer import BufferedLinkSink, LinkSink, SQLiteLinkWriter, append_link_rows
 from storage.models import utc_now_iso
 from storage.sqlite_tx import sqlite_transaction
 
@@ -582,7 +582,8 @@ class SQLiteEventStore(_EventStoreBase):
 
     def _known_links(self, ids: list[str]) -> set[str]:
         by_number = {lid_number(lid): lid for lid in ids}
-        return {by_number[int(r[0])] for r in self._db.execute(KNOWN_SQL, (orjson.dumps(list(by_number)),))}
+        return {by_number[int(r[0])] for r in self._db.execute(
+            "SELECT h FROM link_ids WHERE h IN (SELECT value FROM json_each(?))", (orjson.dumps(list(by_number)),))}
 
 
 class PostgresEventStore(_EventStoreBase):

@@ -79,7 +79,9 @@ def stored_links(links: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-_PAIR_TERMS: dict[tuple[str, Any, Any], str] = {}  # (rule, type, type) -> their terms: few, and in every link
+@functools.lru_cache(maxsize=10_000)  # few (rule, type, type) triples, and one in every link
+def _pair_terms(rule: str, type_a: Any, type_b: Any) -> str:
+    return " ".join([link_term(rule), link_term(str(type_a)), link_term(str(type_b))])
 
 
 def sqlite_link_row(link: dict[str, Any], lseq: int, now: str) -> tuple[Any, ...]:
@@ -100,11 +102,7 @@ def sqlite_link_row(link: dict[str, Any], lseq: int, now: str) -> tuple[Any, ...
         joined = SEP.join(ents)
     as_columns = (link.get("type") == "co_timed" and link.keys() <= LINK_KEYS and "" not in ents
                   and (not ents or joined.count(SEP) == len(ents) - 1))
-    pair_terms = _PAIR_TERMS.get((rule, type_a, type_b))
-    if pair_terms is None:
-        pair_terms = _PAIR_TERMS.setdefault((rule, type_a, type_b), " ".join(
-            [link_term(rule), link_term(str(type_a)), link_term(str(type_b))]))
     return (lseq, lid, now, rule, float(link["score"]), None if as_columns else stored_links([link])[0],
             str(ea["doc_id"]), str(eb["doc_id"]), ea["id"], eb["id"], type_a, type_b,
             link.get("gap_days"), joined, link.get("explanation"),
-            h, " ".join([lid_term(h), pair_terms, *map(link_term, ents)]))
+            h, " ".join([lid_term(h), _pair_terms(rule, type_a, type_b), *map(link_term, ents)]))

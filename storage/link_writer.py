@@ -34,7 +34,6 @@ from storage.link_rows import LINK_ROW_WIDTH, SQLITE_LINK_COLUMNS, sqlite_link_r
 WRITER_CACHE_KIB = 8192
 CHECKPOINT_EVERY = 16  # batches (of 1,000 new events by default: some 50,000 links, 30 MB of WAL)
 MAX_PARAMETERS = 32766  # SQLite's most parameters in one statement
-KNOWN_SQL = "SELECT h FROM link_ids WHERE h IN (SELECT value FROM json_each(?))"
 _COLUMNS = ", ".join(SQLITE_LINK_COLUMNS)
 _COLUMNS_BUT_LSEQ = ", ".join(SQLITE_LINK_COLUMNS[1:])  # the writer thread lets SQLite number the rows
 _SQL_STAGE = f"""
