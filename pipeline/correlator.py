@@ -29,6 +29,7 @@ from nlp.stories import DEFAULT_THRESHOLD, StoryIndex, to_bytes
 from pipeline.pairing_index import MAX_EVENT_DAYS, IndexedEvent, Pair, PairingIndex, indexed_event
 from storage.base import UpsertResult
 from storage.events_store import EventStore, StoredEvent, event_key, event_store, link_id
+from storage.link_rows import co_timed_link
 from storage.link_writer import LinkSink
 from storage.models import Document, WatchEntry, utc_now_iso
 
@@ -258,10 +259,10 @@ class Correlator:
             b.phrase = describe(b.view)
         gap = float(abs(b.start - a.start))
         earlier, later = (a, b) if a.start <= b.start else (b, a)
-        return {"id": link_id(rule.name, (self._happening(a), self._happening(b))),
-                "type": "co_timed", "events": [earlier.entry, later.entry], "gap_days": gap,
-                "entities": list(dict.fromkeys(p.entities)), "score": p.score,
-                "explanation": explain(rule, a.view, b.view, gap, p.why, (a.phrase, b.phrase)), "rule": rule.name}
+        return co_timed_link(link_id(rule.name, (a.happening or self._happening(a), b.happening or self._happening(b))),
+                             rule.name, p.score, gap, list(dict.fromkeys(p.entities)),
+                             explain(rule, a.view, b.view, gap, p.why, (a.phrase, b.phrase)),
+                             earlier.end_facts, later.end_facts)
 
     def _link_from_items(self, link: dict[str, Any], pair: dict[str, IndexedEvent]) -> dict[str, Any]:
         """A link found within one text (``make_link`` shape, event keys) in the stored shape."""

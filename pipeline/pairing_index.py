@@ -43,6 +43,7 @@ class IndexedEvent:
     start: int = 0  # day ordinals (meaningful when view.start is set)
     end: int = 0
     entry: dict[str, Any] = field(default_factory=dict)
+    end_facts: tuple[dict[str, Any], str, str, str] = ({}, "", "", "")  # (entry, document, key, type): a link's end
     actor: str | None = None  # the main actor: copies of one happening share it
     phrase: str | None = None  # its clause in explanations: the event's ``summary``, else made when first linked
     happening: str | None = None  # what copies of one happening share (see Correlator._happening)
@@ -66,9 +67,9 @@ def indexed_event(ev: StoredEvent, rules: tuple[PairRule, ...]) -> IndexedEvent:
     view = EventView.of(ev.key, data)
     evidence, when = data.get("evidence") or {}, data.get("date") or {}
     summary = data.get("summary")
-    it = IndexedEvent(view, ev.doc_id, ev.url, evidence, when,
-                      entry={"id": ev.key, "type": view.type, "doc_id": ev.doc_id, "url": ev.url, "date": when,
-                             "evidence": evidence},
+    entry = {"id": ev.key, "type": view.type, "doc_id": ev.doc_id, "url": ev.url, "date": when, "evidence": evidence}
+    it = IndexedEvent(view, ev.doc_id, ev.url, evidence, when, entry=entry,
+                      end_facts=(entry, ev.doc_id, ev.key, view.type),
                       actor=_main_actor(view), phrase=summary if isinstance(summary, str) else None,
                       eseq=ev.eseq)
     if view.start is not None:

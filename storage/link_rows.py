@@ -20,6 +20,7 @@ LINK_KEYS = frozenset({"id", "type", "events", "gap_days", "entities", "score", 
 SQLITE_LINK_COLUMNS = ("lseq", "lid", "created_at", "rule", "score", "data", "doc_a", "doc_b", "key_a", "key_b",
                        "type_a", "type_b", "gap_days", "entities", "explanation")
 LINK_ROW_WIDTH = len(SQLITE_LINK_COLUMNS) + 2
+LINK_FIELDS_WIDTH = LINK_ROW_WIDTH - 2  # link_fields: the row without lseq and created_at
 
 
 def link_id(rule: str, keys: Iterable[str]) -> str:
@@ -86,9 +87,16 @@ def _pair_terms(rule: str, type_a: Any, type_b: Any) -> str:
 
 def sqlite_link_row(link: dict[str, Any], lseq: int, now: str) -> tuple[Any, ...]:
     """A link as the ``links`` row in :data:`SQLITE_LINK_COLUMNS` order followed by its ``link_ids`` key and
-    its ``link_terms`` text: a correlator link becomes columns, any other shape keeps its JSON in ``data``.
+    its ``link_terms`` text: a correlator link becomes columns, any other shape keeps its JSON in ``data``."""
+    fields = link_fields(link)
+    return (lseq, fields[0], now, *fields[1:])
 
-    Called for every link the correlator stores (tens of thousands a run), hence the plain code."""
+
+def link_fields(link: dict[str, Any]) -> tuple[Any, ...]:
+    """:func:`sqlite_link_row` without ``lseq`` and ``created_at`` (the writer thread's SQL adds those):
+    the fields an :class:`EncodedLink` carries, else worked out from the dict."""
+    if type(link) is EncodedLink:
+        return link.fields
     lid = link["id"]
     h = lid_number(lid)
     rule = str(link.get("rule") or "")
@@ -102,7 +110,39 @@ def sqlite_link_row(link: dict[str, Any], lseq: int, now: str) -> tuple[Any, ...
         joined = SEP.join(ents)
     as_columns = (link.get("type") == "co_timed" and link.keys() <= LINK_KEYS and "" not in ents
                   and (not ents or joined.count(SEP) == len(ents) - 1))
-    return (lseq, lid, now, rule, float(link["score"]), None if as_columns else stored_links([link])[0],
+    return (lid, rule, float(link["score"]), None if as_columns else stored_links([link])[0],
             str(ea["doc_id"]), str(eb["doc_id"]), ea["id"], eb["id"], type_a, type_b,
             link.get("gap_days"), joined, link.get("explanation"),
             h, " ".join([lid_term(h), _pair_terms(rule, type_a, type_b), *map(link_term, ents)]))
+
+
+class EncodedLink(dict[str, Any]):
+    """A correlator link (the ``links --json`` shape, a dict like any other) that carries its storage
+    fields (:func:`link_fields`), worked out by :func:`co_timed_link` while its parts are at hand.
+
+    The correlator builds tens of thousands a run; reading the parts back out of each dict to encode
+    it cost as much again as building it. Treat one as read-only: the fields are not recomputed."""
+
+    __slots__ = ("fields",)
+    fields: tuple[Any, ...]
+
+
+def co_timed_link(lid: str, rule: str, score: float, gap: float, entities: list[str], explanation: str,
+                  first: tuple[dict[str, Any], str, str, str], second: tuple[dict[str, Any], str, str, str]
+                  ) -> EncodedLink:
+    """The stored shape of a ``co_timed`` link between two events, the earlier first; each event is given
+    as (its ``events`` entry, document id, event key, type). ``lid`` is a :func:`link_id`; ``entities``
+    are non-empty strings."""
+    entry_a, doc_a, key_a, type_a = first
+    entry_b, doc_b, key_b, type_b = second
+    link = EncodedLink(id=lid, type="co_timed", events=[entry_a, entry_b], gap_days=gap, entities=entities,
+                       score=score, explanation=explanation, rule=rule)
+    joined = SEP.join(entities)
+    if "" in entities or joined.count(SEP) != max(0, len(entities) - 1):
+        link.fields = link_fields(dict(link))  # names the columns cannot hold apart: kept as JSON
+        return link
+    h = int(lid, 16)
+    h = h - (1 << 64) if h >= 1 << 63 else h  # lid_number of a link_id
+    link.fields = (lid, rule, score, None, doc_a, doc_b, key_a, key_b, type_a, type_b, gap, joined, explanation,
+                   h, " ".join([f"l{lid}", _pair_terms(rule, type_a, type_b), *map(link_term, entities)]))
+    return link

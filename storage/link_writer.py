@@ -11,7 +11,10 @@ most.
 The thread runs one statement per chunk: the rows go into a temporary view whose trigger appends
 each link not stored before to ``links``, ``link_ids`` and ``link_terms``. A thread that took the
 GIL back for every row, or even for every table, would wait a switch interval (5 ms) behind the
-pairing thread each time, and fall behind.
+pairing thread each time, and fall behind. For the same reason a chunk is bound as one JSON array
+(encoded by orjson in C) that SQLite unpacks, not as tens of thousands of parameters, each bound
+with the GIL held. The correlator's links arrive with their row fields already worked out
+(:class:`storage.link_rows.EncodedLink`).
 
 :class:`BufferedLinkSink` is the same contract for every other case (PostgreSQL, an in-memory
 SQLite store, a caller inside a transaction on the store's connection, a few new events): it
@@ -29,7 +32,7 @@ from typing import Any, Protocol
 
 import orjson
 
-from storage.link_rows import LINK_ROW_WIDTH, SQLITE_LINK_COLUMNS, sqlite_link_row
+from storage.link_rows import LINK_FIELDS_WIDTH, SQLITE_LINK_COLUMNS, link_fields
 
 WRITER_CACHE_KIB = 8192
 CHECKPOINT_EVERY = 16  # batches (of 1,000 new events by default: some 50,000 links, 30 MB of WAL)
@@ -50,6 +53,11 @@ BEGIN
     INSERT OR IGNORE INTO main.link_ids(h) VALUES (NEW.h);
 END;
 """
+# a chunk is one JSON array of link_fields (one parameter, unpacked by SQLite's C code rather than bound value
+# by value with the GIL held); the trigger numbers the rows (lseq NULL), the second parameter is created_at
+_SQL_STAGE_ROWS = (f"INSERT INTO temp.link_stage SELECT NULL, value ->> 0, ?2, "
+                   f"{', '.join(f'value ->> {i}' for i in range(1, LINK_FIELDS_WIDTH))} FROM json_each(?1)")
+_H = LINK_FIELDS_WIDTH - 2  # the link_ids key among link_fields
 _SQL_CURSOR = ("INSERT INTO cursors(name, value) VALUES (?, ?) "
                "ON CONFLICT (name) DO UPDATE SET value = excluded.value")
 
@@ -171,17 +179,17 @@ class SQLiteLinkWriter:
         """Encode the links (the Python part, here) and queue them for the thread."""
         self._raise_error()
         rows: list[tuple[Any, ...]] = []
-        seen, handed, now = self._seen, self._handed, self.now
+        seen, handed = self._seen, self._handed
         for link in links:
             lid = link["id"]
             if lid in seen:
                 continue  # one-by-one arrival would have kept the first
             seen.add(lid)
-            row = sqlite_link_row(link, 0, now)  # the trigger numbers it
-            rows.append(row)
-            handed.append((row[len(SQLITE_LINK_COLUMNS)], link))
+            fields = link_fields(link)
+            rows.append(fields)
+            handed.append((fields[_H], link))
         if rows:
-            self._queue.put(rows)
+            self._queue.put(orjson.dumps(rows))
 
     def end_batch(self, cursor: str, value: int) -> None:
         """The links handed over so far are stored with ``cursor`` = ``value`` in one transaction."""
@@ -224,16 +232,11 @@ class SQLiteLinkWriter:
             db.execute(f"PRAGMA cache_size=-{WRITER_CACHE_KIB}")
             db.execute(_SQL_STAGE)
             self._ready.set()
-            per = MAX_PARAMETERS // LINK_ROW_WIDTH
-            one = "(" + ", ".join("?" * LINK_ROW_WIDTH) + ")"
             while (item := self._queue.get()) not in (_END, _ABORT):
                 if not db.in_transaction:
                     db.execute("BEGIN IMMEDIATE")
-                if isinstance(item, list):  # rows
-                    for i in range(0, len(item), per):
-                        part = item[i:i + per]
-                        db.execute(f"INSERT INTO temp.link_stage VALUES {', '.join([one] * len(part))}",
-                                   tuple(chain.from_iterable(part)))
+                if isinstance(item, bytes):  # rows, as one JSON array of arrays
+                    db.execute(_SQL_STAGE_ROWS, (item, self.now))
                     continue
                 if item is not None:  # (cursor, value): the batch's end
                     db.execute(_SQL_CURSOR, item)

@@ -228,3 +228,31 @@ def test_the_writer_thread_has_ended_when_the_store_is_closed(tmp_path) -> None:
     reopened = SQLiteStore(tmp_path / "s.db")
     assert len(reopened.links()) == 3000 and reopened.docs_for_link_key("kestrel") >= {"a0", "b2999"}
     reopened.close()
+
+
+@pytest.mark.parametrize("entities", [["kestrel", "Ana Ruiz"], [], ["", "x"], ["a\x1fb"], ["Łódź-Werke", "東芝"]])
+def test_an_encoded_link_is_stored_as_the_same_plain_dict_would_be(tmp_path, entities) -> None:
+    """The correlator's links carry their row, worked out when they are built; a store must not tell
+    them from plain dicts, by either write path (the writer thread's SQL and add_links)."""
+    from storage.link_rows import co_timed_link, link_fields
+
+    plain = {**_link("a", "b"), "entities": entities, "gap_days": 2.0, "explanation": "timed <b>2</b> days"}
+    ea, eb = plain["events"]
+    encoded = co_timed_link(plain["id"], plain["rule"], plain["score"], plain["gap_days"], list(entities),
+                            plain["explanation"], (ea, "a", "a:e1", "product_launch"),
+                            (eb, "b", "b:e1", "official_visit"))
+    assert encoded == plain
+    mine, theirs = link_fields(encoded), link_fields(plain)
+    assert mine[:3] + mine[4:] == theirs[:3] + theirs[4:]  # [3]: the JSON of links the columns cannot hold
+    assert (mine[3] and json.loads(mine[3])) == (theirs[3] and json.loads(theirs[3]))
+    stored = []
+    for i, background in enumerate((True, False)):
+        store = SQLiteStore(tmp_path / f"{i}.db")
+        with store.link_sink(background=background) as sink:
+            sink.add([encoded])
+        assert [{**x, "created_at": None} for x in sink.new] == [{**plain, "created_at": None}]
+        stored.append([{k: v for k, v in x.items() if k != "created_at"} for x in store.links()])
+        if entities and entities[0]:
+            assert store.docs_for_link_key(entities[0]) == {"a", "b"}
+        store.close()
+    assert stored[0] == stored[1] and stored[0][0]["entities"] == entities
