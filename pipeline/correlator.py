@@ -26,7 +26,7 @@ from typing import Any, Protocol
 
 from nlp.events.pairing import DEFAULT_RULES, EventView, PairRule, describe, explain, link_views
 from nlp.stories import DEFAULT_THRESHOLD, StoryIndex, to_bytes
-from pipeline.pairing_index import MAX_EVENT_DAYS, IndexedEvent, Pair, PairingIndex, indexed_event
+from pipeline.pairing_index import MAX_EVENT_DAYS, IndexedEvent, Pair, PairingIndex, happening_key, indexed_event
 from storage.base import UpsertResult
 from storage.events_store import EventStore, StoredEvent, event_key, event_store, link_id
 from storage.link_rows import co_timed_link
@@ -260,7 +260,7 @@ class Correlator:
         gap = float(abs(b.start - a.start))
         earlier, later = (a, b) if a.start <= b.start else (b, a)
         return co_timed_link(link_id(rule.name, (a.happening or self._happening(a), b.happening or self._happening(b))),
-                             rule.name, p.score, gap, list(dict.fromkeys(p.entities)),
+                             rule.name, p.score, gap, _unique(p.entities),
                              explain(rule, a.view, b.view, gap, p.why, (a.phrase, b.phrase)),
                              earlier.end_facts, later.end_facts)
 
@@ -274,9 +274,7 @@ class Correlator:
         """One link per pair of happenings: syndicated copies and other reports of the same launch
         (same type, main actor and day) share this, so they do not make a link each."""
         if it.happening is None:
-            start = it.view.start
-            it.happening = "|".join([it.view.type, it.actor or self._story(it.doc_id) or it.view.key,
-                                     start.isoformat() if start is not None else "None"])
+            it.happening = happening_key(it.view, it.actor or self._story(it.doc_id) or it.view.key)
         return it.happening
 
     def _story(self, doc_id: str) -> str | None:
@@ -285,6 +283,15 @@ class Correlator:
                 self._stories.clear()
             self._stories[doc_id] = self.es.story_of(doc_id)
         return self._stories[doc_id]
+
+
+def _unique(names: list[str]) -> list[str]:
+    """``names`` without repeats, in order (relate names one or two: compared directly)."""
+    if len(names) < 2:
+        return names
+    if len(names) == 2:
+        return names if names[0] != names[1] else names[:1]
+    return list(dict.fromkeys(names))
 
 
 class StoryStage:

@@ -56,9 +56,19 @@ _MAIN_ROLES = {"product_launch": ("company", "product"), "official_visit": ("vis
 
 
 def _main_actor(v: EventView) -> str | None:
-    for a in v.role(*_MAIN_ROLES.get(v.type, ("agency", "target"))):
-        return str(a.get("entity_id") or str(a.get("text") or "").lower())
+    roles = _MAIN_ROLES.get(v.type, ("agency", "target"))
+    for a in v.actors:  # the first actor in any of the roles, in text order
+        if a.get("role") in roles:
+            return str(a.get("entity_id") or str(a.get("text") or "").lower())
     return None
+
+
+def happening_key(view: EventView, actor: str) -> str:
+    """What reports of one happening share (type, main actor, start day), so that syndicated copies and
+    other reports of the same launch make one link, not a link each (an event without a main actor
+    uses its story instead: see ``Correlator._happening``)."""
+    start = view.start
+    return f"{view.type}|{actor}|{start.isoformat() if start is not None else 'None'}"
 
 
 def indexed_event(ev: StoredEvent, rules: tuple[PairRule, ...]) -> IndexedEvent:
@@ -68,10 +78,11 @@ def indexed_event(ev: StoredEvent, rules: tuple[PairRule, ...]) -> IndexedEvent:
     evidence, when = data.get("evidence") or {}, data.get("date") or {}
     summary = data.get("summary")
     entry = {"id": ev.key, "type": view.type, "doc_id": ev.doc_id, "url": ev.url, "date": when, "evidence": evidence}
+    actor = _main_actor(view)
     it = IndexedEvent(view, ev.doc_id, ev.url, evidence, when, entry=entry,
                       end_facts=(entry, ev.doc_id, ev.key, view.type),
-                      actor=_main_actor(view), phrase=summary if isinstance(summary, str) else None,
-                      eseq=ev.eseq)
+                      actor=actor, phrase=summary if isinstance(summary, str) else None,
+                      happening=None if actor is None else happening_key(view, actor), eseq=ev.eseq)
     if view.start is not None:
         it.start = view.start.toordinal()
         it.end = (view.end or view.start).toordinal()

@@ -536,6 +536,9 @@ class SQLiteEventStore(_EventStoreBase):
     def _ev_run(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
         return self._db.execute(sql, params)
 
+    def _ev_rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        return self._db.execute(sql, params).fetchall()  # apsw's rows are tuples already
+
     def _ev_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         self._db.executemany(sql, rows)
 

@@ -25,7 +25,12 @@ LINK_FIELDS_WIDTH = LINK_ROW_WIDTH - 2  # link_fields: the row without lseq and 
 
 def link_id(rule: str, keys: Iterable[str]) -> str:
     """Stable id of a link: the same pair under the same rule is one link, however often it is found."""
-    return hashlib.sha1("|".join([rule, *sorted(keys)]).encode("utf-8")).hexdigest()[:16]
+    if type(keys) is tuple and len(keys) == 2:  # the correlator's (two happenings): the same text, sooner
+        a, b = keys
+        text = f"{rule}|{a}|{b}" if a <= b else f"{rule}|{b}|{a}"
+    else:
+        text = "|".join([rule, *sorted(keys)])
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
 
 def lid_number(lid: str) -> int:

@@ -105,7 +105,10 @@ def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
     ta, tb = str(a.get("text") or "").lower(), str(b.get("text") or "").lower()
     if not ta or not tb:
         return False
-    return ta == tb or ta.split()[-1] == tb.split()[-1] and len(ta.split()[-1]) > 3
+    if ta == tb:
+        return True
+    wa, wb = ta.split(), tb.split()
+    return bool(wa and wb) and wa[-1] == wb[-1] and len(wa[-1]) > 3
 
 
 def _name(a: dict[str, Any]) -> str:
