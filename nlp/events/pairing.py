@@ -65,6 +65,7 @@ class EventView:
     by_role: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     by_roles: dict[tuple[str, ...], list[dict[str, Any]]] = field(default_factory=dict)  # several roles at once
     ids_known: bool = False  # some actor is linked to the watchlist
+    _parties: frozenset[Any] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for a in self.actors:
@@ -79,6 +80,12 @@ class EventView:
         end = _day(d.get("end")) or start
         return cls(key, str(ev.get("type")), start, end, float(ev.get("confidence") or 0.0),
                    list(ev.get("actors") or []), ev.get("place"))
+
+    def parties(self) -> frozenset[Any]:
+        """The countries of the visitor and host (kept: a visit is asked about by many measures)."""
+        if self._parties is None:
+            self._parties = frozenset(x.get("country") for x in self.role("visitor", "host") if x.get("country"))
+        return self._parties
 
     def role(self, *roles: str) -> list[dict[str, Any]]:
         """Actors in any of ``roles``, in text order (lists for several roles are kept: pairing asks often)."""
@@ -116,39 +123,60 @@ def _name(a: dict[str, Any]) -> str:
 
 
 def relate(rule: PairRule, a: EventView, b: EventView) -> tuple[list[str], str] | None:
-    """The entities tying ``a`` (a ``first`` type) to ``b`` (a ``second`` type) and a phrase, or None."""
-    if rule.relation == "company_country_is_host":
-        visitors = b.role("visitor")
-        hosts = b.role("host")
-        for c in a.role("company"):
+    """The entities tying ``a`` (a ``first`` type) to ``b`` (a ``second`` type) and a phrase, or None.
+
+    The correlator asks this of tens of thousands of candidates a run, hence the plain loops (no
+    generators, each role list fetched once)."""
+    relation = rule.relation
+    if relation == "company_country_is_host":
+        hosts = b.by_role.get("host")
+        if not hosts:
+            return None
+        visitors = b.by_role.get("visitor")
+        for c in a.by_role.get("company", _NONE):
+            cc = c.get("country")
             for h in hosts:
-                if (c.get("country") and c.get("country") == h.get("country")) or _same(c, h):
-                    vc = visitors[0].get("country") if visitors else None
-                    if vc and vc == c.get("country"):
-                        continue  # a domestic official at home: no foreign visit to time anything to
-                    return [_name(c), *(_name(v) for v in visitors[:1])], "company of the host country"
+                if (cc and cc == h.get("country")) or _same(c, h):
+                    if visitors:
+                        vc = visitors[0].get("country")
+                        if vc and vc == cc:
+                            continue  # a domestic official at home: no foreign visit to time anything to
+                        return [_name(c), _name(visitors[0])], "company of the host country"
+                    return [_name(c)], "company of the host country"
         return None
-    if rule.relation == "company_country_is_visitor":
-        for c in a.role("company"):
-            for v in b.role("visitor"):
-                if c.get("country") and c.get("country") == v.get("country"):
-                    return [_name(c), _name(v)], "company of the visitor's country"
+    if relation == "company_country_is_visitor":
+        visitors = b.by_role.get("visitor")
+        if not visitors:
+            return None
+        for c in a.by_role.get("company", _NONE):
+            cc = c.get("country")
+            if cc:
+                for v in visitors:
+                    if cc == v.get("country"):
+                        return [_name(c), _name(v)], "company of the visitor's country"
         return None
-    if rule.relation == "measure_by_party":
-        parties = {x.get("country") for x in b.role("visitor", "host") if x.get("country")}
-        for g in a.role("agency"):
+    if relation == "measure_by_party":
+        parties = b.parties()
+        for g in a.by_role.get("agency", _NONE):
             if g.get("country") in parties:
-                return [_name(g), *(_name(v) for v in b.role("visitor")[:1])], "measure by a party to the visit"
+                visitors = b.by_role.get("visitor")
+                return ([_name(g), _name(visitors[0])] if visitors else [_name(g)]), "measure by a party to the visit"
         return None
-    if rule.relation == "depicts_visitor":
+    if relation == "depicts_visitor":
+        visitors = b.by_role.get("visitor")
+        if not visitors:
+            return None
         for d in a.role("depicted", "product", "company"):
-            for v in b.role("visitor"):
+            for v in visitors:
                 if _same(d, v):
                     return [_name(v)], "about the visitor"
         return None
-    if rule.relation == "targets_company":
-        for t in a.role("target"):
-            for c in b.role("company"):
+    if relation == "targets_company":
+        companies = b.by_role.get("company")
+        if not companies:
+            return None
+        for t in a.by_role.get("target", _NONE):
+            for c in companies:
                 if _same(t, c):
                     return [_name(c)], "against the launching company"
         return None
