@@ -315,9 +315,27 @@ def explain(rule: PairRule, a: EventView, b: EventView, gap: float | None, why: 
             described: tuple[str, str] | None = None) -> str:
     """One line a reader can check against the evidence (``described``: the two clauses, when known)."""
     da, db = described or (describe(a), describe(b))
-    rel = "during" if gap is not None and gap <= rule.window_days else "around"
-    timing = f" ({gap:g} day{'s' if gap != 1 else ''} apart)" if gap else ""
-    return f"{da}, {rel} the {b.type.replace('_', ' ')}: {db}{timing} [{rule.name}: {why}]"
+    return explain_described(rule, b.type, gap, why, da, db)
+
+
+_JOINS: dict[tuple[str, bool], str] = {}  # (second type, within the window) -> ", during the official visit: "
+_TIMINGS: dict[float | None, str] = {}  # gap -> " (2 days apart)"
+
+
+def explain_described(rule: PairRule, second_type: str, gap: float | None, why: str, da: str, db: str) -> str:
+    """:func:`explain` from the two clauses and the second event's type (the correlator writes tens of
+    thousands a run: the parts between the clauses are made once each)."""
+    during = gap is not None and gap <= rule.window_days
+    join = _JOINS.get((second_type, during))
+    if join is None:
+        what = second_type.replace("_", " ")
+        join = _JOINS[(second_type, during)] = f", {'during' if during else 'around'} the {what}: "
+    timing = _TIMINGS.get(gap)
+    if timing is None:
+        timing = f" ({gap:g} day{'s' if gap != 1 else ''} apart)" if gap else ""
+        if len(_TIMINGS) < 10_000:
+            _TIMINGS[gap] = timing
+    return f"{da}{join}{db}{timing} [{rule.name}: {why}]"
 
 
 def link_events(events: list[dict[str, Any]], rules: tuple[PairRule, ...] | list[PairRule] = DEFAULT_RULES
