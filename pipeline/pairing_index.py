@@ -94,6 +94,18 @@ def indexed_event(ev: StoredEvent, rules: tuple[PairRule, ...]) -> IndexedEvent:
     return it
 
 
+def round4(x: np.ndarray) -> np.ndarray:
+    """``round(v, 4)`` of each value, as Python rounds. numpy's ``round`` scales by 10,000, rounds to an
+    integer and divides: the division is exact to the last bit, so only the integer can differ, and
+    only when the scaled value lies within rounding error of a half. Those few go through Python."""
+    scaled = x * 10_000.0
+    out = np.rint(scaled) / 10_000.0
+    near_half = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6
+    if near_half.any():
+        out[near_half] = [round(v, 4) for v in x[near_half].tolist()]
+    return out
+
+
 class Pair(NamedTuple):
     """A new event's accepted partner under ``rule``: ``first`` and ``second`` are the rule's sides
     (a tuple: the correlator makes one per link, tens of thousands a run)."""
@@ -224,6 +236,9 @@ class PairingIndex:
         self.flush()
         cols = self._cols
         groups: list[tuple[IndexedEvent, PairRule, bool]] = []  # one per (new event, slot)
+        group_pos: list[int] = []  # the new event's row, and its rule's number, per group
+        group_rule: list[int] = []
+        rule_no = {id(r): i for i, r in enumerate(self.rules)}
         queries: dict[tuple[str, str], tuple[list[int], list[int], list[int]]] = defaultdict(
             lambda: ([], [], []))
         key_no = self._key_no
@@ -234,6 +249,8 @@ class PairingIndex:
             for rule, side, keys in item.slots:
                 g = len(groups)
                 groups.append((item, rule, side == "first"))
+                group_pos.append(item.pos)
+                group_rule.append(rule_no.get(id(rule), -1))
                 gq, lo_q, hi_q = queries[(rule.name, "second" if side == "first" else "first")]
                 window = int(rule.window_days)
                 lo_day, hi_day = item.start - window - longest, item.end + window
@@ -263,10 +280,16 @@ class PairingIndex:
             return []
         g_arr = np.concatenate(cand_g)
         rows = np.concatenate(cand_row)
-        g_pos = np.array([it.pos for it, _, _ in groups], dtype=np.int64)
-        g_window = np.array([r.window_days for _, r, _ in groups], dtype=np.float64)
-        g_weight = np.array([r.weight for _, r, _ in groups], dtype=np.float64)
-        g_min = np.array([r.min_score for _, r, _ in groups], dtype=np.float64)
+        g_pos = np.array(group_pos, dtype=np.int64)
+        if -1 in group_rule:  # a rule not among the index's (not the correlator's way): one by one
+            g_window = np.array([r.window_days for _, r, _ in groups], dtype=np.float64)
+            g_weight = np.array([r.weight for _, r, _ in groups], dtype=np.float64)
+            g_min = np.array([r.min_score for _, r, _ in groups], dtype=np.float64)
+        else:
+            g_rule = np.array(group_rule, dtype=np.int64)
+            g_window = np.array([r.window_days for r in self.rules], dtype=np.float64)[g_rule]
+            g_weight = np.array([r.weight for r in self.rules], dtype=np.float64)[g_rule]
+            g_min = np.array([r.min_score for r in self.rules], dtype=np.float64)[g_rule]
         q = g_pos[g_arr]
         keep = cols.alive[rows] & (cols.eseq[rows] < cols.eseq[q]) & (cols.doc[rows] != cols.doc[q])
         g_arr, rows, q = g_arr[keep], rows[keep], q[keep]
@@ -285,7 +308,7 @@ class PairingIndex:
                  * np.where(cols.ids[q] | cols.ids[rows], 1.0, 0.9))
         # rounded as Python rounds (numpy's rounding differs in the last place now and then), so a link's
         # score and the ranking among equal scores are those of pair_score
-        score = np.array([round(x, 4) for x in np.minimum(score, 1.0).tolist()], dtype=np.float64)
+        score = round4(np.minimum(score, 1.0))
         ok = score >= g_min[g_arr]
         g_arr, rows, score = g_arr[ok], rows[ok], score[ok]
         order = np.lexsort((cols.eseq[rows], -score, g_arr))  # per group: best score, then earliest arrival
