@@ -43,7 +43,13 @@ def print_table(title: str, rows: list[Row], baseline_name: str, as_json: bool) 
     print(f"{'measure':<36} {'newswatch':>12} {'baseline':>12} {'unit':<8} {'ratio':>7}")
     for r in rows:
         better = "" if r.higher_is_better else " (lower is better)"
-        print(f"{r.measure:<36} {r.newswatch:>12.1f} {r.baseline:>12.1f} {r.unit:<8} {r.ratio:>7.2f}{better}")
+        ours, theirs = _figure(r.newswatch), _figure(r.baseline)
+        print(f"{r.measure:<36} {ours:>12} {theirs:>12} {r.unit:<8} {r.ratio:>7.2f}{better}")
+
+
+def _figure(value: float) -> str:
+    """Two decimals below 10 (0.95 s and 1.04 s must not both read 1.0), one above."""
+    return f"{value:.2f}" if abs(value) < 10 else f"{value:.1f}"
 
 
 def shared_data_dir() -> Path:
