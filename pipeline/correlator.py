@@ -216,6 +216,8 @@ class Correlator:
         return sink.new
 
     def _announce(self, links: list[dict[str, Any]]) -> None:
+        if not self.listeners:
+            return
         for link in links:
             for listener in self.listeners:
                 listener.on_link(link)

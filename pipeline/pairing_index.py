@@ -26,6 +26,7 @@ from nlp.events.pairing import EventView, PairRule, join_keys, relate
 from storage.events_store import StoredEvent
 
 MAX_EVENT_DAYS = 31  # longer date ranges are clipped when searching the index (a visit, not a season)
+MERGE_RECENT_FROM = 4096  # codes: a table's recent part is merged into its large one past this (and an eighth of it)
 _SHIFT = 32  # a code is key number << 32 | start day (day ordinals stay far below 2**32)
 
 
@@ -120,26 +121,42 @@ class Pair(NamedTuple):
 
 
 class _Table:
-    """One (rule, side): sorted codes and the column row of each, plus codes added since the last sort."""
+    """One (rule, side): sorted codes and the column row of each, in two parts (a large one and the recent
+    additions, merged into it when they grow past an eighth of it, so a batch does not copy the whole
+    table), plus codes added since the last sort."""
 
     def __init__(self) -> None:
         self.codes = np.zeros(0, dtype=np.int64)
         self.rows = np.zeros(0, dtype=np.int64)
+        self.recent_codes = np.zeros(0, dtype=np.int64)
+        self.recent_rows = np.zeros(0, dtype=np.int64)
         self.pending_codes: list[int] = []
         self.pending_rows: list[int] = []
 
     def flush(self) -> None:
         if not self.pending_codes:
             return
-        codes = np.array(self.pending_codes, dtype=np.int64)
-        rows = np.array(self.pending_rows, dtype=np.int64)
-        order = np.argsort(codes, kind="stable")
-        codes, rows = codes[order], rows[order]
-        at = np.searchsorted(self.codes, codes, side="right")
-        self.codes = np.insert(self.codes, at, codes)
-        self.rows = np.insert(self.rows, at, rows)
+        self.recent_codes, self.recent_rows = _merge(self.recent_codes, self.recent_rows, self.pending_codes,
+                                                     self.pending_rows)
         self.pending_codes.clear()
         self.pending_rows.clear()
+        if len(self.recent_codes) > max(MERGE_RECENT_FROM, len(self.codes) // 8):
+            self.codes, self.rows = _merge(self.codes, self.rows, self.recent_codes, self.recent_rows)
+            self.recent_codes = self.recent_rows = np.zeros(0, dtype=np.int64)
+
+    def parts(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The sorted (codes, rows) parts to search."""
+        return [(c, r) for c, r in ((self.codes, self.rows), (self.recent_codes, self.recent_rows)) if len(c)]
+
+
+def _merge(codes: np.ndarray, rows: np.ndarray, more_codes: Any, more_rows: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted ``codes`` (and their rows) with ``more`` merged in, each new code after its equals."""
+    more_codes = np.asarray(more_codes, dtype=np.int64)
+    more_rows = np.asarray(more_rows, dtype=np.int64)
+    order = np.argsort(more_codes, kind="stable")
+    more_codes, more_rows = more_codes[order], more_rows[order]
+    at = np.searchsorted(codes, more_codes, side="right")
+    return np.insert(codes, at, more_codes), np.insert(rows, at, more_rows)
 
 
 class _Columns:
@@ -265,17 +282,18 @@ class PairingIndex:
         cand_g, cand_row = [], []
         for tkey, (gq, lo_q, hi_q) in queries.items():
             table = self._tables.get(tkey)
-            if table is None or not len(table.codes) or not gq:
+            if table is None or not gq:
                 continue
-            left = np.searchsorted(table.codes, np.array(lo_q, dtype=np.int64), side="left")
-            right = np.searchsorted(table.codes, np.array(hi_q, dtype=np.int64), side="right")
-            counts = right - left
-            total = int(counts.sum())
-            if not total:
-                continue
-            starts = np.repeat(left - (np.cumsum(counts) - counts), counts)  # per candidate: its range's offset
-            cand_row.append(table.rows[starts + np.arange(total)])
-            cand_g.append(np.repeat(np.array(gq, dtype=np.int64), counts))
+            lo, hi, g_of = (np.array(x, dtype=np.int64) for x in (lo_q, hi_q, gq))
+            for codes, table_rows in table.parts():
+                left = np.searchsorted(codes, lo, side="left")
+                counts = np.searchsorted(codes, hi, side="right") - left
+                total = int(counts.sum())
+                if not total:
+                    continue
+                starts = np.repeat(left - (np.cumsum(counts) - counts), counts)  # per candidate: its range's offset
+                cand_row.append(table_rows[starts + np.arange(total)])
+                cand_g.append(np.repeat(g_of, counts))
         if not cand_g:
             return []
         g_arr = np.concatenate(cand_g)

@@ -165,7 +165,8 @@ class SQLiteLinkWriter:
         self._ready = threading.Event()
         self._done = threading.Event()
         self._seen: set[str] = set()
-        self._handed: list[tuple[int, dict[str, Any]]] = []  # (link_ids key, link)
+        self._handed: list[dict[str, Any]] = []  # the links handed over, first of each id
+        self._handed_keys: list[int] = []  # and their link_ids keys
         self._batch_ends: list[int] = []  # len(_handed) at each end_batch
         self._committed = 0  # batches the thread has committed
         self._skipped: set[int] = set()  # keys of links found stored before
@@ -181,7 +182,7 @@ class SQLiteLinkWriter:
         """Encode the links (the Python part, here) and queue them for the thread."""
         self._raise_error()
         rows: list[tuple[Any, ...]] = []
-        seen, handed = self._seen, self._handed
+        seen, handed, keys = self._seen, self._handed, self._handed_keys
         for link in links:
             lid = link["id"]
             if lid in seen:
@@ -189,7 +190,8 @@ class SQLiteLinkWriter:
             seen.add(lid)
             fields = link_fields(link)
             rows.append(fields)
-            handed.append((fields[_H], link))
+            handed.append(link)
+            keys.append(fields[_H])
         if rows:
             self._queue.put(orjson.dumps(rows))
 
@@ -208,7 +210,11 @@ class SQLiteLinkWriter:
         self._done.wait()  # committed (or failed); the thread may go on with the WAL checkpoint: see join()
         stored = self._batch_ends[self._committed - 1] if self._committed else 0
         skipped = self._skipped
-        self.new = [link for h, link in self._handed[:stored] if h not in skipped]
+        if skipped:
+            pairs = zip(self._handed_keys[:stored], self._handed[:stored], strict=True)
+            self.new = [link for h, link in pairs if h not in skipped]
+        else:
+            self.new = self._handed[:stored]
         for link in self.new:
             link["created_at"] = self.now
         if kind is None and self._error is not None:

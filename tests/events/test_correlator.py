@@ -166,10 +166,13 @@ def _dense_events(n: int) -> list[dict[str, Any]]:
     return events
 
 
-@pytest.mark.parametrize("batch", [250, 600])  # 600: links stored by the writer thread while pairing goes on
-def test_a_batch_pairs_as_if_its_events_had_come_one_at_a_time(tmp_path, batch: int) -> None:
+# 600: links stored by the writer thread while pairing goes on; merge 16: the index's tables merge their
+# recent part into the large one again and again (by default only past 4,096 codes)
+@pytest.mark.parametrize(("batch", "merge"), [(250, 4096), (600, 4096), (250, 16)])
+def test_a_batch_pairs_as_if_its_events_had_come_one_at_a_time(tmp_path, monkeypatch, batch: int, merge: int) -> None:
     """The batch search (numpy over the whole batch) keeps the meaning of sequential pairing: each event
     pairs with those that arrived before it, the best few per rule and direction, same scores, same order."""
+    monkeypatch.setattr("pipeline.pairing_index.MERGE_RECENT_FROM", merge)
     events = _dense_events(600)
     at_once, one_by_one = SQLiteStore(tmp_path / "a.db"), SQLiteStore(tmp_path / "b.db")
     later = Correlator(one_by_one)
