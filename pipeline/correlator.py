@@ -226,7 +226,7 @@ class Correlator:
         """Hand the batch's links to ``sink`` in the order one-by-one arrival would find them: each text's
         own links when it arrives, then each new event's partners among earlier ones (the first found of
         two links between the same happenings is the one kept), in chunks as they are built."""
-        found: list[tuple[int, int, dict[str, Any] | Pair]] = []  # (arrival, within text first, link or pair)
+        found: list[tuple[int, dict[str, Any]]] = []  # (arrival of the text's first event, link)
         rules = self.settings.rules
         items = [indexed_event(ev, rules) for ev in batch]
         self._cover(idx, items)
@@ -238,18 +238,26 @@ class Correlator:
             if len(evs) > 1:
                 mine = {it.view.key: it for it in evs}
                 for link in link_views([it.view for it in mine.values()], rules):
-                    found.append((evs[0].eseq, 0, self._link_from_items(link, mine)))
+                    found.append((evs[0].eseq, self._link_from_items(link, mine)))
         # across texts: each new event with earlier ones
         for item in items:
             idx.add(item.eseq, item)
-        found += [(p.found_by, 1, p) for p in idx.best_pairs(items, self.settings.max_links_per_event)]
-        found.sort(key=lambda f: (f[0], f[1]))  # stable: each event's partners stay best first
+        pairs = idx.best_pairs(items, self.settings.max_links_per_event)  # by arrival of the new event
         chunk: list[dict[str, Any]] = []
-        for _, _, got in found:
-            chunk.append(got if isinstance(got, dict) else self._link(got))
+        within = iter(found)  # by arrival too: each text's own links come before its events' partners
+        nxt = next(within, None)
+        make = self._link
+        for p in pairs:
+            while nxt is not None and nxt[0] <= p.found_by:
+                chunk.append(nxt[1])
+                nxt = next(within, None)
+            chunk.append(make(p))
             if len(chunk) >= LINK_CHUNK:
                 sink.add(chunk)
                 chunk = []
+        while nxt is not None:
+            chunk.append(nxt[1])
+            nxt = next(within, None)
         sink.add(chunk)
 
     def _link(self, p: Pair) -> dict[str, Any]:

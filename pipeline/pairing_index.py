@@ -249,7 +249,8 @@ class PairingIndex:
 
     def best_pairs(self, new: list[IndexedEvent], top: int) -> list[Pair]:
         """For each new (already added) event and each of its (rule, side) slots, the ``top`` best
-        partners among earlier events of other documents that pass :func:`relate`."""
+        partners among earlier events of other documents that pass :func:`relate`: in the order of
+        ``new``, each event's best first."""
         self.flush()
         cols = self._cols
         groups: list[tuple[IndexedEvent, PairRule, bool]] = []  # one per (new event, slot)

@@ -32,7 +32,7 @@ from typing import Any, Protocol
 
 import orjson
 
-from storage.link_rows import LINK_FIELDS_WIDTH, SQLITE_LINK_COLUMNS, link_fields
+from storage.link_rows import LINK_FIELDS_WIDTH, SQLITE_LINK_COLUMNS, EncodedLink, link_fields
 
 WRITER_CACHE_KIB = 8192
 CHECKPOINT_EVERY = 16  # batches (of 1,000 new events by default: some 50,000 links, 30 MB of WAL)
@@ -188,7 +188,7 @@ class SQLiteLinkWriter:
             if lid in seen:
                 continue  # one-by-one arrival would have kept the first
             seen.add(lid)
-            fields = link_fields(link)
+            fields = link.fields if type(link) is EncodedLink else link_fields(link)
             rows.append(fields)
             handed.append(link)
             keys.append(fields[_H])

@@ -101,7 +101,7 @@ def _day(s: Any) -> date | None:
     if not isinstance(s, str) or len(s) < 10:
         return None
     try:
-        return date.fromisoformat(s[:10])
+        return date.fromisoformat(s if len(s) == 10 else s[:10])
     except ValueError:
         return None
 
@@ -206,9 +206,10 @@ def join_keys(rule: PairRule, side: str, ev: EventView) -> set[str]:
     """
     first = side == "first"
     if rule.relation == "company_country_is_host":
-        if first:
-            return _country_keys(ev.role("company")) | _name_keys(ev.role("company"))
-        return _country_keys(ev.role("host")) | _name_keys(ev.role("host"))
+        actors = ev.role("company" if first else "host")
+        keys = _name_keys(actors)
+        keys.update(f"c:{a['country']}" for a in actors if a.get("country"))
+        return keys
     if rule.relation == "company_country_is_visitor":
         return _country_keys(ev.role("company") if first else ev.role("visitor"))
     if rule.relation == "measure_by_party":
