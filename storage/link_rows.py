@@ -1,7 +1,9 @@
 """How a link is encoded for storage: its id, its 64-bit key, its ``link:`` search terms and its SQLite row.
 
 Shared by the store's own ``add_links`` and by :mod:`storage.link_writer`, which stores links from a
-second thread while the correlator keeps pairing, so both write exactly the same rows.
+second thread while the correlator keeps pairing, so both write exactly the same rows. The correlator
+builds its links with :func:`co_timed_link`, which works out the row while the parts are at hand
+(:class:`EncodedLink`); any other link dict is encoded by :func:`link_fields`.
 """
 
 from __future__ import annotations
@@ -19,8 +21,7 @@ LINK_KEYS = frozenset({"id", "type", "events", "gap_days", "entities", "score", 
 # the SQLite ``links`` columns, in the order of :func:`sqlite_link_row` (which adds ``h`` and ``terms``)
 SQLITE_LINK_COLUMNS = ("lseq", "lid", "created_at", "rule", "score", "data", "doc_a", "doc_b", "key_a", "key_b",
                        "type_a", "type_b", "gap_days", "entities", "explanation")
-LINK_ROW_WIDTH = len(SQLITE_LINK_COLUMNS) + 2
-LINK_FIELDS_WIDTH = LINK_ROW_WIDTH - 2  # link_fields: the row without lseq and created_at
+LINK_FIELDS_WIDTH = len(SQLITE_LINK_COLUMNS)  # link_fields: the row without lseq and created_at, with h and terms
 
 
 def link_id(rule: str, keys: Iterable[str]) -> str:
