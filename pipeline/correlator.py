@@ -202,10 +202,14 @@ class Correlator:
                         cursor = batch[-1].eseq
                         sink.end_batch(CURSOR, cursor)  # its links and the cursor are stored together
                         batch = self.es.events_after(cursor, self.settings.batch)
-            except BaseException:
+            except BaseException as failure:
                 # the index holds events of batches that were not stored: read the cursor and past again
                 self._index, self._covered, self._cursor = None, None, None
-                self._announce(sink.new)  # links of the batches stored before the failure
+                try:
+                    self._announce(sink.new)  # links of the batches stored before the failure
+                except Exception as listener_error:  # noqa: BLE001 - the failure is what the caller must see
+                    failure.add_note(f"newswatch: a link listener also failed while the links stored before this "
+                                     f"error were announced: {listener_error!r}")
                 raise
             self._cursor = cursor
         finally:

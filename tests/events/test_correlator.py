@@ -277,3 +277,34 @@ def test_a_correlator_killed_while_its_links_are_written_loses_nothing_it_stored
         Correlator(clean, CorrelatorSettings(batch=500)).process()
         never_killed = [x["id"] for x in clean.links()]
     assert len(after) > 300 and after == never_killed
+
+
+def test_a_failing_run_raises_its_own_error_even_when_a_listener_fails_too(tmp_path, monkeypatch) -> None:
+    """The links of batches stored before a failure are still announced; a listener failing then must not
+    hide the failure itself (it is added to it as a note)."""
+    store = SQLiteStore(tmp_path / "s.db")
+    events = _dense_events(200)
+    for i in range(0, 200, 2):
+        store.put_events(f"doc{i}", events[i:i + 2], url=f"https://t.test/{i}")
+
+    class Broken:
+        def on_link(self, link: dict[str, Any]) -> None:
+            raise RuntimeError("alert channel down")
+
+    corr = Correlator(store, CorrelatorSettings(batch=100), listeners=[Broken()])
+    real = Correlator._pair_batch
+    batches = []
+
+    def second_batch_fails(self, idx, batch, sink) -> None:
+        batches.append(batch)
+        if len(batches) == 2:
+            raise ValueError("disk full")
+        real(self, idx, batch, sink)
+
+    monkeypatch.setattr(Correlator, "_pair_batch", second_batch_fails)
+    with pytest.raises(ValueError, match="disk full") as failed:
+        corr.process()
+    assert any("alert channel down" in note for note in failed.value.__notes__)
+    stored = store.links()
+    assert stored and store.get_cursor("correlator") == batches[0][-1].eseq  # the first batch was kept
+    store.close()
