@@ -44,7 +44,8 @@ class IndexedEvent:
     start: int = 0  # day ordinals (meaningful when view.start is set)
     end: int = 0
     entry: dict[str, Any] = field(default_factory=dict)
-    end_facts: tuple[dict[str, Any], str, str, str] = ({}, "", "", "")  # (entry, document, key, type): a link's end
+    # (entry, document, key, type): what a link keeps of this end (set by indexed_event)
+    end_facts: tuple[dict[str, Any], str, str, str] = field(default_factory=lambda: ({}, "", "", ""))
     actor: str | None = None  # the main actor: copies of one happening share it
     phrase: str | None = None  # its clause in explanations: the event's ``summary``, else made when first linked
     happening: str | None = None  # what copies of one happening share (see Correlator._happening)
