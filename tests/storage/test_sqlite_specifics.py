@@ -256,3 +256,23 @@ def test_an_encoded_link_is_stored_as_the_same_plain_dict_would_be(tmp_path, ent
             assert store.docs_for_link_key(entities[0]) == {"a", "b"}
         store.close()
     assert stored[0] == stored[1] and stored[0][0]["entities"] == entities
+
+
+def test_scores_and_gaps_keep_every_bit_through_the_writer_threads_json(tmp_path) -> None:
+    """The writer thread hands rows to SQLite as JSON text: SQLite's text-to-real conversion must give back
+    the very floats the correlator computed (it is exact in the SQLite that apsw ships; this checks it)."""
+    import random
+
+    rng = random.Random(5)
+    links = []
+    for i in range(3000):
+        link = _link(f"a{i}", f"b{i}")
+        link["score"] = round(rng.random(), 4) if i % 2 else rng.random()
+        link["gap_days"] = rng.uniform(0, 400) if i % 3 else float(rng.randrange(40))
+        links.append(link)
+    store = SQLiteStore(tmp_path / "s.db")
+    with store.link_sink() as sink:
+        sink.add(links)
+    got = {x["id"]: (x["score"], x["gap_days"]) for x in store.links()}
+    assert got == {x["id"]: (x["score"], x["gap_days"]) for x in links}
+    store.close()
