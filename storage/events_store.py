@@ -42,10 +42,10 @@ from typing import Any, Protocol, cast
 
 import orjson
 
-from storage.link_rows import SEP, lid_number, sqlite_link_row, stored_links, terms_query
+from storage.link_rows import SEP, lid_number, stored_links, terms_query
 from storage.link_rows import dumps as _dumps
 from storage.link_rows import link_id as link_id  # where the correlator and tests have always found it
-from storage.link_writer import BufferedLinkSink, LinkSink, SQLiteLinkWriter, append_link_rows
+from storage.link_writer import BufferedLinkSink, LinkSink, SQLiteLinkWriter, stage_links
 from storage.models import utc_now_iso
 from storage.sqlite_tx import sqlite_transaction
 
@@ -544,10 +544,9 @@ class SQLiteEventStore(_EventStoreBase):
 
     def _write_links(self, new: list[dict[str, Any]], now: str) -> None:
         """Append the links (rowids after the last, inside the write transaction) as columns, and their
-        names to ``link_terms``: appends only, so ten thousand links touch few pages, and no JSON is
-        encoded per link (a link of another shape keeps its JSON in ``data``)."""
-        last = int(self._db.execute("SELECT coalesce(max(lseq), 0) FROM links").fetchone()[0])
-        append_link_rows(self._db, [sqlite_link_row(link, n, now) for n, link in enumerate(new, start=last + 1)])
+        names to ``link_terms``: appends only, so ten thousand links touch few pages (a link of another
+        shape keeps its JSON in ``data``). The writer thread's SQL path (:func:`storage.link_writer.stage_links`)."""
+        stage_links(self._db, new, now)
 
     def link_sink(self, background: bool = True) -> LinkSink:
         """With ``background``, a writer thread with its own connection

@@ -18,7 +18,7 @@ import orjson
 SEP = "\x1f"  # between a link's entities in the ``entities`` column (SQLite)
 LINK_KEYS = frozenset({"id", "type", "events", "gap_days", "entities", "score", "explanation", "rule",
                        "created_at"})
-# the SQLite ``links`` columns, in the order of :func:`sqlite_link_row` (which adds ``h`` and ``terms``)
+# the SQLite ``links`` columns; :func:`link_fields` gives them but ``lseq`` and ``created_at``, then ``h`` and ``terms``
 SQLITE_LINK_COLUMNS = ("lseq", "lid", "created_at", "rule", "score", "data", "doc_a", "doc_b", "key_a", "key_b",
                        "type_a", "type_b", "gap_days", "entities", "explanation")
 LINK_FIELDS_WIDTH = len(SQLITE_LINK_COLUMNS)  # link_fields: the row without lseq and created_at, with h and terms
@@ -91,16 +91,11 @@ def _pair_terms(rule: str, type_a: Any, type_b: Any) -> str:
     return " ".join([link_term(rule), link_term(str(type_a)), link_term(str(type_b))])
 
 
-def sqlite_link_row(link: dict[str, Any], lseq: int, now: str) -> tuple[Any, ...]:
-    """A link as the ``links`` row in :data:`SQLITE_LINK_COLUMNS` order followed by its ``link_ids`` key and
-    its ``link_terms`` text: a correlator link becomes columns, any other shape keeps its JSON in ``data``."""
-    fields = link_fields(link)
-    return (lseq, fields[0], now, *fields[1:])
-
-
 def link_fields(link: dict[str, Any]) -> tuple[Any, ...]:
-    """:func:`sqlite_link_row` without ``lseq`` and ``created_at`` (the writer thread's SQL adds those):
-    the fields an :class:`EncodedLink` carries, else worked out from the dict."""
+    """A link's SQLite row: the ``links`` columns of :data:`SQLITE_LINK_COLUMNS` but ``lseq`` and
+    ``created_at`` (the SQL adds those), then its ``link_ids`` key and its ``link_terms`` text. A correlator
+    link becomes columns, any other shape keeps its JSON in ``data``. An :class:`EncodedLink` carries
+    them already; any other dict is worked out here."""
     if type(link) is EncodedLink:
         return link.fields
     lid = link["id"]
@@ -147,8 +142,7 @@ def co_timed_link(lid: str, rule: str, score: float, gap: float, entities: list[
     if "" in entities or joined.count(SEP) != max(0, len(entities) - 1):
         link.fields = link_fields(dict(link))  # names the columns cannot hold apart: kept as JSON
         return link
-    h = int(lid, 16)
-    h = h - (1 << 64) if h >= 1 << 63 else h  # lid_number of a link_id
+    h = lid_number(lid)
     link.fields = (lid, rule, score, None, doc_a, doc_b, key_a, key_b, type_a, type_b, gap, joined, explanation,
-                   h, " ".join([f"l{lid}", _pair_terms(rule, type_a, type_b), *map(link_term, entities)]))
+                   h, " ".join([lid_term(h), _pair_terms(rule, type_a, type_b), *map(link_term, entities)]))
     return link

@@ -26,18 +26,15 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable
-from itertools import chain
 from types import TracebackType
 from typing import Any, Protocol
 
 import orjson
 
-from storage.link_rows import LINK_FIELDS_WIDTH, SQLITE_LINK_COLUMNS, EncodedLink, link_fields
+from storage.link_rows import LINK_FIELDS_WIDTH, SQLITE_LINK_COLUMNS, link_fields
 
 WRITER_CACHE_KIB = 8192
 CHECKPOINT_EVERY = 16  # batches (of 1,000 new events by default: some 50,000 links, 30 MB of WAL)
-MAX_PARAMETERS = 32766  # SQLite's most parameters in one statement
-_COLUMNS = ", ".join(SQLITE_LINK_COLUMNS)
 _COLUMNS_BUT_LSEQ = ", ".join(SQLITE_LINK_COLUMNS[1:])  # the writer thread lets SQLite number the rows
 _SQL_STAGE = f"""
 CREATE TEMP TABLE IF NOT EXISTS link_skipped(h INTEGER PRIMARY KEY);
@@ -64,25 +61,13 @@ _SQL_CURSOR = ("INSERT INTO cursors(name, value) VALUES (?, ?) "
                "ON CONFLICT (name) DO UPDATE SET value = excluded.value")
 
 
-def insert_many(db: Any, table: str, rows: list[tuple[Any, ...]]) -> None:
-    """Insert rows of one width with as many rows per statement as SQLite takes: one step each."""
-    if not rows:
-        return
-    one = "(" + ", ".join("?" * len(rows[0])) + ")"
-    per = MAX_PARAMETERS // len(rows[0])
-    for i in range(0, len(rows), per):
-        part = rows[i:i + per]
-        db.execute(f"INSERT INTO {table} VALUES {', '.join([one] * len(part))}", tuple(chain.from_iterable(part)))
-
-
-def append_link_rows(db: Any, rows: list[tuple[Any, ...]]) -> None:
-    """Append links given as :func:`storage.link_rows.sqlite_link_row` rows (known to be new) to ``links``,
-    ``link_ids`` and ``link_terms``, inside the caller's write transaction on ``db``."""
-    width = len(SQLITE_LINK_COLUMNS)
-    insert_many(db, f"links({_COLUMNS})", [r[:width] for r in rows])
-    if rows:
-        db.execute("INSERT INTO link_ids(h) SELECT value FROM json_each(?)", (orjson.dumps([r[width] for r in rows]),))
-    insert_many(db, "link_terms(rowid, terms)", [(r[0], r[width + 1]) for r in rows])
+def stage_links(db: Any, links: list[dict[str, Any]], now: str) -> None:
+    """Append ``links`` (known to be new) to ``links``, ``link_ids`` and ``link_terms`` through the
+    ``link_stage`` view, inside the caller's write transaction on ``db``: the store's ``add_links`` takes
+    the same SQL path as the writer thread (which encodes its chunks in the caller's thread instead)."""
+    if links:
+        db.execute(_SQL_STAGE)  # temporary, per connection; IF NOT EXISTS: made once
+        db.execute(_SQL_STAGE_ROWS, (orjson.dumps([link_fields(link) for link in links]), now))
 
 
 def checkpoint(db: Any) -> None:
@@ -188,7 +173,7 @@ class SQLiteLinkWriter:
             if lid in seen:
                 continue  # one-by-one arrival would have kept the first
             seen.add(lid)
-            fields = link.fields if type(link) is EncodedLink else link_fields(link)
+            fields = link_fields(link)
             rows.append(fields)
             handed.append(link)
             keys.append(fields[_H])
