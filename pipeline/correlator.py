@@ -279,7 +279,7 @@ class Correlator:
         sa, sb = a.start, b.start
         gap = float(sb - sa if sa <= sb else sa - sb)
         earlier, later = (a, b) if sa <= sb else (b, a)
-        return co_timed_link(link_id(rule.name, (a.happening or self._happening(a), b.happening or self._happening(b))),
+        return co_timed_link(link_id(rule.name, (self._happening(a), self._happening(b))),
                              rule.name, score, gap, ents,
                              explain_described(rule, b.view.type, gap, why, a.phrase, b.phrase),
                              earlier.end_facts, later.end_facts)

@@ -257,7 +257,8 @@ class PairingIndex:
         groups: list[tuple[IndexedEvent, PairRule, bool]] = []  # one per (new event, slot)
         group_pos: list[int] = []  # the new event's row, and its rule's number, per group
         group_rule: list[int] = []
-        rule_no = {id(r): i for i, r in enumerate(self.rules)}
+        used: list[PairRule] = []  # the rules of the groups, each once; group_rule holds its number here
+        rule_no: dict[int, int] = {}
         queries: dict[tuple[str, str], tuple[list[int], list[int], list[int]]] = defaultdict(
             lambda: ([], [], []))
         key_no = self._key_no
@@ -269,7 +270,11 @@ class PairingIndex:
                 g = len(groups)
                 groups.append((item, rule, side == "first"))
                 group_pos.append(item.pos)
-                group_rule.append(rule_no.get(id(rule), -1))
+                n = rule_no.get(id(rule))
+                if n is None:
+                    n = rule_no[id(rule)] = len(used)
+                    used.append(rule)
+                group_rule.append(n)
                 gq, lo_q, hi_q = queries[(rule.name, "second" if side == "first" else "first")]
                 window = int(rule.window_days)
                 lo_day, hi_day = item.start - window - longest, item.end + window
@@ -301,15 +306,10 @@ class PairingIndex:
         g_arr = np.concatenate(cand_g)
         rows = np.concatenate(cand_row)
         g_pos = np.array(group_pos, dtype=np.int64)
-        if -1 in group_rule:  # a rule not among the index's (not the correlator's way): one by one
-            g_window = np.array([r.window_days for _, r, _ in groups], dtype=np.float64)
-            g_weight = np.array([r.weight for _, r, _ in groups], dtype=np.float64)
-            g_min = np.array([r.min_score for _, r, _ in groups], dtype=np.float64)
-        else:
-            g_rule = np.array(group_rule, dtype=np.int64)
-            g_window = np.array([r.window_days for r in self.rules], dtype=np.float64)[g_rule]
-            g_weight = np.array([r.weight for r in self.rules], dtype=np.float64)[g_rule]
-            g_min = np.array([r.min_score for r in self.rules], dtype=np.float64)[g_rule]
+        g_rule = np.array(group_rule, dtype=np.int64)
+        g_window = np.array([r.window_days for r in used], dtype=np.float64)[g_rule]
+        g_weight = np.array([r.weight for r in used], dtype=np.float64)[g_rule]
+        g_min = np.array([r.min_score for r in used], dtype=np.float64)[g_rule]
         q = g_pos[g_arr]
         keep = cols.alive[rows] & (cols.eseq[rows] < cols.eseq[q]) & (cols.doc[rows] != cols.doc[q])
         g_arr, rows, q = g_arr[keep], rows[keep], q[keep]
