@@ -31,6 +31,7 @@ from nlp.events.rules import EVENT_TYPES, TRIGGERS
 from nlp.events.sample_reuters import REUTERS_DEV_PATH, reuters_docs
 from nlp.events.sample_reuters import reuters_body as reuters_body  # where offsets were first defined
 from pipeline.benches.common import shared_data_dir
+from pipeline.evals import events_real
 
 DATA = Path(__file__).resolve().parent / "data"
 TEST_PATH = DATA / "events_test.jsonl"
@@ -107,6 +108,16 @@ def _fmt(x: object) -> str:
     return "   -" if x is None else f"{float(x):.2f}"  # type: ignore[arg-type]
 
 
+def _real_dev() -> dict[str, events_real.Tally] | None:
+    try:
+        pages = events_real.load_pages()
+    except FileNotFoundError as exc:
+        print(f"eval events: events-real-dev skipped: {exc}", file=sys.stderr)
+        return None
+    print(f"eval events: analyzing {len(pages)} events-real-dev pages", file=sys.stderr)
+    return events_real.evaluate(pages, events_real.analyze_pages(pages))
+
+
 def run(args: argparse.Namespace) -> int:
     sets: dict[str, list[Item]] = {"invented": load_jsonl(TEST_PATH)}
     try:
@@ -119,10 +130,13 @@ def run(args: argparse.Namespace) -> int:
     if args.limit:
         sets = {k: v[: args.limit] for k, v in sets.items()}
     rows = evaluate(sets)
+    real = _real_dev()
     if args.json:
-        for r in rows:
+        for r in rows + (events_real.rows(real) if real else []):
             print(json.dumps(r))
         return 0
+    if real:
+        print("\n".join(events_real.report(real)))
     by = {(r["set"], r["type"], r["system"]): r for r in rows}
     for name, items in sets.items():
         print(f"\nevents on {name} ({len(items)} sentences): newswatch vs trigger words (baseline)")
