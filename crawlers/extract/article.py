@@ -1,0 +1,136 @@
+"""The main text of an article page: trafilatura on a copy without paywall prompts, a plain fallback, app shells."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import lxml.html
+
+from crawlers.extract.text import _strip_noise
+
+_WALL_RE = re.compile(r"(?:^|[\s_-])(?:paywall|pay-wall|regwall|reg-wall|subscribe-(?:box|prompt|wall)|"
+                      r"subscription-(?:wall|prompt)|login-wall|piano-(?:container|offer)|tp-container|"
+                      r"meter-(?:wall|prompt))(?:$|[\s_-])|^paywall|paywall$", re.IGNORECASE)
+
+
+_BOILERPLATE_LINE = re.compile(
+    r"^\W*(?:"
+    # "read also" links set inside the article, in the languages we meet most
+    r"(?:lea|lee|léase|lire|à lire|voir|read|see|also read|leggi|lesen sie|czytaj|leia|veja|zie ook|les også|läs)"
+    r"\s+(?:también|tambien|más|mas|aussi|also|more|anche|auch|też|także|również|mais|também|ook|også|mer)\b"
+    r"|(?:le|te) puede interesar|related(?: articles?| stories| posts)?\s*:|mehr zum thema|"
+    r"das (?:thema|könnte) .{0,40}interessieren|auch interessant|weitere (?:beiträge|artikel|meldungen|tipps)|"
+    r"vorschau auf den nächsten artikel|(?:next|previous) (?:article|story|post)\b|"
+    # comments, ads, paywall and newsletter prompts
+    r"keine kommentare|no comments(?: yet)?\b|\d+\s+(?:comments?|kommentare|commentaires)\b|leave a (?:comment|reply)|"
+    r"anzeige\b|advertisement\b|publicidad\b|werbung\b|sponsored\b|"
+    r"pour (?:lire la suite|accéder)|to continue reading|subscribe to (?:read|continue)|"
+    r"(?:kategorie|category|categories|tags?|schlagwörter|quellenangaben|release date)\s*:\s*\S{0,30}\s*$|"
+    r"\(?alle angaben ohne gewähr\)?\s*$"
+    r")",
+    re.IGNORECASE,
+)
+# Short lines under or after the article that are never its text: picture credits and sources, copyright,
+# share / "loading" widgets, "read more" and "recommended" links, login prompts.
+_CREDIT_LINE = re.compile(
+    r"^\W*(?:photo|photos|foto|fotos|bild|bilder|titelbild|image|images|picture|crédits? photos?|credits?|"
+    r"source|sources|quelle|quellen|źródło|fuente|fonte|zdjęcie|fot\.)\s*:"
+    r"|^\W*(?:©|\(c\)\s|copyright\b)|all rights reserved|alle rechte vorbehalten|tous droits réservés"
+    r"|todos los derechos reservados|wszelkie prawa zastrzeżone|materiał chroniony prawem"
+    r"|^\W*(?:share(?: this)?(?: article| post| story)?|teilen(?: mit)?|artikel teilen|partager|compartir|condividi"
+    r"|udostępnij|podziel się|loading|wird geladen|chargement|cargando|ładowanie"
+    r"|read more|mehr erfahren|weiterlesen|mehr lesen|lire la suite|leer más|leggi tutto|czytaj dalej"
+    r"|dowiedz się więcej|view comments|show comments|kommentare anzeigen|bild anzeigen"
+    r"|recommended|empfohlene beiträge|weitere themen|das könnte sie auch interessieren|you may also like"
+    r"|you might also like|related posts|ähnliche beiträge|zobacz też|zobacz także|czytaj też|czytaj także"
+    r"|polecamy)\W*$"
+    r"|^\W*(?:sie sind (?:aktuell )?nicht eingeloggt|you are not logged in|log ?in to|anmelden|zaloguj się)",
+    re.IGNORECASE,
+)
+_NEWSLETTER_LINE = re.compile(r"newsletter|sign up|subscribe|abonnier|abonnez|registrier|subskrypc|suscríb|iscriviti",
+                              re.IGNORECASE)
+
+
+def drop_boilerplate_lines(text: str) -> str:
+    """Main text without the lines extractors are known to keep: in-article "read also" links, comment
+    counters, ad labels, paywall and newsletter prompts (short lines only: a paragraph that merely
+    mentions a newsletter stays)."""
+    if not text:
+        return text
+    kept = []
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped and len(stripped) < 200 and _BOILERPLATE_LINE.search(stripped):
+            continue
+        if stripped and len(stripped) < 160 and _NEWSLETTER_LINE.search(stripped):
+            continue
+        if stripped and len(stripped) < 120 and _CREDIT_LINE.search(" ".join(stripped.split())):
+            continue
+        kept.append(line)
+    out = "\n".join(kept).strip()
+    return out or text
+
+
+def _without_walls(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """A copy of ``tree`` without paywall / login prompts, which trafilatura takes for article text."""
+    import copy
+
+    def is_wall(el: lxml.html.HtmlElement) -> bool:
+        # A prompt is short; a long element named "paywall" is the container of the article itself.
+        return bool(_WALL_RE.search(f"{el.get('class', '')} {el.get('id', '')}")) and \
+            len(" ".join(el.text_content().split())) < 600
+
+    if not any(is_wall(el) for el in tree.xpath("//*[@class or @id]")):
+        return tree
+    clone = copy.deepcopy(tree)
+    for el in clone.xpath("//*[@class or @id]"):
+        if el.getparent() is not None and is_wall(el):
+            el.drop_tree()
+    return clone
+
+
+def _trafilatura(text: str | lxml.html.HtmlElement, url: str | None, warnings: list[str]) -> dict[str, Any]:
+    import trafilatura
+
+    try:
+        result = trafilatura.bare_extraction(
+            text, url=url, with_metadata=True, include_comments=False, include_tables=True,
+        )
+    except Exception as exc:
+        warnings.append(f"text: trafilatura failed ({type(exc).__name__})")
+        return {}
+    if result is None:
+        return {}
+    if not isinstance(result, dict):
+        result = result.as_dict() if hasattr(result, "as_dict") else {}
+    return result
+
+
+def _fallback_text(tree: lxml.html.HtmlElement) -> str:
+    """Paragraph text of ``<article>``/``<main>``/``<body>`` without navigation and scripts."""
+    for xp in ("//article", "//main", "//*[@role='main']", "//body"):
+        nodes = tree.xpath(xp)
+        if not nodes:
+            continue
+        node = _strip_noise(nodes[0])
+        elements = node.xpath(".//p|.//li|.//h2|.//h3|.//blockquote")
+        blocks = [" ".join(el.text_content().split()) for el in elements]
+        blocks = [b for b in blocks if b]
+        text = "\n".join(blocks) if blocks else " ".join(node.text_content().split())
+        if text:
+            return text
+    return ""
+
+
+def _js_only(tree: lxml.html.HtmlElement) -> bool:
+    body = tree.find("body")
+    if body is None:
+        return bool(tree.xpath("//script"))
+    # Only code is taken out here: a page whose text sits in <header>/<nav> is still server-rendered, and the
+    # whole tree is read because broken markup can push the body's text into <head>.
+    shown = " ".join(str(t) for t in tree.xpath("//text()[not(ancestor::script or ancestor::style or "
+                                                "ancestor::noscript or ancestor::template or ancestor::title)]"))
+    visible = " ".join(shown.split())
+    has_app = bool(tree.xpath("//script|//noscript|//*[@id='root' or @id='app' or @id='__next']"))
+    return has_app and len(visible) < 80

@@ -1,0 +1,123 @@
+"""Prices, currencies and availability values: the patterns and parsers product extraction is built on."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import lxml.html
+
+AVAILABILITY = {
+    "instock": "InStock",
+    "instoreonly": "InStock",
+    "onlineonly": "InStock",
+    "limitedavailability": "InStock",
+    "outofstock": "OutOfStock",
+    "soldout": "OutOfStock",
+    "discontinued": "OutOfStock",
+    "preorder": "PreOrder",
+    "presale": "PreOrder",
+}
+# Unambiguous currency symbols and words; "¥" depends on the page's language (CNY or JPY).
+CURRENCY_SYMBOLS = {
+    "US$": "USD", "$": "USD", "€": "EUR", "£": "GBP", "￥": "CNY", "元": "CNY", "RMB": "CNY",
+    "CN¥": "CNY", "CNY": "CNY", "₹": "INR", "₩": "KRW", "₽": "RUB", "C$": "CAD", "CA$": "CAD",
+    "A$": "AUD", "AU$": "AUD", "HK$": "HKD", "NT$": "TWD", "R$": "BRL", "CHF": "CHF", "zł": "PLN",
+    "kr": "SEK", "円": "JPY", "₺": "TRY", "₫": "VND", "฿": "THB", "₱": "PHP",
+}
+_ISO_CURRENCY = re.compile(
+    r"\b(USD|EUR|GBP|CNY|RMB|JPY|KRW|INR|CAD|AUD|HKD|TWD|CHF|SEK|NOK|DKK|PLN|BRL|RUB|MXN)\b"
+)
+_VISIBLE_PRICE = re.compile(
+    r"(?:US\$|HK\$|NT\$|CA\$|AU\$|CN¥|R\$|[$€£¥￥₹₩₽])\s?\d[\d,.\s]*\d"
+    r"|\d{1,3}(?:[\s\u00a0.,]\d{3})+(?:[.,]\d{1,2})?\s?(?:元|€|円|zł)|\d[\d,.]*\s?(?:元|€|円|zł)"
+)
+
+
+def parse_price(text: str, currency_hint: str | None = None) -> Decimal | None:
+    """The amount of a price string (``"1 299,00 €"`` -> 1299.00); None when there is none."""
+    return _parse_amount(text, currency_hint)
+
+
+def _parse_amount(value: Any, currency_hint: Any = None) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        try:
+            return Decimal(str(value))
+        except InvalidOperation:
+            return None
+    from price_parser import Price
+
+    price = Price.fromstring(str(value), currency_hint=str(currency_hint) if currency_hint else None)
+    return price.amount
+
+
+def _format_amount(amount: Decimal | None) -> str | None:
+    if amount is None:
+        return None
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        return format(amount.normalize(), "f")
+    return format(amount.quantize(Decimal("0.01")), "f")
+
+
+def _currency_from_text(text: str, lang: str | None, warnings: list[str]) -> str | None:
+    iso = _ISO_CURRENCY.search(text.upper())
+    if iso:
+        return "CNY" if iso.group(1) == "RMB" else iso.group(1)
+    for symbol in sorted(CURRENCY_SYMBOLS, key=len, reverse=True):
+        if symbol in text:
+            code = CURRENCY_SYMBOLS[symbol]
+            if symbol == "$":
+                warnings.append("product: currency inferred from the '$' sign as USD")
+            return code
+    if "¥" in text:
+        if lang in ("zh", "ja"):
+            return "CNY" if lang == "zh" else "JPY"
+        warnings.append("product: '¥' could be CNY or JPY and the page language does not say; "
+                        "currency unknown")
+        return None
+    warnings.append(f"product: no currency found in {text.strip()[:40]!r}")
+    return None
+
+
+def _availability(value: str | None, warnings: list[str]) -> str | None:
+    if not value:
+        return None
+    key = value.strip().rstrip("/").rsplit("/", 1)[-1].lower().replace("_", "").replace(" ", "")
+    mapped = AVAILABILITY.get(key)
+    if mapped is None:
+        warnings.append(f"product: availability {value!r} has no contract value; left null")
+    return mapped
+
+
+def _availability_on_page(tree: lxml.html.HtmlElement, visible: str) -> str | None:
+    """Availability from elements named for it (``#availability``, ``.stock``), else from strong English phrases
+    anywhere (words like "indisponible" are too common elsewhere on a page to be read page-wide)."""
+    for el in tree.xpath("//*[contains(translate(@id, 'AVAILBTYSOCK', 'availbtysock'), 'availab') or "
+                         "contains(translate(@class, 'AVAILBTYSOCK', 'availbtysock'), 'availab') or "
+                         "contains(translate(@id, 'STOCK', 'stock'), 'stock') or "
+                         "contains(translate(@class, 'STOCK', 'stock'), 'stock')]"):
+        found = _availability_text(" ".join(el.text_content().split())[:300])
+        if found:
+            return found
+    low = visible.lower()
+    if re.search(r"out of stock|sold out|currently unavailable", low):
+        return "OutOfStock"
+    if re.search(r"\bin stock\b", low):
+        return "InStock"
+    return None
+
+
+def _availability_text(visible: str) -> str | None:
+    low = visible.lower()
+    if re.search(r"out of stock|sold out|currently unavailable|rupture de stock|épuisé|indisponible|ausverkauft"
+                 r"|nicht (?:auf lager|verfügbar)|agotado|esaurito|缺货|已售罄", low):
+        return "OutOfStock"
+    if re.search(r"pre-?order|précommande|vorbestell|预售", low):
+        return "PreOrder"
+    if re.search(r"\bin stock\b|\ben stock\b|auf lager|disponible|en existencia|有货|现货", low):
+        return "InStock"
+    return None
