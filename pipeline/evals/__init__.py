@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
-AREAS: tuple[str, ...] = ("nlp", "events", "extraction")
+AREAS: tuple[str, ...] = ("nlp", "events", "extraction", "extractors")
 EVAL_AREAS_HINT = "no evaluation areas are installed yet"
 
 

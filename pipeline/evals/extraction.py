@@ -12,6 +12,10 @@
 - structured data: ``structured-data`` samples go through ``extract_page`` without an exception;
 - feeds: every file of ``feeds`` is read by the crawler's feed reader without an exception.
 
+Every page-level set is split by site into a fixed ``tune`` half (develop against it) and a
+``held-out`` half (report on it; a change that helps one and hurts the other is not taken), see
+``pipeline.evals.splits``; both halves are printed side by side, each next to its baseline.
+
 Data is read by path from ../shared/data (never copied); progress goes to stderr, the table to stdout.
 """
 
@@ -31,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.benches.common import shared_data_dir
+from pipeline.evals.splits import HALVES, half_of, site_of
 
 _WS = re.compile(r"\s+")
 
@@ -63,10 +68,12 @@ class Line:
     baseline: float | None
     baseline_name: str
     extra: dict[str, Any] = field(default_factory=dict)
+    half: str = "all"  # "tune", "held-out" (see pipeline.evals.splits) or "all" for sets without a split
 
     def to_dict(self) -> dict[str, Any]:
-        return {"area": "extraction", "task": self.task, "measure": self.measure, "newswatch": self.newswatch,
-                "baseline": self.baseline, "baseline_name": self.baseline_name, **self.extra}
+        return {"area": "extraction", "task": self.task, "measure": self.measure, "half": self.half,
+                "newswatch": self.newswatch, "baseline": self.baseline, "baseline_name": self.baseline_name,
+                **self.extra}
 
 
 def _log(msg: str) -> None:
@@ -122,22 +129,28 @@ def eval_articles(root: Path, limit: int | None, workers: int) -> list[Line]:
         gold = gold[:limit]
     jobs = [(str(root / g["path"]), g.get("url"), list(g.get("with") or []), list(g.get("without") or []))
             for g in gold]
-    ours, plain = Counts(), Counts()
+    halves = [half_of(site_of(g.get("url"), g["file"])) for g in gold]
+    ours = {h: Counts() for h in HALVES}
+    plain = {h: Counts() for h in HALVES}
     t_ours = t_plain = 0.0
     _log(f"articles: {len(jobs)} pages, {workers} worker(s)")
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for i, (a, b, ta, tb) in enumerate(pool.map(_article_job, jobs, chunksize=8), 1):
-            ours.add(a)
-            plain.add(b)
+        for i, (half, (a, b, ta, tb)) in enumerate(zip(halves, pool.map(_article_job, jobs, chunksize=8),
+                                                       strict=True), 1):
+            ours[half].add(a)
+            plain[half].add(b)
             t_ours += ta
             t_plain += tb
             if i % 100 == 0:
                 _log(f"articles: {i}/{len(jobs)}")
-    o, p = ours.prf(), plain.prf()
     name = "trafilatura.extract (defaults)"
-    return [Line("articles", m, o[m], p[m], name) for m in ("precision", "recall", "f1")] + [
-        Line("articles", "ms_per_page", round(1000 * t_ours / max(len(jobs), 1), 1),
-             round(1000 * t_plain / max(len(jobs), 1), 1), name)]
+    lines: list[Line] = []
+    for half in HALVES:
+        o, p = ours[half].prf(), plain[half].prf()
+        lines.extend(Line("articles", m, o[m], p[m], name, {"pages": halves.count(half)}, half)
+                     for m in ("precision", "recall", "f1"))
+    return [*lines, Line("articles", "ms_per_page", round(1000 * t_ours / max(len(jobs), 1), 1),
+                         round(1000 * t_plain / max(len(jobs), 1), 1), name)]
 
 
 # -- products ---------------------------------------------------------------------------------
@@ -215,19 +228,22 @@ def eval_products(root: Path, limit: int | None, workers: int) -> list[Line]:
         gold = gold[:limit]
     _log(f"products: {len(gold)} pages")
     attrs = ("price", "availability", "sku")
-    ours = {a: Counts() for a in attrs}
-    base = {a: Counts() for a in attrs}
+    ours = {(a, h): Counts() for a in attrs for h in HALVES}
+    base = {(a, h): Counts() for a in attrs for h in HALVES}
     with ProcessPoolExecutor(max_workers=workers) as pool:
         results = list(pool.map(_product_job, [(str(root / g["html"]), g.get("url")) for g in gold]))
-    for g, (mine, theirs) in zip(gold, results, strict=True):
+    halves = [half_of(site_of(g.get("url"), g["id"])) for g in gold]
+    for g, half, (mine, theirs) in zip(gold, halves, results, strict=True):
         for a in attrs:
-            ours[a].add(score_attribute(mine.get(a), list(g.get(a) or []), a))
-            base[a].add(score_attribute(theirs.get(a), list(g.get(a) or []), a))
+            ours[(a, half)].add(score_attribute(mine.get(a), list(g.get(a) or []), a))
+            base[(a, half)].add(score_attribute(theirs.get(a), list(g.get(a) or []), a))
     name = "extruct + price-parser (JSON-LD/microdata only)"
     lines: list[Line] = []
-    for a in attrs:
-        o, b = ours[a].prf(), base[a].prf()
-        lines.extend(Line("products", f"{a}_{m}", o[m], b[m], name) for m in ("precision", "recall", "f1"))
+    for half in HALVES:
+        for a in attrs:
+            o, b = ours[(a, half)].prf(), base[(a, half)].prf()
+            lines.extend(Line("products", f"{a}_{m}", o[m], b[m], name, {"pages": halves.count(half)}, half)
+                         for m in ("precision", "recall", "f1"))
     return lines
 
 
@@ -241,16 +257,20 @@ def eval_prices(root: Path, limit: int | None) -> list[Line]:
 
     cases = [json.loads(line) for line in (root / "cases.jsonl").read_text(encoding="utf-8").splitlines() if line]
     cases = [c for c in cases if not c.get("xfail")][: limit or None]
-    ours = plain = 0
+    ours = dict.fromkeys(HALVES, 0)
+    plain = dict.fromkeys(HALVES, 0)
+    n = dict.fromkeys(HALVES, 0)
     for c in cases:
+        half = half_of(str(c["text"]))  # one case is one price string: split by the string
         want = _decimal(c.get("amount")) if c.get("amount") is not None else None
         mine = parse_price(c["text"], c.get("currency_hint"))
         theirs = Price.fromstring(c["text"], currency_hint=c.get("currency_hint")).amount
-        ours += int((mine is None and want is None) or (mine is not None and want is not None and mine == want))
-        plain += int((theirs is None and want is None) or (theirs is not None and want is not None and theirs == want))
-    n = max(len(cases), 1)
-    return [Line("prices", "amount_accuracy", round(ours / n, 4), round(plain / n, 4), "price_parser.Price",
-                 {"cases": len(cases)})]
+        n[half] += 1
+        ours[half] += int((mine is None and want is None) or (mine is not None and want is not None and mine == want))
+        plain[half] += int((theirs is None and want is None)
+                           or (theirs is not None and want is not None and theirs == want))
+    return [Line("prices", "amount_accuracy", round(ours[h] / max(n[h], 1), 4), round(plain[h] / max(n[h], 1), 4),
+                 "price_parser.Price", {"cases": n[h]}, h) for h in HALVES]
 
 
 def eval_structured(root: Path, limit: int | None) -> list[Line]:
@@ -307,9 +327,27 @@ def run(args: argparse.Namespace) -> int:
         for line in lines:
             print(json.dumps(line.to_dict(), ensure_ascii=False))
     else:
-        print(f"{'task':<16} {'measure':<26} {'newswatch':>10} {'baseline':>10}  baseline")
-        for line in lines:
-            base = "-" if line.baseline is None else f"{line.baseline:.4g}"
-            print(f"{line.task:<16} {line.measure:<26} {line.newswatch:>10.4g} {base:>10}  {line.baseline_name}")
+        print_table(lines)
         print(f"({time.monotonic() - started:.0f} s)")
     return 0
+
+
+def print_table(lines: list[Line]) -> None:
+    """One row per task and measure: the tune half and the held-out half side by side, each beside its
+    baseline (sets without a split show under ``all``)."""
+    def cell(line: Line | None) -> str:
+        if line is None:
+            return f"{'':>9} {'':>9}"
+        base = "-" if line.baseline is None else f"{line.baseline:.4g}"
+        return f"{line.newswatch:>9.4g} {base:>9}"
+
+    rows: dict[tuple[str, str], dict[str, Line]] = {}
+    for line in lines:
+        rows.setdefault((line.task, line.measure), {})[line.half] = line
+    print(f"{'':<16} {'':<22} {'-- tune half --':>19} {'-- held-out half --':>19} {'-- all --':>19}")
+    print(f"{'task':<16} {'measure':<22} " + " ".join(f"{'newswatch':>9} {'baseline':>9}" for _ in range(3))
+          + "  baseline")
+    for (task, measure), by_half in rows.items():
+        name = next(iter(by_half.values())).baseline_name
+        print(f"{task:<16} {measure:<22} {cell(by_half.get('tune'))} {cell(by_half.get('held-out'))} "
+              f"{cell(by_half.get('all'))}  {name}")
