@@ -26,16 +26,18 @@ def data() -> Path:
 def test_articles_beat_plain_trafilatura_on_a_slice(data: Path) -> None:
     from pipeline.evals.extraction import eval_articles
 
-    f1 = next(line for line in eval_articles(data / "extraction-trafilatura", 80, 2) if line.measure == "f1")
-    assert f1.baseline is not None
-    assert f1.newswatch >= 0.93 and f1.newswatch > f1.baseline  # measured 0.940 vs 0.937 (all 990: 0.931 vs 0.921)
+    lines = eval_articles(data / "extraction-trafilatura", 80, 2)
+    for half in ("tune", "held-out"):
+        f1 = next(line for line in lines if line.measure == "f1" and line.half == half)
+        assert f1.baseline is not None
+        assert f1.newswatch >= 0.90 and f1.newswatch >= f1.baseline, half
 
 
 def test_product_price_f1_floor(data: Path) -> None:
     from pipeline.evals.extraction import eval_products
 
-    lines = {line.measure: line for line in eval_products(data / "product-listings", 35, 2)}
-    assert lines["price_f1"].newswatch >= 0.80  # measured 0.818 vs 0.654 (all 70: 0.870 vs 0.750)
+    lines = {line.measure: line for line in eval_products(data / "product-listings", 35, 2) if line.half == "held-out"}
+    assert lines["price_f1"].newswatch >= 0.80
     assert lines["sku_f1"].newswatch > lines["sku_f1"].baseline  # type: ignore[operator]
     assert lines["availability_f1"].newswatch >= lines["availability_f1"].baseline  # type: ignore[operator]
 
