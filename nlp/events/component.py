@@ -18,8 +18,11 @@ from spacy.tokens import Doc
 
 from nlp.events.classifier import SentenceTypeModel
 from nlp.events.dates import resolve_date
-from nlp.events.pairing import DEFAULT_RULES, EventView, PairRule, describe, link_events
+from nlp.events.pairing import DEFAULT_RULES, EventView, PairRule, describe
+from nlp.events.people import PersonIndex, party_entities, resolve_people
 from nlp.events.rules import TRIGGERS, Candidate, Ent, RuleExtractor, WatchInfo
+from nlp.events.text_links import text_links
+from nlp.events.visits import TRAVEL_RE, propose_visits, unofficial_trip
 
 COMPONENT_VERSION = "1.1"  # 1.1: rules fitted on real news (Reuters dev set); each event has a summary
 DEFAULT_MIN_CONFIDENCE = 0.3  # chosen by 5-fold cross-validation on the dev sentences
@@ -64,13 +67,17 @@ class EventsComponent:
         for etype, rx in TRIGGERS.items():
             for m in rx.finditer(text):
                 hits.setdefault(m.start(), set()).add(etype)
-        if not hits:
+        if not hits and not TRAVEL_RE.search(text):
             return []
         sents = [(s.start_char, s.end_char) for s in doc.sents]
         starts = [s for s, _ in sents]
         chosen: list[int] = sorted({bisect_right(starts, pos) - 1 for pos in hits})
-        ents_all = [Ent(e.text, e.start_char, e.end_char, e.label_, e._.entity_id if e.has_extension("entity_id")
-                        else None) for e in doc.ents]
+        ents_all = party_entities(text, [
+            Ent(e.text, e.start_char, e.end_char, e.label_, e._.entity_id if e.has_extension("entity_id") else None)
+            for e in doc.ents])
+        people = PersonIndex(text, [(e.text, e.start, e.end, e.entity_id) for e in ents_all
+                                    if self.rules._kind(e) == "PERSON"],
+                             {k: (w.country, w.role) for k, w in self.rules.watch.items()})
         cands: list[Candidate] = []
         self.rules.doc_ents = ents_all
         for i in chosen:
@@ -79,6 +86,12 @@ class EventsComponent:
             s0, s1 = sents[i]
             ents = [e for e in ents_all if s0 <= e.start and e.end <= s1]
             cands.extend(self.rules.propose(text, (s0, s1), ents))
+        cands = resolve_people(cands, people)
+        travel = propose_visits(text, sents, ents_all, people)
+        travel_sents = {c.sentence for c in travel}
+        cands = [c for c in cands if not (c.type == "official_visit" and (
+            c.sentence in travel_sents or unofficial_trip(text[c.sentence[0]:c.sentence[1]])))] + travel
+        cands.sort(key=lambda c: (c.sentence[0], c.trigger[0]))
         if not cands:
             return []
         sent_texts = sorted({c.sentence for c in cands})
@@ -98,6 +111,11 @@ def make_events(nlp: Language, name: str, watchlist: list[Any], model_path: str 
 
 
 def _dedupe_key(ev: dict[str, Any]) -> tuple[str, str]:
+    if ev["type"] == "official_visit":
+        visitor = next((a for a in ev["actors"] if a["role"] == "visitor"), None)
+        host = next((a["country"] for a in ev["actors"] if a["role"] == "host" and a["country"]), "")
+        if visitor is not None:
+            return ev["type"], f"{str(visitor['entity_id'] or visitor['text']).lower()}>{host}"
     main = {"product_launch": ("product", "company"), "official_visit": ("visitor",), "deal": ("company",),
             "merchandise": ("depicted",), "listing_surge": ("depicted", "product", "company")}.get(
         ev["type"], ("target", "agency"))
@@ -148,7 +166,10 @@ def finalize(text: str, cands: list[tuple[Candidate, float]] | None, published_a
         ev["id"] = f"e{i}"
         ev["attributes"].pop("during_visit", None)
         ev["summary"] = describe(EventView.of(ev["id"], ev))
-    return events, link_events(events, tuple(rules))
+    links = text_links(text, events)
+    for ev in events:
+        ev.pop("_mentions", None)
+    return events, links
 
 
 def _merge(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -156,6 +177,11 @@ def _merge(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for ev in events:
         groups.setdefault(_dedupe_key(ev), []).append(ev)
+    for key in [k for k in groups if k[0] == "official_visit" and k[1].endswith(">")]:
+        # a mention with no host joins the visit of the same visitor the text places somewhere
+        same = [k for k in groups if k[0] == key[0] and k != key and k[1].split(">")[0] == key[1][:-1]]
+        if same:
+            groups[same[0]].extend(groups.pop(key))
     out = []
     for evs in groups.values():
         best = max(evs, key=lambda e: (e["date"]["resolved"], e["confidence"], -e["evidence"]["start"]))
@@ -173,6 +199,7 @@ def _merge(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 best["place"] = other["place"]
         best["reasons"] = [r for r in best["reasons"] if not (r.startswith("no ") and any(
             a["role"] in r for a in best["actors"]))]
+        best["_mentions"] = [(e["evidence"]["start"], e["evidence"]["end"]) for e in evs]
         out.append(best)
     return sorted(out, key=lambda e: e["evidence"]["start"])
 

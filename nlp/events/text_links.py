@@ -1,0 +1,146 @@
+"""Links inside one text from the text's own words: "signed during the visit", "on the sidelines of the summit".
+
+Across documents a link needs world knowledge (the company's country is the host country). Inside
+one text the text is the evidence: when it says an action happened during, while, as, on the
+sidelines of, or at a ceremony attended by a visit, the two are linked whatever the countries, and
+even when neither date resolves. Without such a cue, the same sentence, or the same resolved day
+inside the visit with the visit's people or country named, links them. Adjacency without a stated
+connection does not ("ahead of the visit", "on the eve of", "the day before", months apart), nor do
+the items of a round-up.
+
+Each event dict may carry ``_mentions``: the sentence spans of every mention merged into it (set by
+the component's merge step), so "during the trip" in paragraph five finds the visit of paragraph one.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from nlp.events.pairing import EventView, describe
+
+# The action is said to happen during, at, or in response to the visit.
+CUE_RE = re.compile(
+    r"\b(?:during|amid|while|whilst|in\s+the\s+course\s+of|on\s+the\s+(?:margins|sidelines)\s+of|"
+    r"coincid(?:ed|es|ing)\s+with|to\s+coincide\s+with|attended\s+by|witnessed\s+by|in\s+the\s+presence\s+of|"
+    r"looked\s+on|look\s+on|presided\s+over|as\s+(?:[\w.-]+\s+){1,4}?(?:visit(?:ed|s)?|was\s+in|were\s+in|"
+    r"arrived|toured|wrapp(?:ed|ing)\s+up|met|hosted|landed)|when\s+(?:he|she|they|[\w.-]+)\s+(?:visited|went|"
+    r"was\s+in|travell?ed|arrived)|to\s+(?:mark|commemorate|celebrate|honou?r)|(?:summit|visit)-(?:inspired|themed)|"
+    r"inspired\s+by\s+the\s+(?:summit|visit)|in\s+(?:response|retaliation|protest)\s+(?:to|against|at|over)|"
+    r"retaliat\w*|in\s+honou?r\s+of|during\s+which|at\s+(?:a|the)\s+(?:signing\s+)?ceremony)\b", re.I)
+# Words that refer to a visit (the cue must be about a visit, not "during the quarter")
+_VISIT_WORD_RE = re.compile(r"\b(?:visit|trip|tour|summit|stopover|stay|talks|meeting|arrival|ceremony|"
+                            r"delegation|presence)\b", re.I)
+# Stated adjacency with no connection, or a long way off: not linked (the dev set's guideline).
+NOT_LINKED_RE = re.compile(
+    r"\b(?:ahead\s+of|on\s+the\s+eve\s+of|(?:the\s+)?day\s+before|days\s+before|prior\s+to|in\s+advance\s+of|"
+    r"before\s+(?:his|her|their|the)\s+(?:visit|arrival|trip|summit)|(?:months?|years?)\s+(?:after|before|"
+    r"earlier|later|ago)|last\s+year|earlier\s+this\s+year|since\s+(?:19|20)\d\d|in\s+(?:19|20)\d\d)\b", re.I)
+_SENT_END_RE = re.compile(r"[.!?][\"'”’)]?\s")
+# "it was signed during the visit": a cue within this many characters of the trigger speaks of the action
+_CUE_REACH = 160
+
+
+def _day(s: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(s)[:10]) if s else None
+    except ValueError:
+        return None
+
+
+def _mentions(ev: dict[str, Any]) -> list[tuple[int, int]]:
+    spans = ev.get("_mentions") or [(ev["evidence"]["start"], ev["evidence"]["end"])]
+    return sorted({(int(a), int(b)) for a, b in spans})
+
+
+def _sentences_apart(text: str, a: tuple[int, int], b: tuple[int, int]) -> int:
+    """0 for the same sentence, 1 for adjacent ones, and so on."""
+    if a == b or (a[0] < b[1] and b[0] < a[1]):
+        return 0
+    lo, hi = (a[1], b[0]) if a[0] < b[0] else (b[1], a[0])
+    return 1 + len(_SENT_END_RE.findall(text[lo:hi]))
+
+
+def _names(v: dict[str, Any]) -> list[str]:
+    out = []
+    for a in v.get("actors") or []:
+        if a.get("role") in ("visitor", "host") and a.get("text"):
+            out.append(str(a["text"]).split()[-1])
+    return [n for n in out if len(n) > 2]
+
+
+def _cue(stext: str) -> re.Match[str] | None:
+    for m in CUE_RE.finditer(stext):
+        if m.group(0).lower().startswith(("during", "amid", "while", "whilst", "in the course")) and \
+                not _VISIT_WORD_RE.search(stext, m.end(), m.end() + 60) and not re.search(
+                    r"\b(?:visit|in\s+[A-Z]|arriv|tour)", stext[m.end():m.end() + 60]):
+            continue  # "during the quarter", "while sales fell"
+        return m
+    return None
+
+
+def _in_range(d: date | None, v: dict[str, Any]) -> bool:
+    vs, ve = _day(v["date"].get("start")), _day(v["date"].get("end"))
+    if d is None or vs is None:
+        return False
+    return vs <= d <= (ve or vs)
+
+
+def text_links(text: str, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Links (contract shape, ``rule`` ``text_cue``/``same_sentence``/``same_day``) between the actions and
+    visits of one text that the text's own words connect."""
+    visits = [v for v in events if v["type"] == "official_visit"]
+    actions = [a for a in events if a["type"] != "official_visit"]
+    out: list[dict[str, Any]] = []
+    for a in actions:
+        asent = (a["evidence"]["start"], a["evidence"]["end"])
+        stext = text[asent[0]:asent[1]]
+        cue = _cue(stext)
+        blocked = NOT_LINKED_RE.search(stext) is not None
+        chosen: list[tuple[dict[str, Any], str]] = []
+        if cue is not None and not (blocked and not cue.group(0).lower().startswith(("during", "on the", "while"))):
+            # the visit the cue speaks of: one in this sentence, else the nearest one introduced before it
+            here = [v for v in visits if any(_sentences_apart(text, m, asent) == 0 for m in _mentions(v))]
+            before = [v for v in visits if any(m[0] <= asent[0] for m in _mentions(v))]
+            ref = here or ([max(before, key=lambda v: max(m[0] for m in _mentions(v) if m[0] <= asent[0]))]
+                           if before else [])
+            if ref and not here:
+                ref = _with_co_visitors(ref[0], visits, text)
+            chosen = [(v, f"the text says '{cue.group(0)}'") for v in ref]
+        elif not blocked:
+            for v in visits:
+                if any(_sentences_apart(text, m, asent) == 0 for m in _mentions(v)):
+                    chosen.append((v, "reported in the same sentence"))
+                elif _in_range(_day(a["date"].get("start")), v) and any(
+                        re.search(rf"\b{re.escape(n)}\b", stext) for n in _names(v)) and any(
+                        _sentences_apart(text, m, asent) <= 1 for m in _mentions(v)):
+                    chosen.append((v, "on a day of the visit, next to it in the text"))
+        for v, why in chosen:
+            out.append(_link(a, v, why))
+    return out
+
+
+def _with_co_visitors(v: dict[str, Any], visits: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
+    """The visit and the visits introduced in the same sentence to the same host (both leaders at a summit)."""
+    host = next((x.get("country") for x in v["actors"] if x["role"] == "host"), None)
+    out = [v]
+    for w in visits:
+        if w is v:
+            continue
+        wh = next((x.get("country") for x in w["actors"] if x["role"] == "host"), None)
+        if wh == host and any(_sentences_apart(text, m, n) == 0 for m in _mentions(v) for n in _mentions(w)):
+            out.append(w)
+    return out
+
+
+def _link(a: dict[str, Any], v: dict[str, Any], why: str) -> dict[str, Any]:
+    va, vv = EventView.of(a["id"], a), EventView.of(v["id"], v)
+    gap = float(abs((va.start - vv.start).days)) if va.start and vv.start else None
+    first, second = (va, vv) if (va.start or date.max) <= (vv.start or date.max) else (vv, va)
+    visitor = next((x.get("entity_id") or x["text"] for x in v["actors"] if x["role"] == "visitor"), None)
+    ents = [x for x in (next((x.get("entity_id") or x["text"] for x in a["actors"]), None), visitor) if x]
+    score = round(min(1.0, 0.5 + 0.4 * min(va.confidence, vv.confidence) + (0.1 if "says" in why else 0.0)), 4)
+    return {"type": "co_timed", "events": [first.key, second.key], "gap_days": gap, "entities": ents,
+            "score": score, "explanation": f"{describe(va)}, during the official visit: {describe(vv)} [{why}]",
+            "rule": "same_text"}

@@ -1,0 +1,131 @@
+"""Official visits phrased as travel: "her trip to", "a tour of", "was in Hanoi for talks", "hosted", "summit".
+
+The rules of :mod:`nlp.events.rules` look for a visit verb and a name next to it. Real news says a
+visit in many more ways and names the visitor once: "South Korean President Moon Jae-in arrived in
+New Delhi on Sunday", later "Moon", "the president", "during the trip". This module reads each
+sentence for a travel cue, places the official (resolved through :class:`PersonIndex` to the person
+introduced) in a host country named in that sentence, and proposes one visit per visitor. A sentence
+that only refers back to a visit ("during the visit") proposes nothing: that is the visit introduced
+earlier, and :mod:`nlp.events.text_links` ties actions to it.
+
+Not visits (the dev set's guideline): a chief executive's trip, a religious or private trip, a
+domestic outing (the place is in the official's own country), a video summit.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from nlp.events.countries import code_for
+from nlp.events.people import Person, PersonIndex
+from nlp.events.rules import Candidate, Ent
+
+# A travel cue; ``back`` marks words that may only refer back to a visit named before.
+TRAVEL_RE = re.compile(
+    r"\b(?:(?P<kind>state|official|working|maiden|first|two-day|three-day|four-day|five-day|six-day|\w+-nation)\s+)?"
+    r"(?P<cue>visit(?:s|ed|ing)?|trip|tour(?:s|ed|ing)?|journey|stopover|stop-over|transit(?:ed|ing)?|"
+    r"summit|arriv(?:ed|es|ing|al)|landed|flew|travel(?:l?ed|s|ling|ing)?|heads?\s+to|headed\s+to|"
+    r"host(?:s|ed|ing)?|welcom(?:ed|es|ing)|"
+    r"talks\s+in|(?:was|is|were|are)\s+(?:now\s+|currently\s+|also\s+)?in(?=\s+(?:the\s+)?[A-Z])|"
+    r"on\s+the\s+(?:margins|sidelines)\s+of)\b", re.I)
+_NOT_OFFICIAL_TRIP_RE = re.compile(r"\b(?:private|personal|shopping|holiday|vacation|pilgrimage|religious|"
+                                   r"spiritual|virtual|video|online|family)\s+(?:\w+\s+)?(?:visit|trip|tour|summit|"
+                                   r"outing|link)|\bvideo\s*(?:link|conference|call)\b", re.I)
+_PRONOUN_RE = re.compile(r"\b(?:he|she|his|her)\b", re.I)
+_TITLE_REF_RE = re.compile(r"\b(?:the|a)\s+(?:[A-Z]?[\w.-]+\s+){0,2}?(?P<t>prime\s+minister|president|premier|"
+                           r"chancellor|minister|king|queen|crown\s+prince|congressman|senator|leader|secretary)\b",
+                           re.I)
+# Seats of government named for their country ("at the White House")
+SEATS = {"white house": "US", "kremlin": "RU", "elysee": "FR", "élysée": "FR", "downing street": "GB",
+         "zhongnanhai": "CN", "great hall of the people": "CN", "blue house": "KR", "rashtrapati bhavan": "IN",
+         "buckingham palace": "GB", "capitol hill": "US", "oval office": "US", "camp david": "US",
+         "mar-a-lago": "US"}
+_SEAT_RE = re.compile(r"\b(?:" + "|".join(re.escape(s) for s in SEATS) + r")\b", re.I)
+_PLACE_LABELS = ("GPE", "LOC", "FAC")
+_PREP_RE = re.compile(r"\b(?:to|in|at|into|of|from)\s+(?:the\s+)?$")
+
+
+def _places(text: str, s0: int, s1: int, ents: list[Ent]) -> list[tuple[int, str, str, str | None]]:
+    """(offset, name, country code) of the places a sentence names."""
+    out = []
+    for e in ents:
+        if e.label in _PLACE_LABELS and s0 <= e.start and e.end <= s1:
+            code = code_for(e.text) or SEATS.get(e.text.lower().removeprefix("the "))
+            if code:
+                out.append((e.start, e.text, code, e.entity_id))
+    for m in _SEAT_RE.finditer(text, s0, s1):
+        if not any(pl[0] == m.start() for pl in out):
+            out.append((m.start(), m.group(0), SEATS[m.group(0).lower()], None))
+    return sorted(out)
+
+
+def unofficial_trip(sentence: str) -> bool:
+    """A private, religious, family or video "visit": not an official visit."""
+    return _NOT_OFFICIAL_TRIP_RE.search(sentence) is not None
+
+
+def _actor(role: str, text: str, title: str | None, country: str | None, entity_id: str | None = None
+           ) -> dict[str, Any]:
+    return {"role": role, "text": text, "title": title, "entity_id": entity_id, "country": country}
+
+
+def propose_visits(text: str, sents: list[tuple[int, int]], ents: list[Ent], people: PersonIndex
+                   ) -> list[Candidate]:
+    """Visit candidates (one per visitor per sentence with a travel cue that places an official abroad)."""
+    out: list[Candidate] = []
+    for s0, s1 in sents:
+        stext = text[s0:s1]
+        cues = list(TRAVEL_RE.finditer(stext))
+        if not cues or _NOT_OFFICIAL_TRIP_RE.search(stext):
+            continue
+        places = _places(text, s0, s1, ents)
+        if not places:
+            continue
+        persons: list[tuple[Person, int]] = []
+        ends: dict[int, int] = {}
+        for p, m0, m1 in people.mentions_in(s0, s1):
+            if p.official:
+                persons.append((p, m0))
+                ends[id(p)] = m1
+        cue = cues[0]
+        t0, t1 = s0 + cue.start("cue"), s0 + cue.end("cue")
+        hosting = cue.group("cue").lower().startswith(("host", "welcom"))
+        if not persons:
+            ref = _TITLE_REF_RE.search(stext, 0, cue.start()) or _PRONOUN_RE.search(stext, 0, cue.start())
+            if ref is None or hosting:
+                continue
+            tword = ref.group("t").split()[-1] if "t" in ref.groupdict() and ref.group("t") else None
+            referred = people.last_official_before(s0, tword)
+            if referred is None:
+                continue
+            persons = [(referred, s0 + ref.start())]
+            ends[id(referred)] = s0 + ref.end()
+        if hosting:
+            persons = [(p, at) for p, at in persons if at > t1] or persons[1:]
+        known = {p.country for p, _ in persons if p.country}
+        hosts = [pl for pl in places if pl[2] not in known] or places
+        host = min(hosts, key=lambda pl: (not _PREP_RE.search(text, max(s0, pl[0] - 12), pl[0]), pl[0] < t0,
+                                          abs(pl[0] - t0)))
+        visitors = [(p, at) for p, at in persons if p.country and p.country != host[2]]
+        if not visitors:
+            unknown = [(p, at) for p, at in persons if p.country is None]
+            visitors = unknown[:1]
+            between = text[ends.get(id(unknown[0][0]), 0):unknown[1][1]] if len(unknown) > 1 else ""
+            if re.fullmatch(r"\s*(?:and|&)\s*", between):
+                visitors = unknown[:2]  # "Kim Jong Un and Donald Trump are in Hanoi for a summit"
+        for person, _ in visitors[:3]:
+            cand = Candidate("official_visit", (t0, t1), (s0, s1), 0.55)
+            cand.actors.append(_actor("visitor", person.name, person.title, person.country, person.entity_id))
+            cand.actors.append(_actor("host", host[1], None, host[2], host[3]))
+            counter = [q for q, _ in persons if q is not person and (q.country == host[2] or q.country is None)
+                       and (q, _) not in visitors]
+            if counter:
+                cand.actors.append(_actor("counterparty", counter[0].name, counter[0].title, counter[0].country,
+                                          counter[0].entity_id))
+            cand.place = host[1]
+            cand.attributes["cue"] = " ".join(cue.group(0).lower().split())
+            if person.country is None:
+                cand.reasons.append("visitor's country not stated")
+            out.append(cand)
+    return out

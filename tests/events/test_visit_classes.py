@@ -1,0 +1,75 @@
+"""Failure classes of issue 14 on real-news phrasing, with sentences invented here (people and companies are
+made up; countries are real because visits are about countries)."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.analyzer import Analyzer
+from nlp.events.people import PersonIndex, dateline_spans, is_wire_agency, strip_possessive
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer([])
+
+
+def _ans(analyzer: Analyzer, text: str, published_at: str | None = "2026-03-11") -> dict:
+    return next(analyzer.analyze_batch([{"id": "t", "text": text, "published_at": published_at, "lang": "en"}]))
+
+
+def _visitors(ans: dict) -> set[str]:
+    return {a["text"] for e in ans["events"] if e["type"] == "official_visit" for a in e["actors"]
+            if a["role"] == "visitor"}
+
+
+def test_arrival_is_a_visit_and_a_later_surname_is_the_same_visitor(analyzer: Analyzer) -> None:
+    text = ("Brazilian President Lucia Ferraz arrived in Tokyo on Monday for a three-day visit. "
+            "Ferraz was in Osaka for talks with business leaders on Tuesday.")
+    ans = _ans(analyzer, text)
+    visits = [e for e in ans["events"] if e["type"] == "official_visit"]
+    assert _visitors(ans) == {"Lucia Ferraz"}
+    assert len(visits) == 1
+    host = next(a for a in visits[0]["actors"] if a["role"] == "host")
+    assert host["country"] == "JP"
+
+
+def test_during_the_trip_links_an_action_to_the_visit_introduced_earlier(analyzer: Analyzer) -> None:
+    text = ("Brazilian President Lucia Ferraz arrived in Tokyo on Monday for a three-day visit. "
+            "Officials described the mood as warm. "
+            "During the trip, Kasuga Heavy Industries signed an order for 40 rail cars worth $900 million.")
+    ans = _ans(analyzer, text)
+    deal = next(e for e in ans["events"] if e["type"] == "deal")
+    visit = next(e for e in ans["events"] if e["type"] == "official_visit")
+    assert any(set(lk["events"]) == {deal["id"], visit["id"]} for lk in ans["links"])
+
+
+def test_ahead_of_a_visit_is_not_linked(analyzer: Analyzer) -> None:
+    text = ("Brazilian President Lucia Ferraz arrived in Tokyo on Monday for a three-day visit. "
+            "A week ahead of the visit, Kasuga Heavy Industries signed an order for 40 rail cars.")
+    assert _ans(analyzer, text)["links"] == []
+
+
+def test_a_chief_executives_trip_and_a_private_trip_are_not_official_visits(analyzer: Analyzer) -> None:
+    ceo = "Orvane chief executive Marta Solis visited a supplier in India on Monday."
+    private = "Brazilian President Lucia Ferraz made a private trip to Lisbon on Sunday to see family."
+    assert _visitors(_ans(analyzer, ceo)) == set()
+    assert _visitors(_ans(analyzer, private)) == set()
+
+
+def test_a_dateline_and_a_wire_agency_are_never_parties(analyzer: Analyzer) -> None:
+    text = "MUMBAI (Reuters) - Talvar Motors signed a deal to supply 300 buses to a state transport company."
+    ans = _ans(analyzer, text)
+    names = {a["text"] for e in ans["events"] for a in e["actors"]}
+    assert "Reuters" not in names and "MUMBAI" not in names
+
+
+def test_people_helpers() -> None:
+    assert strip_possessive("Talvar's") == "Talvar" and strip_possessive("Mr. Okafor") == "Okafor"
+    assert is_wire_agency("AFP") and not is_wire_agency("Talvar Motors")
+    text = "PARIS: The minister spoke.\nLater news followed."
+    assert dateline_spans(text) == [(0, 5)]
+    people = PersonIndex("Foreign Minister Ada Brenner met reporters. Brenner left.",
+                         [("Ada Brenner", 17, 28, None), ("Brenner", 44, 51, None)])
+    p = people.resolve("Brenner's")
+    assert p is not None and p.name == "Ada Brenner" and p.official and p.title == "Foreign Minister"
