@@ -33,6 +33,8 @@ from storage.models import Document, WatchEntry, utc_now_iso
 from storage.text_search import find_matches, parse_query, tokenize
 
 ALERT_NAMESPACE = "alert"
+ARRIVAL_RULES = ("mention", "first_mention", "search")
+"""Rule types that need only the watchlist matcher: evaluated when a document arrives, before its analysis."""
 STANCE_VALUE = {"favor": 1.0, "against": -1.0, "neutral": 0.0}
 
 
@@ -102,6 +104,7 @@ class AlertEngine:
         self._stance: dict[tuple[str, str], deque[float]] = {}
         self._seeded = False
         self._closers: list[Callable[[], None]] = []
+        self._arrived: set[str] = set()  # documents whose arrival rules already ran
 
     def on_close(self, fn: Callable[[], None]) -> None:
         """Run ``fn`` at :meth:`close` (e.g. flush the outbox worker)."""
@@ -124,16 +127,26 @@ class AlertEngine:
 
     # ------------------------------------------------------------------ listener hooks
 
+    def on_arrival(self, doc: Document) -> None:
+        """A new or changed document arrived: its watchlist entities may fire the :data:`ARRIVAL_RULES` now."""
+        self._arrived.add(doc.id)
+        self._evaluate(doc, None, only=ARRIVAL_RULES)
+
     def on_document(self, doc: Document, result: UpsertResult | None) -> None:
-        counts: dict[str, int] = {}
-        for ent in doc.annotations.entities:
-            if ent.entity_id:
-                counts[ent.entity_id] = counts.get(ent.entity_id, 0) + 1
+        """The document is analyzed and stored: the rules not run on its arrival (all of them when none ran)."""
+        early = doc.id in self._arrived
+        self._arrived.discard(doc.id)
+        counts = _entity_counts(doc)
         if any(r.type in ("volume_spike", "stance_shift") for r in self.rules):
             self._seed(exclude=doc.id)
             self._observe(doc, counts, self._hour(self.clock()))
+        self._evaluate(doc, result, skip=ARRIVAL_RULES if early else (), counts=counts)
+
+    def _evaluate(self, doc: Document, result: UpsertResult | None, only: tuple[str, ...] = (),
+                  skip: tuple[str, ...] = (), counts: dict[str, int] | None = None) -> None:
+        counts = _entity_counts(doc) if counts is None else counts
         for rule in self.rules:
-            if not self._doc_in_scope(rule, doc):
+            if (only and rule.type not in only) or rule.type in skip or not self._doc_in_scope(rule, doc):
                 continue
             scope = self._entities_in_scope(rule)
             handler = getattr(self, f"_rule_{rule.type}")
@@ -396,6 +409,14 @@ class AlertEngine:
             return True
         day = datetime.fromtimestamp(self.clock(), UTC).strftime("%Y-%m-%d")
         return any(self.store.mark_once("alert-cap", f"{rule.name}|{day}|{i}") for i in range(rule.daily_cap))
+
+
+def _entity_counts(doc: Document) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for ent in doc.annotations.entities:
+        if ent.entity_id:
+            counts[ent.entity_id] = counts.get(ent.entity_id, 0) + 1
+    return counts
 
 
 def _evidence(doc: Document, eid: str) -> str:

@@ -1,19 +1,25 @@
-"""Ingest: analyze a document, store it, let alerts look at it, one document at a time (streaming).
+"""Ingest in two stages: what a document's arrival needs at once, then its full analysis.
 
-Analysis runs inside ingest so that an alert can fire seconds after the document is committed,
-whether documents arrive from a crawl, a JSON-lines file or the API. An unchanged document (same
-canonical URL, same content hash) is recognised before analysis, so re-runs cost almost nothing.
+The *arrival* stage (:meth:`Ingestor.arrive`) is cheap: the unchanged check (same canonical URL,
+same content hash: nothing else happens, so re-runs cost almost nothing), the story id, and the
+watchlist matcher's entities; then listeners with ``on_arrival`` (the alert engine) fire what needs
+no more than that (mentions, first mentions, saved searches) seconds after the document arrived.
+The *completion* stage (:meth:`Ingestor.complete`) runs the full analysis (NER, stance, events)
+in one batched pass, stores the documents and tells the listeners (``on_document``), which fire
+the rules that need analysis (stance shifts, events, links). :class:`pipeline.staged_ingest.StagedIngest`
+runs the second stage in a worker thread, so a burst of arrivals never waits behind analysis.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from crawlers.urls import canonicalize_url
 from storage.base import Store, UpsertResult
-from storage.models import KINDS, Annotations, Document, Product, utc_now_iso
+from storage.models import KINDS, Annotations, Document, Entity, Product, utc_now_iso
 
 INGEST_FIELDS = ("url", "text", "title", "source", "kind", "published_at", "lang", "author", "product")
 
@@ -28,6 +34,23 @@ class DocumentAnalyzer(Protocol):
 
 class DocumentListener(Protocol):
     def on_document(self, doc: Document, result: UpsertResult) -> None: ...
+
+
+class ArrivalListener(Protocol):
+    """Told about a new or changed document as soon as it arrives, before its full analysis.
+
+    ``doc.annotations`` then holds only the watchlist matcher's entities and the story id.
+    """
+
+    def on_arrival(self, doc: Document) -> None: ...
+
+
+class WatchMatcher(Protocol):
+    """What the arrival stage needs of the analyzer's watchlist matcher (``nlp.watchlist.WatchlistMatcher``)."""
+
+    def find(self, text: str) -> Sequence[Any]: ...
+
+    def label(self, entity_id: str) -> str: ...
 
 
 class StoryAssigner(Protocol):
@@ -87,39 +110,85 @@ def document_from_record(rec: dict[str, Any], default_source: str = "ingest") ->
         raise IngestError(str(exc)) from None
 
 
+def watchlist_entities(matcher: WatchMatcher, text: str, names: dict[str, str]) -> list[Entity]:
+    """The watched mentions of ``text`` as entities, the way the full analysis would link them."""
+    return [Entity(text=text[m.start:m.end], start=m.start, end=m.end, label=m.label, entity_id=m.entity_id,
+                   canonical=names.get(m.entity_id, text[m.start:m.end])) for m in matcher.find(text)]
+
+
 class Ingestor:
-    """Analyze -> store -> notify listeners. Construct once per run; it holds no global state."""
+    """Arrive -> analyze -> store -> notify listeners. Construct once per run; it holds no global state.
+
+    ``lock`` guards every use of the store (and the listeners, which use it too): when the
+    completion stage runs in another thread, the arrival stage and it take turns on the one
+    connection, while the analysis itself runs outside the lock.
+    """
 
     def __init__(self, store: Store, analyzer: DocumentAnalyzer | None = None,
-                 listeners: Iterable[DocumentListener] = (), stories: StoryAssigner | None = None) -> None:
+                 listeners: Iterable[Any] = (), stories: StoryAssigner | None = None,
+                 early_alerts: bool = True, lock: AbstractContextManager[Any] | None = None) -> None:
         self.store = store
         self.analyzer = analyzer
-        self.listeners = list(listeners)
+        self.listeners: list[DocumentListener] = [x for x in listeners if hasattr(x, "on_document")]
+        self._matcher: WatchMatcher | None = getattr(analyzer, "matcher", None)
+        # An analyzer without a matcher gives no entities before its analysis: then nothing is early.
+        early = early_alerts and (analyzer is None or self._matcher is not None)
+        self.arrival_listeners: list[ArrivalListener] = (
+            [x for x in listeners if hasattr(x, "on_arrival")] if early else [])
         self.stories = stories
         self.counts = IngestCounts()
+        self.lock: AbstractContextManager[Any] = lock or nullcontext()
         self._versions = analyzer.model_versions() if analyzer else {}
+        entries = getattr(self._matcher, "entries", {}) or {}
+        self._names = {eid: getattr(e, "name", eid) for eid, e in entries.items()}
 
     def ingest(self, doc: Document) -> UpsertResult:
-        existing = self.store.get(doc.id)
-        if existing is not None and existing.content_hash == doc.content_hash:
-            result = UpsertResult(existing.id, "unchanged", existing.version)
-        else:
-            return self._store(doc, analyzed=False)
-        self.counts.add(doc.source, result.status)
-        return result
+        """Both stages for one document, in this thread."""
+        unchanged = self.arrive(doc)
+        if unchanged is not None:
+            return unchanged
+        return self.complete([doc])[0]
 
-    def _store(self, doc: Document, analyzed: bool) -> UpsertResult:
-        """Analyze (unless done in a batch), assign the story, commit, then tell the listeners."""
-        if self.analyzer is not None and not analyzed:
-            self._annotate(doc)
-        if self.stories is not None:
-            doc.annotations.story_id = self.stories.assign(doc)
-        result = self.store.upsert(doc)
-        doc.version = result.version
-        self.counts.add(doc.source, result.status)
-        if result.status != "unchanged":
-            for listener in self.listeners:
-                listener.on_document(doc, result)
+    def arrive(self, doc: Document) -> UpsertResult | None:
+        """The arrival stage; returns the result for an unchanged document (nothing more to do), else None."""
+        with self.lock:
+            existing = self.store.get(doc.id)
+            if existing is not None and existing.content_hash == doc.content_hash:
+                self.counts.add(doc.source, "unchanged")
+                return UpsertResult(existing.id, "unchanged", existing.version)
+            if self.stories is not None:
+                doc.annotations.story_id = self.stories.assign(doc)
+            if not self.arrival_listeners:
+                return None
+            if self._matcher is not None:
+                doc.annotations.entities = watchlist_entities(self._matcher, doc.text, self._names)
+            for listener in self.arrival_listeners:
+                listener.on_arrival(doc)
+        return None
+
+    def complete(self, docs: list[Document]) -> list[UpsertResult]:
+        """The completion stage for arrived documents: one batched analysis, then store and announce each."""
+        if self.analyzer is not None and docs:
+            batched = getattr(self.analyzer, "annotate_many", None)
+            if batched is not None:
+                contexts = ((d.text, {"title": d.title, "published_at": d.published_at, "lang": d.lang})
+                            for d in docs)
+                for doc, (annotations, lang) in zip(docs, batched(contexts), strict=True):
+                    self._apply(doc, annotations, lang)
+            else:
+                for doc in docs:
+                    self._annotate(doc)
+        return [self._store(doc) for doc in docs]
+
+    def _store(self, doc: Document) -> UpsertResult:
+        """Commit, then tell the listeners (the story id was given on arrival)."""
+        with self.lock:
+            result = self.store.upsert(doc)
+            doc.version = result.version
+            self.counts.add(doc.source, result.status)
+            if result.status != "unchanged":
+                for listener in self.listeners:
+                    listener.on_document(doc, result)
         return result
 
     def ingest_many(self, docs: Iterable[Document], batch_size: int = 32) -> Iterator[UpsertResult]:
@@ -135,27 +204,10 @@ class Ingestor:
             yield from self.ingest_batch(chunk)
 
     def ingest_batch(self, docs: list[Document]) -> list[UpsertResult]:
-        unchanged: dict[int, UpsertResult] = {}
-        fresh: list[Document] = []
-        for i, doc in enumerate(docs):
-            existing = self.store.get(doc.id)
-            if existing is not None and existing.content_hash == doc.content_hash:
-                unchanged[i] = UpsertResult(existing.id, "unchanged", existing.version)
-            else:
-                fresh.append(doc)
-        batched = getattr(self.analyzer, "annotate_many", None)
-        if fresh and batched is not None:
-            contexts = ((d.text, {"title": d.title, "published_at": d.published_at, "lang": d.lang}) for d in fresh)
-            for doc, (annotations, lang) in zip(fresh, batched(contexts), strict=True):
-                self._apply(doc, annotations, lang)
-        results = []
-        for i, doc in enumerate(docs):
-            if i in unchanged:
-                self.counts.add(doc.source, "unchanged")
-                results.append(unchanged[i])
-            else:
-                results.append(self._store(doc, analyzed=batched is not None))
-        return results
+        """Every document arrives first (alerts that need no analysis fire now), then the fresh ones complete."""
+        early = [self.arrive(doc) for doc in docs]
+        fresh = iter(self.complete([d for d, r in zip(docs, early, strict=True) if r is None]))
+        return [r if r is not None else next(fresh) for r in early]
 
     def _annotate(self, doc: Document) -> None:
         assert self.analyzer is not None
@@ -164,6 +216,7 @@ class Ingestor:
         self._apply(doc, annotations, lang)
 
     def _apply(self, doc: Document, annotations: Annotations, lang: str | None) -> None:
+        annotations.story_id = annotations.story_id or doc.annotations.story_id
         doc.annotations = annotations
         doc.lang = doc.lang or lang
         doc.provenance.models.update(self._versions)
