@@ -10,9 +10,9 @@ import calendar
 import json
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urljoin
 
 from crawlers.extract import html_to_text, normalize_date
+from crawlers.urls import absolute_or_raw
 
 
 def read_feed(body: bytes, url: str) -> tuple[list[dict[str, Any]], str | None]:
@@ -35,17 +35,14 @@ def _feed_entries(body: bytes, url: str) -> Iterable[dict[str, Any]]:
         if not isinstance(data, dict) or "items" not in data:
             return []
         out = []
-        for item in data.get("items") or []:
+        items = data.get("items")
+        for item in items if isinstance(items, list) else []:
             if not isinstance(item, dict):
                 continue
-            summary = item.get("summary") or item.get("content_text") or html_to_text(item.get("content_html") or "")
-            authors = item.get("authors") or ([item["author"]] if item.get("author") else [])
-            author = authors[0].get("name") if authors and isinstance(authors[0], dict) else None
-            link = item.get("url") or item.get("external_url")
-            out.append({"link": urljoin(url, link) if link else None, "id": item.get("id"),
-                        "title": item.get("title"), "summary": " ".join(str(summary).split()),
-                        "author": author, "lang": item.get("language") or data.get("language"),
-                        "published_at": normalize_date(str(item.get("date_published") or ""))[0]})
+            try:
+                out.append(_json_feed_entry(item, data, url))
+            except (TypeError, ValueError, AttributeError):  # one odd item costs itself only
+                continue
         return out
     import feedparser
 
@@ -55,10 +52,26 @@ def _feed_entries(body: bytes, url: str) -> Iterable[dict[str, Any]]:
     for e in parsed.get("entries", []):
         link = e.get("link")
         summary = html_to_text(e.get("summary") or "") if e.get("summary") else ""
-        out.append({"link": urljoin(url, link) if link else None, "id": e.get("id"), "title": e.get("title"),
+        out.append({"link": absolute_or_raw(url, link), "id": _text(e.get("id")), "title": e.get("title"),
                     "summary": summary, "author": e.get("author"), "lang": lang,
                     "published_at": _entry_date(e)})
     return out
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _json_feed_entry(item: dict[str, Any], data: dict[str, Any], url: str) -> dict[str, Any]:
+    """One JSON Feed item as an entry dict."""
+    summary = item.get("summary") or item.get("content_text") or html_to_text(str(item.get("content_html") or ""))
+    authors = item.get("authors") or ([item["author"]] if item.get("author") else [])
+    author = authors[0].get("name") if isinstance(authors, list) and authors and isinstance(authors[0], dict) else None
+    link = item.get("url") or item.get("external_url")
+    return {"link": absolute_or_raw(url, link), "id": _text(item.get("id")),
+            "title": _text(item.get("title")), "summary": " ".join(str(summary).split()),
+            "author": _text(author), "lang": _text(item.get("language") or data.get("language")),
+            "published_at": normalize_date(str(item.get("date_published") or ""))[0]}
 
 
 def _entry_date(entry: Any) -> str | None:

@@ -10,6 +10,7 @@ from storage.models import utc_now_iso
 # Error classes counted by source health (see STYLE.md, "Errors users can act on").
 QUARANTINE_REASONS: tuple[str, ...] = (
     "extract_empty", "http_4xx", "http_5xx", "timeout", "robots", "too_large", "parse", "network", "js_only",
+    "bad_url",  # a feed entry or post whose URL is not http(s) (javascript:, data:, ...): never stored
 )
 
 

@@ -27,10 +27,11 @@ class SourceStats:
     pages_fetched: int = 0
     items_yielded: int = 0
     errors: dict[str, int] = field(default_factory=dict)
+    unchanged: int = 0  # pages that answered 304 or the same bytes as stored: fine, nothing to yield
 
     def to_dict(self) -> dict[str, Any]:
         return {"pages_fetched": self.pages_fetched, "items_yielded": self.items_yielded,
-                "errors": dict(self.errors)}
+                "errors": dict(self.errors), "unchanged": self.unchanged}
 
 
 @dataclass
@@ -75,6 +76,8 @@ class CrawlStats:
                 s.pages_fetched += int(value)
             elif parts[1] == "items":
                 s.items_yielded += int(value)
+            elif parts[1] in ("unchanged", "not_modified"):
+                s.unchanged += int(value)
             elif parts[1] == "errors" and len(parts) == 4:
                 s.errors[parts[2]] = s.errors.get(parts[2], 0) + int(value)
         return out

@@ -18,9 +18,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from crawlers.extract import html_to_text, normalize_date
+from crawlers.urls import absolute_or_raw
+from storage.url_safety import safe_http_url
 
 _URL_RE = re.compile(r"https?://[^\s<>\"')\]]+")
 
@@ -60,7 +62,9 @@ def _lang(value: Any) -> str | None:
 
 
 def _links(text: str, extra: list[str] | None = None) -> list[str]:
-    return list(dict.fromkeys([*(extra or []), *_URL_RE.findall(text)]))
+    """Links a post carries, http(s) only (a card or facet may name any scheme)."""
+    found = [*(extra or []), *_URL_RE.findall(text)]
+    return list(dict.fromkeys(u for u in found if safe_http_url(u)))
 
 
 def _obj(value: Any) -> dict[str, Any]:
@@ -87,7 +91,7 @@ def mastodon_page(data: Any, url: str) -> Page:
         if not post_url:
             page.skipped.append((url, f"status {inner.get('id')!r} has no url"))
             continue
-        post_url = urljoin(url, str(post_url))
+        post_url = absolute_or_raw(url, post_url) or ""
         html = str(inner.get("content") or "")
         text = html_to_text(html)
         spoiler = " ".join(str(inner.get("spoiler_text") or "").split())
@@ -188,7 +192,7 @@ def _reddit_thing(thing: Any, base: str) -> Post | tuple[str, str] | None:
     permalink = d.get("permalink")
     if not permalink:
         return (str(d.get("name") or "?"), "reddit thing has no permalink")
-    url = urljoin(base, str(permalink))
+    url = absolute_or_raw(base, permalink) or ""
     if thing["kind"] == "t3":
         title = " ".join(str(d.get("title") or "").split()) or None
         body = str(d.get("selftext") or "").strip()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+from storage.url_safety import safe_http_url
+
 # Query parameters that identify a campaign or a click, never the page itself.
 TRACKING_PARAMS = re.compile(
     r"^(utm_[a-z_]+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|mc_cid|mc_eid|yclid|igshid|"
@@ -51,3 +53,33 @@ def same_site(url: str, other: str) -> bool:
         return h[4:] if h.startswith("www.") else h
 
     return host(url) == host(other)
+
+
+def join_http_url(base: str, href: object) -> str | None:
+    """``href`` made absolute against ``base`` when the result is a usable http(s) URL, else None.
+
+    Links in sitemaps and feeds are written by whoever runs the site: a malformed one
+    (``http://[::1/x``) or a ``javascript:`` one must cost that entry only, never the whole file.
+    """
+    if not isinstance(href, str) or not href.strip():
+        return None
+    try:
+        url = urljoin(base, href.strip())
+        urlsplit(url).port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return None
+    return safe_http_url(url)
+
+
+def absolute_or_raw(base: str, link: object) -> str | None:
+    """``link`` made absolute against ``base``; one that cannot be joined is kept as written.
+
+    Readers keep such a link so that the spider can refuse it with a reason (``bad_url``)
+    instead of losing the whole feed or timeline to a ``ValueError``.
+    """
+    if not isinstance(link, str) or not link:
+        return None
+    try:
+        return urljoin(base, link)
+    except ValueError:
+        return str(link)

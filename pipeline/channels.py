@@ -30,6 +30,7 @@ from typing import Any, TextIO
 
 from pipeline.config import ChannelConfig, Config, SmtpConfig
 from pipeline.outbox import DeliveryError, OutboxItem, Sender
+from storage.url_safety import safe_http_url
 
 SIGNATURE_HEADER = "X-Newswatch-Signature"
 DELIVERY_HEADER = "X-Newswatch-Delivery"
@@ -52,22 +53,38 @@ def alert_subject(alert: Mapping[str, Any]) -> str:
     return f"[newswatch] {alert.get('entity_name') or alert.get('rule')}: {alert.get('why') or 'alert'}"
 
 
+def http_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """``payload`` with a non-http(s) ``url`` replaced by null: no channel carries a script link."""
+    out = dict(payload)
+    if "url" in out and safe_http_url(out["url"]) is None:
+        out["url"] = None
+    return out
+
+
+def slack_escape(text: object) -> str:
+    """Slack's three control characters escaped, so ``<!channel>`` or ``<https://x|y>`` stay text."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def alert_text(alert: Mapping[str, Any]) -> str:
     lines = [f"{alert.get('why') or 'alert'} (rule {alert.get('rule')})", ""]
     if alert.get("title"):
         lines.append(str(alert["title"]))
     if alert.get("evidence"):
         lines.append(f"\u201c{alert['evidence']}\u201d")
-    lines += ["", f"{alert.get('source', '')} \u00b7 {alert.get('kind', '')} \u00b7 {alert.get('url', '')}"]
+    lines += ["", f"{alert.get('source', '')} \u00b7 {alert.get('kind', '')} \u00b7 "
+              f"{safe_http_url(alert.get('url')) or '(no http(s) link)'}"]
     return "\n".join(lines) + "\n"
 
 
 def alert_html(alert: Mapping[str, Any]) -> str:
     """Everything from a crawled page is escaped: no markup of an article reaches the email."""
-    url = str(alert.get("url") or "")
+    url = safe_http_url(alert.get("url"))
+    label = escape(str(alert.get("title") or url or "(untitled)"))
+    link = f"<a href=\"{escape(url, quote=True)}\">{label}</a>" if url else label
     return (f"<p><strong>{escape(str(alert.get('why') or 'alert'))}</strong> "
             f"<small>(rule {escape(str(alert.get('rule') or ''))})</small></p>"
-            f"<p><a href=\"{escape(url, quote=True)}\">{escape(str(alert.get('title') or url))}</a></p>"
+            f"<p>{link}</p>"
             f"<blockquote>{escape(str(alert.get('evidence') or ''))}</blockquote>"
             f"<p><small>{escape(str(alert.get('source') or ''))} \u00b7 {escape(str(alert.get('kind') or ''))}"
             f"</small></p>")
@@ -205,7 +222,7 @@ def webhook_channel(cfg: ChannelConfig) -> Sender:
     """JSON POST; with ``secret_env`` the body is signed (``X-Newswatch-Signature: sha256=...``)."""
 
     def send(item: OutboxItem) -> None:
-        body = json.dumps({"delivery": item.key, "alert": item.payload}, ensure_ascii=False,
+        body = json.dumps({"delivery": item.key, "alert": http_payload(item.payload)}, ensure_ascii=False,
                           sort_keys=True).encode("utf-8")
         headers = {DELIVERY_HEADER: item.key}
         if cfg.secret_env:
@@ -223,8 +240,11 @@ def slack_channel(cfg: ChannelConfig) -> Sender:
 
     def send(item: OutboxItem) -> None:
         p = item.payload
-        link = f"<{p.get('url')}|{p.get('title') or p.get('url')}>"
-        text = f"*{p.get('why') or 'alert'}* (rule `{p.get('rule')}`)\n{link}\n> {p.get('evidence') or ''}"
+        url = safe_http_url(p.get("url"))
+        title = slack_escape(p.get("title") or url or "(untitled)")
+        link = f"<{slack_escape(url).replace('|', '%7C')}|{title}>" if url else title
+        text = (f"*{slack_escape(p.get('why') or 'alert')}* (rule `{slack_escape(p.get('rule'))}`)\n{link}\n"
+                f"> {slack_escape(p.get('evidence') or '')}")
         body = json.dumps({"text": text}, ensure_ascii=False).encode("utf-8")
         _post_json(str(cfg.url), body, {DELIVERY_HEADER: item.key}, cfg.timeout_s)
 
@@ -235,7 +255,7 @@ def stdout_channel(stream: TextIO | None = None) -> Sender:
     """One JSON line per alert: on the service's stdout (``newswatch run``), else on stderr."""
 
     def send(item: OutboxItem) -> None:
-        print(json.dumps(item.payload, ensure_ascii=False), file=stream or sys.stdout, flush=True)
+        print(json.dumps(http_payload(item.payload), ensure_ascii=False), file=stream or sys.stdout, flush=True)
 
     return send
 

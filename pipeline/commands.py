@@ -57,14 +57,25 @@ def crawl(config: Config, args: argparse.Namespace) -> int:
         ingestor = Ingestor(store, make_analyzer(config), [alerts, *([correlator] if correlator else [])],
                             stories=stories)
         report = run_crawl_job(sources, ingestor)
-        for source, counts in sorted(report.stored.items()):
-            print(f"{source}: {counts['new']} new, {counts['updated']} updated, {counts['unchanged']} unchanged, "
-                  f"{report.quarantined.get(source, 0)} quarantined")
+        for line in report.summary_lines():
+            print(line)
         print(f"alerts fired: {len(alerts.fired)} (already sent before: {alerts.already_sent})")
         alerts.close()
     finally:
         store.close()
-    return 0
+    return crawl_exit_code(report)
+
+
+def crawl_exit_code(report: Any) -> int:
+    """1 when the store refused items or a source gave nothing but errors (said on stderr), else 0."""
+    failed = report.failed_sources()
+    if report.store_errors:
+        print(f"newswatch: error: {report.store_errors} item(s) could not be stored ({report.first_store_error}); "
+              "their pages will be fetched again by the next crawl", file=sys.stderr)
+    if failed:
+        print(f"newswatch: error: no document from source(s) {', '.join(failed)}: every page was quarantined "
+              "(see the reasons above and `newswatch sources`)", file=sys.stderr)
+    return 1 if report.store_errors or failed else 0
 
 
 def ingest(config: Config, args: argparse.Namespace) -> int:

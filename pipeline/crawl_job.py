@@ -25,6 +25,29 @@ class CrawlReport:
     stored: dict[str, dict[str, int]] = field(default_factory=dict)
     quarantined: dict[str, int] = field(default_factory=dict)
     stats: Any = None
+    store_errors: int = 0  # items the store refused (a full disk...): their pages are fetched again next time
+    first_store_error: str = ""
+
+    def failed_sources(self) -> list[str]:
+        """Sources that gave nothing but errors: no document stored, none unchanged, something quarantined."""
+        out = []
+        for name, s in sorted((self.stats.sources if self.stats is not None else {}).items()):
+            if s.errors and not s.items_yielded and not s.unchanged:
+                out.append(name)
+        return out
+
+    def summary_lines(self) -> list[str]:
+        """One line per crawled source: documents by status, quarantined pages by error class."""
+        names = sorted(set(self.stored) | set(self.quarantined)
+                       | set(self.stats.sources if self.stats is not None else {}))
+        lines = []
+        for name in names:
+            counts = self.stored.get(name, {"new": 0, "updated": 0, "unchanged": 0})
+            errors = self.stats.sources[name].errors if self.stats is not None and name in self.stats.sources else {}
+            why = ", ".join(f"{reason} {n}" for reason, n in sorted(errors.items()))
+            lines.append(f"{name}: {counts['new']} new, {counts['updated']} updated, {counts['unchanged']} unchanged, "
+                         f"{self.quarantined.get(name, 0)} quarantined{f' ({why})' if why else ''}")
+        return lines
 
 
 def run_crawl_job(sources: list[SourceConfig], ingestor: Ingestor, settings: dict[str, Any] | None = None,
@@ -42,6 +65,14 @@ def run_crawl_job(sources: list[SourceConfig], ingestor: Ingestor, settings: dic
     report = CrawlReport()
 
     def on_item(item: Any) -> None:
+        try:
+            store_item(item)
+        except Exception as exc:
+            report.store_errors += 1
+            report.first_store_error = report.first_store_error or f"{type(exc).__name__}: {exc}"
+            raise  # the page stays in the frontier: the next crawl fetches it again
+
+    def store_item(item: Any) -> None:
         if isinstance(item, Document):
             if rewrite is not None:
                 item = rewrite(item)

@@ -23,6 +23,7 @@ from pipeline.charts import bar_chart, stacked_bars
 from pipeline.config import Config, Recipient, SmtpConfig
 from storage.base import Store
 from storage.models import Document, WatchEntry
+from storage.url_safety import link_html
 
 
 @dataclass
@@ -150,7 +151,7 @@ def _entity_label(data: DigestData, key: str) -> str:
 
 
 def _a(url: str, text: str) -> str:
-    return f'<a href="{escape(url, quote=True)}">{escape(text)}</a>'
+    return link_html(url, text)
 
 
 def _change(now: int, before: int) -> str:

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from crawlers.urls import canonicalize_url
 from storage.base import Store, UpsertResult
 from storage.models import KINDS, Annotations, Document, Entity, Product, utc_now_iso
+from storage.url_safety import safe_http_url, unsafe_url_reason
 
 INGEST_FIELDS = ("url", "text", "title", "source", "kind", "published_at", "lang", "author", "product")
 
@@ -86,8 +87,8 @@ def document_from_record(rec: dict[str, Any], default_source: str = "ingest") ->
             raise IngestError(f"missing '{key}'")
         if not isinstance(rec[key], str):
             raise IngestError(f"field '{key}': expected a string, got {type(rec[key]).__name__}")
-    if not rec["url"].startswith(("http://", "https://")):
-        raise IngestError(f"field 'url': expected an http(s) URL, got {rec['url']!r}")
+    if safe_http_url(rec["url"]) is None:
+        raise IngestError(f"field 'url': {unsafe_url_reason(rec['url'])}")
     if not rec["text"].strip():
         raise IngestError("field 'text' is empty")
     for key in ("title", "source", "kind", "published_at", "lang", "author"):

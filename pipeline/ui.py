@@ -13,6 +13,9 @@ from urllib.parse import urlencode
 from pipeline.charts import bar_chart
 from storage.base import Store
 from storage.models import Document
+from storage.url_safety import link_html
+
+_EXTERNAL = 'rel="noopener noreferrer"'  # links to crawled sites: no opener, no referrer
 
 STYLE = """body{font-family:system-ui,sans-serif;margin:0;color:#222}
 header{background:#0d47a1;color:#fff;padding:.6em 1.2em}header a{color:#fff;margin-right:1em}
@@ -76,7 +79,7 @@ def search_page(q: str, filters: dict[str, Any], found: dict[str, Any], volume: 
         title = escape(h["title"] or h["url"])
         hits.append(f'<div class="hit"><a class="title" href="/doc/{escape(h["id"], quote=True)}">{title}</a><br>'
                     f'<small>{escape(h["source"])} · {escape(h["kind"])} · {escape(h["published_at"] or "")}'
-                    f' · <a href="{escape(h["url"], quote=True)}" rel="noopener noreferrer">source</a></small>'
+                    f' · {link_html(h["url"], "source", _EXTERNAL)}</small>'
                     f'<p class="snippet">{highlighted(h["snippet"], h["highlights"])}</p></div>')
     pager = ""
     if found["total"] > page * 20:
@@ -110,7 +113,7 @@ def document_page(doc: Document, names: dict[str, str]) -> str:
     body = (f'<main><section><h1>{escape(doc.title or doc.url)}</h1>'
             f'<p class="meta">{escape(doc.source)} · {escape(doc.kind)} · {escape(doc.published_at or "")} · '
             f'{escape(doc.author or "")} · lang {escape(doc.lang or "?")} · tone {tone} · version {doc.version} · '
-            f'<a href="{escape(doc.url, quote=True)}" rel="noopener noreferrer">original</a></p>{product}'
+            f'{link_html(doc.url, "original", _EXTERNAL)}</p>{product}'
             f'<article>{paragraphs}</article></section><aside><h3>Entities</h3><table>{ent_rows}</table>'
             f'<h3>Quotes</h3><ul>{quotes or "<li>none</li>"}</ul><h3>Stance</h3><table>{stance_rows}</table>'
             f'</aside></main>')

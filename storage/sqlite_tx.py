@@ -23,6 +23,12 @@ def sqlite_transaction(db: Any) -> Iterator[None]:
     try:
         yield
     except BaseException:
-        db.execute("ROLLBACK")
+        if db.in_transaction:  # SQLite has already rolled back after SQLITE_FULL and a few other errors
+            db.execute("ROLLBACK")
         raise
-    db.execute("COMMIT")
+    try:
+        db.execute("COMMIT")
+    except BaseException:  # a COMMIT that failed (disk full) must not leave a transaction for the next writer to join
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise

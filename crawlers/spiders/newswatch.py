@@ -8,9 +8,9 @@ under ``newswatch/<what>/<source>`` (read back by ``crawlers.runner.CrawlStats``
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
+import zlib
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import quote_plus, urljoin, urlsplit
@@ -21,6 +21,7 @@ from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from crawlers.decompress import TooLarge, gunzip_capped
 from crawlers.extract import (
     EXTRACTOR_NAME,
     extract_bytes,
@@ -33,10 +34,12 @@ from crawlers.social import READERS
 from crawlers.sources import normalize_sources
 from crawlers.state import STATE_SETTING, CrawlState, Validators, body_hash
 from crawlers.traps import TrapGuard
-from crawlers.urls import canonicalize_url, same_site
+from crawlers.urls import canonicalize_url, join_http_url, same_site
 from storage.models import Document, Product, Provenance, utc_now_iso
+from storage.url_safety import safe_http_url, unsafe_url_reason
 
 _GZIP_MAGIC = b"\x1f\x8b"
+_DEFAULT_MAX_SIZE = 20 * 1024 * 1024
 _PRODUCT_CARD = re.compile(r"product|item|card|tile|goods|sku", re.IGNORECASE)
 # Request meta that a resumed crawl needs to rebuild a request from the store's frontier.
 _PERSISTED_META = ("nw_source", "nw_cb", "nw_key", "nw_kind", "nw_depth", "nw_page", "nw_entry", "nw_query")
@@ -262,6 +265,11 @@ class NewsWatchSpider(scrapy.Spider):
             return False
         return not any(re.search(p, url) for p in spec["deny"])
 
+    def _max_size(self) -> int:
+        """The page size cap (``DOWNLOAD_MAXSIZE``), also applied to what a gzip sitemap expands to."""
+        settings = getattr(self, "settings", None)
+        return settings.getint("DOWNLOAD_MAXSIZE", _DEFAULT_MAX_SIZE) if settings is not None else _DEFAULT_MAX_SIZE
+
     def _stat(self, what: str, source: str, count: int = 1) -> None:
         if self.crawler is not None and self.crawler.stats is not None:
             self.crawler.stats.inc_value(f"newswatch/{what}/{source}", count)
@@ -279,7 +287,15 @@ class NewsWatchSpider(scrapy.Spider):
         self._stat(f"errors/{reason}", source)
         return Quarantined(url=url, source=source, reason=reason, detail=detail[:500])
 
-    def _document(self, doc: Document) -> Document | None:
+    def _document(self, doc: Document, where: str) -> Document | Quarantined | None:
+        """``doc`` unless it was seen in this run; quarantined when its URL is not http(s).
+
+        ``where`` is the fetched URL the document came from (the page, feed or API answer).
+        """
+        if safe_http_url(doc.url) is None:
+            return self._quarantine(where, doc.source, "bad_url", f"document URL {unsafe_url_reason(doc.url)}")
+        if doc.canonical_url is not None and safe_http_url(doc.canonical_url) is None:
+            doc.canonical_url = canonicalize_url(doc.url)
         key = (doc.source, doc.canonical_url or doc.url)
         if key in self._seen:
             self._stat("duplicates", doc.source)
@@ -306,9 +322,13 @@ class NewsWatchSpider(scrapy.Spider):
         source = self._fetched(response)
         body = response.body
         if body[:2] == _GZIP_MAGIC:
+            limit = int(response.meta.get("download_maxsize") or self._max_size())
             try:
-                body = gzip.decompress(body)
-            except OSError as exc:
+                body = gunzip_capped(body, limit)
+            except TooLarge as exc:
+                yield self._quarantine(response.url, source, "too_large", f"gzip sitemap {exc}")
+                return
+            except (OSError, EOFError, zlib.error) as exc:
                 yield self._quarantine(response.url, source, "parse", f"bad gzip sitemap: {exc}")
                 return
         try:
@@ -317,20 +337,20 @@ class NewsWatchSpider(scrapy.Spider):
         except Exception as exc:
             yield self._quarantine(response.url, source, "parse", f"not a sitemap: {type(exc).__name__}")
             return
-        if sitemap.type == "sitemapindex":
-            for entry in entries:
-                if entry.get("loc"):
-                    yield self._request(urljoin(response.url, entry["loc"]), source, self.parse_sitemap)
-        elif sitemap.type == "urlset":
-            for entry in entries:
-                loc = entry.get("loc")
-                if not loc:
-                    continue
-                url = urljoin(response.url, loc)
-                if self._allowed(source, url) and self._may_schedule(source):
-                    yield self._request(url, source, self.parse_page, nw_kind=self._kind(source))
-        else:
+        if sitemap.type not in ("sitemapindex", "urlset"):
             yield self._quarantine(response.url, source, "parse", f"unknown sitemap root <{sitemap.type}>")
+            return
+        for entry in entries:
+            loc = entry.get("loc")
+            if not loc:
+                continue
+            url = join_http_url(response.url, loc)
+            if url is None:  # this entry only: the others of the sitemap still count
+                yield self._quarantine(response.url, source, "bad_url", f"sitemap <loc> {unsafe_url_reason(loc)}")
+            elif sitemap.type == "sitemapindex":
+                yield self._request(url, source, self.parse_sitemap)
+            elif self._allowed(source, url) and self._may_schedule(source):
+                yield self._request(url, source, self.parse_page, nw_kind=self._kind(source))
 
     # ---------------------------------------------------------------------------------- pages
 
@@ -354,13 +374,13 @@ class NewsWatchSpider(scrapy.Spider):
             yield self._quarantine(response.url, source, "parse",
                                    f"not a text page ({response.headers.get('Content-Type', b'?')!r})")
             if entry:
-                yield from self._feed_item(entry, source)
+                yield from self._feed_item(entry, source, response.url)
             return
         content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
         if looks_binary(response.body):
             yield self._quarantine(response.url, source, "parse", f"binary body served as {content_type or '?'}")
             if entry:
-                yield from self._feed_item(entry, source)
+                yield from self._feed_item(entry, source, response.url)
             return
         ex = response.meta.get("nw_extracted") or extract_bytes(response.body, content_type or None, response.url)
         no_product = want == "product" and ex["product"] is None
@@ -375,7 +395,7 @@ class NewsWatchSpider(scrapy.Spider):
                 reason = "extract_empty"
             yield self._quarantine(response.url, source, reason, detail)
             if entry:
-                yield from self._feed_item(entry, source)
+                yield from self._feed_item(entry, source, response.url)
             return
         kind = {"product": "product", "post": "post"}.get(ex["page_type"], "article")
         if want in ("product", "post"):
@@ -396,7 +416,7 @@ class NewsWatchSpider(scrapy.Spider):
         )
         if response.meta.get("nw_query"):  # found by a keyword search: say which
             doc.provenance.source_meta["query"] = response.meta["nw_query"]
-        out = self._document(doc)
+        out = self._document(doc, response.url)
         if out is not None:
             yield out
 
@@ -410,13 +430,16 @@ class NewsWatchSpider(scrapy.Spider):
             return
         for entry in entries:
             link = entry.get("link")
+            if link and safe_http_url(link) is None:  # javascript:, data:, a broken URL: this entry only
+                yield self._quarantine(response.url, source, "bad_url", f"feed entry link {unsafe_url_reason(link)}")
+                continue
             if link and self._allowed(source, link) and self._may_schedule(source):
                 yield self._request(link, source, self.parse_page, nw_kind=self._kind(source),
-                                    nw_entry=entry)
+                                    nw_entry=entry, nw_feed=response.url)
             elif not link:
-                yield from self._feed_item(entry, source)
+                yield from self._feed_item(entry, source, response.url)
 
-    def _feed_item(self, entry: dict[str, Any], source: str) -> Iterator[Document]:
+    def _feed_item(self, entry: dict[str, Any], source: str, where: str) -> Iterator[Any]:
         text = entry.get("summary") or ""
         url = entry.get("link") or entry.get("id")
         if not text or not url:
@@ -425,7 +448,7 @@ class NewsWatchSpider(scrapy.Spider):
                        author=entry.get("author"), published_at=entry.get("published_at"),
                        lang=entry.get("lang"), canonical_url=canonicalize_url(url),
                        provenance=self._provenance("newswatch.feed"))
-        out = self._document(doc)
+        out = self._document(doc, where)
         if out is not None:
             yield out
 
@@ -490,7 +513,7 @@ class NewsWatchSpider(scrapy.Spider):
             doc.provenance.source_meta = {k: v for k, v in post.meta.items() if v not in (None, [], "")}
             if response.meta.get("nw_query"):
                 doc.provenance.source_meta["query"] = response.meta["nw_query"]
-            out = self._document(doc)
+            out = self._document(doc, response.url)
             if out is not None:
                 yield out
         pageno = int(response.meta.get("nw_page", 1))
@@ -517,7 +540,7 @@ class NewsWatchSpider(scrapy.Spider):
             yield self._quarantine(request.url, source, reason, detail)
             entry = request.meta.get("nw_entry")
             if entry:
-                yield from self._feed_item(entry, source)
+                yield from self._feed_item(entry, source, str(request.meta.get("nw_feed") or request.url))
         if state is not None and "nw_key" in request.meta:
             state.frontier_done(source, str(request.meta["nw_key"]))
 
@@ -538,6 +561,8 @@ def classify_failure(failure: Failure) -> tuple[str | None, str]:
             return "http_5xx", f"HTTP {status}"
         return "network", f"HTTP {status}"
     if isinstance(value, exceptions.IgnoreRequest):
+        if "DOWNLOAD_MAXSIZE" in str(value):  # a Content-Encoding bomb, stopped while decompressing
+            return "too_large", detail
         if "robots" in str(value).lower():
             return "robots", "forbidden by robots.txt"
         return None, detail
