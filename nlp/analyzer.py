@@ -16,15 +16,23 @@ from itertools import islice
 from typing import Any
 
 import spacy
-from py3langid.langid import MODEL_FILE, LanguageIdentifier
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp import canonical, quotes, watchlist
 from nlp import events as nlp_events
+from nlp.language import DEFAULT_LANG, LanguageRouter, is_latin, normalise_lang
 from nlp.quotes import sentence_bounds
 from nlp.stance import StanceModel, StanceQuery, compound, make_stance_model
-from nlp.watchlist import WatchlistMatcher, WatchlistRuler, add_watchlist_ruler, name_pattern
+from nlp.targets import (
+    TargetFinder,
+    best_sentence,
+    looks_like_name,
+    person_partials,
+    topic_relevance,
+    topic_stems,
+)
+from nlp.watchlist import WatchlistMatcher, WatchlistRuler, add_watchlist_ruler
 from storage.models import Annotations, Entity, Quote, Span, Stance, WatchEntry
 
 ANALYZER_VERSION = "1.0"
@@ -35,7 +43,7 @@ TONE_LANGS = frozenset({"en"})
 STANCE_LANGS = frozenset({"en"})
 # Further spaCy pipelines used when installed (NER, sentences, watchlist, canonical names, quotes).
 LANG_MODELS: dict[str, str] = {"fr": "fr_core_news_sm"}
-_LANG_ALIASES = {"wuu": "zh", "yue": "zh", "cmn": "zh", "nb": "no", "nn": "no"}
+SHORT_TEXT_CHARS = 400  # a text this short is its own evidence for a target it does not name
 _UNNEEDED = ["parser", "tagger", "attribute_ruler", "lemmatizer"]
 _TOKEN = re.compile(
     "[\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3100-\u312f"
@@ -98,9 +106,23 @@ class _Request:
 
 @dataclass
 class _Target:
+    """``given``: named by the caller (answered always, by topic when not mentioned)."""
+
     label: str
     entity_id: str | None
-    pattern: re.Pattern[str] | None
+    finder: TargetFinder
+    given: bool = False
+
+
+@dataclass
+class _Piece:
+    """The answer for one text or one piece of a long text; ``topical``: the given targets it
+    answered by topic because it does not mention them (a piece that does is preferred on merging)."""
+
+    ann: Annotations
+    lang: str | None
+    topical: set[str] = field(default_factory=set)
+    offset: int = 0
 
 
 class _StanceJobs:
@@ -123,14 +145,6 @@ class _StanceJobs:
         for start, end, done in self.callbacks:
             done(preds[start:end])
         self.queries, self.callbacks = [], []
-
-
-def normalise_lang(lang: str | None) -> str | None:
-    if not lang or not isinstance(lang, str):
-        return None
-    code = re.split(r"[-_]", lang.strip().lower())[0]
-    code = _LANG_ALIASES.get(code, code)
-    return code if len(code) == 2 and code.isalpha() else None
 
 
 class Analyzer:
@@ -162,11 +176,13 @@ class Analyzer:
         add_watchlist_ruler(self.fallback, entries)
         self.fallback.add_pipe("newswatch_entity_canonicalizer")
         self.matcher: WatchlistMatcher = self.ruler.matcher
-        self.langid = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
         self._ner_langs = NER_LANGS | set(self.settings.extra_ner_langs)
+        installed = {lang for lang, pkg in LANG_MODELS.items() if spacy.util.is_package(pkg)}
+        self.router = LanguageRouter(self._ner_langs | installed, DEFAULT_LANG)
         self._entries = entries
         self._lang_nlp: dict[str, Language | None] = {}  # loaded on first use; None when not installed
-        self._watch_patterns = {i: name_pattern(e.all_names()) for i, e in self.matcher.entries.items()}
+        self._watch_finders = {i: self._watch_finder(e) for i, e in self.matcher.entries.items()}
+        self._given_finders: dict[str, TargetFinder] = {}  # by target string, bounded (see _given_finder)
 
     # -- public API -------------------------------------------------------------------------
     def analyze_batch(self, requests: Iterable[Mapping[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -258,6 +274,8 @@ class Analyzer:
         if isinstance(raw_targets, str):
             raw_targets = [raw_targets]
         targets = tuple(t for t in raw_targets if isinstance(t, str) and t.strip())
+        if len(targets) < len(raw_targets):
+            warnings.append(f"{len(raw_targets) - len(targets)} empty or non-text target(s) ignored")
         return _Request(
             text=text,
             targets=targets,
@@ -268,14 +286,8 @@ class Analyzer:
         )
 
     def detect_lang(self, text: str) -> str | None:
-        sample = text[:2000]
-        if not any(ch.isalpha() for ch in sample):
-            return None
-        code, prob = self.langid.classify(sample)
-        lang = normalise_lang(code)
-        if lang != "en" and prob < 0.6 and len(sample) < 80 and sample.isascii():
-            return "en"  # short ASCII headlines fool the classifier; English is the likeliest
-        return lang
+        """The language ``text`` is analysed as (see ``nlp.language``)."""
+        return self.router.decide(text).lang
 
     def _stream(self, reqs: Iterable[_Request]) -> Iterator[tuple[Annotations, str | None]]:
         """Long texts go through as pieces cut at paragraph or sentence ends, merged back in order."""
@@ -291,34 +303,40 @@ class Analyzer:
                     else:
                         yield replace(r, text=r.text[s:e], warnings=r.warnings if k == 0 else [])
 
-        done: list[tuple[Annotations, str | None, int]] = []
-        for ann, lang in self._stream_pieces(pieces()):
+        done: list[_Piece] = []
+        for piece in self._stream_pieces(pieces()):
             offset, last = layout.popleft()
-            done.append((ann, lang, offset))
+            piece.offset = offset
+            done.append(piece)
             if last:
-                yield (done[0][0], done[0][1]) if len(done) == 1 else merge_pieces(done)
+                yield (done[0].ann, done[0].lang) if len(done) == 1 else merge_pieces(done)
                 done = []
 
-    def _stream_pieces(self, reqs: Iterable[_Request]) -> Iterator[tuple[Annotations, str | None]]:
+    def _stream_pieces(self, reqs: Iterable[_Request]) -> Iterator[_Piece]:
         chunk_size = self.settings.batch_size * self.settings.n_process * 4
         it = iter(reqs)
         while chunk := list(islice(it, chunk_size)):
             yield from self._chunk(chunk)
 
-    def _chunk(self, chunk: list[_Request]) -> Iterator[tuple[Annotations, str | None]]:
-        langs: list[str | None] = []
-        routes: list[str] = []
-        for r in chunk:
-            lang = r.lang or (self.detect_lang(r.text) if r.text.strip() else None)
-            langs.append(lang)
-            if not r.text.strip():
-                routes.append("empty")
-            elif lang in self._ner_langs:
-                routes.append("ner")
-            elif lang in LANG_MODELS and self._lang_pipeline(lang) is not None:
-                routes.append(f"ner:{lang}")
-            else:
-                routes.append("chars")
+    def _route(self, r: _Request) -> tuple[str | None, str]:
+        """The language reported for ``r`` and the pipeline that reads it (warnings go into ``r``)."""
+        if not r.text.strip():
+            return r.lang, "empty"
+        decision = self.router.decide(r.text, r.lang)
+        model_lang = decision.model_lang
+        if model_lang is None and r.lang and is_latin(r.text[:2000]):
+            model_lang = DEFAULT_LANG  # a given language without a model: its names still read as names
+            r.warnings.append(f"no NER model for lang {r.lang!r}; entities from the default {DEFAULT_LANG!r} model")
+        elif decision.warning:
+            r.warnings.append(decision.warning)
+        if model_lang in self._ner_langs:
+            return decision.lang, "ner"
+        if model_lang in LANG_MODELS and self._lang_pipeline(model_lang) is not None:
+            return decision.lang, f"ner:{model_lang}"
+        return decision.lang, "chars"
+
+    def _chunk(self, chunk: list[_Request]) -> Iterator[_Piece]:
+        langs, routes = zip(*(self._route(r) for r in chunk), strict=True) if chunk else ((), ())
         other_docs = {
             route: iter(self._lang_nlp[route[4:]].pipe(  # type: ignore[union-attr]
                 [r.text for r, ro in zip(chunk, routes, strict=True) if ro == route],
@@ -334,27 +352,29 @@ class Analyzer:
         )
         char_docs = iter(self.fallback.pipe(char_texts, batch_size=self.settings.batch_size))
         jobs = _StanceJobs()  # stance of the whole chunk in one batched model call
-        out: list[tuple[Annotations, str | None]] = []
+        out: list[_Piece] = []
         for r, lang, route in zip(chunk, langs, routes, strict=True):
             if route == "empty":
-                out.append((Annotations(warnings=[*r.warnings, "empty text"]), lang))
+                piece = _Piece(Annotations(warnings=[*r.warnings, "empty text"]), lang)
+                self._plain_stance("", [], piece, self._targets(r.targets, []), None)
             elif route == "ner":
-                out.append((self._annotate(next(ner_docs), r, lang, full=True, jobs=jobs), lang))
+                piece = self._annotate(next(ner_docs), r, lang, full=True, jobs=jobs)
             elif route in other_docs:
-                out.append((self._annotate(next(other_docs[route]), r, lang, full=True, jobs=jobs), lang))
+                piece = self._annotate(next(other_docs[route]), r, lang, full=True, jobs=jobs)
             else:
-                ann = self._annotate(next(char_docs), r, lang, full=False)
+                piece = self._annotate(next(char_docs), r, lang, full=False)
                 what = f"lang {lang!r}" if lang else "unknown language"
-                ann.warnings.append(f"no NER model for {what}; watchlist matching only")
-                out.append((ann, lang))
+                piece.ann.warnings.append(f"no NER model for {what}; watchlist matching only")
+            out.append(piece)
         jobs.resolve(self.stance_model)
         yield from out
 
     def _annotate(
         self, doc: Doc, r: _Request, lang: str | None, full: bool, jobs: _StanceJobs | None = None
-    ) -> Annotations:
+    ) -> _Piece:
         """``jobs``: where stance queries wait for the chunk's batched call (answered here when None)."""
         ann = Annotations(warnings=list(r.warnings))
+        piece = _Piece(ann, lang)
         ann.entities = [
             Entity(
                 text=e.text,
@@ -366,63 +386,128 @@ class Analyzer:
             )
             for e in doc.ents
         ]
-        if not full:
-            return ann
         text = doc.text
         sents = sentence_bounds(doc)
+        targets = self._targets(r.targets, ann.entities)
+        self._add_target_entities(text, ann.entities, targets)
+        if not full:
+            self._plain_stance(text, sents, piece, targets,
+                               f"no stance model for lang {lang!r}" if lang else "language unknown")
+            return piece
         compounds = [compound(text[s:e]) for s, e in sents]
         if lang in TONE_LANGS and compounds:
             ann.tone = round(sum(compounds) / len(compounds), 4)
         ann.quotes = list(doc._.quotes or [])
         ann.events, ann.links = nlp_events.finalize(text, doc._.event_candidates, r.published_at)
-        targets = self._targets(r.targets, ann.entities)
         if targets and lang not in STANCE_LANGS:
-            ann.warnings.append(f"no stance model for lang {lang!r}; stance skipped")
+            self._plain_stance(text, sents, piece, targets, f"no stance model for lang {lang!r}")
         elif targets:
             own_jobs = jobs or _StanceJobs()
-            self._author_stance(text, sents, ann, targets, own_jobs)
+            self._author_stance(text, sents, piece, targets, own_jobs)
             for q in ann.quotes:
                 self._quote_stance(text, sents, q, ann.entities, targets, own_jobs)
             if jobs is None:
                 own_jobs.resolve(self.stance_model)
-        return ann
+        return piece
+
+    # -- targets ------------------------------------------------------------------------------
+    def _watch_finder(self, entry: WatchEntry) -> TargetFinder:
+        names = entry.all_names()
+        partials = person_partials(entry.name) if entry.type == "person" else []
+        return TargetFinder(entry.name, names, partials, watchlist.LABELS.get(entry.type, "ORG"))
+
+    def _given_finder(self, target: str, entity_id: str | None) -> TargetFinder:
+        """How the caller's target is mentioned: its watchlist entry's names when it has one, else the
+        string itself, plus a person's surname and first name (the NER model tells people from others)."""
+        key = f"{entity_id or ''}\x00{target}"
+        found = self._given_finders.get(key)
+        if found is not None:
+            return found
+        if entity_id:
+            entry = self.matcher.entries[entity_id]
+            base = self._watch_finder(entry)
+            found = TargetFinder(target, [target, *base.names], base.partials, base.kind)
+        else:
+            kind = self._name_kind(target) if looks_like_name(target) else None
+            partials = person_partials(target) if kind == "PERSON" else []
+            found = TargetFinder(target, [target], partials, kind)
+        if len(self._given_finders) > 10_000:
+            self._given_finders.clear()  # bounded: callers may send many distinct targets
+        self._given_finders[key] = found
+        return found
+
+    def _name_kind(self, name: str) -> str | None:
+        """The entity label the NER model gives ``name`` on its own (None: not read as a name)."""
+        keep = {"ner", "tok2vec"}
+        doc = self.nlp(name, disable=[p for p in self.nlp.pipe_names if p not in keep])
+        ents = [e for e in doc.ents if e.end_char - e.start_char >= 0.6 * len(name.strip())]
+        return str(ents[0].label_) if ents else None
 
     def _targets(self, given: Sequence[str], entities: list[Entity]) -> list[_Target]:
         out: list[_Target] = []
         seen_ids: set[str] = set()
+        seen_given: set[str] = set()
         for t in given:
+            if t in seen_given:
+                continue  # one entry per distinct target
+            seen_given.add(t)
             entity_id = self.matcher.entity_for(t)
-            names = [t, *(self.matcher.entries[entity_id].all_names() if entity_id else [])]
-            out.append(_Target(t, entity_id, name_pattern(names)))
+            out.append(_Target(t, entity_id, self._given_finder(t, entity_id), given=True))
             if entity_id:
                 seen_ids.add(entity_id)
         for e in entities:
             if e.entity_id and e.entity_id not in seen_ids:
                 seen_ids.add(e.entity_id)
                 entry = self.matcher.entries[e.entity_id]
-                out.append(_Target(entry.name, entry.id, self._watch_patterns.get(entry.id)))
+                out.append(_Target(entry.name, entry.id, self._watch_finders[entry.id]))
         return out
 
     @staticmethod
-    def _mentions(text: str, start: int, end: int, target: _Target, entities: list[Entity]) -> list[int]:
-        """Start offsets of the target's mentions within ``text[start:end]``."""
-        found = [m.start() for m in target.pattern.finditer(text, start, end)] if target.pattern else []
-        if target.entity_id:
-            found += [e.start for e in entities if e.entity_id == target.entity_id and start <= e.start < end]
-        return found
+    def _add_target_entities(text: str, entities: list[Entity], targets: list[_Target]) -> None:
+        """Mentions of the caller's targets become entities where no other entity covers them."""
+        added = False
+        for t in targets:
+            if not t.given:
+                continue
+            for s, e in t.finder.find(text):
+                if any(x.start < e and s < x.end for x in entities):
+                    continue
+                entities.append(Entity(text=text[s:e], start=s, end=e, label=t.finder.kind or "MISC",
+                                       entity_id=t.entity_id, canonical=t.label))
+                added = True
+        if added:
+            entities.sort(key=lambda x: (x.start, x.end))
 
     @staticmethod
-    def _mention_end(text: str, h: int, target: _Target, entities: list[Entity]) -> int:
-        for e in entities:
-            if e.start == h and e.entity_id and e.entity_id == target.entity_id:
-                return e.end
-        m = target.pattern.match(text, h) if target.pattern else None
-        return m.end() if m else h
+    def _mentions(text: str, start: int, end: int, target: _Target, entities: list[Entity]) -> list[tuple[int, int]]:
+        """Spans of the target's mentions within ``text[start:end]``, in text order."""
+        found = target.finder.find(text, start, end)
+        if target.entity_id:
+            found += [(e.start, e.end) for e in entities if e.entity_id == target.entity_id and start <= e.start < end]
+        return sorted(set(found))
+
+    # -- stance -------------------------------------------------------------------------------
+    def _plain_stance(
+        self, text: str, sents: list[tuple[int, int]], piece: _Piece, targets: list[_Target], why: str | None
+    ) -> None:
+        """Neutral entries for the given targets where no stance model serves the text."""
+        given = [t for t in targets if t.given]
+        if not given:
+            return
+        if why:
+            piece.ann.warnings.append(f"{why}; given targets reported as neutral")
+        for t in given:
+            hits = t.finder.find(text)
+            s, e = next(((s, e) for s, e in sents if hits and s <= hits[0][0] < e), sents[0] if sents else (0, 0))
+            piece.ann.stance.append(Stance(target=t.label, entity_id=t.entity_id, label="neutral", score=1.0,
+                                           holder="author", evidence=Span(text[s:e], s, e)))
+            piece.topical.add(t.label)
 
     def _author_stance(
-        self, text: str, sents: list[tuple[int, int]], ann: Annotations, targets: list[_Target], jobs: _StanceJobs
+        self, text: str, sents: list[tuple[int, int]], piece: _Piece, targets: list[_Target], jobs: _StanceJobs
     ) -> None:
         """Queue the author's stance toward each target (filled into ``ann.stance`` in target order)."""
+        ann = piece.ann
         quoted = [(q.start, q.end) for q in ann.quotes]
         slots: list[Stance | None] = []
         for t in targets:
@@ -431,25 +516,59 @@ class Analyzer:
             for s, e in sents:
                 inside = [(qs, qe) for qs, qe in quoted if qs < e and s < qe]
                 hits = self._mentions(text, s, e, t, ann.entities)
-                free = sorted(h for h in hits if not any(qs <= h < qe for qs, qe in inside))
+                free = [(h, he) for h, he in hits if not any(qs <= h < qe for qs, qe in inside)]
                 if not free:
                     continue  # the target is not mentioned, or only inside someone's quote
                 own = text[s:e]
                 for qs, qe in sorted(inside, reverse=True):  # the author's words only
                     own = own[: max(0, qs - s)] + own[min(len(own), qe - s) :]
-                h = free[0]
+                h, h_end = free[0]
                 shift = sum(min(qe, h) - max(qs, s) for qs, qe in inside if qs < h)
                 m_start = h - s - shift
-                m_end = m_start + self._mention_end(text, h, t, ann.entities) - h
+                m_end = m_start + h_end - h
                 ok = 0 <= m_start < m_end <= len(own)
                 queries.append(StanceQuery(own, t.label, m_start if ok else None, m_end if ok else None))
                 chosen.append((s, e))
                 if len(chosen) >= self.settings.stance_max_sentences:
                     break  # the lede carries the stance; bounded model work per long document
+            if not chosen and t.given:
+                chosen, queries = self._topic_query(text, sents, t, ann.entities)
+                piece.topical.add(t.label)
             if not chosen:
                 continue
             slots.append(None)
+            if not queries:  # unrelated: neutral by rule, no model call
+                s, e = chosen[0]
+                slots[-1] = Stance(target=t.label, entity_id=t.entity_id, label="neutral", score=1.0,
+                                   holder="author", evidence=Span(text[s:e], s, e))
+                continue
             jobs.add(queries, self._author_done(text, ann, slots, len(slots) - 1, t, chosen))
+        if slots and all(x is not None for x in slots):
+            ann.stance = [x for x in slots if x is not None]
+
+    def _topic_query(
+        self, text: str, sents: list[tuple[int, int]], t: _Target, entities: list[Entity]
+    ) -> tuple[list[tuple[int, int]], list[StanceQuery]]:
+        """Evidence and query for a given target the author's words do not name: a short text is its
+        own evidence; in a longer one, the sentence that mentions it (inside a quote) or is most about
+        it; none of them: the first sentence, answered neutral without asking the model."""
+        hits = self._mentions(text, 0, len(text), t, entities)
+        stripped = text.strip()
+        if len(stripped) <= SHORT_TEXT_CHARS:
+            s = text.index(stripped[0]) if stripped else 0
+            e = s + len(stripped)
+            m = next(((a, b) for a, b in hits if s <= a and b <= e), None)
+            return [(s, e)], [StanceQuery(text[s:e], t.label, m[0] - s if m else None, m[1] - s if m else None)]
+        if hits:
+            h, h_end = hits[0]
+            s, e = next(((a, b) for a, b in sents if a <= h < b), (h, h_end))
+            ok = h_end <= e
+            return [(s, e)], [StanceQuery(text[s:e], t.label, h - s if ok else None, h_end - s if ok else None)]
+        s, e, relevance = best_sentence(text, sents, topic_stems(t.label))
+        if relevance == 0:
+            s, e = sents[0] if sents else (0, len(text))
+            return [(s, e)], []
+        return [(s, e)], [StanceQuery(text[s:e], t.label)]
 
     @staticmethod
     def _author_done(
@@ -480,50 +599,72 @@ class Analyzer:
         targets: list[_Target],
         jobs: _StanceJobs,
     ) -> None:
-        """Queue the speaker's stance toward each target near the quote (into ``q.stance``)."""
+        """Queue the speaker's stance toward each target the quote is about (into ``q.stance``): one
+        it names, in its words or its sentence ('..., Hale said of Veltrix'), but not the speaker or the
+        speaker's own organisation; a given topic its words are about; else its paragraph's subject."""
         if q.speaker is None:
             return
-        # the quote itself, and the rest of its sentence ('..., Hale said of Veltrix')
         s_start = min([s for s, e in sents if s <= q.start < e] or [q.start])
         s_end = max([e for s, e in sents if s < q.end <= e] or [q.end])
+        own_org = (q.speaker.affiliation or "").casefold()
         asked = False
         for t in targets:
             if t.entity_id and t.entity_id == q.speaker.entity_id:
                 continue
-            hits = self._mentions(text, s_start, s_end, t, entities)
+            hits = [
+                (h, he) for h, he in self._mentions(text, s_start, s_end, t, entities)
+                if (q.start <= h < q.end or text[h:he].casefold() != own_org)
+                and not (h < q.start and q.speaker.text.casefold() in text[h:he].casefold())
+            ]
             if not hits:
+                if t.given and not t.finder.kind and topic_relevance(q.text, topic_stems(t.label)) > 0:
+                    self._queue_quote(q, t, StanceQuery(q.text, t.label), jobs)
+                    asked = True
                 continue
-            inner = sorted(h for h in hits if q.start <= h < q.end)
+            inner = [(h, he) for h, he in hits if q.start <= h and he <= q.end]
             query = StanceQuery(q.text, t.label)
             if inner:
-                m_end = self._mention_end(text, inner[0], t, entities)
-                if m_end <= q.end:
-                    query = StanceQuery(q.text, t.label, inner[0] - q.start, m_end - q.start)
+                query = StanceQuery(q.text, t.label, inner[0][0] - q.start, inner[0][1] - q.start)
             self._queue_quote(q, t, query, jobs)
             asked = True
         if asked:
             return
+        if any(q.start <= e.start < q.end for e in entities):
+            return  # the quote names someone who is no target: it is about them, not the paragraph's subject
         # Nobody named in or around the quote ('"The launch is well timed," said Natarajan'): the quote
-        # is about what the paragraph, else the lead, is about. Ask about that subject, named in front.
+        # is about what its paragraph is about. Ask about that subject, named in front.
         for t in self._quote_subjects(text, q, entities, targets):
             self._queue_quote(q, t, StanceQuery(f"{t.label}: {q.text}", t.label, 0, len(t.label)), jobs)
 
     def _quote_subjects(self, text: str, q: Quote, entities: list[Entity], targets: list[_Target],
                         limit: int = 1) -> list[_Target]:
-        """The watched targets a quote without a name refers to: the latest one mentioned earlier in its
-        paragraph, else the first one of the document's lead (its first paragraph)."""
-        para_start = text.rfind("\n", 0, q.start) + 1
-        lead_end = text.find("\n", 1)
-        lead_end = len(text) if lead_end < 0 else max(lead_end, min(len(text), 300))
+        """The named targets a quote without a name refers to: the latest one mentioned earlier in its
+        paragraph; when its paragraph names no one but the speaker, the previous paragraph's (a subject
+        carries over one paragraph, no further). Never the speaker or the speaker's organisation."""
         own = q.speaker.entity_id if q.speaker else None
-        for lo, hi, latest in ((para_start, q.start, True), (0, lead_end, False)):
+        own_names = {n for n in ((q.speaker.text if q.speaker else ""), (q.speaker.affiliation if q.speaker else ""))
+                     if n}
+
+        def foreign(s: int, e: int) -> bool:
+            return not any(n.casefold() in text[s:e].casefold() or text[s:e].casefold() in n.casefold()
+                           for n in own_names)
+
+        para_start = text.rfind("\n", 0, q.start) + 1
+        para_end = text.find("\n", q.end)
+        para_end = len(text) if para_end < 0 else para_end
+        prev_start = text.rfind("\n", 0, max(0, para_start - 1)) + 1 if para_start > 0 else para_start
+        windows = [(para_start, q.start)]
+        if not any(para_start <= e.start < para_end and foreign(e.start, e.end) and not q.start <= e.start < q.end
+                   for e in entities):
+            windows.append((prev_start, para_start))
+        for lo, hi in windows:
             found = []
             for t in targets:
-                if not t.entity_id or t.entity_id == own:
+                if (t.entity_id and t.entity_id == own) or not (t.entity_id or t.finder.kind):
                     continue
-                hits = self._mentions(text, lo, hi, t, entities)
+                hits = [h for h, he in self._mentions(text, lo, hi, t, entities) if foreign(h, he)]
                 if hits:
-                    found.append((max(hits) if latest else -min(hits), t))
+                    found.append((max(hits), t))
             if found:
                 return [t for _, t in sorted(found, key=lambda x: x[0], reverse=True)[:limit]]
         return []
@@ -585,14 +726,16 @@ def _shift(value: Any, offset: int, prefix: str) -> Any:
     return out
 
 
-def merge_pieces(parts: list[tuple[Annotations, str | None, int]]) -> tuple[Annotations, str | None]:
-    """One answer for a text analysed in pieces: offsets moved back, stance per target re-aggregated."""
+def merge_pieces(parts: list[_Piece]) -> tuple[Annotations, str | None]:
+    """One answer for a text analysed in pieces: offsets moved back, stance per target re-aggregated
+    over the pieces that mention the target (over all of them when none does)."""
     merged = Annotations()
-    langs = [lang for _, lang, _ in parts if lang]
-    tones = [a.tone for a, _, _ in parts if a.tone is not None]
+    langs = [p.lang for p in parts if p.lang]
+    tones = [p.ann.tone for p in parts if p.ann.tone is not None]
     merged.tone = round(sum(tones) / len(tones), 4) if tones else None
-    by_target: dict[tuple[str, str | None], list[Stance]] = {}
-    for k, (ann, _, off) in enumerate(parts):
+    by_target: dict[tuple[str, str | None], list[tuple[bool, Stance]]] = {}
+    for k, p in enumerate(parts):
+        ann, off = p.ann, p.offset
         merged.warnings += [w for w in ann.warnings if w not in merged.warnings]
         merged.entities += [replace(e, start=e.start + off, end=e.end + off) for e in ann.entities]
         for q in ann.quotes:
@@ -600,12 +743,13 @@ def merge_pieces(parts: list[tuple[Annotations, str | None, int]]) -> tuple[Anno
             merged.quotes.append(replace(q, start=q.start + off, end=q.end + off, stance=stance))
         for st in ann.stance:
             by_target.setdefault((st.target, st.entity_id), []).append(
-                replace(st, evidence=_shift_span(st.evidence, off))
+                (st.target not in p.topical, replace(st, evidence=_shift_span(st.evidence, off)))
             )
         prefix = f"p{k}-" if k else ""
         merged.events += _shift(ann.events, off, prefix)
         merged.links += _shift(ann.links, off, prefix)
-    for found in by_target.values():
+    for entries in by_target.values():
+        found = [st for mentioned, st in entries if mentioned] or [st for _, st in entries]
         label, score, best = _aggregate([(st.label, st.score) for st in found])
         merged.stance.append(replace(found[best], label=label, score=score))
     merged.warnings.append(f"long text analysed in {len(parts)} pieces")

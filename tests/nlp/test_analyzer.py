@@ -141,3 +141,23 @@ def test_transformers_backend_without_model_dir_is_a_clear_error():
 def test_script_tokenizer_keeps_the_text(analyzer):
     text = "A  b\n维创移动, c. "
     assert ScriptTokenizer(analyzer.fallback.vocab)(text).text == text
+
+
+def test_a_line_of_names_the_detector_is_unsure_of_keeps_its_entities(analyzer):
+    text = "Angela Merkel, Emmanuel Macron and Pedro Sanchez"
+    (ans,) = analyzer.analyze_batch([{"id": "n", "text": text}])
+    assert ans["lang"] == "en" and any("analysed as 'en'" in w for w in ans["warnings"])
+    assert {"Angela Merkel", "Emmanuel Macron"} <= {e["text"] for e in ans["entities"]}
+
+
+def test_a_language_without_a_model_falls_back_to_the_default_model(analyzer):
+    text = "Oggi il presidente Giorgio Rossi ha incontrato a Roma i dirigenti della Fiat per parlare del futuro."
+    (ans,) = analyzer.analyze_batch([{"id": "it", "text": text}])
+    assert ans["lang"] == "it" and ans["tone"] is None
+    assert ans["warnings"] == ["no NER model for lang 'it'; entities from the default 'en' model"]
+    assert any(e["label"] == "PERSON" for e in ans["entities"])
+
+
+def test_a_given_language_wins_over_the_detector(analyzer):
+    (ans,) = analyzer.analyze_batch([{"id": "x", "text": "Helena Duarte visited Porto.", "lang": "pt"}])
+    assert ans["lang"] == "pt" and "default 'en' model" in ans["warnings"][0]

@@ -91,6 +91,24 @@ def test_analyze_matches_schema_and_spans_hold(tmp_path: Path, capsys) -> None:
     assert answers[4]["line"] == 5 and "text" in answers[4]["error"]
 
 
+def test_analyze_answers_one_stance_entry_per_given_target(tmp_path: Path, capsys) -> None:
+    targets = ["Orion Mobile", "Hillary Clinton", "Climate Change is a Real Concern", "Orion Mobile"]
+    texts = [
+        {"id": "named", "text": CONTRACT_TEXT, "targets": targets},
+        {"id": "post", "text": "@OrionMobile the new phone is great, well done!", "targets": targets},
+        {"id": "empty", "text": "", "targets": targets},
+    ]
+    src = write_lines(tmp_path / "in.jsonl", [json.dumps(t) for t in texts])
+    code, answers, _ = run_cli(capsys, "analyze", "--batch", str(src))
+    assert code == 0
+    for a, t in zip(answers, texts, strict=True):
+        check(a, "analyze")
+        assert [s["target"] for s in a["stance"] if s["entity_id"] is None] == list(dict.fromkeys(targets))
+        assert all(s["holder"] == "author" for s in a["stance"])
+        for s in a["stance"]:
+            assert t["text"][s["evidence"]["start"]:s["evidence"]["end"]] == s["evidence"]["text"]
+
+
 def test_missing_input_file_is_a_usage_error(tmp_path: Path, capsys) -> None:
     code, answers, err = run_cli(capsys, "extract", "--batch", str(tmp_path / "nope.jsonl"))
     assert code == 2 and answers == [] and "nope.jsonl" in err and "not found" in err
