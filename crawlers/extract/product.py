@@ -8,6 +8,7 @@ from typing import Any
 
 import lxml.html
 
+from crawlers.extract.buybox import read_buy_box
 from crawlers.extract.metadata import _html_lang
 from crawlers.extract.patterns import (
     _VISIBLE_PRICE,
@@ -86,8 +87,11 @@ def _main_product(products: list[dict[str, Any]], tree: lxml.html.HtmlElement,
 def _fill_from_page(product: dict[str, Any], tree: lxml.html.HtmlElement, meta: dict[str, str],
                     lang: str | None, url: str | None) -> None:
     """Fill what structured data left out (price, sku, availability) from the page and its URL."""
+    box = read_buy_box(tree)
+    if product.get("availability") is None and box.availability is not None:
+        product["availability"] = box.availability
     if product.get("price") is None:
-        found = _visible_price(tree)
+        found = box.price or _visible_price(tree)
         if found is not None:
             amount = _parse_amount(found, product.get("currency"))
             if amount is not None:
@@ -139,7 +143,10 @@ def _product_from_ld(item: dict[str, Any], lang: str | None, warnings: list[str]
             product["currency"] = currency.upper()
         elif offer.get("price") is not None:
             product["currency"] = _currency_from_text(str(offer.get("price")), lang, warnings)
-        product["availability"] = _availability(_ld_str(offer, "availability"), warnings)
+        # One offer per size or colour: the product is in stock when any of them is.
+        states = {_availability(_ld_str(o, "availability"), []) for o in offers} - {None}
+        product["availability"] = ("InStock" if "InStock" in states else
+                                   _availability(_ld_str(offer, "availability"), warnings))
         product["seller"] = _name_of(offer.get("seller"))
         if not product["sku"]:
             product["sku"] = _clean(_ld_str(offer, "sku"))
@@ -169,6 +176,9 @@ def _product_heuristic(tree: lxml.html.HtmlElement, meta: dict[str, str], lang: 
         " ' ', @value), 'CARTBASKET', 'cartbasket'), 'cart') or contains(translate(concat(@id, ' ', @class, ' ',"
         " @name), 'BASKET', 'basket'), 'basket') or contains(translate(concat(@id, ' ', @class), 'BUY', 'buy'),"
         " 'buy')]"))
+    box = read_buy_box(tree)
+    if not price_raw and box.price:
+        price_raw, source = box.price, "the price nearest the buy button"
     if not price_raw:
         if not (cart or og_type.endswith("product")):
             return None
@@ -193,7 +203,7 @@ def _product_heuristic(tree: lxml.html.HtmlElement, meta: dict[str, str], lang: 
     availability_raw = _xpath_attr(tree, "//*[@itemprop='availability']", ("href", "content")) or \
         meta.get("product:availability") or meta.get("og:availability")
     availability = (_availability(availability_raw, warnings) if availability_raw
-                    else _availability_on_page(tree, visible))
+                    else box.availability or _availability_on_page(tree, visible))
     return {"name": name, "price": _format_amount(amount), "currency": currency.upper() if currency else None,
             "availability": availability, "sku": sku, "brand": brand,
             "seller": _clean(seller_m.group(1)) if seller_m else None}

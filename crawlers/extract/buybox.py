@@ -1,0 +1,211 @@
+"""The visible buy box of a product page: the add-to-cart control, the price nearest to it, and stock state.
+
+Shops differ in markup but not in layout: the product's own price sits next to its buy button, while
+prices elsewhere on the page belong to other products (carousels, "related"), to an older price
+(struck through), to a unit ("/kg") or to shipping. So the price read here is the one closest in
+the tree to an add-to-cart control, skipping those. Availability comes from the same box: a stock
+line ("Out of stock", "Ausverkauft", "Нет в наличии", ...), else the button's own state (a disabled
+button or one saying "Sold out"/"Notify me" means out of stock, an enabled "Add to cart" in stock).
+Words are matched in the languages of the shops we meet most; nothing is tied to one site.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import lxml.html
+
+# An add-to-cart control's text, value, title or name, in many languages.
+_ADD_TO_CART = re.compile(
+    r"add(?:ing)? to (?:cart|basket|bag|trolley)|\badd to my bag|buy now|buy it now|\bbuy\b|purchase|order now|"
+    r"in den (?:warenkorb|einkaufswagen)|in den korb|jetzt kaufen|ajouter au (?:panier|sac)|acheter|"
+    r"añadir al (?:carrito|cesta)|agregar al carrito|comprar|aggiungi al carrello|acquista|"
+    r"in winkel(?:wagen|mand)|lägg i (?:varukorg|kundvagn)|læg i kurv|legg i handlekurv|lisää ostoskoriin|"
+    r"do košíku|do koszyka|kup teraz|kosárba|dodaj u košaricu|u košaricu|kupi|v košarico|"
+    r"в корзину|купить|у кошик|купити|sepete ekle|adicionar ao carrinho|adicionar à sacola|"
+    r"adaugă în coș|în coș|添加到购物车|加入购物车|立即购买|加入購物車|カートに入れる|カートに追加|장바구니|"
+    r"أضف إلى السلة|הוסף לסל|bid now|place bid",
+    re.IGNORECASE,
+)
+_ADD_TO_CART_NAME = re.compile(r"add[-_]?to[-_]?(?:cart|basket|bag)|addtocart|buy[-_]?(?:now|button|btn|box)|"
+                               r"btn[-_]?buy|add[-_]?(?:service|product|item)|cart/add|\bbuy\(|"
+                               r"btn[-_]?cart|cart[-_]?(?:add|button|btn|submit)|basket[-_]?(?:add|button|btn)",
+                               re.IGNORECASE)
+# Out-of-stock wording, of a stock line or of the button itself.
+_OUT_OF_STOCK = re.compile(
+    r"out of stock|sold out|currently unavailable|no longer available|not available|unavailable|notify me|"
+    r"email me when|temporarily out|rupture de stock|épuisé|indisponible|plus disponible|ausverkauft|"
+    r"nicht (?:auf lager|verfügbar|lieferbar)|derzeit nicht|agotado|sin stock|no disponible|esaurito|"
+    r"non disponibile|niet (?:op voorraad|leverbaar|beschikbaar)|uitverkocht|slutsåld|ej i lager|"
+    r"udsolgt|utsolgt|loppuunmyyty|brak w magazynie|niedostępny|wyprzedan|nedostupn|vyprodáno|"
+    r"rasprodano|nema na (?:stanju|zalihi)|нет в наличии|отсутствует|распродан|немає в наявності|"
+    r"stokta yok|tükendi|esgotado|indisponível|sem estoque|stoc epuizat|缺货|已售罄|售完|無庫存|在庫切れ|売り切れ|품절",
+    re.IGNORECASE,
+)
+_IN_STOCK = re.compile(
+    r"\bin stock\b|available (?:now|for delivery|to ship)|ships (?:today|in)|\ben stock\b|\bdisponible\b|"
+    r"auf lager|sofort lieferbar|\bverfügbar\b|en existencia|\bdisponibile\b|op voorraad|i lager|på lager|"
+    r"varastossa|na stanie|dostępny|skladem|na (?:stanju|zalihi)|в наличии|є в наявності|stokta|em estoque|"
+    r"\bdisponível\b|în stoc|有货|现货|有庫存|在庫あり|재고",
+    re.IGNORECASE,
+)
+_PRE_ORDER = re.compile(r"pre-?order|précommande|vorbestell|preventa|prenota|voorbestel|предзаказ|预售|予約", re.I)
+
+# A price: a currency (symbol, ISO code or local word) next to a number.
+_CURRENCY = (r"(?:US\$|HK\$|NT\$|CA\$|AU\$|NZ\$|CN¥|R\$|S/\.?|[$€£¥￥₹₩₽₸₴₺₫฿₱₪₦]|\b[A-Z]{3}\b|"
+             r"\b(?:kn|Kn|zł|Kč|Ft|lei|Lei|kr|Kr|руб\.?|р\.|тг|грн|лв|TL|RM|Rp|Rs\.?|Lek)|元|円|원)")
+_NUMBER = r"\d{1,3}(?:[\s\u00a0\u202f.,']\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
+PRICE_TEXT = re.compile(rf"{_CURRENCY}\s?(?:{_NUMBER})|(?:{_NUMBER})\s?{_CURRENCY}")
+_NOT_A_CURRENCY = frozenset({"SKU", "EAN", "UPC", "USB", "LED", "CPU", "GPU", "RAM", "SSD", "HDD", "GHZ", "MHZ",
+                             "PCS", "QTY", "NEW", "FAQ", "VAT", "TAX", "MPN", "REF", "ART", "MAX", "MIN"})
+
+# Classes, ids and words of prices that are not the price to pay.
+_OTHER_PRICE = re.compile(r"old|was|strike|before|regular|list-?price|rrp|msrp|save|saving|per-?unit|unit-?price|"
+                          r"base-?price|shipping|delivery|instal|monthly|crossed|original|compare|discount-?amount|"
+                          r"you-?save|tax-?amount", re.IGNORECASE)
+_OTHER_PRICE_TEXT = re.compile(r"^\s*(?:/|per\b|je\b|pro\b|за\b)|/\s*(?:kg|g|l|ml|m|100\s?g|100\s?ml|st|pc|unit|"
+                               r"month|mo|mes|monat|mois)\b|\bx\s?\d+\s?(?:months|mois|monate|meses|rate)|"
+                               r"shipping|versand|livraison|envío|spedizione|delivery|save\b|sparen|économisez",
+                               re.IGNORECASE)
+_ELSEWHERE = re.compile(r"related|recommend|carousel|similar|also|upsell|cross-?sell|recently|viewed|suggest|"
+                        r"accessor|bundle|header|footer|mini-?cart|cart-?(?:drawer|summary|popup|dropdown)|menu|nav",
+                        re.IGNORECASE)
+_STRUCK = ("del", "s", "strike")
+_SKIPPED_TAGS = ("script", "style", "noscript", "template", "svg", "option", "head", "title")
+
+
+@dataclass(frozen=True)
+class BuyBox:
+    price: str | None  # the price text nearest to the buy control ("270,00 Kn")
+    availability: str | None  # "InStock" / "OutOfStock" / "PreOrder" / None
+    has_control: bool
+
+
+def _marker(el: lxml.html.HtmlElement) -> str:
+    return f"{el.get('class', '')} {el.get('id', '')}"
+
+
+def _outside_main(el: lxml.html.HtmlElement) -> bool:
+    """In navigation, header, footer, a carousel of other products or the mini cart."""
+    for a in el.iterancestors():
+        if a.tag in ("nav", "header", "footer", "aside", "body"):
+            return a.tag != "body"
+        if _ELSEWHERE.search(_marker(a)):
+            return True
+    return False
+
+
+def buy_controls(tree: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    """Add-to-cart buttons (and submit inputs, links styled as buttons) of the page's own product."""
+    found = []
+    for el in tree.iter("button", "input", "a", "form"):
+        if el.tag == "input" and (el.get("type") or "").lower() not in ("submit", "button", "image"):
+            continue
+        if el.tag == "form":
+            action = el.get("action") or ""
+            if re.search(r"cart|basket|checkout|korb|panier|carrito|carrello|koszyk|košar|korpa|корзин", action, re.I):
+                found.append(el)
+            continue
+        words = " ".join((el.text_content() if el.tag != "input" else "").split())[:80]
+        label = f"{words} {el.get('value', '')} {el.get('title', '')} {el.get('aria-label', '')}"
+        named = bool(_ADD_TO_CART_NAME.search(f"{_marker(el)} {el.get('name', '')} {el.get('data-action', '')} "
+                                              f"{el.get('onclick', '')} {el.get('href', '') if el.tag == 'a' else ''}"))
+        if el.tag == "a" and not named and not (el.get("role") == "button" or "btn" in _marker(el).lower()
+                                                or "button" in _marker(el).lower()):
+            continue  # a plain link saying "cart" is the header's link to the cart page
+        if (named or _ADD_TO_CART.search(label)) and not _outside_main(el):
+            found.append(el)
+    return found
+
+
+def _price_candidates(tree: lxml.html.HtmlElement) -> list[tuple[lxml.html.HtmlElement, str]]:
+    """Elements holding exactly one price of their own (the innermost such), without old/unit/shipping prices."""
+    out: list[tuple[lxml.html.HtmlElement, str]] = []
+    body = tree.find("body")
+    if body is None:
+        return out
+    for el in body.iter():
+        if not isinstance(el.tag, str) or el.tag in _SKIPPED_TAGS:
+            continue
+        text = " ".join(el.text_content().split())
+        if not text or len(text) > 60 or not re.search(r"\d", text):
+            continue
+        match = PRICE_TEXT.search(text)
+        if match is None or match.group(0).strip()[:3].upper() in _NOT_A_CURRENCY:
+            continue
+        if not re.search(r"[1-9]", match.group(0)):
+            continue  # "0 €": an empty cart's total, never a product's price
+        if any(PRICE_TEXT.search(" ".join(child.text_content().split())) for child in el if isinstance(child.tag, str)):
+            continue  # a child holds the price: that one is the candidate
+        if el.tag in _STRUCK or el.xpath("ancestor::*[self::del or self::s or self::strike]"):
+            continue
+        if _OTHER_PRICE.search(_marker(el)) or any(_OTHER_PRICE.search(_marker(a)) for a in el.iterancestors()
+                                                    if a.tag != "body"):
+            continue
+        style = (el.get("style") or "").replace(" ", "").lower()
+        if "line-through" in style or _OTHER_PRICE_TEXT.search(text[match.end():match.end() + 20] + " " + text):
+            continue
+        out.append((el, match.group(0)))
+    return out
+
+
+def _distance(a: lxml.html.HtmlElement, b: lxml.html.HtmlElement) -> int:
+    """Steps from ``a`` up to the nearest common ancestor and down to ``b``."""
+    up = {id(x): i for i, x in enumerate([a, *a.iterancestors()])}
+    for j, x in enumerate([b, *b.iterancestors()]):
+        if id(x) in up:
+            return up[id(x)] + j
+    return 10_000
+
+
+def nearest_price(tree: lxml.html.HtmlElement, controls: list[lxml.html.HtmlElement]) -> str | None:
+    """The price text closest in the tree to a buy control, outside other products' boxes."""
+    candidates = [(el, text) for el, text in _price_candidates(tree) if not _outside_main(el)]
+    if not candidates or not controls:
+        return None
+    order = {id(el): i for i, el in enumerate(tree.iter())}
+    best = min(candidates, key=lambda c: (min(_distance(c[0], ctl) for ctl in controls),
+                                          "price" not in _marker(c[0]).lower(),
+                                          order.get(id(c[0]), 0)))
+    return best[1]
+
+
+def stock_state(tree: lxml.html.HtmlElement, controls: list[lxml.html.HtmlElement]) -> str | None:
+    """Availability shown by the buy button's state: enabled "Add to cart" in stock, disabled or "Sold out" not.
+
+    The text around the button is not read: it holds size and colour pickers whose "unavailable" or
+    "out of stock" is about one variant, not the product (measured: reading it cost availability on
+    unseen shops)."""
+    enabled = [c for c in controls if c.tag != "form" and c.get("disabled") is None
+               and "disabled" not in _marker(c).lower() and c.get("aria-disabled") != "true"]
+    if enabled:
+        label = " ".join(enabled[0].text_content().split()) + " " + (enabled[0].get("value") or "")
+        return "OutOfStock" if _OUT_OF_STOCK.search(label) else "InStock"
+    if controls and all(c.tag != "form" for c in controls):
+        return "OutOfStock"  # every buy button is disabled
+    return None
+
+
+def stock_text(text: str) -> str | None:
+    """Availability said in a short text, any of the languages above."""
+    if _OUT_OF_STOCK.search(text):
+        return "OutOfStock"
+    if _PRE_ORDER.search(text):
+        return "PreOrder"
+    if _IN_STOCK.search(text):
+        return "InStock"
+    return None
+
+
+def price_named(tree: lxml.html.HtmlElement) -> str | None:
+    """Without a buy control: the first price whose element is named for a price, in the page's main part."""
+    for el, text in _price_candidates(tree):
+        if "price" in _marker(el).lower() and not _outside_main(el):
+            return text
+    return None
+
+
+def read_buy_box(tree: lxml.html.HtmlElement) -> BuyBox:
+    controls = buy_controls(tree)
+    return BuyBox(nearest_price(tree, controls), stock_state(tree, controls) if controls else None, bool(controls))

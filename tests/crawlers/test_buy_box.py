@@ -1,0 +1,52 @@
+"""The visible buy box: the price next to the add-to-cart control, old / unit / other products' prices skipped,
+stock from the button's state. Pages are invented here."""
+
+from __future__ import annotations
+
+from crawlers.extract import extract_page
+
+_SHOP = """<html lang="{lang}"><head><title>Lantern Shop</title></head><body>
+<header><a href="/cart" class="cart-link">Cart (0) 0,00 €</a></header>
+<main><h1>Brass harbour lantern</h1>
+<div class="gallery"><img src="/l.jpg" alt="lantern"></div>
+<div class="buy">
+  <span class="price-old"><del>89,00 €</del></span>
+  <span class="amount">64,50 €</span>
+  <span class="per-unit">(12,90 € / kg)</span>
+  {button}
+</div>
+<p>A lantern of solid brass, hand finished, for quays, porches and boats.</p>
+<section class="related-products"><h2>You may also like</h2>
+  <div class="card"><a href="/p/2">Tide clock</a><span class="amount">19,99 €</span>
+    <button class="btn">{label}</button></div>
+</section></main>
+<footer>Free delivery from 50,00 €</footer></body></html>"""
+
+
+def _page(button: str, lang: str = "de", label: str = "In den Warenkorb") -> dict:
+    html = _SHOP.format(button=button, lang=lang, label=label)
+    return extract_page(html, url="https://shop.example/p/1")
+
+
+def test_price_is_the_one_next_to_the_buy_button_not_old_unit_or_related() -> None:
+    answer = _page('<button class="btn btn-primary" type="submit">In den Warenkorb</button>')
+    assert answer["page_type"] == "product"
+    assert answer["product"]["price"] == "64.50"
+    assert answer["product"]["currency"] == "EUR"
+    assert answer["product"]["availability"] == "InStock"
+
+
+def test_disabled_or_sold_out_button_means_out_of_stock() -> None:
+    disabled = _page('<button class="btn add-to-cart" disabled>Add to cart</button>', "en", "Add to cart")
+    assert disabled["product"]["availability"] == "OutOfStock"
+    sold_out = _page('<button class="btn add-to-cart">Sold out</button>', "en", "Add to cart")
+    assert sold_out["product"]["availability"] == "OutOfStock"
+
+
+def test_a_header_link_to_the_cart_is_no_buy_button() -> None:
+    html = ("<html><body><header><a href='/cart'>Cart 12,00 €</a></header><article><h1>Harbour news</h1>"
+            + "<p>The ferry timetable changes on Monday; the council met the harbour master.</p>" * 5
+            + "</article></body></html>")
+    answer = extract_page(html, url="https://news.example/a")
+    assert answer["page_type"] == "article"
+    assert answer["product"] is None
