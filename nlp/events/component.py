@@ -19,7 +19,7 @@ from spacy.tokens import Doc
 from nlp.events.classifier import SentenceTypeModel
 from nlp.events.dates import resolve_date
 from nlp.events.pairing import DEFAULT_RULES, EventView, PairRule, describe
-from nlp.events.people import PersonIndex, party_entities, resolve_people
+from nlp.events.people import PersonIndex, leader_parties, party_entities, resolve_people
 from nlp.events.rules import TRIGGERS, Candidate, Ent, RuleExtractor, WatchInfo
 from nlp.events.text_links import text_links
 from nlp.events.visits import TRAVEL_RE, propose_visits, unofficial_trip
@@ -87,6 +87,7 @@ class EventsComponent:
             ents = [e for e in ents_all if s0 <= e.start and e.end <= s1]
             cands.extend(self.rules.propose(text, (s0, s1), ents))
         cands = resolve_people(cands, people)
+        leader_parties(text, cands, people)
         travel = propose_visits(text, sents, ents_all, people)
         travel_sents = {c.sentence for c in travel}
         cands = [c for c in cands if not (c.type == "official_visit" and (

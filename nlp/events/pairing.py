@@ -37,8 +37,10 @@ class PairRule:
 
 
 DEFAULT_RULES: tuple[PairRule, ...] = (
-    PairRule("launch_during_visit", ("product_launch", "deal"), ("official_visit",), "company_country_is_host", 3.0),
-    PairRule("deal_during_leader_trip", ("deal",), ("official_visit",), "company_country_is_visitor", 3.0, 0.8),
+    PairRule("launch_during_visit", ("product_launch", "deal", "investment"), ("official_visit",),
+             "company_country_is_host", 3.0),
+    PairRule("deal_during_leader_trip", ("deal", "investment"), ("official_visit",), "company_country_is_visitor",
+             3.0, 0.8),
     PairRule("measure_during_visit", ("trade_measure", "export_control", "sanction"), ("official_visit",),
              "measure_by_party", 3.0, 0.8),
     PairRule("merchandise_of_visitor", ("merchandise", "listing_surge"), ("official_visit",), "depicts_visitor",
@@ -298,6 +300,7 @@ _WHAT = {
     "product_launch": lambda e: f"{_who(e, 'company')} launched {_who(e, 'product')}",
     "deal": lambda e: f"{_who(e, 'company')} made a deal" + (
         f" with {_who(e, 'counterparty')}" if e.role("counterparty") else ""),
+    "investment": lambda e: f"{_who(e, 'company', 'agency')} made an investment",
     "official_visit": lambda e: f"{_who(e, 'visitor')} visited {_who(e, 'host')}",
     "merchandise": lambda e: f"merchandise depicting {_who(e, 'depicted')} went on sale",
     "listing_surge": lambda e: f"new listings about {_who(e, 'depicted', 'product', 'company')} surged",

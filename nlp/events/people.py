@@ -193,6 +193,9 @@ def party_entities(text: str, ents: list[Any]) -> list[Any]:
         clean = _POSSESSIVE_RE.sub("", e.text)
         if clean != e.text:
             e = replace(e, text=clean, end=e.start + len(clean))
+        tail = re.match(r"-[a-z]+\b", text[e.end:e.end + 12]) if e.label == "PERSON" else None
+        if tail:  # "Moon Jae|-in": the recogniser cut the hyphenated given name
+            e = replace(e, text=e.text + tail.group(0), end=e.end + tail.end())
         out.append(e)
     return out
 
@@ -226,3 +229,32 @@ def resolve_people(cands: list[Any], people: PersonIndex) -> list[Any]:
         if keep:
             out.append(c)
     return out
+
+
+_ACTION_TYPES = ("deal", "investment", "trade_measure", "export_control", "sanction")
+
+
+def leader_parties(text: str, cands: list[Any], people: PersonIndex) -> None:
+    """An official who is the subject of an action ("Modi placed an order", "Trump unveiled tariffs") is a
+    party to it (role ``agency``: acting for a government), unless a company is named between them."""
+    for c in cands:
+        if c.type not in _ACTION_TYPES or any(a["role"] == "agency" and a.get("title") for a in c.actors):
+            continue
+        s0 = c.sentence[0]
+        t0 = c.trigger[0]
+        before = [(p, m0, m1) for p, m0, m1 in people.mentions_in(s0, t0) if p.official]
+        if not before:
+            continue
+        p, _, m1 = before[-1]
+        between = text[m1:t0]
+        for a in c.actors:
+            if a["role"] == "target" and a["text"] == p.name:
+                a["role"] = "agency"  # the subject acting ("Trump unveiled tariffs"), not the one hit
+                a["title"] = a.get("title") or p.title
+        if any(a["role"] == "company" and a["text"] and a["text"] in between for a in c.actors):
+            continue
+        if any(a["text"] == p.name for a in c.actors):
+            continue
+        c.actors.insert(0, {"role": "agency", "text": p.name, "title": p.title, "entity_id": p.entity_id,
+                            "country": p.country})
+        c.rule_score += 0.05

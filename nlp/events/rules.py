@@ -16,7 +16,7 @@ from typing import Any
 from nlp.events.countries import code_for, country_before, is_city
 
 EVENT_TYPES: tuple[str, ...] = (
-    "product_launch", "official_visit", "deal", "export_control", "sanction", "trade_measure",
+    "product_launch", "official_visit", "deal", "investment", "export_control", "sanction", "trade_measure",
     "merchandise", "listing_surge",
 )
 
@@ -45,15 +45,31 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         rf"business(?:es)?|interests?|operations|assets)\s+{_W}{{0,4}}?to\b|"
         rf"(?:won|wins|awarded|secured|secures|landed|lands|clinched|struck|strikes|inked|inks|reached|finali[sz]ed)"
         rf"\s+{_W}{{0,5}}?(?:order|contract|deal|agreement)s?|"
-        r"(?:agreed|agrees|agree|plans?|planning|will|to)\s+(?:to\s+)?(?:buy|acquire|purchase|build|invest|supply|"
+        r"(?:agreed|agrees|agree|plans?|planning|will|to)\s+(?:to\s+)?(?:buy|acquire|purchase|supply|"
         r"merge)\b|acquir(?:ed|es|ing)|acquisition\s+of|"
         r"(?:placed|places|place)\s+(?:an?\s+)?(?:[\w$.,-]+\s+){0,3}?orders?|ordered\s+\d|"
-        r"order\s+for\s+\d|takeover\s+of|merger\s+(?:with|of)|invest(?:ed|s|ing|ment)?\s+(?:of\s+)?"
-        r"(?:about\s+|some\s+|nearly\s+)?(?:[$€£¥]|R\$|US\$|\d)|"
-        r"(?:build|open|set\s+up)\s+(?:a\s+|an\s+|its\s+|the\s+)?(?:new\s+)?(?:[\w-]+\s+)?(?:plant|factory|facility|fab))",
+        r"order\s+for\s+\d|takeover\s+of|merger\s+(?:with|of)|"
+        rf"seal(?:ed|s|ing)?\s+{_W}{{0,5}}?(?:order|contract|deal|agreement|accord|pact)s?|"
+        rf"wrap(?:ped|s)?\s+up\s+{_W}{{0,4}}?(?:order|contract|deal|agreement)s?|"
+        rf"(?:signed|inked)\s+(?:agreements?|contracts?|deals?|orders?|accords?|memorand\w+|mous?)\b|"
+        rf"(?:strike|struck)\s+(?:a|an)\s+{_W}{{0,2}}?deal|letters?\s+of\s+intent|"
+        rf"(?:to|will)\s+(?:order|purchase|buy)\s+(?:as\s+many\s+as\s+|up\s+to\s+|about\s+)?\d)",
         re.I),
+    "investment": re.compile(
+        r"\b(?:invest(?:ed|s|ing)?\s+(?:(?:about|some|nearly|over|more\s+than|up\s+to)\s+)?(?:[$€£¥]|R\$|US\$|Rs\.?\s?|"
+        r"\d|\w+\s+(?:billion|million|crore))|investments?\s+(?:of|worth|totall?ing)\s+(?:about\s+|some\s+)?"
+        r"(?:[$€£¥]|R\$|US\$|Rs\.?\s?|\d)|(?:[$€£¥]|US\$)\s?[\d.,]+\s*(?:bn|billion|m|million|trillion|tn)?\s+"
+        r"(?:of\s+|in\s+)?(?:new\s+)?investments?|investment\s+(?:pledges?|projects?|commitments?|deals?|plans?)|"
+        rf"pledg(?:e|ed|es|ing)\s+(?:to\s+invest|[$€£¥]|US\$|\d)|promises?\s+of\s+{_W}{{0,4}}?investment|"
+        r"(?:build|open|opened|opens|set\s+up|sets\s+up|inaugurat(?:e|ed|es|ing))\s+(?:a\s+|an\s+|its\s+|the\s+)?"
+        r"(?:new\s+)?(?:[\w-]+\s+){0,4}?(?:plant|factory|facility|fab|plants|factories)|"
+        r"(?:plant|factory|facility)\b[^.;]{0,80}\b(?:was|were|is|has\s+been)\s+(?:formally\s+)?inaugurated|"
+        r"equity\s+stake|(?:take|took|takes|buy|bought|acquire[sd]?)\s+(?:a|an)\s+(?:[\w%-]+\s+){0,2}?stake\s+in)\b"
+        , re.I),
     "export_control": re.compile(
-        r"\b(?:entity\s+list|export\s+(?:controls?|licen[cs]es?|licen[cs]ing|restrictions?|curbs?|bans?|rules|review|"
+        r"\b(?:(?:lift(?:ed|s|ing)?|eas(?:e|ed|es|ing)|remov(?:e|ed|es|ing)|impos(?:e|ed|es|ing))\s+(?:a|the|its)\s+"
+        r"(?:\w+\s+)?(?:ban|curbs?|restrictions?)\s+on\s+(?:[\w-]+\s+){0,3}?(?:entities|companies|firms)|"
+        r"arms\s+(?:embargo|sales?\s+ban)|end-?user\s+list|entity\s+list|export\s+(?:controls?|licen[cs]es?|licen[cs]ing|restrictions?|curbs?|bans?|rules|review|"
         r"permits?|blacklist)|(?:restrict(?:ed|s|ing)?|curb(?:ed|s|ing)?|ban(?:ned|s)?|halt(?:ed|s)?|block(?:ed|s)?)"
         r"\s+(?:the\s+)?(?:exports?|sales?|shipments?)\s+of|unverified\s+list|"
         r"(?:chip|technology|semiconductor)\s+export|(?<![\w-])(?:authori[sz]ed|imposed|set|introduced|fixed)\s+"
@@ -108,6 +124,7 @@ _NOT_AFTER: dict[str, re.Pattern[str]] = {
     "sanction": re.compile(r"^\s+(?:(?:a|an|the)\s+)?(?:[\w'’-]+\s+){0,4}?(?:cut|rise|increase|reduction|hike|plan|"
                            r"move|change|merger|deal|sale|purchase|payment|loan|budget|project|takeover)s?\b", re.I),
     "export_control": re.compile(r"^\s*(?:polic(?:y|ies)|regimes?|system)\b", re.I),
+    "investment": re.compile(r"^\W*(?:(?:a|an|the)\s+)?(?:shares|bonds?|funds?\s+managers?)\b", re.I),
     "merchandise": re.compile(r"^$"),
     "listing_surge": re.compile(r"^$"),
 }
@@ -185,7 +202,7 @@ _ACTION_RE = re.compile(
     r"block(?:s|ed|ing)?|restrict(?:s|ed|ing)?|curb(?:s|ed|ing)?|halt(?:s|ed|ing)?|suspend(?:s|ed|ing)?|"
     r"revok(?:e|es|ed|ing)|den(?:y|ies|ied|ying)|target(?:s|ed|ing)?|hit(?:s|ting)?|retaliat(?:e|es|ed|ing)|"
     r"lift(?:s|ed|ing)?|eas(?:e|es|ed|ing)|cut(?:s|ting)?|reduc(?:e|es|ed|ing)|scrap(?:s|ped|ping)?|"
-    r"enforc(?:e|es|ed|ing)|took\s+effect|take\s+effect|takes\s+effect|came\s+into\s+force|"
+    r"enforc(?:e|es|ed|ing)|unveil(?:s|ed|ing)?|took\s+effect|take\s+effect|takes\s+effect|came\s+into\s+force|"
     r"set(?:s|ting)?|launch(?:es|ed|ing)?|open(?:s|ed|ing)?|start(?:s|ed|ing)?|initiat(?:e|es|ed|ing)|"
     r"propos(?:e|es|ed|ing)|(?:will|to)\s+(?:apply|start|begin)|issu(?:e|es|ed|ing)|requir(?:e|es|ed|ing)|"
     r"reject(?:s|ed|ing)?|refus(?:e|es|ed|ing)|award(?:s|ed|ing)?)\b", re.I)
@@ -611,6 +628,7 @@ class RuleExtractor:
         action = text[cand.trigger[0]:cand.trigger[1]].lower()
         cand.attributes["action"] = " ".join(action.split())
 
+    _fill_investment = _fill_deal
     _fill_export_control = _measure
     _fill_sanction = _measure
     _fill_trade_measure = _measure

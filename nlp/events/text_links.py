@@ -34,7 +34,8 @@ _VISIT_WORD_RE = re.compile(r"\b(?:visit|trip|tour|summit|stopover|stay|talks|me
                             r"delegation|presence)\b", re.I)
 # Stated adjacency with no connection, or a long way off: not linked (the dev set's guideline).
 NOT_LINKED_RE = re.compile(
-    r"\b(?:ahead\s+of|on\s+the\s+eve\s+of|(?:the\s+)?day\s+before|days\s+before|prior\s+to|in\s+advance\s+of|"
+    r"\b(?:ahead\s+of|on\s+the\s+eve\s+of|(?:the|a|one|two|three|\d+)\s+days?\s+(?:before|earlier)"
+    r"(?!\s+(?:wrapping|ending|leaving|concluding|departing|the\s+end))|prior\s+to|in\s+advance\s+of|"
     r"before\s+(?:his|her|their|the)\s+(?:visit|arrival|trip|summit)|(?:months?|years?)\s+(?:after|before|"
     r"earlier|later|ago)|last\s+year|earlier\s+this\s+year|since\s+(?:19|20)\d\d|in\s+(?:19|20)\d\d)\b", re.I)
 _SENT_END_RE = re.compile(r"[.!?][\"'”’)]?\s")
@@ -110,8 +111,13 @@ def text_links(text: str, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
             chosen = [(v, f"the text says '{cue.group(0)}'") for v in ref]
         elif not blocked:
             for v in visits:
-                if any(_sentences_apart(text, m, asent) == 0 for m in _mentions(v)):
+                apart = min(_sentences_apart(text, m, asent) for m in _mentions(v))
+                if apart == 0:
                     chosen.append((v, "reported in the same sentence"))
+                elif apart <= 2 and _party_of_visit(a, v):
+                    chosen.append((v, "the visitor or the host official is a party, next to the visit in the text"))
+                elif apart == 1 and any(_refers_back(text, m, asent) for m in _mentions(v)):
+                    chosen.append((v, "the visit's sentence refers back to the action"))
                 elif _in_range(_day(a["date"].get("start")), v) and any(
                         re.search(rf"\b{re.escape(n)}\b", stext) for n in _names(v)) and any(
                         _sentences_apart(text, m, asent) <= 1 for m in _mentions(v)):
@@ -119,6 +125,26 @@ def text_links(text: str, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for v, why in chosen:
             out.append(_link(a, v, why))
     return out
+
+
+_BACK_REF_RE = re.compile(r"\W*(?:the|this|that|its|his|her)\s+(?:\w+\s+)?(?:announcement|deal|agreement|order|"
+                          r"move|decision|measure|sanctions?|tariffs?|contract|signing|purchase|launch|pledge|"
+                          r"investment)s?\s+(?:comes?|came|was\s+made|were\s+made)\s+(?:as|while|during|when|on)\b",
+                          re.I)
+
+
+def _refers_back(text: str, visit_sent: tuple[int, int], action_sent: tuple[int, int]) -> bool:
+    """ "The announcement comes as Trump prepares to host Modi": the visit's sentence, right after the action's,
+    says the action happened as the visit did."""
+    return action_sent[0] < visit_sent[0] and _BACK_REF_RE.match(text, visit_sent[0], visit_sent[1]) is not None
+
+
+def _party_of_visit(a: dict[str, Any], v: dict[str, Any]) -> bool:
+    """The visitor (or the host official receiving them) is a party to the action."""
+    people = [str(x["text"]).split()[-1].lower() for x in v["actors"]
+              if x["role"] in ("visitor", "counterparty") and x.get("text")]
+    return any(str(x.get("text") or "").split()[-1:] and str(x["text"]).split()[-1].lower() in people
+               for x in a["actors"] if x["role"] in ("agency", "company", "counterparty"))
 
 
 def _with_co_visitors(v: dict[str, Any], visits: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:

@@ -43,14 +43,22 @@ SEATS = {"white house": "US", "kremlin": "RU", "elysee": "FR", "élysée": "FR",
          "mar-a-lago": "US"}
 _SEAT_RE = re.compile(r"\b(?:" + "|".join(re.escape(s) for s in SEATS) + r")\b", re.I)
 _PLACE_LABELS = ("GPE", "LOC", "FAC")
+_TRAVEL_VERBS = ("visit", "trip", "tour", "journey", "stopover", "stop-over", "transit", "arriv", "landed", "flew",
+                 "travel", "head")
 _PREP_RE = re.compile(r"\b(?:to|in|at|into|of|from)\s+(?:the\s+)?$")
 
 
+_ADJECTIVAL_RE = re.compile(r"(?:'s|’s)?\s+(?:[A-Z][\w.-]*\s+){0,2}?(?:President|Prime|Minister|Premier|Chancellor|"
+                            r"King|Queen|Foreign|Trade|Secretary|Congress\w*|Senator|[a-z]+\s+(?:minister|president))",
+                            )
+
+
 def _places(text: str, s0: int, s1: int, ents: list[Ent]) -> list[tuple[int, str, str, str | None]]:
-    """(offset, name, country code) of the places a sentence names."""
+    """(offset, name, country code) of the places a sentence names (not a title's country: "U.S. President")."""
     out = []
     for e in ents:
-        if e.label in _PLACE_LABELS and s0 <= e.start and e.end <= s1:
+        if e.label in _PLACE_LABELS and s0 <= e.start and e.end <= s1 and not _ADJECTIVAL_RE.match(
+                text, e.end, min(s1, e.end + 40)):
             code = code_for(e.text) or SEATS.get(e.text.lower().removeprefix("the "))
             if code:
                 out.append((e.start, e.text, code, e.entity_id))
@@ -80,6 +88,11 @@ def propose_visits(text: str, sents: list[tuple[int, int]], ents: list[Ent], peo
         if not cues or _NOT_OFFICIAL_TRIP_RE.search(stext):
             continue
         places = _places(text, s0, s1, ents)
+        cue0 = cues[0].group("cue").lower()
+        if not cue0.startswith(_TRAVEL_VERBS):
+            # "talks", "summit", "hosted", "on the margins of": only where the text says where
+            places = [pl for pl in places if _PREP_RE.search(text, max(s0, pl[0] - 12), pl[0])
+                      or pl[1].lower() in SEATS or pl[1].lower().removeprefix("the ") in SEATS]
         if not places:
             continue
         persons: list[tuple[Person, int]] = []

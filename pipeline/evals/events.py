@@ -15,7 +15,8 @@
   classifier trained on them, so their figures are not a test (``nlp/events/data/reuters_dev.jsonl``).
 - ``dev``: the invented development sentences, for reference only (the classifier was trained on them).
 
-A sentence's prediction is the set of event types ``analyze`` reports for it. The baseline in the
+These sets were labelled before ``investment`` became a type: a predicted investment counts as their
+``deal``. A sentence's prediction is the set of event types ``analyze`` reports for it. The baseline in the
 same run is the trigger words alone (a type is predicted when any of its trigger phrases occurs).
 """
 
@@ -93,13 +94,18 @@ def newswatch_predict(items: list[Item]) -> list[set[str]]:
     return [{e["type"] for e in ans["events"]} for ans in analyzer.analyze_batch(reqs)]
 
 
+def as_labelled(pred: list[set[str]]) -> list[set[str]]:
+    """These sets were labelled before ``investment`` was a type of its own: they call an investment a deal."""
+    return [{"deal" if t == "investment" else t for t in p} for p in pred]
+
+
 def evaluate(sets: dict[str, list[Item]], predict: Callable[[list[Item]], list[set[str]]] = newswatch_predict
              ) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for name, items in sets.items():
         gold = [g for _, _, g in items]
         for system, pred in (("newswatch", predict(items)), ("trigger words", keyword_baseline(items))):
-            for t, s in score(gold, pred).items():
+            for t, s in score(gold, as_labelled(pred)).items():
                 rows.append({"set": name, "sentences": len(items), "system": system, "type": t, **s})
     return rows
 
@@ -141,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
     for name, items in sets.items():
         print(f"\nevents on {name} ({len(items)} sentences): newswatch vs trigger words (baseline)")
         print(f"{'type':<16} {'P':>5} {'R':>5} {'F1':>5}   {'P':>5} {'R':>5} {'F1':>5}  support")
-        for t in (*EVENT_TYPES, "micro"):
+        for t in (*(t for t in EVENT_TYPES if t != "investment"), "micro"):
             a, b = by[(name, t, "newswatch")], by[(name, t, "trigger words")]
             print(f"{t:<16} {_fmt(a['precision'])} {_fmt(a['recall'])} {_fmt(a['f1'])}   "
                   f"{_fmt(b['precision'])} {_fmt(b['recall'])} {_fmt(b['f1'])}  {a['support']}")

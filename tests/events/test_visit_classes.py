@@ -73,3 +73,22 @@ def test_people_helpers() -> None:
                          [("Ada Brenner", 17, 28, None), ("Brenner", 44, 51, None)])
     p = people.resolve("Brenner's")
     assert p is not None and p.name == "Ada Brenner" and p.official and p.title == "Foreign Minister"
+
+
+def test_an_investment_pledged_by_the_visitor_is_linked_to_the_visit(analyzer: Analyzer) -> None:
+    text = ("Japanese Prime Minister Ken Arata arrived in Nairobi on Monday for a two-day visit. "
+            "Arata pledged $5 billion of investment in Kenyan ports on Tuesday.")
+    ans = _ans(analyzer, text)
+    inv = next(e for e in ans["events"] if e["type"] == "investment")
+    assert any(a["text"] == "Ken Arata" for a in inv["actors"])
+    assert any(inv["id"] in lk["events"] for lk in ans["links"])
+
+
+def test_a_measure_announced_as_the_visitor_is_hosted_is_linked(analyzer: Analyzer) -> None:
+    text = ("Canadian Prime Minister Rosa Delmont announced new tariffs on steel imports on Thursday. "
+            "The announcement came as Delmont hosted Mexican President Tomas Ibarra in Ottawa.")
+    ans = _ans(analyzer, text)
+    measure = next(e for e in ans["events"] if e["type"] == "trade_measure")
+    visit = next(e for e in ans["events"] if e["type"] == "official_visit")
+    assert any(a["text"] == "Tomas Ibarra" and a["role"] == "visitor" for a in visit["actors"])
+    assert any(set(lk["events"]) == {measure["id"], visit["id"]} for lk in ans["links"])
