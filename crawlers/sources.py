@@ -5,7 +5,9 @@ sitemap, a sitemap index or a robots.txt), optional ``allow``/``deny`` (regexes 
 ``max_pages`` (sitemap/feed/site: pages fetched; listing: category pages; mastodon/bluesky/reddit: API pages),
 ``max_depth`` (site), ``max_items`` (listing: product pages), ``kind`` (article|product|post: what the
 pages of a sitemap/feed/site source are), ``queries`` (search sources: the ``url`` holds ``{query}``,
-crawled once per query, e.g. a shop's search for each watched person's name). A key set to ``None`` takes its default.
+crawled once per query, e.g. a shop's search for each watched person's name), ``canonical_domains`` (registrable
+domains besides the page's own whose URLs a page's ``rel=canonical`` may name, e.g. a syndication partner).
+A key set to ``None`` takes its default.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ _KEYS: dict[str, tuple[tuple[str, ...], type | tuple[type, ...]]] = {
     "max_items": (SOURCE_TYPES, int),
     "kind": (SOURCE_TYPES, str),
     "queries": (SOURCE_TYPES, list),
+    "canonical_domains": (SOURCE_TYPES, list),
 }
 PAGE_KINDS: tuple[str, ...] = ("article", "product", "post")
 DEFAULTS: dict[str, dict[str, Any]] = {
@@ -83,6 +86,12 @@ def normalize_sources(sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
             raise SourceError(f"{where}.queries: a search source needs both a url with {{query}} and queries")
         if spec.get("kind") is not None and spec["kind"] not in PAGE_KINDS:
             raise SourceError(f"{where}.kind: expected one of {', '.join(PAGE_KINDS)}, got {spec['kind']!r}")
+        for key, low in (("max_pages", 1), ("max_items", 1), ("max_depth", 0)):
+            if key in spec and spec[key] < low:
+                raise SourceError(f"{where}.{key}: expected at least {low}, got {spec[key]}")
+        domains = spec.get("canonical_domains")
+        if domains is not None and not all(isinstance(d, str) and d.strip() for d in domains):
+            raise SourceError(f"{where}.canonical_domains: expected a list of domain names")
         norm = {**DEFAULTS[kind], **spec}
         for key in ("allow", "deny"):
             pats = _patterns(norm.get(key))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from storage.url_safety import safe_http_url
@@ -83,3 +84,41 @@ def absolute_or_raw(base: str, link: object) -> str | None:
         return urljoin(base, link)
     except ValueError:
         return str(link)
+
+
+_PSL: Any = None
+
+
+def registrable_domain(url: str) -> str:
+    """The domain one owner controls (``news.bbc.co.uk`` -> ``bbc.co.uk``; ``ana.github.io`` stays whole).
+
+    Uses the Public Suffix List snapshot bundled with ``tldextract`` (private suffixes included),
+    never fetched at run time. An IP address or a bare host name is its own registrable domain.
+    """
+    global _PSL
+    try:
+        host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return ""
+    if _PSL is None:
+        import tldextract
+
+        _PSL = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
+    parts = _PSL(host)
+    return str(parts.top_domain_under_public_suffix or host)
+
+
+def canonical_allowed(page_url: str, canonical: str, extra_domains: list[str] | tuple[str, ...] = ()) -> bool:
+    """May a page fetched from ``page_url`` name ``canonical`` as its canonical URL?
+
+    Only on the page's own registrable domain or one its source declares (``canonical_domains``):
+    otherwise any page could take over another site's document by naming its URL.
+    """
+    if safe_http_url(canonical) is None:
+        return False
+    claimed = registrable_domain(canonical)
+    if not claimed:
+        return False
+    allowed = {registrable_domain(page_url)} | {registrable_domain(f"http://{d.strip().lower()}/")
+                                               for d in extra_domains}
+    return claimed in allowed

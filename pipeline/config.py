@@ -45,6 +45,7 @@ class SourceConfig:
     enabled: bool = True
     schedule: str | None = None
     queries: list[str] = field(default_factory=list)  # search sources: url holds {query}
+    canonical_domains: list[str] = field(default_factory=list)  # other sites whose rel=canonical it may claim
 
     def to_spec(self) -> dict[str, Any]:
         """The plain dict a spider takes (crawlers never import pipeline types)."""
@@ -58,6 +59,7 @@ class SourceConfig:
             "max_depth": self.max_depth,
             "max_pages": self.max_pages,
             "queries": list(self.queries) or None,
+            "canonical_domains": list(self.canonical_domains) or None,
         }
 
 
@@ -353,7 +355,7 @@ def _parse_sources(rep: _Reporter, raw: dict[str, Any]) -> list[SourceConfig]:
     out: list[SourceConfig] = []
     names: set[str] = set()
     allowed = {"name", "type", "url", "kind", "allow", "deny", "max_depth", "max_pages", "enabled", "schedule",
-               "queries"}
+               "queries", "canonical_domains"}
     for i, s in enumerate(_table_list(rep, "", raw, "sources")):
         w = f"sources[{i}]"
         _check_keys(rep, w, s, allowed, {"name", "type", "url"})
@@ -382,10 +384,16 @@ def _parse_sources(rep: _Reporter, raw: dict[str, Any]) -> list[SourceConfig]:
         queries = _str_list(rep, w, s, "queries")
         if ("{query}" in url) != bool(queries):
             raise rep.error(f"{w}.queries", "a search source needs both a url containing {query} and queries")
+        max_depth = _get(rep, w, s, "max_depth", int, 2)
+        max_pages = _get(rep, w, s, "max_pages", int, 200)
+        if max_depth < 0 or max_depth > 100:
+            raise rep.error(f"{w}.max_depth", f"expected 0 to 100, got {max_depth}")
+        if max_pages < 1 or max_pages > 10_000_000:
+            raise rep.error(f"{w}.max_pages", f"expected 1 to 10000000, got {max_pages}")
         out.append(SourceConfig(
             name=name, type=stype, url=url, kind=kind,
             allow=_str_list(rep, w, s, "allow"), deny=_str_list(rep, w, s, "deny"),
-            max_depth=_get(rep, w, s, "max_depth", int, 2), max_pages=_get(rep, w, s, "max_pages", int, 200),
+            max_depth=max_depth, max_pages=max_pages, canonical_domains=_str_list(rep, w, s, "canonical_domains"),
             enabled=_get(rep, w, s, "enabled", bool, True), schedule=_get(rep, w, s, "schedule", str),
             queries=queries,
         ))

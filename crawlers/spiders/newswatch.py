@@ -34,7 +34,7 @@ from crawlers.social import READERS
 from crawlers.sources import normalize_sources
 from crawlers.state import STATE_SETTING, CrawlState, Validators, body_hash
 from crawlers.traps import TrapGuard
-from crawlers.urls import canonicalize_url, join_http_url, same_site
+from crawlers.urls import canonical_allowed, canonicalize_url, join_http_url, same_site
 from storage.models import Document, Product, Provenance, utc_now_iso
 from storage.url_safety import safe_http_url, unsafe_url_reason
 
@@ -265,6 +265,20 @@ class NewsWatchSpider(scrapy.Spider):
             return False
         return not any(re.search(p, url) for p in spec["deny"])
 
+    def _canonical(self, source: str, page_url: str, declared: str | None) -> tuple[str, str | None]:
+        """(canonical URL to key the document by, a refused claim or None).
+
+        A page's ``rel=canonical`` / ``og:url`` is accepted on its own registrable domain or one
+        its source declares; naming another site's URL would let it replace that site's document.
+        """
+        own = canonicalize_url(page_url)
+        if not declared or declared == own:
+            return own, None
+        if canonical_allowed(page_url, declared, self.sources[source].get("canonical_domains") or ()):
+            return declared, None
+        self._stat("canonical_refused", source)
+        return own, declared[:2000]
+
     def _max_size(self) -> int:
         """The page size cap (``DOWNLOAD_MAXSIZE``), also applied to what a gzip sitemap expands to."""
         settings = getattr(self, "settings", None)
@@ -401,6 +415,7 @@ class NewsWatchSpider(scrapy.Spider):
         if want in ("product", "post"):
             kind = want
         product = Product(**ex["product"]) if ex["product"] else None
+        canonical, claim = self._canonical(source, response.url, ex["canonical_url"])
         doc = Document(
             url=response.url,
             text=ex["text"],
@@ -410,10 +425,12 @@ class NewsWatchSpider(scrapy.Spider):
             author=ex["author"] or (entry or {}).get("author"),
             published_at=ex["published_at"] or (entry or {}).get("published_at"),
             lang=ex["lang"],
-            canonical_url=ex["canonical_url"] or canonicalize_url(response.url),
+            canonical_url=canonical,
             product=product if kind == "product" else None,
             provenance=self._provenance(),
         )
+        if claim:  # kept under the fetched URL; what the page claimed stays visible
+            doc.provenance.source_meta["canonical_claim"] = claim
         if response.meta.get("nw_query"):  # found by a keyword search: say which
             doc.provenance.source_meta["query"] = response.meta["nw_query"]
         out = self._document(doc, response.url)

@@ -162,3 +162,58 @@ def test_content_encoding_bomb_is_classified_too_large_not_ignored() -> None:
     message = ("Ignored response <200 https://news.example/p.html> because its body (1000 B compressed, "
                "2000000 B decompressed so far) exceeded DOWNLOAD_MAXSIZE (1000000 B) during decompression.")
     assert classify_failure(Failure(IgnoreRequest(message)))[0] == "too_large"
+
+
+# ------------------------------------------------------------------ High 3: rel=canonical takeover
+
+
+def page_with_canonical(canonical: str) -> bytes:
+    paras = "".join(f"<p>{PARA} Paragraph {i}.</p>" for i in range(4))
+    return (f'<html lang="en"><head><title>Ferry news</title><link rel="canonical" href="{canonical}"></head>'
+            f"<body><article><h1>Ferry news</h1>{paras}</article></body></html>").encode()
+
+
+@pytest.mark.parametrize("claimed", ["https://victim-news.example/2026/ferry.html", "https://alice.github.io/post",
+                                     "javascript:alert(1)"])
+def test_canonical_on_another_registrable_domain_is_refused_and_recorded(claimed: str) -> None:
+    spider = spider_for({"name": "b", "type": "sitemap", "url": "https://evil.github.io/sitemap.xml"})
+    url = "https://evil.github.io/copy.html"
+    out = list(spider.parse_page(answer(url, page_with_canonical(claimed), "b", "parse_page", cls=HtmlResponse)))
+    [doc] = docs(out)
+    assert doc.canonical_url == url and doc.url == url
+    assert doc.provenance.source_meta["canonical_claim"] == claimed
+
+
+@pytest.mark.parametrize(("page", "claimed"), [
+    ("https://m.news.example.co.uk/a?amp=1", "https://www.news.example.co.uk/a"),
+    ("https://news.example/print/a", "https://news.example/a"),
+])
+def test_canonical_on_the_same_registrable_domain_is_kept(page: str, claimed: str) -> None:
+    spider = spider_for({"name": "n", "type": "sitemap", "url": "https://news.example/sitemap.xml"})
+    out = list(spider.parse_page(answer(page, page_with_canonical(claimed), "n", "parse_page", cls=HtmlResponse)))
+    [doc] = docs(out)
+    assert doc.canonical_url == claimed and "canonical_claim" not in doc.provenance.source_meta
+
+
+def test_canonical_on_a_domain_the_source_declares_is_kept() -> None:
+    spider = spider_for({"name": "w", "type": "sitemap", "url": "https://partner.example/sitemap.xml",
+                         "canonical_domains": ["wire.example"]})
+    out = list(spider.parse_page(answer("https://partner.example/x", page_with_canonical("https://wire.example/x"),
+                                        "w", "parse_page", cls=HtmlResponse)))
+    assert docs(out)[0].canonical_url == "https://wire.example/x"
+
+
+def test_registrable_domain_uses_the_bundled_list_without_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    import crawlers.urls as urls
+
+    def no_network(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("registrable_domain tried the network")
+
+    monkeypatch.setattr(urls, "_PSL", None)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    monkeypatch.setattr(socket, "getaddrinfo", no_network)
+    assert urls.registrable_domain("https://news.bbc.co.uk/x") == "bbc.co.uk"
+    assert urls.registrable_domain("https://ana.github.io/x") == "ana.github.io"
+    assert urls.registrable_domain("http://127.0.0.1:8080/x") == "127.0.0.1"
