@@ -33,6 +33,9 @@ from storage.models import Document, WatchEntry, utc_now_iso
 from storage.text_search import find_matches, parse_query, tokenize
 
 ALERT_NAMESPACE = "alert"
+FOLD_WINDOW_S = 600.0
+"""Matches folded into a mention alert go out as one follow-up alert this long after the first (or at close)."""
+FOLDED_SHOWN = 5  # folded documents named in one-line renderings (the payload lists them all)
 ARRIVAL_RULES = ("mention", "first_mention", "search")
 """Rule types that need only the watchlist matcher: evaluated when a document arrives, before its analysis."""
 STANCE_VALUE = {"favor": 1.0, "against": -1.0, "neutral": 0.0}
@@ -56,11 +59,17 @@ class Alert:
     story_id: str | None = None
     key: str = ""
     details: dict[str, Any] = field(default_factory=dict)
+    folded_count: int = 0  # further matches folded into this alert (0: a plain alert)
+    folded: list[dict[str, Any]] = field(default_factory=list)  # their documents: id, url, title, source
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     def headline(self) -> str:
+        if self.folded_count:
+            return f"[{self.rule}] {self.why}: " + "; ".join(
+                f"'{d.get('title') or d.get('url')}' {d.get('url')}" for d in self.folded[:FOLDED_SHOWN]) + (
+                f"; and {self.folded_count - FOLDED_SHOWN} more" if self.folded_count > FOLDED_SHOWN else "")
         what = {"product": "a product listing", "post": "a social post", "feed_item": "a feed item"}.get(
             self.kind, "an article")
         title = f" '{self.title}'" if self.title else ""
@@ -96,7 +105,9 @@ class AlertEngine:
         self.clock = clock
         self.fold = fold
         self.fired: list[Alert] = []
-        self.folded: dict[tuple[str, str], int] = {}
+        self.folded: dict[tuple[str, str], int] = {}  # per (rule, entity): matches folded so far this run
+        self._fold_lead: dict[tuple[str, str], tuple[Alert, float]] = {}
+        self._fold_docs: dict[tuple[str, str], list[Alert]] = {}
         self.already_sent = 0
         self.suppressed = 0  # cool-down or daily cap
         self._queries = {r.name: parse_query(r.query) for r in self.rules if r.type == "search" and r.query}
@@ -111,6 +122,7 @@ class AlertEngine:
         self._closers.append(fn)
 
     def close(self) -> None:
+        self.flush_folded(0.0)
         for fn in self._closers:
             fn()
         self._closers.clear()
@@ -387,14 +399,51 @@ class AlertEngine:
             return
         group = (rule.name, alert.entity_id)
         if self.fold and rule.cooldown_s == 0 and rule.type == "mention":
-            # Without an explicit cool-down, further matches within one run fold into the first alert.
-            if group in self.folded:
-                self.folded[group] += 1
+            # Without an explicit cool-down, further matches fold: the first goes out at once, the
+            # others follow as one alert that lists them (flush_folded), never silently.
+            self.flush_folded()
+            if group in self._fold_lead:
+                self.folded[group] = self.folded.get(group, 0) + 1
+                self._fold_docs.setdefault(group, []).append(alert)
                 return
-            self.folded[group] = 0
+            self.folded.setdefault(group, 0)
+            self._fold_lead[group] = (alert, self.clock())
+        self._send(alert)
+
+    def _send(self, alert: Alert) -> None:
         self.fired.append(alert)
         for notify in self.notifiers:
             notify(alert)
+
+    def flush_folded(self, older_than_s: float = FOLD_WINDOW_S) -> int:
+        """Send one follow-up alert per fold group whose first alert is ``older_than_s`` old; returns how many.
+
+        The follow-up names the count and every folded document (id, url, title, source), so each
+        channel and the digest can say "+N more"; a new first alert opens the next group.
+        """
+        now = self.clock()
+        sent = 0
+        for group, (lead, at) in list(self._fold_lead.items()):
+            if now - at < older_than_s:
+                continue
+            del self._fold_lead[group]
+            more = self._fold_docs.pop(group, [])
+            if not more:
+                continue
+            docs = [{"id": a.doc_id, "url": a.url, "title": a.title, "source": a.source} for a in more]
+            n = len(more)
+            alert = Alert(rule=lead.rule, entity_id=lead.entity_id, entity_name=lead.entity_name, doc_id=more[0].doc_id,
+                          url=more[0].url, title=more[0].title, kind=more[0].kind, source=more[0].source,
+                          mentions=sum(a.mentions for a in more), evidence=more[0].evidence, type=lead.type,
+                          why=f"{lead.entity_name} mentioned in {n} more document{'s' if n != 1 else ''} "
+                              f"after the alert on '{lead.title or lead.url}'",
+                          story_id=more[0].story_id, folded_count=n, folded=docs,
+                          details={"folded_into": lead.key})
+            alert.key = f"{lead.key}|folded|{more[0].doc_id}"
+            if self.store.mark_once(ALERT_NAMESPACE, alert.key, json.dumps(alert.to_dict(), ensure_ascii=False)):
+                self._send(alert)
+                sent += 1
+        return sent
 
     def _claim_cooldown(self, rule: AlertRule, eid: str) -> bool:
         """At most one alert per rule and entity per cool-down window (windows aligned to the epoch)."""

@@ -58,6 +58,8 @@ def http_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(payload)
     if "url" in out and safe_http_url(out["url"]) is None:
         out["url"] = None
+    if out.get("folded"):
+        out["folded"] = [http_payload(d) for d in folded_docs(out)]
     return out
 
 
@@ -66,15 +68,50 @@ def slack_escape(text: object) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def folded_docs(alert: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The documents folded into an alert (``folded``), empty for a plain one."""
+    return [dict(d) for d in alert.get("folded") or [] if isinstance(d, Mapping)]
+
+
+def folded_lines(alert: Mapping[str, Any]) -> list[str]:
+    """Plain-text list of an alert's folded documents: a count line, then one line per document."""
+    docs = folded_docs(alert)
+    if not docs:
+        return []
+    n = int(alert.get("folded_count") or len(docs))
+    out = [f"+{n} more document{'s' if n != 1 else ''}:"]
+    out += [f"- {d.get('title') or d.get('url')} ({d.get('source') or '?'}) "
+            f"{safe_http_url(d.get('url')) or '(no http(s) link)'}  [id {d.get('id')}]" for d in docs]
+    return out
+
+
 def alert_text(alert: Mapping[str, Any]) -> str:
     lines = [f"{alert.get('why') or 'alert'} (rule {alert.get('rule')})", ""]
-    if alert.get("title"):
+    if alert.get("title") and not folded_docs(alert):
         lines.append(str(alert["title"]))
     if alert.get("evidence"):
         lines.append(f"\u201c{alert['evidence']}\u201d")
-    lines += ["", f"{alert.get('source', '')} \u00b7 {alert.get('kind', '')} \u00b7 "
-              f"{safe_http_url(alert.get('url')) or '(no http(s) link)'}"]
+    if folded_docs(alert):
+        lines += ["", *folded_lines(alert)]
+    else:
+        lines += ["", f"{alert.get('source', '')} \u00b7 {alert.get('kind', '')} \u00b7 "
+                  f"{safe_http_url(alert.get('url')) or '(no http(s) link)'}"]
     return "\n".join(lines) + "\n"
+
+
+def _folded_html(alert: Mapping[str, Any]) -> str:
+    docs = folded_docs(alert)
+    if not docs:
+        return ""
+    n = int(alert.get("folded_count") or len(docs))
+    items = []
+    for d in docs:
+        url = safe_http_url(d.get("url"))
+        label = escape(str(d.get("title") or url or "(untitled)"))
+        link = f"<a href=\"{escape(url, quote=True)}\">{label}</a>" if url else label
+        items.append(f"<li>{link} <small>{escape(str(d.get('source') or ''))} \u00b7 id "
+                     f"{escape(str(d.get('id') or ''))}</small></li>")
+    return f"<p>+{n} more document{'s' if n != 1 else ''}:</p><ul>{''.join(items)}</ul>"
 
 
 def alert_html(alert: Mapping[str, Any]) -> str:
@@ -87,7 +124,7 @@ def alert_html(alert: Mapping[str, Any]) -> str:
             f"<p>{link}</p>"
             f"<blockquote>{escape(str(alert.get('evidence') or ''))}</blockquote>"
             f"<p><small>{escape(str(alert.get('source') or ''))} \u00b7 {escape(str(alert.get('kind') or ''))}"
-            f"</small></p>")
+            f"</small></p>" + _folded_html(alert))
 
 
 def email_message(item: OutboxItem, sender: str, to: list[str]) -> EmailMessage:
@@ -235,16 +272,24 @@ def webhook_channel(cfg: ChannelConfig) -> Sender:
     return send
 
 
+def _slack_link(p: Mapping[str, Any]) -> str:
+    url = safe_http_url(p.get("url"))
+    title = slack_escape(p.get("title") or url or "(untitled)")
+    return f"<{slack_escape(url).replace('|', '%7C')}|{title}>" if url else title
+
+
 def slack_channel(cfg: ChannelConfig) -> Sender:
     """A Slack-compatible incoming webhook: ``{"text": ...}`` with a link."""
 
     def send(item: OutboxItem) -> None:
         p = item.payload
-        url = safe_http_url(p.get("url"))
-        title = slack_escape(p.get("title") or url or "(untitled)")
-        link = f"<{slack_escape(url).replace('|', '%7C')}|{title}>" if url else title
+        link = _slack_link(p)
         text = (f"*{slack_escape(p.get('why') or 'alert')}* (rule `{slack_escape(p.get('rule'))}`)\n{link}\n"
                 f"> {slack_escape(p.get('evidence') or '')}")
+        docs = folded_docs(p)
+        if docs:
+            n = int(p.get("folded_count") or len(docs))
+            text += f"\n+{n} more: " + ", ".join(_slack_link(d) for d in docs)
         body = json.dumps({"text": text}, ensure_ascii=False).encode("utf-8")
         _post_json(str(cfg.url), body, {DELIVERY_HEADER: item.key}, cfg.timeout_s)
 
@@ -252,7 +297,7 @@ def slack_channel(cfg: ChannelConfig) -> Sender:
 
 
 def stdout_channel(stream: TextIO | None = None) -> Sender:
-    """One JSON line per alert: on the service's stdout (``newswatch run``), else on stderr."""
+    """One JSON line per alert (the full payload, folded documents included) on ``newswatch run``'s stdout."""
 
     def send(item: OutboxItem) -> None:
         print(json.dumps(http_payload(item.payload), ensure_ascii=False), file=stream or sys.stdout, flush=True)
@@ -260,10 +305,12 @@ def stdout_channel(stream: TextIO | None = None) -> Sender:
     return send
 
 
-STDOUT_MODES = ("stdout", "stderr", "defer")
-"""Where a ``stdout`` channel writes in this process: the service's stdout; stderr in commands whose
-stdout carries their own results (``ingest``, ``crawl``); ``defer`` in crawl subprocesses of the
-service, which leave those alerts in the outbox for the service to print."""
+STDOUT_MODES = ("stdout", "defer")
+"""What a process does with ``stdout`` channels. One behaviour: the service (``newswatch run``) prints
+them on its stdout (``stdout``); every other command (``crawl``, ``ingest``, ``digest``, the crawl
+subprocesses of the service) leaves them in the outbox (``defer``), pending in ``newswatch jobs``
+until the service prints them, so a command's own stdout stays its results only. (Those commands
+still echo each alert as an ``ALERT`` line on stderr, as progress.)"""
 
 
 def make_senders(config: Config, stdout_mode: str = "stdout") -> dict[str, Sender]:
@@ -277,5 +324,5 @@ def make_senders(config: Config, stdout_mode: str = "stdout") -> dict[str, Sende
         elif c.type == "slack":
             senders[c.name] = slack_channel(c)
         elif stdout_mode != "defer":
-            senders[c.name] = stdout_channel(sys.stderr if stdout_mode == "stderr" else None)
+            senders[c.name] = stdout_channel()
     return senders

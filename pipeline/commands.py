@@ -265,11 +265,12 @@ def digest(config: Config, args: argparse.Namespace) -> int:
             from pipeline.outbox import Outbox
 
             outbox = Outbox(config.scheduler.db_url)
+            outbox.deferred = {c.name for c in config.channels if c.type == "stdout"}  # printed by `run` only
             for r in config.digest.recipients:
                 payload = recipient_email(config, store, r, day) if day else _since_email(config, store, r, alerts,
                                                                                           args.since)
                 outbox.put(f"digest|{r.email}|{stamp}|{args.since or ''}", DIGEST_CHANNEL, payload)
-            sent, failed = outbox.deliver_due(make_senders(config, "stderr"))
+            sent, failed = outbox.deliver_due(make_senders(config, "defer"))
             print(f"sent {sent} digest emails via {config.smtp.host}:{config.smtp.port}"
                   + (f"; {failed} waiting in the outbox for a retry (newswatch run retries)" if failed else ""))
     finally:

@@ -7,8 +7,6 @@ delivery the same way.
 
 from __future__ import annotations
 
-import os
-
 from pipeline.alerts import AlertEngine, outbox_notifier
 from pipeline.channels import make_senders
 from pipeline.config import Config
@@ -23,14 +21,13 @@ def recipients_by_watchlist(config: Config) -> dict[str, list[str]]:
     return out
 
 
-SERVICE_CHILD_ENV = "NEWSWATCH_SERVICE_CHILD"
+SERVICE_CHILD_ENV = "NEWSWATCH_SERVICE_CHILD"  # set by the service on its crawl subprocesses
 
 
 def stdout_mode(in_service: bool = False) -> str:
-    """How this process treats ``stdout`` channels (see :data:`pipeline.channels.STDOUT_MODES`)."""
-    if in_service:
-        return "stdout"
-    return "defer" if os.environ.get(SERVICE_CHILD_ENV) else "stderr"
+    """How this process treats ``stdout`` channels: only the service prints them (see
+    :data:`pipeline.channels.STDOUT_MODES`)."""
+    return "stdout" if in_service else "defer"
 
 
 def start_worker(config: Config, poll_s: float = 1.0, in_service: bool = False) -> OutboxWorker:

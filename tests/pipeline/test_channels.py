@@ -217,20 +217,27 @@ def test_webhook_without_its_secret_in_env_is_not_sent(tmp_path, hook_server, mo
     assert Hook.received == [] and "NW_TEST_SECRET" in box.items()[0]["last_error"]
 
 
-def test_stdout_channel_is_left_to_the_service_by_crawl_subprocesses(tmp_path, monkeypatch, capsys) -> None:
+def test_stdout_channel_is_printed_by_the_service_only(tmp_path, monkeypatch, capsys) -> None:
+    """One behaviour: crawl, ingest and the service's crawl subprocesses leave it in the outbox; `run` prints it."""
     from pipeline.delivery import SERVICE_CHILD_ENV, start_worker
 
     config = Config(data_dir=tmp_path, channels=[ChannelConfig(name="tty", type="stdout")])
     config.scheduler.db_url = f"sqlite:///{tmp_path / 'service.db'}"
-    monkeypatch.setenv(SERVICE_CHILD_ENV, "1")
-    child = start_worker(config, poll_s=0.05)
-    child.outbox.put("k|tty", "tty", ALERT)
-    child.wake()
-    time.sleep(0.2)
-    child.stop()
-    assert capsys.readouterr().out == "" and child.outbox.counts() == {"pending": 1}
-    monkeypatch.delenv(SERVICE_CHILD_ENV)
+    for child_env in ("1", None):  # a crawl subprocess of the service, then a plain `newswatch crawl`
+        if child_env:
+            monkeypatch.setenv(SERVICE_CHILD_ENV, child_env)
+        else:
+            monkeypatch.delenv(SERVICE_CHILD_ENV)
+        child = start_worker(config, poll_s=0.05)
+        child.outbox.put(f"k{child_env}|tty", "tty", ALERT)
+        child.wake()
+        time.sleep(0.2)
+        child.stop()
+        captured = capsys.readouterr()
+        assert captured.out == "" and captured.err == ""
+    assert child.outbox.counts() == {"pending": 2}
     service = start_worker(config, poll_s=0.05, in_service=True)
-    service.stop()  # the final flush delivers it
-    assert json.loads(capsys.readouterr().out)["why"] == ALERT["why"]
-    assert service.outbox.counts() == {"sent": 1}
+    service.stop()  # the final flush delivers them
+    lines = capsys.readouterr().out.splitlines()
+    assert [json.loads(x)["why"] for x in lines] == [ALERT["why"]] * 2
+    assert service.outbox.counts() == {"sent": 2}
