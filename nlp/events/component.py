@@ -9,6 +9,7 @@ events of one text to each other.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -69,7 +70,7 @@ class EventsComponent:
                 hits.setdefault(m.start(), set()).add(etype)
         if not hits and not TRAVEL_RE.search(text):
             return []
-        sents = [(s.start_char, s.end_char) for s in doc.sents]
+        sents = sentence_spans(text, [(s.start_char, s.end_char) for s in doc.sents])
         starts = [s for s, _ in sents]
         chosen: list[int] = sorted({bisect_right(starts, pos) - 1 for pos in hits})
         ents_all = party_entities(text, [
@@ -88,6 +89,7 @@ class EventsComponent:
             cands.extend(self.rules.propose(text, (s0, s1), ents))
         cands = resolve_people(cands, people)
         leader_parties(text, cands, people)
+        carry_parties(text, cands, ents_all, self.rules)
         travel = propose_visits(text, sents, ents_all, people)
         travel_sents = {c.sentence for c in travel}
         cands = [c for c in cands if not (c.type == "official_visit" and (
@@ -98,6 +100,56 @@ class EventsComponent:
         sent_texts = sorted({c.sentence for c in cands})
         probs = dict(zip(sent_texts, self.model.predict([text[s:e] for s, e in sent_texts]), strict=True))
         return [(c, probs[c.sentence].get(c.type, 0.5)) for c in cands]
+
+
+_PARTY_ROLE = {"deal": "company", "investment": "company", "product_launch": "company", "trade_measure": "agency",
+               "export_control": "agency", "sanction": "agency"}
+_REF_SUBJECT_RE = re.compile(r"\s*(?:[A-Z][\w ,]{0,30},\s*)?(?:it|they|the\s+(?:company|firm|group|carmaker|"
+                             r"automaker|maker|manufacturer|bank|lender|chain|airline|giant|government|ministry|"
+                             r"administration|country|agency|regulator|deal|agreement|contract))\b", re.I)
+
+
+def carry_parties(text: str, cands: list[Candidate], ents: list[Ent], rules: RuleExtractor) -> None:
+    """An action whose sentence names no party but refers back ("It signed...", "The company will invest") takes
+    the party the text named last before that sentence (within a paragraph's reach)."""
+    for c in cands:
+        role = _PARTY_ROLE.get(c.type)
+        if role is None or any(a["role"] in ("company", "agency") for a in c.actors):
+            continue
+        s0 = c.sentence[0]
+        if not _REF_SUBJECT_RE.match(text, s0, c.trigger[0]):
+            continue
+        kinds = ("ORG",) if role == "company" else ("ORG", "GPE")
+        prior = [e for e in ents if s0 - 400 <= e.start and e.end <= s0 and rules._kind(e) in kinds]
+        if not prior:
+            continue
+        e = prior[-1]
+        c.actors.insert(0, {"role": role, "text": e.text, "title": None, "entity_id": e.entity_id,
+                            "country": rules.country_of(text, e)})
+        c.reasons.append(f"{role} named in an earlier sentence")
+
+
+_PARA_RE = re.compile(r"\n\s*\n|\n(?=[A-Z\"'“‘(])")
+
+
+def sentence_spans(text: str, sents: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The recogniser's sentences cut again at paragraph breaks (it runs a headline or a paragraph into the
+    next one), without the whitespace around them."""
+    out: list[tuple[int, int]] = []
+    for s0, s1 in sents:
+        pos = s0
+        for m in list(_PARA_RE.finditer(text, s0, s1)) + [None]:
+            end = m.start() if m else s1
+            a, b = pos, end
+            while a < b and text[a].isspace():
+                a += 1
+            while b > a and text[b - 1].isspace():
+                b -= 1
+            if b > a:
+                out.append((a, b))
+            if m:
+                pos = m.end()
+    return out
 
 
 @Language.factory(

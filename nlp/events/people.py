@@ -133,6 +133,8 @@ class PersonIndex:
         """Every mention of a known person between ``s0`` and ``s1``, by full name or any name word
         ("Modi", "Mr. Xi"), whether or not the recogniser tagged it there; in text order."""
         if self._words_re is None:
+            for p in self.people:
+                self._by_word.setdefault(p.name.lower(), p)  # the full name first: "Kim Jong Un", not "Kim"
             words = sorted(self._by_word, key=len, reverse=True)
             self._words_re = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.I) \
                 if words else re.compile(r"(?!)")
@@ -244,6 +246,14 @@ def leader_parties(text: str, cands: list[Any], people: PersonIndex) -> None:
         t0 = c.trigger[0]
         before = [(p, m0, m1) for p, m0, m1 in people.mentions_in(s0, t0) if p.official]
         if not before:
+            # "the factory was inaugurated by Prime Minister Ada Brenner": the official after a passive "by"
+            by = re.match(r"(?:\s+\w+){0,4}?\s+by\s+", text[c.trigger[1]:c.sentence[1]])
+            after = people.mentions_in(c.trigger[1], c.sentence[1]) if by else []
+            officials = [(p, m0, m1) for p, m0, m1 in after[:2] if p.official]
+            for p, _, _ in officials:
+                if not any(a["text"] == p.name for a in c.actors):
+                    c.actors.insert(0, {"role": "agency", "text": p.name, "title": p.title,
+                                        "entity_id": p.entity_id, "country": p.country})
             continue
         p, _, m1 = before[-1]
         between = text[m1:t0]

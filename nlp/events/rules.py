@@ -27,7 +27,11 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"\b(?:launch(?:ed|es|ing)?|unveil(?:ed|s|ing)?|introduc(?:e|ed|es|ing)|debut(?:ed|s)?|"
         r"(?:quietly\s+)?releas(?:ed|es|ing)|began\s+selling|begins\s+selling|started\s+selling|starts\s+selling|"
         r"(?:went|goes|go)\s+on\s+sale|roll(?:ed|s)?\s+out|showcas(?:ed|es)|took\s+the\s+wraps\s+off|"
-        r"unwrapped|presented\s+(?:its|the|a)\s+new)\b", re.I),
+        r"unwrapped|presented\s+(?:its|the|a)\s+new|"
+        # goods made for an occasion: "selling burgers inspired by", "offering haircuts in the style of"
+        r"(?:selling|offering|serving|sells|offers|serves|created|creates|dreamed\s+up)\s+(?:[\w'‘’-]+\s+){1,5}?"
+        r"(?:inspired\s+by|in\s+the\s+style\s+of|named\s+(?:after|for)|themed\s+(?:on|around))|"
+        r"(?:summit|visit)-(?:inspired|themed))\b", re.I),
     "official_visit": re.compile(
         r"\b(?:visit(?:ed|s|ing)?|tour(?:ed|s|ing)?|arriv(?:ed|es|ing)\s+in|trip\s+to|travel(?:l?ed|s)?\s+to|"
         r"flew\s+to|landed\s+in|state\s+visit|met\s+with)\b", re.I),
@@ -37,7 +41,8 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         rf"agree(?:d|s)?\s+(?:in\s+principle\s+)?to\s+(?:sell|form|set\s+up|combine)\b|"
         rf"agree(?:d|s)?\s+(?:in\s+principle\s+)?(?:on|to)\s+(?:a|an|the)\s+{_W}{{0,3}}?(?:deal|contract|agreement|"
         rf"accord|merger|sale|purchase|takeover)|agreements?\s+in\s+principle|"
-        rf"(?:agreement|accord|deal|contract|order)s?\s+(?:was|were|has\s+been|had\s+been|have\s+been)\s+"
+        rf"(?:agreement|accord|deal|contract|order)s?\s+(?:(?:for|on|to|with|between)\s+[^.;]{{0,70}}?\s+)?"
+        rf"(?:was|were|has\s+been|had\s+been|have\s+been)\s+"
         rf"(?:reached|signed|concluded|awarded|finali[sz]ed|struck|placed)|"
         rf"(?:contract|order|deal)s?\s+awarded\s+(?:last|this|in|on|by|to)|"
         rf"recommended\s+{_W}{{0,3}}?(?:offer|bid)|(?:leveraged|management)\s+buy-?outs?|"
@@ -639,6 +644,11 @@ class RuleExtractor:
         people = [e for e in ents if self._kind(e) == "PERSON"]
         watched = [e for e in people if e.entity_id]
         person = (watched or people)[0] if (watched or people) else None
+        if person is None and re.search(r"\b(?:his|her|their|the\s+(?:president|prime\s+minister|leaders?|"
+                                        r"visitors?|premier|chancellor))\b", stext, re.I):
+            # "T-shirts bearing his face": the person the text named last before this sentence
+            earlier = [e for e in self.doc_ents if s0 - 600 <= e.start and e.end <= s0 and self._kind(e) == "PERSON"]
+            person = earlier[-1] if earlier else None
         if person is None:
             cand.rule_score = 0.0  # goods with nobody depicted are just goods
             return

@@ -37,7 +37,7 @@ NOT_LINKED_RE = re.compile(
     r"\b(?:ahead\s+of|on\s+the\s+eve\s+of|(?:the|a|one|two|three|\d+)\s+days?\s+(?:before|earlier)"
     r"(?!\s+(?:wrapping|ending|leaving|concluding|departing|the\s+end))|prior\s+to|in\s+advance\s+of|"
     r"before\s+(?:his|her|their|the)\s+(?:visit|arrival|trip|summit)|(?:months?|years?)\s+(?:after|before|"
-    r"earlier|later|ago)|last\s+year|earlier\s+this\s+year|since\s+(?:19|20)\d\d|in\s+(?:19|20)\d\d)\b", re.I)
+    r"earlier|later|ago)|last\s+year|earlier\s+this\s+year)\b", re.I)
 _SENT_END_RE = re.compile(r"[.!?][\"'”’)]?\s")
 # "it was signed during the visit": a cue within this many characters of the trigger speaks of the action
 _CUE_REACH = 160
@@ -63,12 +63,12 @@ def _sentences_apart(text: str, a: tuple[int, int], b: tuple[int, int]) -> int:
     return 1 + len(_SENT_END_RE.findall(text[lo:hi]))
 
 
-def _names(v: dict[str, Any]) -> list[str]:
-    out = []
+def _names(v: dict[str, Any], roles: tuple[str, ...] = ("visitor", "host")) -> list[str]:
+    out: list[str] = []
     for a in v.get("actors") or []:
-        if a.get("role") in ("visitor", "host") and a.get("text"):
-            out.append(str(a["text"]).split()[-1])
-    return [n for n in out if len(n) > 2]
+        if a.get("role") in roles and a.get("text"):
+            out.extend(w for w in str(a["text"]).split() if len(w) > 2 and w[0].isupper())
+    return out
 
 
 def _cue(stext: str) -> re.Match[str] | None:
@@ -109,13 +109,18 @@ def text_links(text: str, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
             if ref and not here:
                 ref = _with_co_visitors(ref[0], visits, text)
             chosen = [(v, f"the text says '{cue.group(0)}'") for v in ref]
+        elif (made := _DEPICTS_RE.search(stext)) is not None and (named := [
+                v for v in visits if any(re.search(rf"\b{re.escape(n)}\b", stext) for n in _names(v, ("visitor",)))]):
+            chosen = [(v, f"made for the visit: '{made.group(0)}' the visitor") for v in named]
         elif not blocked:
             for v in visits:
                 apart = min(_sentences_apart(text, m, asent) for m in _mentions(v))
+                if apart > 2 or _dates_conflict(a, v):
+                    continue
                 if apart == 0:
                     chosen.append((v, "reported in the same sentence"))
-                elif apart <= 2 and _party_of_visit(a, v):
-                    chosen.append((v, "the visitor or the host official is a party, next to the visit in the text"))
+                elif _party_of_visit(a, v):
+                    chosen.append((v, "a party to the visit acts, next to the visit in the text"))
                 elif apart == 1 and any(_refers_back(text, m, asent) for m in _mentions(v)):
                     chosen.append((v, "the visit's sentence refers back to the action"))
                 elif _in_range(_day(a["date"].get("start")), v) and any(
@@ -133,18 +138,46 @@ _BACK_REF_RE = re.compile(r"\W*(?:the|this|that|its|his|her)\s+(?:\w+\s+)?(?:ann
                           re.I)
 
 
+# "burgers inspired by Trump and Kim", "a coin bearing the faces of": made for the visit when the visitor is named
+_DEPICTS_RE = re.compile(r"\b(?:inspired\s+by|in\s+the\s+style\s+of|named\s+(?:after|for)|bearing|depicting|"
+                         r"featuring|with\s+the\s+faces?\s+of|commemorat\w+|in\s+honou?r\s+of|to\s+mark)\b", re.I)
+# "looked on as it was signed", "witnessed the signing": the visit's sentence speaks of the action just reported
+_WITNESS_RE = re.compile(r"\b(?:looked\s+on|look\s+on|witness(?:ed|es|ing)?|attended|presided\s+over|"
+                         r"in\s+the\s+presence\s+of|as\s+it\s+was\s+signed|at\s+the\s+signing)\b", re.I)
+
+
 def _refers_back(text: str, visit_sent: tuple[int, int], action_sent: tuple[int, int]) -> bool:
-    """ "The announcement comes as Trump prepares to host Modi": the visit's sentence, right after the action's,
-    says the action happened as the visit did."""
-    return action_sent[0] < visit_sent[0] and _BACK_REF_RE.match(text, visit_sent[0], visit_sent[1]) is not None
+    """ "The announcement comes as Trump prepares to host Modi", "Putin and Xi looked on as it was signed": the
+    visit's sentence, right after the action's, says the action happened at the visit."""
+    if action_sent[0] >= visit_sent[0]:
+        return False
+    return _BACK_REF_RE.match(text, visit_sent[0], visit_sent[1]) is not None or \
+        _WITNESS_RE.search(text, visit_sent[0], visit_sent[1]) is not None
+
+
+def _dates_conflict(a: dict[str, Any], v: dict[str, Any]) -> bool:
+    """Both dated, and the action falls outside the visit (a day's slack for time zones)."""
+    d, vs = _day(a["date"].get("start")), _day(v["date"].get("start"))
+    if d is None or vs is None:
+        return False
+    ve = _day(v["date"].get("end")) or vs
+    return (vs - d).days > 1 or (d - ve).days > 1
 
 
 def _party_of_visit(a: dict[str, Any], v: dict[str, Any]) -> bool:
-    """The visitor (or the host official receiving them) is a party to the action."""
+    """The visitor, the host official, or the government of either side (as the text names it) is a party."""
     people = [str(x["text"]).split()[-1].lower() for x in v["actors"]
               if x["role"] in ("visitor", "counterparty") and x.get("text")]
-    return any(str(x.get("text") or "").split()[-1:] and str(x["text"]).split()[-1].lower() in people
-               for x in a["actors"] if x["role"] in ("agency", "company", "counterparty"))
+    countries = {x.get("country") for x in v["actors"] if x["role"] in ("visitor", "host") and x.get("country")}
+    for x in a["actors"]:
+        if x["role"] not in ("agency", "company", "counterparty"):
+            continue
+        words = str(x.get("text") or "").split()
+        if words and words[-1].lower() in people:
+            return True
+        if x["role"] == "agency" and x.get("country") in countries:
+            return True
+    return False
 
 
 def _with_co_visitors(v: dict[str, Any], visits: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:

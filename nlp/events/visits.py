@@ -32,6 +32,10 @@ TRAVEL_RE = re.compile(
 _NOT_OFFICIAL_TRIP_RE = re.compile(r"\b(?:private|personal|shopping|holiday|vacation|pilgrimage|religious|"
                                    r"spiritual|virtual|video|online|family)\s+(?:\w+\s+)?(?:visit|trip|tour|summit|"
                                    r"outing|link)|\bvideo\s*(?:link|conference|call)\b", re.I)
+# Occasions only officials attend: a person the text gives no title is taken as one here
+_SUMMIT_RE = re.compile(r"\b(?:summit|state\s+visit|official\s+visit|bilateral\s+talks|face-to-face\s+meeting)\b",
+                        re.I)
+_PAST_RE = re.compile(r"\b(?:following|after|since|previous|last|first|earlier|prior)\b(?:\s+\w+){0,2}\s*$", re.I)
 _PRONOUN_RE = re.compile(r"\b(?:he|she|his|her)\b", re.I)
 _TITLE_REF_RE = re.compile(r"\b(?:the|a)\s+(?:[A-Z]?[\w.-]+\s+){0,2}?(?P<t>prime\s+minister|president|premier|"
                            r"chancellor|minister|king|queen|crown\s+prince|congressman|senator|leader|secretary)\b",
@@ -97,11 +101,14 @@ def propose_visits(text: str, sents: list[tuple[int, int]], ents: list[Ent], peo
             continue
         persons: list[tuple[Person, int]] = []
         ends: dict[int, int] = {}
+        summit = _SUMMIT_RE.search(stext) is not None
         for p, m0, m1 in people.mentions_in(s0, s1):
-            if p.official:
+            if p.official or (summit and not p.title):
                 persons.append((p, m0))
                 ends[id(p)] = m1
-        cue = cues[0]
+        # "following their first summit in Singapore, they are now in Hanoi": a past occasion is not this visit
+        current = [c for c in cues if not _PAST_RE.search(stext, max(0, c.start() - 30), c.start())]
+        cue = (current or cues)[0]
         t0, t1 = s0 + cue.start("cue"), s0 + cue.end("cue")
         hosting = cue.group("cue").lower().startswith(("host", "welcom"))
         if not persons:
@@ -114,7 +121,9 @@ def propose_visits(text: str, sents: list[tuple[int, int]], ents: list[Ent], peo
                 continue
             persons = [(referred, s0 + ref.start())]
             ends[id(referred)] = s0 + ref.end()
+        hosts_side: list[Person] = []
         if hosting:
+            hosts_side = [p for p, at in persons if at < t0]
             persons = [(p, at) for p, at in persons if at > t1] or persons[1:]
         known = {p.country for p, _ in persons if p.country}
         hosts = [pl for pl in places if pl[2] not in known] or places
@@ -131,8 +140,8 @@ def propose_visits(text: str, sents: list[tuple[int, int]], ents: list[Ent], peo
             cand = Candidate("official_visit", (t0, t1), (s0, s1), 0.55)
             cand.actors.append(_actor("visitor", person.name, person.title, person.country, person.entity_id))
             cand.actors.append(_actor("host", host[1], None, host[2], host[3]))
-            counter = [q for q, _ in persons if q is not person and (q.country == host[2] or q.country is None)
-                       and (q, _) not in visitors]
+            counter = hosts_side + [q for q, _ in persons if q is not person and (
+                q.country == host[2] or q.country is None) and (q, _) not in visitors]
             if counter:
                 cand.actors.append(_actor("counterparty", counter[0].name, counter[0].title, counter[0].country,
                                           counter[0].entity_id))
