@@ -19,7 +19,7 @@ def bar_chart(values: list[tuple[str, float]], title: str, width: int = 560, hei
     top = max(v for _, v in values) or 1
     pad, label_h = 28, 34
     plot_h = height - label_h - 16
-    step = (width - pad) / len(values)
+    step = min((width - pad) / len(values), 56.0)  # a day or two stay bars, not blocks
     bar_w = max(2.0, step * 0.7)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
              f'aria-label="{escape(title)}"><title>{escape(title)}</title>']
@@ -63,5 +63,23 @@ def stacked_bars(rows: list[tuple[str, dict[str, int]]], title: str, width: int 
     for j, key in enumerate(("favor", "neutral", "against")):
         parts.append(f'<rect x="{label_w + j * 90}" y="{legend_y - 9}" width="10" height="10" fill="{PALETTE[key]}"/>'
                      f'<text x="{label_w + j * 90 + 14}" y="{legend_y}" font-size="10">{key}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def spark_bars(values: list[int], title: str, width: int = 120, height: int = 28) -> str:
+    """A small inline bar chart of a series (oldest first); the last bar, the current value, stands out."""
+    if not values:
+        return ""
+    top = max(values) or 1
+    step = width / len(values)
+    bar_w = max(2.0, step * 0.7)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+             f'aria-label="{escape(title)}"><title>{escape(title)}</title>']
+    for i, value in enumerate(values):
+        h = max(1.0, (height - 2) * value / top) if value else 1.0
+        colour = "#1565c0" if i == len(values) - 1 else "#b0bec5"
+        parts.append(f'<rect x="{i * step:.1f}" y="{height - h:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
+                     f'fill="{colour}"><title>{value:g}</title></rect>')
     parts.append("</svg>")
     return "".join(parts)

@@ -78,10 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("digest", help="write (and optionally email) the digest")
     _add_config(p)
-    p.add_argument("--since", help="documents stored since this ISO date/time (default: everything)")
+    p.add_argument("--since", help="the window starts here (ISO date/time, today, yesterday, 36h, 2d); "
+                                   "default: the last 24 hours, or for --send since the recipient's last digest")
     p.add_argument("--send", action="store_true", help="email it to the configured recipients")
     p.add_argument("--date", metavar="D",
-                   help="the digest of one day (YYYY-MM-DD, UTC): what changed vs the day before")
+                   help="the digest of one day (YYYY-MM-DD, in the recipients' time zone) by publication time")
     p.add_argument("--dry-run", action="store_true", help="write it, send nothing (with --send: show what would go)")
     p.add_argument("--out", metavar="FILE.html", help="write the HTML here (default: DATA_DIR/digests/)")
 

@@ -225,41 +225,58 @@ def sources(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
-def _since_email(config: Config, store: Store, recipient: Any, alerts: list[dict[str, Any]],
-                 since: str | None) -> dict[str, Any]:
-    from pipeline.digest import recipient_data, render_html, render_text, subject_of
-
-    data = recipient_data(config, store, recipient, alerts, since=since)
-    return {"kind": "email", "to": [recipient.email], "subject": subject_of(data), "text": render_text(data),
-            "html": render_html(data)}
+def _digest_tz(config: Config) -> str:
+    """The recipients' time zone when they share one, else UTC."""
+    zones = {r.timezone for r in config.digest.recipients}
+    return zones.pop() if len(zones) == 1 else "UTC"
 
 
-def digest(config: Config, args: argparse.Namespace) -> int:
-    from pipeline.digest import build_for_config, recipient_email
+def _digest_window(config: Config, args: argparse.Namespace) -> Any:
+    """The window ``--date`` or ``--since`` asks for (None: the default), in the recipients' time zone."""
+    from pipeline.cli import UsageError
+    from pipeline.digest import Window
+    from pipeline.when import WhenError, parse_when
 
+    tz = _digest_tz(config)
     day = getattr(args, "date", None)
     if day is not None:
         try:
             datetime.strptime(day, "%Y-%m-%d")
         except ValueError:
-            from pipeline.cli import UsageError
-
             raise UsageError(f"--date: expected YYYY-MM-DD, got {day!r}") from None
+        return Window.day(day, tz)
+    if args.since:
+        try:
+            start = parse_when(args.since, "--since", tz)
+        except WhenError as exc:
+            raise UsageError(str(exc)) from None
+        return Window(start, datetime.now(UTC), tz)
+    return None
+
+
+def digest(config: Config, args: argparse.Namespace) -> int:
+    """Write the digest of a window (default: the last 24 hours) and, with ``--send``, email each recipient
+    theirs (default: since the last digest sent to them, else the last 24 hours)."""
+    from pipeline.digest import Window, build_for_config, default_window, recipient_email
+
+    asked = _digest_window(config, args)
+    window = asked or Window.last_hours(24, tz=_digest_tz(config))
     out = Path(args.out) if getattr(args, "out", None) else None
     store = make_store(config)
     try:
         alerts = read_alert_log(alert_log_path(config))
-        stamp = day or datetime.now(UTC).strftime("%Y-%m-%d")
-        data, path = build_for_config(config, store, alerts, args.since, stamp, day=day, out=out)
-        print(f"digest: {data.total} documents, {len(data.alerts)} alerts -> {path}")
+        data, path = build_for_config(config, store, alerts, None, window=window, out=out)
+        print(f"digest of {window.label()}: {data.total} documents, {len(data.alerts)} alerts -> {path}")
         if args.send:
             if not config.digest.recipients:
                 print("newswatch: no digest recipients configured ([[digest.recipients]]); nothing sent",
                       file=sys.stderr)
                 return 0
+            windows = {r.email: Window(asked.start, asked.end, r.timezone) if asked else default_window(config, r)
+                       for r in config.digest.recipients}
             if getattr(args, "dry_run", False):
                 for r in config.digest.recipients:
-                    print(f"dry run: would send to {r.email} ({', '.join(r.watchlists)})")
+                    print(f"dry run: would send to {r.email} ({', '.join(r.watchlists)}): {windows[r.email].label()}")
                 return 0
             from pipeline.channels import DIGEST_CHANNEL, make_senders
             from pipeline.outbox import Outbox
@@ -267,9 +284,9 @@ def digest(config: Config, args: argparse.Namespace) -> int:
             outbox = Outbox(config.scheduler.db_url)
             outbox.deferred = {c.name for c in config.channels if c.type == "stdout"}  # printed by `run` only
             for r in config.digest.recipients:
-                payload = recipient_email(config, store, r, day) if day else _since_email(config, store, r, alerts,
-                                                                                          args.since)
-                outbox.put(f"digest|{r.email}|{stamp}|{args.since or ''}", DIGEST_CHANNEL, payload)
+                w = windows[r.email]
+                payload = recipient_email(config, store, r, window=w)
+                outbox.put(f"digest|{r.email}|{w.to_dict()['start']}|{w.to_dict()['end']}", DIGEST_CHANNEL, payload)
             sent, failed = outbox.deliver_due(make_senders(config, "defer"))
             print(f"sent {sent} digest emails via {config.smtp.host}:{config.smtp.port}"
                   + (f"; {failed} waiting in the outbox for a retry (newswatch run retries)" if failed else ""))

@@ -124,6 +124,15 @@ class Outbox:
         with self.engine.begin() as conn:
             return [dict(r) for r in conn.execute(q).mappings()]
 
+    def last_sent_payload(self, key_prefix: str) -> dict[str, Any] | None:
+        """The payload of the newest sent row whose key starts with ``key_prefix`` (a recipient's digests)."""
+        q = (sa.select(OUTBOX.c.payload).where(OUTBOX.c.key.startswith(key_prefix, autoescape=True),
+                                               OUTBOX.c.status == "sent")
+             .order_by(OUTBOX.c.sent_at.desc()).limit(1))
+        with self.engine.begin() as conn:
+            row = conn.execute(q).first()
+        return dict(json.loads(row[0])) if row else None
+
     def deliver_due(self, senders: Mapping[str, Sender], limit: int = 50) -> tuple[int, int]:
         """Deliver what is due through ``senders`` (by channel name); returns (sent, failed)."""
         sent = failed = 0

@@ -84,10 +84,11 @@ def test_day_digest_groups_stories_and_compares_with_day_before(filled: Config) 
     assert data.previous_mentions == {"duarte": 1, "veltrix": 2}
     html = render_html(data)
     assert "+200%" in html and "2 reports" in html
-    assert "official_visit" in html and "launch two days after the visit" in html
-    assert "Ana Reis (favor): \u201cHelena Duarte opened the market\u201d" in html
+    assert "official visit" in html and "launch two days after the visit" in html
+    assert "\u201cHelena Duarte opened the market\u201d &mdash; Ana Reis (favor)" in html
     text = render_text(data)
-    assert "Helena Duarte: 3 / 1 / +200%" in text and "https://b.example/visit-copy" not in text
+    assert "Helena Duarte: 3 mentions (previous window 1, +200%)" in text
+    assert "https://b.example/visit-copy" not in text
 
 
 def test_crawled_markup_never_reaches_the_digest_as_markup(filled: Config) -> None:
