@@ -35,6 +35,28 @@ _VERB = (
     r"estimated|estimates|believes|believed|stressed|stresses|emphasised|emphasized|observed)"
 )
 
+# Other languages' reporting verbs and "according to" words (French, German, Spanish, Portuguese, Italian).
+_VERB_INTL = (
+    r"(?:a\s+(?:déclaré|affirmé|dit|expliqué|indiqué|souligné|assuré|lancé|ajouté|estimé|précisé|confié|averti|"
+    r"reconnu|annoncé|martelé|insisté|répondu|jugé|regretté)|(?:a|ont)\s+(?:déclaré|dit)|"
+    r"déclare|affirme|explique|estime|reconnaît|souligne|ajoute|assure|précise|"
+    r"sagte|sagt|erklärte|erklärt|betonte|betont|kritisierte|meinte|meint|warnte|fügte\s+hinzu|"
+    r"dijo|afirmó|declaró|explicó|señaló|disse|afirmou|declarou|ha\s+detto|ha\s+dichiarato)"
+)
+_VERB_MORE = r"(?:quipped|admitted|announced|recalled|conceded|urged|vowed|boasted|complained|added)"
+_ANY_VERB = rf"(?:{_VERB}|{_VERB_MORE}|{_VERB_INTL})"
+_ACCORDING = r"(?:[Aa]ccording\s+to|[Ss]elon|[Ll]aut|[Ss]egún|[Ss]egundo|[Ss]econdo)"
+# A run of words before or after a reporting verb where a speaker with a role may stand
+# ("analyst Tom Hale of Kestrel Research", "Maria Okafor, chief economist at Brightwater Bank").
+_RUN = rf"(?:{_ABBR}|[^\n.;:!?\"“”«»„])"
+_AFTER_VERB_RUN = re.compile(rf"^\s*,?\s*(?:{_ANY_VERB}|{_ACCORDING})\s+(?P<run>{_RUN}{{1,100}})")
+_AFTER_RUN_VERB = re.compile(rf"^\s*,?\s*(?P<run>{_RUN}{{1,140}}?)\s+{_ANY_VERB}(?!\w)")
+_BEFORE_RUN = re.compile(
+    rf"(?:^|[.!?]\s+|\n)(?P<run>{_RUN}{{1,140}}?)\s+{_ANY_VERB}(?:\s+[\w'’.-]+){{0,3}}?\s*[:,]\s*$"
+)
+_BEFORE_ACCORDING = re.compile(rf"{_ACCORDING}\s+(?P<run>{_RUN}{{1,100}}?)\s*,?\s*$")
+_ROLE_ONLY = re.compile(r"^\s*(?:the|le|la|l'|der|die|el|o|a)\s*(?P<role>[\w'’-]+)\s*$", re.IGNORECASE)
+
 _OF_ORG = rf"(?:\s+(?:of|at|from)\s+(?:the\s+)?{_CAP}(?:\s+{_CAP}){{0,4}})?"
 _DIRECT = re.compile(r'"(?P<a>[^"\n]+)"|“(?P<b>[^”]+)”|«\s*(?P<c>[^»]+?)\s*»|„(?P<d>[^“”]+)[“”]')
 _AFTER_VERB_NAME = re.compile(rf"^\s*,?\s*{_VERB}\s+(?P<name>{_NAME}|{_PRONOUN})")
@@ -61,6 +83,26 @@ _SENT_END = re.compile(r"[.!?]+[\"”’)]*\s+|\n\s*\n")
 _ABBREVIATIONS = {"mr", "mrs", "ms", "mx", "dr", "prof", "sen", "rep", "gov", "gen", "col", "capt", "st", "sr",
                   "sra", "jr", "inc", "co", "corp", "ltd", "no", "vs", "u.s", "e.g", "i.e"}
 _PRONOUNS = {"he", "she", "they"}
+_NOT_NAME_WORDS = frozenset("Laut Selon According Según Segundo Secondo Said Says The Le La Der Die".split())
+
+
+def text_of(doc: Doc, start: int, end: int) -> str:
+    return str(doc.text[start:end])
+
+
+def _clean_speaker(speaker: Speaker | None) -> Speaker | None:
+    """A speaker's name without a leading "according to" word the NER model took into the name."""
+    if speaker is None:
+        return None
+    words = speaker.text.split()
+    while len(words) > 1 and words[0] in _NOT_NAME_WORDS:
+        words = words[1:]
+    return Speaker(" ".join(words), speaker.entity_id, speaker.affiliation)
+
+
+# Roles that, after a definite article, stand for a person already named ("the minister said").
+_ROLES = frozenset("minister ministre président presidente president chancellor mayor maire governor senator "
+                   "ceo chairman chairwoman founder coach minister ministerin bürgermeister analyst".split())
 
 
 @dataclass
@@ -190,6 +232,83 @@ class QuoteExtractor:
             return Speaker(" ".join(words) if len(words) >= 2 else surface, None, self._affiliation(doc, end))
         return None
 
+    def _speaker_by_role(
+        self,
+        doc: Doc,
+        q_start: int,
+        q_end: int,
+        sent_start: int,
+        sent_end: int,
+        mentions: list[tuple[Span, _Person]],
+        by_surname: dict[str, _Person],
+        last: Speaker | None,
+    ) -> Speaker | None:
+        """The speaker in the words next to a reporting verb beside the quote, where a role or title
+        stands around the name ("said analyst Tom Hale of Kestrel Research", "Maria Okafor, chief
+        economist at Brightwater Bank, said", "a déclaré Jean Morel", "selon Claire Martin")."""
+        text = doc.text
+        after_end = min(sent_end, q_end + 200)
+        # the sentence splitter may cut at the colon before a quote ("X a déclaré : « ... »")
+        before_start = max(text.rfind("\n", 0, q_start) + 1, q_start - 220)
+        runs: list[tuple[int, int]] = []
+        after, before = text[q_end:after_end], text[before_start:q_start]
+        for pat in (_AFTER_VERB_RUN, _AFTER_RUN_VERB):
+            a = pat.match(after)
+            if a is not None:
+                runs.append((q_end + a.start("run"), q_end + a.end("run")))
+        for pat in (_BEFORE_RUN, _BEFORE_ACCORDING):
+            b = pat.search(before)
+            if b is not None:
+                runs.append((before_start + b.start("run"), before_start + b.end("run")))
+        for lo, hi in runs:
+            speaker = self._speaker_in_run(doc, lo, hi, mentions, by_surname, last)
+            if speaker is not None:
+                return speaker
+        return None
+
+    def _speaker_in_run(
+        self,
+        doc: Doc,
+        lo: int,
+        hi: int,
+        mentions: list[tuple[Span, _Person]],
+        by_surname: dict[str, _Person],
+        last: Speaker | None,
+    ) -> Speaker | None:
+        """A person named in ``text[lo:hi]`` (else an organisation, else a name-shaped run); a bare
+        title with a definite article ("the minister") is the person last named before it."""
+        run = doc.text[lo:hi]
+        # the earliest person: a PERSON entity, or a name-shaped run no other entity claims
+        candidates: list[tuple[int, int, Speaker | None]] = [
+            (span.start_char, 0, Speaker(person.full, person.entity_id, person.affiliation))
+            for span, person in mentions if lo <= span.start_char < hi
+        ]
+        others = [e for e in _ents(doc) if e.label_ not in ("PERSON", "MISC", "PER")]
+        for m in re.finditer(_NAME, run):
+            n_start, n_end = lo + m.start(), lo + m.end()
+            while run[n_start - lo:n_end - lo].split(" ", 1)[0] in _NOT_NAME_WORDS:
+                n_start += len(run[n_start - lo:].split(" ", 1)[0]) + 1
+                if n_start >= n_end:
+                    break
+            if n_start >= n_end or any(e.start_char < n_end and n_start < e.end_char for e in others):
+                continue
+            words = _strip_titles(text_of(doc, n_start, n_end))
+            if len(words) >= 2 or (words and words[-1].casefold() in by_surname):
+                candidates.append((n_start, 1, self._speaker(doc, n_start, n_end, mentions, by_surname, last)))
+        found = sorted((c for c in candidates if c[2] is not None), key=lambda c: (c[0], c[1]))
+        if found:
+            return _clean_speaker(found[0][2])
+        for ent in _ents(doc):  # an organisation speaking for itself ("said the European Commission")
+            if ent.label_ in ("ORG", "NORP") and lo <= ent.start_char < hi and \
+                    not run[: ent.start_char - lo].strip().casefold().removeprefix("the").strip():
+                return Speaker(ent._.canonical or ent.text, ent._.entity_id, None)
+        role = _ROLE_ONLY.match(run)
+        if role is not None and role.group("role").casefold() in TITLES | _ROLES:
+            earlier = [p for s, p in mentions if s.end_char <= lo]
+            if earlier:
+                return Speaker(earlier[-1].full, earlier[-1].entity_id, earlier[-1].affiliation)
+        return None
+
     # -- quotes -----------------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
@@ -221,9 +340,9 @@ class QuoteExtractor:
                 continue
             sent_end = next((e for s, e in sents if s <= m.end() < e), len(text))
             sent_start = next((s for s, e in sents if s <= m.start() < e), 0)
-            speaker = None
+            speaker = self._speaker_by_role(doc, m.start(), m.end(), sent_start, sent_end, mentions, by_surname, last)
             after = text[m.end() : min(sent_end, m.end() + 160)]
-            for pat in (_AFTER_VERB_NAME, _AFTER_NAME_VERB):
+            for pat in (_AFTER_VERB_NAME, _AFTER_NAME_VERB) if speaker is None else ():
                 a = pat.match(after)
                 if a is not None:
                     s = m.end() + a.start("name")

@@ -58,3 +58,60 @@ def test_watched_speaker_carries_the_entity_id(analyzer):
 
 def test_scare_quotes_are_not_quotes(analyzer):
     assert _quotes(analyzer, 'The firm called the phone "historic" in its filing.') == []
+
+
+def _speakers(analyzer, text):
+    return [q.speaker.text if q.speaker else None for q in _quotes(analyzer, text)]
+
+
+def test_a_role_before_the_name_after_the_verb(analyzer):
+    text = '"The rollout was a mess," said strategist Dana Whitlock of Pemberton Advisors.'
+    assert _speakers(analyzer, text) == ["Dana Whitlock"]
+
+
+def test_a_role_after_the_name_between_commas(analyzer):
+    text = '"Orders are picking up," Gareth Lowe, head of sales at Minden Tools, said on Friday.'
+    assert _speakers(analyzer, text) == ["Gareth Lowe"]
+
+
+def test_a_role_before_the_name_and_the_verb_after_it(analyzer):
+    text = '"We will keep the depot open," regional manager Irene Castell told staff.'
+    assert _speakers(analyzer, text) == ["Irene Castell"]
+
+
+def test_an_organisation_before_a_role_does_not_take_the_persons_place(analyzer):
+    text = '"The valuation is stretched," said Pemberton Advisors strategist Dana Whitlock.'
+    assert _speakers(analyzer, text) == ["Dana Whitlock"]
+
+
+def test_someone_speaking_for_an_organisation_is_not_the_organisation(analyzer):
+    text = '"Talks are at an early stage," a spokesman for Minden Tools said.'
+    assert _speakers(analyzer, text) == [None]
+
+
+def test_french_guillemets_and_verbs(analyzer):
+    text = "« Le chantier sera terminé en juin », a précisé Bernard Vasseur, ingénieur chez Ostral."
+    assert _speakers(analyzer, text) == ["Bernard Vasseur"]
+    text = "« Les ventes reculent », selon Agnès Morin, économiste à la Banque Ferrand."
+    assert _speakers(analyzer, text) == ["Agnès Morin"]
+
+
+def test_german_low_high_quotes_and_verbs(analyzer):
+    text = "„Der Umsatz steigt wieder“, sagte Jens Albrecht, Sprecher der Kessler Werke."
+    assert _speakers(analyzer, text) == ["Jens Albrecht"]
+
+
+def test_speaker_before_a_colon_in_french(analyzer):
+    text = "Mathilde Garnier, directrice de Solvane, a déclaré : « Nous recrutons deux cents personnes. »"
+    assert _speakers(analyzer, text) == ["Mathilde Garnier"]
+
+
+def test_a_quote_about_something_else_has_no_stance_toward_an_unrelated_politician(analyzer):
+    text = ("Senator Walter Brannigan visited the flooded valley on Monday and promised federal aid.\n\n"
+            "Lena Hartmann, chief executive of Corvane Energy, spoke at a climate forum in Oslo. "
+            '"We have to cut emissions much faster than we are doing now," Hartmann said.')
+    ann, _ = analyzer.analyze_document(text, targets=["Walter Brannigan"])
+    (q,) = ann.quotes
+    assert q.speaker is not None and q.speaker.text == "Lena Hartmann"
+    assert [s.target for s in q.stance] == []
+    assert [s.target for s in ann.stance] == ["Walter Brannigan"]
