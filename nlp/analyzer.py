@@ -385,6 +385,7 @@ class Analyzer:
                 canonical=e._.canonical or e.text,
             )
             for e in doc.ents
+            if not e._.generic_head  # "the ministry": a back-reference, not a named entity
         ]
         text = doc.text
         sents = sentence_bounds(doc)

@@ -24,6 +24,12 @@ GENERIC_HEADS = frozenset(
 )
 
 
+if not Span.has_extension("generic_head"):
+    # True for a bare "the ministry" joined to the named body before it: a coreferent mention that
+    # quotes and events use, not a named entity (the analyze answer leaves it out of ``entities``).
+    Span.set_extension("generic_head", default=False)
+
+
 def _title_word(word: str, shouted: bool = False) -> str:
     if word.islower() or (word.isupper() and (shouted or len(word) > 4)):
         return word[:1].upper() + word[1:].lower()
@@ -101,6 +107,8 @@ class EntityCanonicalizer:
             doc.ents = sorted([*doc.ents, *added], key=lambda e: e.start)
             for e in doc.ents:  # setting doc.ents makes new Span objects: carry the attributes over
                 e._.canonical, e._.entity_id = keep[(e.start, e.end)]
+            for span in added:
+                span._.generic_head = True
 
 
 @Language.factory(
