@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import resource
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -25,9 +25,12 @@ def _run(args: list[str]) -> tuple[int, int]:
         assert obj["id"] == f"d{expected}", f"answer {count} out of order"
         expected += 1
         count += 1
-    proc.wait(timeout=900)
-    rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
-    return count, rss_mb
+    # wait4 reports this child's own peak RSS; RUSAGE_CHILDREN would be the largest of every child
+    # the test session has reaped so far.
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
+    return count, usage.ru_maxrss // 1024
 
 
 def test_analyze_batch_10k_lines(tmp_path: Path) -> None:
