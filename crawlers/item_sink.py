@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from scrapy.exceptions import NotConfigured
 
 from crawlers.items import Quarantined
+from crawlers.state import STATE_SETTING
 from storage.models import Document
 
 logger = logging.getLogger(__name__)
@@ -37,6 +39,10 @@ class ItemSink:
 
     A sink that raises does not stop the crawl: the error is logged and counted under
     ``newswatch/errors/sink/<source>``.
+
+    When the crawl keeps its state in a store with ``crawl_transaction`` (``storage.crawl_state``),
+    the item and, for a page's last item, the page's "done" mark are committed in one transaction:
+    a crawl killed at any moment has either both (the page is not fetched again) or neither.
     """
 
     def __init__(self, sink: Callable[[Any], None], stats: Any = None, crawler: Any = None) -> None:
@@ -53,17 +59,23 @@ class ItemSink:
             raise NotConfigured(f"{SINK_SETTING}: expected a callable, got {type(sink).__name__}")
         return cls(sink, crawler.stats, crawler)
 
+    def _transaction(self) -> AbstractContextManager[Any]:
+        settings = getattr(self.crawler, "settings", None)
+        ref = settings.get(STATE_SETTING) if settings is not None else None
+        begin = getattr(getattr(ref, "state", ref), "crawl_transaction", None)
+        return begin() if callable(begin) else nullcontext()
+
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if isinstance(item, Document | Quarantined):
+            spider = spider or getattr(self.crawler, "spider", None)
+            committed = getattr(spider, "item_committed", None)
             try:
-                self.sink(item)
+                with self._transaction():
+                    self.sink(item)
+                    if committed is not None:
+                        committed(item)  # the spider's crawl state: this page is done
             except Exception:
                 logger.exception("item sink failed on %s", getattr(item, "url", item))
                 if self.stats is not None:
                     self.stats.inc_value(f"newswatch/errors/sink/{item.source}")
-                return item
-            spider = spider or getattr(self.crawler, "spider", None)
-            committed = getattr(spider, "item_committed", None)
-            if committed is not None:
-                committed(item)  # the spider's crawl state: this page is done
         return item

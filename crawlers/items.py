@@ -11,6 +11,7 @@ from storage.models import utc_now_iso
 QUARANTINE_REASONS: tuple[str, ...] = (
     "extract_empty", "http_4xx", "http_5xx", "timeout", "robots", "too_large", "parse", "network", "js_only",
     "bad_url",  # a feed entry or post whose URL is not http(s) (javascript:, data:, ...): never stored
+    "listing",  # a page a sitemap or feed named as content that is a page of links (an index): not stored
 )
 
 

@@ -3,7 +3,8 @@
 ``crawlers`` never opens a store: the wiring (``pipeline.crawl_job``) passes one in through the
 ``NEWSWATCH_CRAWL_STATE`` setting, and any object with these methods will do (the SQLite and
 PostgreSQL stores have them, see ``storage.crawl_state``). Without one, a crawl simply starts
-from its source URLs every time.
+from its source URLs every time. A state may also offer ``crawl_transaction()`` (a context
+manager): the item sink then commits each page's item and its "done" mark in one transaction.
 """
 
 from __future__ import annotations

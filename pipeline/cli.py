@@ -206,6 +206,23 @@ def _service_command(name: str) -> Callable[[Config, argparse.Namespace], int]:
     return handler
 
 
+def port_in_use(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be bound right now (in use, not allowed...), None when it is free."""
+    import errno
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: TIME_WAIT is no obstacle
+        try:
+            s.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return "the port is already in use (another newswatch serve, or another program)"
+            return exc.strerror or str(exc)
+    return None
+
+
 def _serve(config: Config, args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -217,6 +234,10 @@ def _serve(config: Config, args: argparse.Namespace) -> int:
     if not is_loopback(host) and not token:
         raise UsageError(f"binding to {host} exposes the store beyond this machine: set a token first "
                          f"(export {config.api.token_env}=<a long random string>) or bind to 127.0.0.1")
+    busy = port_in_use(host, port)
+    if busy:
+        raise UsageError(f"cannot serve on {host}:{port}: {busy}. Stop what uses it, or pick another port "
+                         f"(--port {port + 1}, or [api] port in the config)")
     print(f"newswatch: serving on http://{host}:{port}/ ({'token required' if token else 'no token: local only'})",
           file=sys.stderr)
     uvicorn.run(create_app(config, token), host=host, port=port, log_level="warning")

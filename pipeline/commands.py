@@ -115,22 +115,59 @@ def ingest(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
-def search(config: Config, args: argparse.Namespace) -> int:
+def sqlite_store_path(config: Config) -> Path | None:
+    """The file of a SQLite store (None for PostgreSQL or an in-memory store)."""
+    url = config.storage_url
+    if not url.startswith("sqlite:///") or url.endswith(":memory:"):
+        return None
+    return Path(url[len("sqlite:///"):])
+
+
+def _search_filters(args: argparse.Namespace) -> dict[str, Any]:
+    """The filters of ``search``; an unreadable ``--since``/``--until`` is a usage error, not an empty result."""
+    from pipeline.cli import UsageError
+    from pipeline.when import WhenError, parse_when
+
     filters: dict[str, Any] = {}
-    for key in ("source", "kind", "lang", "since", "until"):
+    for key in ("source", "kind", "lang"):
         if getattr(args, key):
             filters[key] = getattr(args, key)
+    for key in ("since", "until"):
+        value = getattr(args, key)
+        if value:
+            try:
+                moment = parse_when(value, f"--{key}")
+            except WhenError as exc:
+                raise UsageError(str(exc)) from None
+            whole_day = value.strip().lower() in ("today", "yesterday") or len(value.strip()) == 10
+            filters[key] = moment.date().isoformat() if whole_day else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     if args.entity:
         filters["entity_id"] = args.entity
+    return filters
+
+
+def search(config: Config, args: argparse.Namespace) -> int:
+    filters = _search_filters(args)
     links = re.findall(r"(?:^|\s)link:(\S+)", args.query)  # link:ID|RULE|ENTITY|TYPE|any
     if links:
         filters["link"] = links
     query = re.sub(r"(?:^|\s)link:\S+", " ", args.query).strip()
+    path = sqlite_store_path(config)
+    if path is not None and not path.exists():
+        # never create a store (and ./newswatch-data) just to find nothing in it
+        where = f"config {config.path}" if config.path else "no config found: the built-in defaults"
+        print(f"newswatch: no store at {path} ({where}); nothing has been crawled or ingested there yet. "
+              "Run `newswatch crawl` or `newswatch ingest FILE` first, or pass --config", file=sys.stderr)
+        return 1
     store = make_store(config)
     try:
+        held = store.count()
         result = store.search(query, filters=filters, limit=args.limit, offset=args.offset)
     finally:
         store.close()
+    if held == 0:
+        print(f"newswatch: the store at {path or config.storage_url} holds no documents yet; "
+              "run `newswatch crawl` or `newswatch ingest FILE` first", file=sys.stderr)
     if args.json:
         out = JsonlWriter(sys.stdout)
         for hit in result.hits:

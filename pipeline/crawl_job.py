@@ -43,9 +43,12 @@ class CrawlReport:
         lines = []
         for name in names:
             counts = self.stored.get(name, {"new": 0, "updated": 0, "unchanged": 0})
-            errors = self.stats.sources[name].errors if self.stats is not None and name in self.stats.sources else {}
+            stats = self.stats.sources.get(name) if self.stats is not None else None
+            errors = stats.errors if stats is not None else {}
+            # unchanged: documents found equal to the stored ones, plus pages that answered 304 or the same bytes
+            unchanged = counts["unchanged"] + (stats.unchanged if stats is not None else 0)
             why = ", ".join(f"{reason} {n}" for reason, n in sorted(errors.items()))
-            lines.append(f"{name}: {counts['new']} new, {counts['updated']} updated, {counts['unchanged']} unchanged, "
+            lines.append(f"{name}: {counts['new']} new, {counts['updated']} updated, {unchanged} unchanged, "
                          f"{self.quarantined.get(name, 0)} quarantined{f' ({why})' if why else ''}")
         return lines
 

@@ -129,6 +129,10 @@ class _CrawlStateBase:
     def _q(self, sql: str) -> str:
         return sql.replace("?", self._ph)
 
+    def crawl_transaction(self) -> AbstractContextManager[Any]:
+        """One transaction for a page's item and its "done" mark (everything inside joins it)."""
+        return self._tx()
+
     # -- the frontier of a running crawl
 
     def crawl_begin(self, source: str) -> list[dict[str, Any]]:

@@ -398,8 +398,15 @@ class NewsWatchSpider(scrapy.Spider):
             return
         ex = response.meta.get("nw_extracted") or extract_bytes(response.body, content_type or None, response.url)
         no_product = want == "product" and ex["product"] is None
-        if (ex["page_type"] in ("listing", "feed") and want != "product") or (navigational and no_product):
-            self._stat("skipped", source)
+        if navigational and (ex["page_type"] in ("listing", "feed") or no_product):
+            self._stat("skipped", source)  # a hub page of a site crawl: its links were the point
+            return
+        if ex["page_type"] in ("listing", "feed") and want != "product":
+            # a page a sitemap or feed named as content, that is a list of links: said, never dropped silently
+            yield self._quarantine(response.url, source, "listing",
+                                   f"page_type {ex['page_type']}: a page of links, not an article (not stored)")
+            if entry:
+                yield from self._feed_item(entry, source, response.url)
             return
         if not ex["text"] or no_product:
             detail = "; ".join(ex["warnings"]) or f"page_type {ex['page_type']}, no text"
