@@ -4,12 +4,14 @@ It listens to ingest. Each stored document's events go to the store's ``events``
 listings also feed a per-entity daily count, and a jump in new listings about a watched entity
 becomes a ``listing_surge`` event of the listings stream. Then :meth:`Correlator.process` reads
 only the events that arrived since its cursor and pairs each with earlier events through an
-in-memory index keyed by (event type, country or entity) and sorted by date, so the cost grows
-with the new events and their few candidates, never with a rescan of the store. Links are stored
+in-memory index keyed by (rule, side, join key) and start day, so the cost grows with the new
+events and their few candidates, never with a rescan of the store. The past is read into that
+index by date, only as far as new events can reach, so a new process starts at once.
+
+Each batch of new events is one write transaction: its links and the cursor past it, so a run
+killed midway keeps the batches it finished and pairs only the rest again. Links are stored
 (``newswatch links --json``), found by the ``link:`` search filter and handed to link listeners
-(an alert channel subscribes there). They go to the store's link sink chunk by chunk as they are
-built: on SQLite a writer thread stores them while the next ones are paired
-(:mod:`storage.link_writer`); each batch's links and the cursor past it are stored in one transaction.
+(an alert channel subscribes there).
 
 :class:`StoryStage` gives every document its story id before it is stored (MinHash LSH over the
 stored signatures), so counts, digests and alerts can count a story once.
@@ -17,30 +19,28 @@ stored signatures), so counts, digests and alerts can count a story once.
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Protocol
 
-from nlp.events.pairing import DEFAULT_RULES, EventView, PairRule, describe, explain_described, link_views
+from nlp.events.pairing import DEFAULT_RULES, EventView, PairRule, describe, explain, join_keys, link_views, score_pair
 from nlp.stories import DEFAULT_THRESHOLD, StoryIndex, to_bytes
-from pipeline.pairing_index import MAX_EVENT_DAYS, IndexedEvent, Pair, PairingIndex, happening_key, indexed_event
 from storage.base import UpsertResult
-from storage.events_store import EventStore, StoredEvent, event_key, event_store, link_id
-from storage.link_rows import co_timed_link
-from storage.link_writer import LinkSink
-from storage.models import Document, WatchEntry, utc_now_iso
+from storage.events_store import EventStore, StoredEvent, event_store, link_id
+from storage.models import Actor, Document, Event, EventDate, Link, LinkEnd, Span, WatchEntry, utc_now_iso
 
 CURSOR = "correlator"
-BACKGROUND_WRITES_FROM = 500  # new events; fewer (one document's, say) are not worth a thread and a connection
-LINK_CHUNK = 1500  # links handed to the store at a time: its writer thread stores one chunk while the next is built
 LISTING_EVENT_TYPES = ("merchandise", "product_launch")
+MAX_EVENT_DAYS = 31  # how far back a still-running event is looked for (a visit, not a season)
+_MAIN_ROLES = {"product_launch": ("company", "product"), "official_visit": ("visitor",), "deal": ("company",),
+               "merchandise": ("depicted",), "listing_surge": ("depicted", "product", "company")}
 
 
 class LinkListener(Protocol):
-    """Told about each link the first time it is stored (e.g. to fire an alert)."""
+    """Told about each link the first time it is stored (e.g. to fire an alert), in the
+    ``newswatch links --json`` shape."""
 
     def on_link(self, link: dict[str, Any]) -> None: ...
 
@@ -52,7 +52,7 @@ class CorrelatorSettings:
     surge_baseline_days: int = 14
     surge_min_listings: int = 3
     surge_factor: float = 3.0
-    batch: int = 1000  # new events paired at a time: their links are stored while the next ones are paired
+    batch: int = 1000  # new events per write transaction (their links and the cursor past them)
     max_links_per_event: int = 3  # per rule and direction: the best-scored partners of a new event
 
     @classmethod
@@ -68,6 +68,87 @@ class CorrelatorSettings:
                    surge_min_listings=cfg.surge_min_listings, surge_factor=cfg.surge_factor)
 
 
+Joins = list[tuple[PairRule, str, set[str]]]  # (rule, side, join keys) of one event
+
+
+@dataclass(eq=False, slots=True)
+class PairingEvent:
+    """A stored event as pairing needs it, worked out once when it is read. The index holds one per
+    stored event within reach, for as long as the process runs: it keeps few objects."""
+
+    stored: StoredEvent
+    view: EventView
+    end: LinkEnd  # what a link shows of it
+    start_day: int = 0  # day ordinals (for dated events)
+    end_day: int = 0
+    phrase: str | None = None  # its clause in explanations (the extractor's summary, else made when first linked)
+    happening: str | None = None  # what reports of the same happening share (see Correlator._happening)
+    gone: bool = False  # its document was analysed again
+
+    @classmethod
+    def of(cls, ev: StoredEvent) -> PairingEvent:
+        view = EventView(ev.key, ev.event)
+        end = LinkEnd(ev.key, ev.type, ev.doc_id, ev.url, ev.event.date, ev.event.evidence)
+        item = cls(ev, view, end, phrase=ev.event.summary)
+        if view.start is not None:
+            item.start_day = view.start.toordinal()
+            item.end_day = (view.end or view.start).toordinal()
+        return item
+
+
+def joins_of(item: PairingEvent, rules: tuple[PairRule, ...]) -> Joins:
+    """The (rule, side, join keys) under which a dated event can pair (none for an undated one)."""
+    view = item.view
+    if view.start is None:
+        return []
+    return [(rule, side, join_keys(rule, side, view)) for rule in rules
+            for side, types in (("first", rule.first), ("second", rule.second)) if view.type in types]
+
+
+class PastEvents:
+    """Dated events by (rule, side, join key) and start day: where a new event's candidates are."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[tuple[str, str, str], dict[int, list[PairingEvent]]] = defaultdict(
+            lambda: defaultdict(list))
+        self.by_doc: dict[str, list[PairingEvent]] = defaultdict(list)
+        self.indexed: set[int] = set()  # arrival numbers
+        self.longest = 0  # days of the longest event indexed (up to MAX_EVENT_DAYS)
+
+    def add(self, item: PairingEvent, joins: Joins) -> None:
+        if item.view.start is None or item.stored.eseq in self.indexed:
+            return
+        self.indexed.add(item.stored.eseq)
+        self.by_doc[item.stored.doc_id].append(item)
+        self.longest = min(MAX_EVENT_DAYS, max(self.longest, item.end_day - item.start_day))
+        for rule, side, keys in joins:
+            for key in keys:
+                self.by_key[(rule.name, side, key)][item.start_day].append(item)
+
+    def drop_doc(self, doc_id: str) -> None:
+        """Forget the events of a document that is being analysed again."""
+        for item in self.by_doc.pop(doc_id, ()):
+            item.gone = True
+
+    def candidates(self, item: PairingEvent, rule: PairRule, side: str, keys: set[str]) -> list[PairingEvent]:
+        """Events of other documents that arrived before ``item``, share a join key with it on the other
+        side of ``rule`` and start where their dates can come within the rule's window of its own."""
+        window = int(rule.window_days)
+        first_day, last_day = item.start_day - window - self.longest, item.end_day + window
+        other = "second" if side == "first" else "first"
+        seen: dict[int, PairingEvent] = {}
+        for key in keys:
+            days = self.by_key.get((rule.name, other, key))
+            if not days:
+                continue
+            for day in range(first_day, last_day + 1):
+                for cand in days.get(day, ()):
+                    if (cand.stored.eseq < item.stored.eseq and not cand.gone
+                            and cand.stored.doc_id != item.stored.doc_id):
+                        seen[id(cand)] = cand
+        return list(seen.values())
+
+
 class Correlator:
     """Incremental pairing of stored events; a :class:`pipeline.ingest.DocumentListener` too."""
 
@@ -77,8 +158,8 @@ class Correlator:
         self.settings = settings or CorrelatorSettings()
         self.listeners = list(listeners)
         self.entries = {e.id: e for e in entries}
-        self._index: PairingIndex | None = None
-        self._covered: tuple[int, int] | None = None  # day numbers of the start dates loaded so far
+        self._past: PastEvents | None = None
+        self._covered: tuple[int, int] | None = None  # day numbers of the start dates read into _past
         self._cursor: int | None = None
         self._stories: dict[str, str | None] = {}
 
@@ -86,11 +167,11 @@ class Correlator:
 
     def on_document(self, doc: Document, result: UpsertResult) -> None:
         """Store the document's events, count listings, then correlate whatever is new."""
-        if self._index is not None:
-            self._index.remove_doc(doc.id)
-        events = doc.annotations.events
+        if self._past is not None:
+            self._past.drop_doc(doc.id)
+        events = [Event.from_dict(e) for e in doc.annotations.events]  # the NLP stage's dicts
         if doc.kind == "product":  # a shop listing sells goods; it does not report visits or deals
-            events = [e for e in events if e.get("type") in LISTING_EVENT_TYPES]
+            events = [e for e in events if e.type in LISTING_EVENT_TYPES]
         self.es.put_events(doc.id, events, url=doc.url, source=doc.source, kind=doc.kind,
                            published_at=doc.published_at)
         if doc.kind == "product":
@@ -117,185 +198,151 @@ class Correlator:
             if recent < s.surge_min_listings or recent < s.surge_factor * max(expected, 1e-9):
                 continue
             first_day = min(d for d, n in counts.items() if d >= win_start.isoformat() and n)
-            stream_doc = f"stream:listings:{entity_id}:{first_day}"
             entry = self.entries.get(entity_id)
             role = {"person": "depicted", "product": "product"}.get(entry.type if entry else "", "company")
             text = doc.title or doc.text[:120]
-            event = {
-                "id": "surge", "type": "listing_surge",
-                "trigger": {"text": text, "start": 0, "end": len(text)},
-                "confidence": round(min(1.0, 0.5 + 0.05 * recent), 4),
-                "actors": [{"role": role, "text": entry.name if entry else entity_id, "title": entry.role if entry
-                            else None, "entity_id": entity_id, "country": entry.country if entry else None}],
-                "date": {"start": first_day, "end": day, "text": None, "resolved": True},
-                "place": None,
-                "attributes": {"listings": recent, "baseline_per_day": round(before / max(1, s.surge_baseline_days),
-                                                                             3), "window_days": s.surge_window_days},
-                "evidence": {"text": text, "start": 0, "end": len(text)},
-                "reasons": [f"{recent} new listings in {s.surge_window_days} days vs {before} in the "
-                            f"{s.surge_baseline_days} days before"],
-            }
-            event["summary"] = describe(EventView.of("surge", event))
-            self.es.put_events(stream_doc, [event], url=doc.url, source=doc.source, kind="listings",
-                               published_at=day)
+            span = Span(text, 0, len(text))
+            event = Event(
+                id="surge", type="listing_surge", trigger=span, evidence=span,
+                confidence=round(min(1.0, 0.5 + 0.05 * recent), 4),
+                actors=[Actor(role, entry.name if entry else entity_id, entry.role if entry else None, entity_id,
+                              entry.country if entry else None)],
+                date=EventDate(first_day, day, None, True),
+                attributes={"listings": recent, "baseline_per_day": round(before / max(1, s.surge_baseline_days), 3),
+                            "window_days": s.surge_window_days},
+                extra={"reasons": [f"{recent} new listings in {s.surge_window_days} days vs {before} in the "
+                                   f"{s.surge_baseline_days} days before"]})
+            event.summary = describe(EventView("surge", event))
+            self.es.put_events(f"stream:listings:{entity_id}:{first_day}", [event], url=doc.url, source=doc.source,
+                               kind="listings", published_at=day)
 
     # -- correlation
 
-    def _load(self) -> PairingIndex:
-        """The index, empty at first: past events are read by date when new ones need them (``_cover``),
-        so a new process (each crawl job is one) starts at once, however many events are stored."""
-        if self._index is None:
-            self._cursor = self.es.get_cursor(CURSOR)
-            self._index = PairingIndex(self.settings.rules)
-        return self._index
+    def process(self) -> list[Link]:
+        """Pair the events stored since the cursor with everything before them; returns the new links."""
+        if self._past is None:
+            self._past, self._covered, self._cursor = PastEvents(), None, self.es.get_cursor(CURSOR)
+        assert self._cursor is not None
+        stored: list[Link] = []
+        try:
+            while batch := self.es.events_after(self._cursor, self.settings.batch):
+                links = self._pair_batch(batch)
+                stored += self.es.add_links(links, cursor=(CURSOR, batch[-1].eseq))  # one transaction
+                self._cursor = batch[-1].eseq
+        except BaseException as failure:
+            # the index may hold events of a batch that was not stored: read the cursor and the past again
+            self._past = self._covered = self._cursor = None
+            try:
+                self._announce(stored)  # links of the batches stored before the failure
+            except Exception as listener_error:  # noqa: BLE001 - the failure is what the caller must see
+                failure.add_note(f"newswatch: a link listener also failed while the links stored before this "
+                                 f"error were announced: {listener_error!r}")
+            raise
+        self._announce(stored)
+        return stored
 
-    def _cover(self, idx: PairingIndex, items: list[IndexedEvent]) -> None:
-        """Load the already processed events that could pair with ``items``: those starting within the
-        widest rule window (plus the longest event) of their dates, unless loaded before."""
-        dated = [it for it in items if it.view.start is not None]
-        if not dated:
-            return
+    def _announce(self, links: list[Link]) -> None:
+        for link in links:
+            shape = link.to_dict()
+            for listener in self.listeners:
+                listener.on_link(shape)
+
+    def _pair_batch(self, batch: list[StoredEvent]) -> list[Link]:
+        """The batch's links in the order one-by-one arrival would find them: each text's own links when
+        its first event arrives, then each new event's best partners among earlier ones (of two links
+        between the same happenings, the first found is the one kept)."""
+        rules = self.settings.rules
+        items = [PairingEvent.of(ev) for ev in batch]
+        joins = [joins_of(item, rules) for item in items]
+        self._read_past(items)
+        past = self._past
+        assert past is not None
+        for item, item_joins in zip(items, joins, strict=True):
+            past.add(item, item_joins)
+        by_doc: dict[str, list[PairingEvent]] = defaultdict(list)
+        for item in items:
+            by_doc[item.stored.doc_id].append(item)
+        links: list[Link] = []
+        for item, item_joins in zip(items, joins, strict=True):
+            own = by_doc.pop(item.stored.doc_id, None)
+            if own is not None and len(own) > 1:
+                links += self._within_text(own)
+            for rule, side, keys in item_joins:
+                links += self._best_partners(item, rule, side, keys)
+        return links
+
+    def _best_partners(self, item: PairingEvent, rule: PairRule, side: str, keys: set[str]) -> list[Link]:
+        """Links to the best-scored earlier events ``item`` pairs with under ``rule`` (it on ``side``)."""
+        assert self._past is not None
+        scored = []
+        for cand in self._past.candidates(item, rule, side, keys):
+            a, b = (item, cand) if side == "first" else (cand, item)
+            found = score_pair(rule, a.view, b.view)
+            if found is not None:
+                scored.append((-found[0], cand.stored.eseq, a, b, found))
+        scored.sort(key=lambda s: (s[0], s[1]))  # best score, then earliest arrival
+        return [self._link(rule, a, b, *found) for _, _, a, b, found in scored[:self.settings.max_links_per_event]]
+
+    def _within_text(self, items: list[PairingEvent]) -> list[Link]:
+        """Links among one text's events: the text ties them together even when one of them is undated."""
+        mine = {item.view.key: item for item in items}
+        out = []
+        for found in link_views([item.view for item in mine.values()], self.settings.rules):
+            ends = [mine[key] for key in found["events"]]
+            out.append(Link(id=link_id(str(found["rule"]), [self._happening(e) for e in ends]), rule=found["rule"],
+                            events=(ends[0].end, ends[1].end), score=found["score"], gap_days=found["gap_days"],
+                            entities=found["entities"], explanation=found["explanation"]))
+        return out
+
+    def _link(self, rule: PairRule, a: PairingEvent, b: PairingEvent, score: float, gap: float | None,
+              entities: list[str], why: str) -> Link:
+        """The link between ``a`` (the rule's first side) and ``b``, the earlier event first."""
+        earlier, later = (a, b) if a.start_day <= b.start_day else (b, a)
+        return Link(id=link_id(rule.name, (self._happening(a), self._happening(b))), rule=rule.name,
+                    events=(earlier.end, later.end), score=score, gap_days=gap, entities=list(dict.fromkeys(entities)),
+                    explanation=explain(rule, a.view, b.view, gap, why, (self._phrase(a), self._phrase(b))))
+
+    def _read_past(self, items: list[PairingEvent]) -> None:
+        """Read into the index the already processed events that could pair with ``items``: those starting
+        within the widest rule window (plus the longest event) of their dates, unless read before."""
+        dated = [item for item in items if item.view.start is not None]
+        if not dated or not self._cursor:
+            return  # nothing dated to pair, or nothing processed yet: no past to read
+        assert self._past is not None
         reach = max((int(r.window_days) for r in self.settings.rules), default=0) + MAX_EVENT_DAYS
-        lo = min(it.start for it in dated) - reach
-        hi = max(it.end for it in dated) + reach
+        lo = min(item.start_day for item in dated) - reach
+        hi = max(item.end_day for item in dated) + reach
         if self._covered is None:
             missing = [(lo, hi)]
-            self._covered = (lo, hi)
         else:
-            c_lo, c_hi = self._covered
-            missing = [r for r in ((lo, c_lo - 1), (c_hi + 1, hi)) if r[0] <= r[1]]
-            self._covered = (min(lo, c_lo), max(hi, c_hi))
-        if not missing:
-            return
-        assert self._cursor is not None
-        if self._cursor == 0:
-            return  # nothing processed yet: no past to read
+            covered_lo, covered_hi = self._covered
+            missing = [r for r in ((lo, covered_lo - 1), (covered_hi + 1, hi)) if r[0] <= r[1]]
+            lo, hi = min(lo, covered_lo), max(hi, covered_hi)
+        self._covered = (lo, hi)
         rules = self.settings.rules
-        added = 0
-        for a, b in missing:
-            first, last = (date.fromordinal(min(max(d, 1), date.max.toordinal())).isoformat() for d in (a, b))
-            for ev in self.es.events_starting(first, last, self._cursor):
-                if ev.eseq not in idx.events:
-                    idx.add(ev.eseq, indexed_event(ev, rules))
-                    added += 1
-        if added:
-            idx.flush()
-            gc.freeze()  # the loaded index lives as long as the process: keep it out of every collection
+        for first, last in missing:
+            first_day, last_day = (date.fromordinal(min(max(d, 1), date.max.toordinal())).isoformat()
+                                   for d in (first, last))
+            for ev in self.es.events_starting(first_day, last_day, self._cursor):
+                item = PairingEvent.of(ev)
+                self._past.add(item, joins_of(item, rules))
 
-    def process(self) -> list[dict[str, Any]]:
-        """Pair the events stored since the cursor with everything before them; returns the new links."""
-        idx = self._load()
-        assert self._cursor is not None
-        gc_was_on = gc.isenabled()
-        gc.disable()  # the index holds many small objects: cyclic collections would rescan them all, often
-        try:
-            cursor = self._cursor
-            batch = self.es.events_after(cursor, self.settings.batch)
-            if not batch:
-                return []
-            # many new events: on SQLite a thread stores each chunk of links while pairing goes on
-            sink = self.es.link_sink(background=len(batch) >= BACKGROUND_WRITES_FROM)
-            try:
-                with sink:
-                    while batch:
-                        self._pair_batch(idx, batch, sink)
-                        cursor = batch[-1].eseq
-                        sink.end_batch(CURSOR, cursor)  # its links and the cursor are stored together
-                        batch = self.es.events_after(cursor, self.settings.batch)
-            except BaseException as failure:
-                # the index holds events of batches that were not stored: read the cursor and past again
-                self._index, self._covered, self._cursor = None, None, None
-                try:
-                    self._announce(sink.new)  # links of the batches stored before the failure
-                except Exception as listener_error:  # noqa: BLE001 - the failure is what the caller must see
-                    failure.add_note(f"newswatch: a link listener also failed while the links stored before this "
-                                     f"error were announced: {listener_error!r}")
-                raise
-            self._cursor = cursor
-        finally:
-            if gc_was_on:
-                gc.freeze()  # the new events joined the long-lived index: the next collection need not scan them
-                gc.enable()
-        self._announce(sink.new)
-        return sink.new
+    def _phrase(self, item: PairingEvent) -> str:
+        if item.phrase is None:
+            item.phrase = describe(item.view)
+        return item.phrase
 
-    def _announce(self, links: list[dict[str, Any]]) -> None:
-        if not self.listeners:
-            return
-        for link in links:
-            for listener in self.listeners:
-                listener.on_link(link)
-
-    def _pair_batch(self, idx: PairingIndex, batch: list[StoredEvent], sink: LinkSink) -> None:
-        """Hand the batch's links to ``sink`` in the order one-by-one arrival would find them: each text's
-        own links when it arrives, then each new event's partners among earlier ones (the first found of
-        two links between the same happenings is the one kept), in chunks as they are built."""
-        found: list[tuple[int, dict[str, Any]]] = []  # (arrival of the text's first event, link)
-        rules = self.settings.rules
-        items = [indexed_event(ev, rules) for ev in batch]
-        self._cover(idx, items)
-        by_doc: dict[str, list[IndexedEvent]] = defaultdict(list)
-        for it in items:
-            by_doc[it.doc_id].append(it)
-        # within one text: the text ties its events together even when one of them is undated
-        for evs in by_doc.values():
-            if len(evs) > 1:
-                mine = {it.view.key: it for it in evs}
-                for link in link_views([it.view for it in mine.values()], rules):
-                    found.append((evs[0].eseq, self._link_from_items(link, mine)))
-        # across texts: each new event with earlier ones
-        for item in items:
-            idx.add(item.eseq, item)
-        pairs = idx.best_pairs(items, self.settings.max_links_per_event)  # by arrival of the new event
-        chunk: list[dict[str, Any]] = []
-        within = iter(found)  # by arrival too: each text's own links come before its events' partners
-        nxt = next(within, None)
-        make = self._link
-        for p in pairs:
-            while nxt is not None and nxt[0] <= p.found_by:
-                chunk.append(nxt[1])
-                nxt = next(within, None)
-            chunk.append(make(p))
-            if len(chunk) >= LINK_CHUNK:
-                sink.add(chunk)
-                chunk = []
-        while nxt is not None:
-            chunk.append(nxt[1])
-            nxt = next(within, None)
-        sink.add(chunk)
-
-    def _link(self, p: Pair) -> dict[str, Any]:
-        """The stored shape of a link between indexed events ``p.first`` (the rule's first side) and
-        ``p.second``. Made tens of thousands of times a run: one function, no helper calls it can spare."""
-        _, rule, a, b, score, ents, why = p
-        if a.phrase is None:
-            a.phrase = describe(a.view)
-        if b.phrase is None:
-            b.phrase = describe(b.view)
-        if len(ents) == 2 and ents[0] == ents[1]:
-            ents = ents[:1]
-        elif len(ents) > 2:
-            ents = list(dict.fromkeys(ents))
-        sa, sb = a.start, b.start
-        gap = float(sb - sa if sa <= sb else sa - sb)
-        earlier, later = (a, b) if sa <= sb else (b, a)
-        return co_timed_link(link_id(rule.name, (self._happening(a), self._happening(b))),
-                             rule.name, score, gap, ents,
-                             explain_described(rule, b.view.type, gap, why, a.phrase, b.phrase),
-                             earlier.end_facts, later.end_facts)
-
-    def _link_from_items(self, link: dict[str, Any], pair: dict[str, IndexedEvent]) -> dict[str, Any]:
-        """A link found within one text (``make_link`` shape, event keys) in the stored shape."""
-        items = [pair[key] for key in link["events"]]
-        return {"id": link_id(str(link.get("rule")), [self._happening(it) for it in items]), **link,
-                "events": [it.entry for it in items]}
-
-    def _happening(self, it: IndexedEvent) -> str:
-        """One link per pair of happenings: syndicated copies and other reports of the same launch
-        (same type, main actor and day) share this, so they do not make a link each."""
-        if it.happening is None:
-            it.happening = happening_key(it.view, it.actor or self._story(it.doc_id) or it.view.key)
-        return it.happening
+    def _happening(self, item: PairingEvent) -> str:
+        """One link per pair of happenings: syndicated copies and other reports of the same launch (same
+        type, main actor and start day) share this, so they do not make a link each. An event without a
+        main actor stands for its story (copies of one text), else for itself."""
+        if item.happening is None:
+            view = item.view
+            roles = _MAIN_ROLES.get(view.type, ("agency", "target"))
+            actor = next(((a.entity_id or a.text.lower()) for a in view.event.actors if a.role in roles), None)
+            who = actor or self._story(item.stored.doc_id) or view.key
+            item.happening = f"{view.type}|{who}|{view.start.isoformat() if view.start else 'None'}"
+        return item.happening
 
     def _story(self, doc_id: str) -> str | None:
         if doc_id not in self._stories:
@@ -320,13 +367,9 @@ class StoryStage:
         return story
 
 
-def links_since(store: object, since: str | None = None) -> list[dict[str, Any]]:
-    """Stored links, oldest first, in the ``newswatch links --json`` shape."""
+def links_since(store: object, since: str | None = None) -> list[Link]:
+    """Stored links, oldest first."""
     return event_store(store).links(since)
-
-
-def event_key_of(doc_id: str, event_id: str) -> str:
-    return event_key(doc_id, event_id)
 
 
 def make_event_stages(config: Any, store: object, listeners: Iterable[LinkListener] = ()
@@ -353,11 +396,11 @@ def run_links(config: Any, args: Any) -> int:
         store.close()
     for link in links:
         if args.json:
-            print(json.dumps(link, ensure_ascii=False))
+            print(json.dumps(link.to_dict(), ensure_ascii=False))
             continue
-        print(f"{link['created_at']}  score {link['score']:.2f}  {link['explanation']}")
-        for ev in link["events"]:
-            print(f"    {ev['type']:<15} {ev['url'] or ev['doc_id']}")
+        print(f"{link.created_at}  score {link.score:.2f}  {link.explanation}")
+        for end in link.events:
+            print(f"    {end.type:<15} {end.url or end.doc_id}")
     if not args.json:
         print(f"{len(links)} link(s)", file=sys.stderr)
     return 0
@@ -370,30 +413,29 @@ def demo_summary(store: object, names: dict[str, str], per_type: int = 2) -> lis
     merch: dict[str, list[StoredEvent]] = defaultdict(list)
     for ev in es.iter_events():
         if ev.type == "merchandise":
-            for a in ev.data.get("actors", []):
-                if a.get("role") == "depicted":
-                    merch[str(a.get("entity_id") or a.get("text"))].append(ev)
+            for a in ev.event.actors:
+                if a.role == "depicted":
+                    merch[a.entity_id or a.text].append(ev)
         else:
             best[ev.type].append(ev)
     lines = ["", "== Events (typed, with evidence)"]
     order = ("product_launch", "official_visit", "deal", "export_control", "trade_measure", "sanction",
              "listing_surge")
     for etype in order:
-        ranked = sorted(best.get(etype, []), key=lambda e: (not e.data["date"]["resolved"], -e.data["confidence"]))
+        ranked = sorted(best.get(etype, []), key=lambda e: (not e.event.date.resolved, -e.event.confidence))
         seen: set[str] = set()
         for ev in ranked:
-            view = EventView.of(ev.key, ev.data)
-            what = _describe(view)
+            what = _describe(EventView(ev.key, ev.event))
             if what in seen or len(seen) >= per_type:
                 continue
             seen.add(what)
-            d = ev.data["date"]
-            when = d["start"] if d["start"] == d["end"] else f"{d['start']} to {d['end']}"
-            where = f", {ev.data['place']}" if ev.data.get("place") else ""
-            lines.append(f"  {etype:<15} {what} ({when if d['resolved'] else 'date unknown'}{where}) "
-                         f"[{ev.source}, confidence {ev.data['confidence']:.2f}]")
+            d = ev.event.date
+            when = d.start if d.start == d.end else f"{d.start} to {d.end}"
+            where = f", {ev.event.place}" if ev.event.place else ""
+            lines.append(f"  {etype:<15} {what} ({when if d.resolved else 'date unknown'}{where}) "
+                         f"[{ev.source}, confidence {ev.event.confidence:.2f}]")
     for who, evs in sorted(merch.items(), key=lambda kv: -len(kv[1])):
-        days = sorted(e.data["date"]["start"] or (e.published_at or "")[:10] for e in evs)
+        days = sorted(e.event.date.start or (e.published_at or "")[:10] for e in evs)
         days = [d for d in days if d]
         listings = [e for e in evs if e.kind == "product"]
         if not listings:
@@ -403,21 +445,21 @@ def demo_summary(store: object, names: dict[str, str], per_type: int = 2) -> lis
                      f"[{', '.join(sorted({e.source or '' for e in listings}))}]")
     links = es.links()
     lines += ["", f"== Links: events timed to each other ({len(links)}; the best of each rule)"]
-    top: dict[str, dict[str, Any]] = {}
-    for link in sorted(links, key=lambda x: -x["score"]):
-        top.setdefault(str(link.get("rule")), link)
+    top: dict[str, Link] = {}
+    for link in sorted(links, key=lambda x: -x.score):
+        top.setdefault(link.rule, link)
     for link in top.values():
-        lines.append(f"  {link['score']:.2f}  {link['explanation']}")
-        for e in link["events"]:
-            lines.append(f"        {e['type']:<15} {e['url']}")
+        lines.append(f"  {link.score:.2f}  {link.explanation}")
+        for end in link.events:
+            lines.append(f"        {end.type:<15} {end.url}")
     return lines
 
 
 def _describe(v: EventView) -> str:
     def who(*roles: str) -> str:
         for a in v.role(*roles):
-            title = f"{a['title']} " if a.get("title") and a["title"] not in str(a.get("text")) else ""
-            return f"{title}{a.get('text')}" + (f" ({a['country']})" if a.get("country") else "")
+            title = f"{a.title} " if a.title and a.title not in a.text else ""
+            return f"{title}{a.text}" + (f" ({a.country})" if a.country else "")
         return "?"
 
     if v.type == "product_launch":

@@ -143,8 +143,7 @@ def check_facets(facets: list[str] | None) -> list[str]:
     return facets
 
 
-def filter_sql(filters: dict[str, Any], ph: str, mentions: str, link_terms: bool = False
-               ) -> tuple[list[str], list[Any]]:
+def filter_sql(filters: dict[str, Any], ph: str, mentions: str) -> tuple[list[str], list[Any]]:
     """SQL conditions on ``documents d`` for validated filters; ``ph`` is the placeholder.
 
     ``source``/``kind``/``lang``/``entity_id`` accept one value or a list (any of them);
@@ -165,7 +164,7 @@ def filter_sql(filters: dict[str, Any], ph: str, mentions: str, link_terms: bool
         params.extend(values)
     if "link" in filters:  # documents that are evidence of a stored link (id, rule, entity id, event type, any)
         sql, link_params = link_docs_subquery([str(v) for v in _as_list(filters["link"])], ph,
-                                              mentions[: -len("mentions")], link_terms)
+                                              mentions[: -len("mentions")])
         where.append(f"d.id IN ({sql})")
         params.extend(link_params)
     if "since" in filters:

@@ -40,7 +40,7 @@ def document_id(canonical_url: str) -> str:
     return hashlib.sha1(canonical_url.encode("utf-8")).hexdigest()[:16]
 
 
-@dataclass
+@dataclass(slots=True)
 class Span:
     text: str
     start: int
@@ -140,6 +140,189 @@ class Quote:
             speaker=Speaker(**sp) if sp else None,
             stance=[Stance.from_dict(s) for s in d.get("stance", [])],
         )
+
+
+# --------------------------------------------------------------------------- events and links
+# Typed forms of the ``event`` and stored ``link`` shapes of CONTRACTS.md. Fields a newer extractor adds
+# beyond these ride along in ``extra`` (written back by ``to_dict``), so a stored record survives a round
+# trip through an older newswatch whole.
+
+
+def _span_or_none(d: Any) -> Span | None:
+    return Span.from_dict(d) if isinstance(d, dict) and "text" in d else None
+
+
+def _need(d: Any, key: str, what: str) -> Any:
+    if not isinstance(d, dict):
+        raise ValueError(f"{what}: expected an object, got {type(d).__name__}")
+    if d.get(key) is None:
+        raise ValueError(f"{what}: missing {key!r}")
+    return d[key]
+
+
+_ACTOR_KEYS = frozenset({"role", "text", "title", "entity_id", "country"})
+
+
+@dataclass(slots=True)
+class Actor:
+    """Who takes part in an event, in ``role`` (company, visitor, host, agency, target, ...)."""
+
+    role: str
+    text: str
+    title: str | None = None
+    entity_id: str | None = None
+    country: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"role": self.role, "text": self.text, "title": self.title, "entity_id": self.entity_id,
+                "country": self.country, **self.extra}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Actor:
+        return cls(role=str(_need(d, "role", "actor")), text=str(d.get("text") or ""), title=d.get("title"),
+                   entity_id=d.get("entity_id"), country=d.get("country"),
+                   extra={k: v for k, v in d.items() if k not in _ACTOR_KEYS})
+
+
+_DATE_KEYS = frozenset({"start", "end", "text", "resolved"})
+
+
+@dataclass(slots=True)
+class EventDate:
+    """When an event happened: ISO dates (``end`` = ``start`` for one day), ``None`` when unresolved."""
+
+    start: str | None = None
+    end: str | None = None
+    text: str | None = None
+    resolved: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "text": self.text, "resolved": self.resolved, **self.extra}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any] | None) -> EventDate:
+        d = d or {}
+        return cls(start=d.get("start"), end=d.get("end"), text=d.get("text"), resolved=bool(d.get("resolved")),
+                   extra={k: v for k, v in d.items() if k not in _DATE_KEYS})
+
+
+_EVENT_KEYS = frozenset({"id", "type", "trigger", "confidence", "actors", "date", "place", "attributes", "evidence",
+                         "summary"})
+
+
+@dataclass(slots=True)
+class Event:
+    """A typed event found in one text (a launch, a deal, an official visit, a sanction, ...)."""
+
+    id: str
+    type: str
+    confidence: float = 0.0
+    actors: list[Actor] = field(default_factory=list)
+    date: EventDate = field(default_factory=EventDate)
+    trigger: Span | None = None
+    place: str | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+    evidence: Span | None = None
+    summary: str | None = None  # what happened and when, as a clause of link explanations
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id, "type": self.type, "trigger": self.trigger.to_dict() if self.trigger else None,
+            "confidence": self.confidence, "actors": [a.to_dict() for a in self.actors], "date": self.date.to_dict(),
+            "place": self.place, "attributes": dict(self.attributes),
+            "evidence": self.evidence.to_dict() if self.evidence else None}
+        if self.summary is not None:
+            out["summary"] = self.summary
+        out.update(self.extra)
+        return out
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Event:
+        eid, etype = _need(d, "id", "event"), _need(d, "type", "event")
+        try:
+            confidence = float(d.get("confidence") or 0.0)
+        except (TypeError, ValueError):
+            raise ValueError(f"event {eid}: confidence: expected a number, got {d.get('confidence')!r}") from None
+        summary = d.get("summary")
+        return cls(id=str(eid), type=str(etype), confidence=confidence,
+                   actors=[Actor.from_dict(a) for a in d.get("actors") or ()],
+                   date=EventDate.from_dict(d.get("date")), trigger=_span_or_none(d.get("trigger")),
+                   place=d.get("place"), attributes=dict(d.get("attributes") or {}),
+                   evidence=_span_or_none(d.get("evidence")), summary=summary if isinstance(summary, str) else None,
+                   extra={k: v for k, v in d.items() if k not in _EVENT_KEYS})
+
+
+@dataclass(slots=True)
+class LinkEnd:
+    """One event of a stored link: the stored event's key (``doc_id:event id``), type and document, and the
+    url, date and evidence the store reads back from that event (``None`` once it is gone)."""
+
+    id: str
+    type: str
+    doc_id: str
+    url: str | None = None
+    date: EventDate | None = None
+    evidence: Span | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "type": self.type, "doc_id": self.doc_id, "url": self.url,
+                "date": self.date.to_dict() if self.date else None,
+                "evidence": self.evidence.to_dict() if self.evidence else None}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> LinkEnd:
+        date = d.get("date")
+        return cls(id=str(_need(d, "id", "link event")), type=str(d.get("type")),
+                   doc_id=str(_need(d, "doc_id", "link event")), url=d.get("url"),
+                   date=EventDate.from_dict(date) if isinstance(date, dict) and date else None,
+                   evidence=_span_or_none(d.get("evidence")))
+
+
+_LINK_KEYS = frozenset({"id", "type", "events", "gap_days", "entities", "score", "explanation", "rule",
+                        "created_at"})
+
+
+@dataclass(slots=True)
+class Link:
+    """Two events timed to each other (``newswatch links --json``): ``events`` earlier first; ``id`` is the
+    same whenever the same pair of happenings is found under the same rule."""
+
+    id: str
+    rule: str
+    events: tuple[LinkEnd, LinkEnd]
+    score: float
+    gap_days: float | None = None
+    entities: list[str] = field(default_factory=list)
+    explanation: str = ""
+    type: str = "co_timed"
+    created_at: str | None = None  # set when it is first stored
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "type": self.type, "events": [e.to_dict() for e in self.events],
+                               "gap_days": self.gap_days, "entities": list(self.entities), "score": self.score,
+                               "explanation": self.explanation, "rule": self.rule}
+        if self.created_at is not None:
+            out["created_at"] = self.created_at
+        out.update(self.extra)
+        return out
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Link:
+        lid = str(_need(d, "id", "link"))
+        ends = d.get("events")
+        if not isinstance(ends, list) or len(ends) != 2:
+            raise ValueError(f"link {lid}: events: expected two events, got {ends!r}")
+        gap = d.get("gap_days")
+        return cls(id=lid, rule=str(d.get("rule") or ""),
+                   events=(LinkEnd.from_dict(ends[0]), LinkEnd.from_dict(ends[1])),
+                   score=float(_need(d, "score", f"link {lid}")), gap_days=None if gap is None else float(gap),
+                   entities=[str(e) for e in d.get("entities") or ()], explanation=str(d.get("explanation") or ""),
+                   type=str(d.get("type") or "co_timed"), created_at=d.get("created_at"),
+                   extra={k: v for k, v in d.items() if k not in _LINK_KEYS})
 
 
 @dataclass

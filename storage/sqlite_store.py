@@ -33,9 +33,9 @@ from storage.crawl_state import SQLiteCrawlState
 from storage.crawl_state import sqlite_migration as sqlite_crawl_state_migration
 from storage.events_store import (
     SQLiteEventStore,
+    retired_migration,
     sqlite_event_arrival_migration,
-    sqlite_link_index_migration,
-    sqlite_link_terms_migration,
+    sqlite_links_migration,
 )
 from storage.events_store import sqlite_migration as sqlite_events_migration
 from storage.models import Document, utc_now_iso
@@ -188,7 +188,8 @@ def _m2_search(db: apsw.Connection) -> None:
 
 
 MIGRATIONS: list[Callable[[apsw.Connection], None]] = [_m1_core, _m2_search, sqlite_crawl_state_migration,
-    sqlite_events_migration, sqlite_link_index_migration, sqlite_link_terms_migration, sqlite_event_arrival_migration]
+    sqlite_events_migration, retired_migration, retired_migration, sqlite_event_arrival_migration,
+    sqlite_links_migration]
 """Ordered schema changes; the schema version of a database is how many have been applied."""
 
 
@@ -360,7 +361,7 @@ class SQLiteStore(SQLiteCrawlState, SQLiteEventStore):
             parsed = parse_query(query)
         except QueryError as e:
             raise StoreError(str(e)) from None
-        where, params = filter_sql(flt, "?", "mentions", link_terms=True)
+        where, params = filter_sql(flt, "?", "mentions")
         if parsed.is_empty:
             source, base, score = "documents d", [], "0.0"
             order = "d.published_at IS NULL, d.published_at DESC, d.seq DESC"
@@ -437,7 +438,7 @@ class SQLiteStore(SQLiteCrawlState, SQLiteEventStore):
             after = int(rows[-1][-1])  # type: ignore[arg-type]
 
     def count(self, filters: dict[str, Any] | None = None) -> int:
-        where, params = filter_sql(check_filters(filters), "?", "mentions", link_terms=True)
+        where, params = filter_sql(check_filters(filters), "?", "mentions")
         wsql = (" WHERE " + " AND ".join(where)) if where else ""
         row = self._db.execute(f"SELECT count(*) FROM documents d{wsql}", params).fetchone()
         return int(row[0]) if row else 0
@@ -470,12 +471,7 @@ class SQLiteStore(SQLiteCrawlState, SQLiteEventStore):
         return [dict(zip(("url", "source", "reason", "detail", "at"), r, strict=True)) for r in rows]
 
     def close(self) -> None:
-        self.finish_link_writes()
         self._db.close()
-
-    def _connect_again(self) -> apsw.Connection:
-        """A second connection to this store's file (the correlator's link writer thread uses one)."""
-        return connect(self.path)
 
     def __enter__(self) -> SQLiteStore:
         return self

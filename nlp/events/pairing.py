@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from storage.models import Actor, Event
+
 RELATIONS: tuple[str, ...] = (
     "company_country_is_host",  # a launch/deal by a company of A during a visit to A by an official of B
     "company_country_is_visitor",  # a deal by a company of A during a visit of A's official to B
@@ -50,154 +52,113 @@ DEFAULT_RULES: tuple[PairRule, ...] = (
 )
 
 
-_NONE: list[dict[str, Any]] = []  # no actor in a role (shared: callers only read it)
-
-
 @dataclass(slots=True)
 class EventView:
-    """The facts of an event that pairing needs, read once from its contract dict."""
+    """An event as pairing sees it: its key (unique among the events paired), its typed record, and the
+    facts every comparison reads, worked out once."""
 
     key: str
-    type: str
-    start: date | None
-    end: date | None
-    confidence: float
-    actors: list[dict[str, Any]] = field(default_factory=list)
-    place: str | None = None
-    by_role: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    by_roles: dict[tuple[str, ...], list[dict[str, Any]]] = field(default_factory=dict)  # several roles at once
-    ids_known: bool = False  # some actor is linked to the watchlist
-    _parties: frozenset[Any] | None = field(default=None, compare=False, repr=False)
+    event: Event
+    type: str = field(init=False)
+    confidence: float = field(init=False)
+    ids_known: bool = field(init=False)  # some actor is on the watchlist: such a link is trusted more
+    start: date | None = field(init=False)
+    end: date | None = field(init=False)
 
     def __post_init__(self) -> None:
-        for a in self.actors:
-            self.by_role.setdefault(str(a.get("role")), []).append(a)
-            if a.get("entity_id"):
-                self.ids_known = True
+        ev = self.event
+        self.type, self.confidence = ev.type, ev.confidence
+        self.ids_known = any(a.entity_id for a in ev.actors)
+        self.start = _day(ev.date.start)
+        self.end = _day(ev.date.end) or self.start
 
     @classmethod
-    def of(cls, key: str, ev: dict[str, Any]) -> EventView:
-        d = ev.get("date") or {}
-        start = _day(d.get("start"))
-        end = _day(d.get("end")) or start
-        return cls(key, str(ev.get("type")), start, end, float(ev.get("confidence") or 0.0),
-                   list(ev.get("actors") or []), ev.get("place"))
+    def of(cls, key: str, ev: Event | dict[str, Any]) -> EventView:
+        """The view of ``ev``; a contract dict (the NLP stage's) is read into an :class:`Event` first."""
+        return cls(key, ev if isinstance(ev, Event) else Event.from_dict({"id": key, **ev}))
 
-    def parties(self) -> frozenset[Any]:
-        """The countries of the visitor and host (kept: a visit is asked about by many measures)."""
-        if self._parties is None:
-            self._parties = frozenset(x.get("country") for x in self.role("visitor", "host") if x.get("country"))
-        return self._parties
-
-    def role(self, *roles: str) -> list[dict[str, Any]]:
-        """Actors in any of ``roles``, in text order (lists for several roles are kept: pairing asks often)."""
-        if len(roles) == 1:
-            return self.by_role.get(roles[0], _NONE)
-        found = self.by_roles.get(roles)
-        if found is None:
-            found = self.by_roles[roles] = [a for a in self.actors if a.get("role") in roles]
-        return found
+    def role(self, *roles: str) -> list[Actor]:
+        """Actors in any of ``roles``, in text order."""
+        return [a for a in self.event.actors if a.role in roles]
 
 
 def _day(s: Any) -> date | None:
     if not isinstance(s, str) or len(s) < 10:
         return None
     try:
-        return date.fromisoformat(s if len(s) == 10 else s[:10])
+        return date.fromisoformat(s[:10])
     except ValueError:
         return None
 
 
-def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    if a.get("entity_id") and b.get("entity_id"):
-        return bool(a["entity_id"] == b["entity_id"])
-    ta, tb = str(a.get("text") or "").lower(), str(b.get("text") or "").lower()
-    if not ta or not tb:
+def _same(a: Actor, b: Actor) -> bool:
+    """One party named twice: the same watchlist entity, the same name, or the same last word ("Ilves"
+    for "Dr Mara Ilves"; long enough not to be an initial)."""
+    if a.entity_id and b.entity_id:
+        return a.entity_id == b.entity_id
+    ta, tb = a.text.lower(), b.text.lower()
+    if not ta.strip() or not tb.strip():
         return False
     if ta == tb:
         return True
     wa, wb = ta.split(), tb.split()
-    return bool(wa and wb) and wa[-1] == wb[-1] and len(wa[-1]) > 3
+    return wa[-1] == wb[-1] and len(wa[-1]) > 3
 
 
-def _name(a: dict[str, Any]) -> str:
-    return str(a.get("entity_id") or a.get("text"))
+def _name(a: Actor) -> str:
+    return a.entity_id or a.text
 
 
 def relate(rule: PairRule, a: EventView, b: EventView) -> tuple[list[str], str] | None:
-    """The entities tying ``a`` (a ``first`` type) to ``b`` (a ``second`` type) and a phrase, or None.
-
-    The correlator asks this of tens of thousands of candidates a run, hence the plain loops (no
-    generators, each role list fetched once)."""
-    relation = rule.relation
-    if relation == "company_country_is_host":
-        hosts = b.by_role.get("host")
-        if not hosts:
-            return None
-        visitors = b.by_role.get("visitor")
-        for c in a.by_role.get("company", _NONE):
-            cc = c.get("country")
-            for h in hosts:
-                if (cc and cc == h.get("country")) or _same(c, h):
-                    if visitors:
-                        vc = visitors[0].get("country")
-                        if vc and vc == cc:
-                            continue  # a domestic official at home: no foreign visit to time anything to
-                        return [_name(c), _name(visitors[0])], "company of the host country"
-                    return [_name(c)], "company of the host country"
+    """The entities tying ``a`` (a ``first`` type) to ``b`` (a ``second`` type) and a phrase, or None."""
+    visitors = b.role("visitor")
+    if rule.relation == "company_country_is_host":
+        for c in a.role("company"):
+            for h in b.role("host"):
+                if (c.country and c.country == h.country) or _same(c, h):
+                    if visitors and visitors[0].country and visitors[0].country == c.country:
+                        continue  # a domestic official at home: no foreign visit to time anything to
+                    return [_name(c), *(_name(v) for v in visitors[:1])], "company of the host country"
         return None
-    if relation == "company_country_is_visitor":
-        visitors = b.by_role.get("visitor")
-        if not visitors:
-            return None
-        for c in a.by_role.get("company", _NONE):
-            cc = c.get("country")
-            if cc:
-                for v in visitors:
-                    if cc == v.get("country"):
-                        return [_name(c), _name(v)], "company of the visitor's country"
+    if rule.relation == "company_country_is_visitor":
+        for c in a.role("company"):
+            for v in visitors:
+                if c.country and c.country == v.country:
+                    return [_name(c), _name(v)], "company of the visitor's country"
         return None
-    if relation == "measure_by_party":
-        parties = b.parties()
-        for g in a.by_role.get("agency", _NONE):
-            if g.get("country") in parties:
-                visitors = b.by_role.get("visitor")
-                return ([_name(g), _name(visitors[0])] if visitors else [_name(g)]), "measure by a party to the visit"
+    if rule.relation == "measure_by_party":
+        parties = {x.country for x in b.role("visitor", "host") if x.country}
+        for g in a.role("agency"):
+            if g.country in parties:
+                return [_name(g), *(_name(v) for v in visitors[:1])], "measure by a party to the visit"
         return None
-    if relation == "depicts_visitor":
-        visitors = b.by_role.get("visitor")
-        if not visitors:
-            return None
+    if rule.relation == "depicts_visitor":
         for d in a.role("depicted", "product", "company"):
             for v in visitors:
                 if _same(d, v):
                     return [_name(v)], "about the visitor"
         return None
-    if relation == "targets_company":
-        companies = b.by_role.get("company")
-        if not companies:
-            return None
-        for t in a.by_role.get("target", _NONE):
-            for c in companies:
+    if rule.relation == "targets_company":
+        for t in a.role("target"):
+            for c in b.role("company"):
                 if _same(t, c):
                     return [_name(c)], "against the launching company"
-        return None
     return None
 
 
-def _name_keys(actors: list[dict[str, Any]]) -> set[str]:
+def _name_keys(actors: list[Actor]) -> set[str]:
     out = set()
     for a in actors:
-        if a.get("entity_id"):
-            out.add(f"e:{a['entity_id']}")
-        words = str(a.get("text") or "").lower().split()
+        if a.entity_id:
+            out.add(f"e:{a.entity_id}")
+        words = a.text.lower().split()
         if words and len(words[-1]) > 3:
             out.add(f"t:{words[-1]}")
     return out
 
 
-def _country_keys(actors: list[dict[str, Any]]) -> set[str]:
-    return {f"c:{a['country']}" for a in actors if a.get("country")}
+def _country_keys(actors: list[Actor]) -> set[str]:
+    return {f"c:{a.country}" for a in actors if a.country}
 
 
 def join_keys(rule: PairRule, side: str, ev: EventView) -> set[str]:
@@ -209,9 +170,7 @@ def join_keys(rule: PairRule, side: str, ev: EventView) -> set[str]:
     first = side == "first"
     if rule.relation == "company_country_is_host":
         actors = ev.role("company" if first else "host")
-        keys = _name_keys(actors)
-        keys.update(f"c:{a['country']}" for a in actors if a.get("country"))
-        return keys
+        return _name_keys(actors) | _country_keys(actors)
     if rule.relation == "company_country_is_visitor":
         return _country_keys(ev.role("company") if first else ev.role("visitor"))
     if rule.relation == "measure_by_party":
@@ -240,7 +199,10 @@ def score_pair(rule: PairRule, a: EventView, b: EventView, same_text: bool = Fal
                ) -> tuple[float, float | None, list[str], str] | None:
     """(score, gap_days, entities, why) when ``a`` and ``b`` satisfy ``rule``; None otherwise.
 
-    Undated events pair only within one text (the article ties them), at a lower score.
+    The one scoring formula, for links within one text and across stored events alike: the timing fit
+    times the weaker event's confidence, a little less when no actor is on the watchlist, a little more
+    when one text ties the two. Undated events pair only within one text (the article ties them), at a
+    lower score.
     """
     if a.type not in rule.first or b.type not in rule.second:
         return None
@@ -250,7 +212,9 @@ def score_pair(rule: PairRule, a: EventView, b: EventView, same_text: bool = Fal
     fit = timing(rule, dist)
     if fit is None:
         return None
-    score = pair_score(rule, fit, a.confidence, b.confidence, a.ids_known or b.ids_known, same_text)
+    score = rule.weight * fit * (0.5 + 0.5 * min(a.confidence, b.confidence))
+    score *= (1.0 if a.ids_known or b.ids_known else 0.9) * (1.1 if same_text else 1.0)
+    score = round(min(1.0, score), 4)
     if score < rule.min_score:
         return None
     rel = relate(rule, a, b)
@@ -269,22 +233,11 @@ def timing(rule: PairRule, dist: float | None) -> float | None:
     return 1.0 if dist == 0 else 1.0 - 0.5 * dist / (rule.window_days + 1)
 
 
-def pair_score(rule: PairRule, fit: float, conf_a: float, conf_b: float, ids_known: bool,
-               same_text: bool = False) -> float:
-    """A link's score from its timing fit and its events' confidences (relation aside). The correlator's
-    batch search (``pipeline.pairing_index``) computes the same on arrays and asks :func:`relate`, the
-    costlier test, of the best-ranked candidates only."""
-    score = rule.weight * fit * (0.5 + 0.5 * min(conf_a, conf_b)) * (1.0 if ids_known else 0.9)
-    if same_text:
-        score *= 1.1
-    return round(min(1.0, score), 4)
-
-
 def _who(ev: EventView, *roles: str) -> str:
     for a in ev.role(*roles):
-        title = f"{a['title']} " if a.get("title") and a["title"] not in str(a.get("text")) else ""
-        country = f" ({a['country']})" if a.get("country") else ""
-        return f"{title}{a.get('text')}{country}"
+        title = f"{a.title} " if a.title and a.title not in a.text else ""
+        country = f" ({a.country})" if a.country else ""
+        return f"{title}{a.text}{country}"
     return "unknown"
 
 
@@ -319,27 +272,9 @@ def explain(rule: PairRule, a: EventView, b: EventView, gap: float | None, why: 
             described: tuple[str, str] | None = None) -> str:
     """One line a reader can check against the evidence (``described``: the two clauses, when known)."""
     da, db = described or (describe(a), describe(b))
-    return explain_described(rule, b.type, gap, why, da, db)
-
-
-_JOINS: dict[tuple[str, bool], str] = {}  # (second type, within the window) -> ", during the official visit: "
-_TIMINGS: dict[float | None, str] = {}  # gap -> " (2 days apart)"
-
-
-def explain_described(rule: PairRule, second_type: str, gap: float | None, why: str, da: str, db: str) -> str:
-    """:func:`explain` from the two clauses and the second event's type (the correlator writes tens of
-    thousands a run: the parts between the clauses are made once each)."""
-    during = gap is not None and gap <= rule.window_days
-    join = _JOINS.get((second_type, during))
-    if join is None:
-        what = second_type.replace("_", " ")
-        join = _JOINS[(second_type, during)] = f", {'during' if during else 'around'} the {what}: "
-    timing = _TIMINGS.get(gap)
-    if timing is None:
-        timing = f" ({gap:g} day{'s' if gap != 1 else ''} apart)" if gap else ""
-        if len(_TIMINGS) < 10_000:
-            _TIMINGS[gap] = timing
-    return f"{da}{join}{db}{timing} [{rule.name}: {why}]"
+    during = "during" if gap is not None and gap <= rule.window_days else "around"
+    apart = f" ({gap:g} day{'s' if gap != 1 else ''} apart)" if gap else ""
+    return f"{da}, {during} the {b.type.replace('_', ' ')}: {db}{apart} [{rule.name}: {why}]"
 
 
 def link_events(events: list[dict[str, Any]], rules: tuple[PairRule, ...] | list[PairRule] = DEFAULT_RULES

@@ -19,6 +19,7 @@ from typing import Any
 from nlp.events.pairing import EventView, describe
 from pipeline.benches.common import Row, print_table
 from pipeline.progress import progress
+from storage.models import Event
 
 COUNTRIES = ["US", "CN", "BR", "DE", "FR", "GB", "JP", "KR", "IN", "RU", "IT", "ES", "CA", "MX", "AU", "ZA", "NG",
              "EG", "SA", "AE", "TR", "NL", "CH", "SE", "PL", "TW", "SG", "ID", "TH", "VN", "AR", "CL", "CO", "PE",
@@ -52,7 +53,7 @@ def synthetic_event(rng: random.Random, i: int) -> dict[str, Any]:
 def _fill(store: Any, rng: random.Random, n: int, first: int, per_doc: int = 4) -> None:
     with progress("bench events: storing synthetic events", total=n) as bar:
         for d in range(first, first + n, per_doc):
-            events = [synthetic_event(rng, i) for i in range(d, min(first + n, d + per_doc))]
+            events = [Event.from_dict(synthetic_event(rng, i)) for i in range(d, min(first + n, d + per_doc))]
             store.put_events(f"doc{d}", events, url=f"https://bench.test/{d}", source=f"s{d % 7}", kind="article")
             bar.advance(len(events))
 
@@ -83,7 +84,8 @@ def bench_correlator(stored: int, new: int) -> list[Row]:
             day = date.fromordinal(738000 + 4 * 365).isoformat()  # then 100 new events of one recent day
             for i in range(stored + new, stored + new + 100):
                 ev = {**synthetic_event(rng, i), "date": {"start": day, "end": day, "text": None, "resolved": True}}
-                store.put_events(f"doc{i}", [ev], url=f"https://bench.test/{i}", source="s0", kind="article")
+                store.put_events(f"doc{i}", [Event.from_dict(ev)], url=f"https://bench.test/{i}", source="s0",
+                                 kind="article")
             t0 = time.perf_counter()
             fresh.process()  # reads only the past within reach of their dates
             few = time.perf_counter() - t0

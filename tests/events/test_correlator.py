@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -9,22 +12,22 @@ import pytest
 from nlp.events.pairing import PairRule
 from pipeline.correlator import Correlator, CorrelatorSettings, StoryStage
 from pipeline.ingest import Ingestor
-from storage.models import Annotations, Document, Entity, WatchEntry
+from storage.models import Actor, Annotations, Document, Entity, Event, EventDate, Span, WatchEntry
+from storage.postgres_store import PostgresStore
 from storage.sqlite_store import SQLiteStore
 
 
-def _ev(etype: str, start: str, end: str | None = None, **actors: tuple[str, str | None, str | None]) -> dict:
-    return {"id": "e1", "type": etype, "trigger": {"text": "x", "start": 0, "end": 1}, "confidence": 0.8,
-            "actors": [{"role": role, "text": text, "title": None, "entity_id": eid, "country": country}
-                       for role, (text, eid, country) in actors.items()],
-            "date": {"start": start, "end": end or start, "text": None, "resolved": True}, "place": None,
-            "attributes": {}, "evidence": {"text": "x", "start": 0, "end": 1}}
+def _ev(etype: str, start: str, end: str | None = None, **actors: tuple[str, str | None, str | None]) -> Event:
+    return Event(id="e1", type=etype, trigger=Span("x", 0, 1), confidence=0.8,
+                 actors=[Actor(role, text, None, eid, country) for role, (text, eid, country) in actors.items()],
+                 date=EventDate(start, end or start, None, True), evidence=Span("x", 0, 1))
 
 
-def _doc(url: str, text: str, events: list[dict], source: str = "ledger", kind: str = "article",
+def _doc(url: str, text: str, events: list[Event], source: str = "ledger", kind: str = "article",
          entities: list[Entity] | None = None, published_at: str = "2026-05-12") -> Document:
+    """A document as ingest gets it: the NLP stage's events as contract dicts."""
     return Document(url=url, text=text, source=source, kind=kind, published_at=published_at,
-                    annotations=Annotations(events=events, entities=entities or []))
+                    annotations=Annotations(events=[e.to_dict() for e in events], entities=entities or []))
 
 
 LAUNCH = _ev("product_launch", "2026-05-12", company=("Corvel Mobile", "corvel", "KR"),
@@ -60,7 +63,7 @@ def test_events_reported_by_two_sources_are_linked_and_announced_once(store) -> 
     assert [e["type"] for e in link["events"]] == ["official_visit", "product_launch"]  # earlier first
     assert link["gap_days"] == 1.0 and link["entities"] == ["corvel", "ines-prado"]
     assert {e["url"] for e in link["events"]} == {"https://ledger.test/launch", "https://wire.test/visit"}
-    assert store.links()[0]["id"] == link["id"]
+    assert store.links()[0].id == link["id"]
     # a fresh process continues from the cursor: nothing new, nothing re-announced
     again = Collect()
     assert Correlator(store, listeners=[again]).process() == [] and again.links == []
@@ -80,7 +83,7 @@ def test_rules_come_from_settings(store) -> None:
     corr.es.put_events("d1", [_ev("product_launch", "2026-06-30", company=("Corvel", "corvel", "KR"))])
     corr.es.put_events("d2", [VISIT])
     (link,) = corr.process()
-    assert link["rule"] == "launch_within_60_days" and link["gap_days"] == 50.0
+    assert link.rule == "launch_within_60_days" and link.gap_days == 50.0
 
 
 def test_incremental_runs_only_read_new_events(store) -> None:
@@ -106,11 +109,11 @@ def test_a_new_process_reads_only_the_past_its_new_events_can_pair_with(store) -
     later = Correlator(store)  # e.g. the next crawl job
     later.es.put_events("launch", [LAUNCH])
     (link,) = later.process()
-    assert {e["doc_id"] for e in link["events"]} == {"launch", "visit"}
-    assert later._index is not None and len(later._index.events) == 2  # the 2026 visit and the new launch
+    assert {e.doc_id for e in link.events} == {"launch", "visit"}
+    assert later._past is not None and len(later._past.indexed) == 2  # the 2026 visit and the new launch
     later.es.put_events("old-launch", [_ev("product_launch", "2019-02-02", company=("Corvel", "corvel", "KR"))])
     (old_link,) = later.process()  # a report about 2019: that part of the past is read now
-    assert {e["doc_id"] for e in old_link["events"]} == {"old-launch", "old-visit"}
+    assert {e.doc_id for e in old_link.events} == {"old-launch", "old-visit"}
 
 
 def test_listing_surge_becomes_an_event_linked_to_the_visit(store) -> None:
@@ -123,8 +126,8 @@ def test_listing_surge_becomes_an_event_linked_to_the_visit(store) -> None:
         ing.ingest(_doc(f"https://shop.test/item{i}", f"Ines Prado mug number {i}", [], source="shop",
                         kind="product", entities=ent, published_at="2026-05-13"))
     surges = [e for e in store.iter_events() if e.type == "listing_surge"]
-    assert len(surges) == 1 and surges[0].data["attributes"]["listings"] == 3
-    assert any(link["rule"] == "merchandise_of_visitor" for link in store.links())
+    assert len(surges) == 1 and surges[0].event.attributes["listings"] == 3
+    assert any(link.rule == "merchandise_of_visitor" for link in store.links())
 
 
 def test_syndicated_copies_share_a_story_and_make_one_link(store) -> None:
@@ -146,7 +149,7 @@ def test_syndicated_copies_share_a_story_and_make_one_link(store) -> None:
     assert StoryStage(store).index.story_of[b.id] == a.id
 
 
-def _dense_events(n: int) -> list[dict[str, Any]]:
+def _dense_events(n: int) -> list[Event]:
     """``n`` synthetic events over four weeks among few entities and countries: many links."""
     import random
 
@@ -162,17 +165,14 @@ def _dense_events(n: int) -> list[dict[str, Any]]:
         for a in ev["actors"]:
             a["entity_id"] = f"ent{rng.randrange(12)}"
             a["country"] = rng.choice(["KR", "CL", "DE"])
-        events.append(ev)
+        events.append(Event.from_dict(ev))
     return events
 
 
-# 600: links stored by the writer thread while pairing goes on; merge 16: the index's tables merge their
-# recent part into the large one again and again (by default only past 4,096 codes)
-@pytest.mark.parametrize(("batch", "merge"), [(250, 4096), (600, 4096), (250, 16)])
-def test_a_batch_pairs_as_if_its_events_had_come_one_at_a_time(tmp_path, monkeypatch, batch: int, merge: int) -> None:
-    """The batch search (numpy over the whole batch) keeps the meaning of sequential pairing: each event
-    pairs with those that arrived before it, the best few per rule and direction, same scores, same order."""
-    monkeypatch.setattr("pipeline.pairing_index.MERGE_RECENT_FROM", merge)
+@pytest.mark.parametrize("batch", [250, 600])
+def test_a_batch_pairs_as_if_its_events_had_come_one_at_a_time(tmp_path, batch: int) -> None:
+    """Pairing a batch keeps the meaning of sequential pairing: each event pairs with those that arrived
+    before it, the best few per rule and direction, same scores, same order."""
     events = _dense_events(600)
     at_once, one_by_one = SQLiteStore(tmp_path / "a.db"), SQLiteStore(tmp_path / "b.db")
     later = Correlator(one_by_one)
@@ -181,9 +181,9 @@ def test_a_batch_pairs_as_if_its_events_had_come_one_at_a_time(tmp_path, monkeyp
             store.put_events(f"doc{i}", events[i:i + 2], url=f"https://t.test/{i}")
         later.process()
     found = Correlator(at_once, CorrelatorSettings(batch=batch)).process()
-    batch_links = [(x["id"], x["score"], x["explanation"]) for x in at_once.links()]
-    assert len(batch_links) > 300 and [x["id"] for x in found] == [x[0] for x in batch_links]
-    assert batch_links == [(x["id"], x["score"], x["explanation"]) for x in one_by_one.links()]
+    batch_links = [(x.id, x.score, x.explanation) for x in at_once.links()]
+    assert len(batch_links) > 300 and [x.id for x in found] == [x[0] for x in batch_links]
+    assert batch_links == [(x.id, x.score, x.explanation) for x in one_by_one.links()]
 
 
 def test_a_long_visit_and_a_document_analysed_again(store) -> None:
@@ -194,7 +194,7 @@ def test_a_long_visit_and_a_document_analysed_again(store) -> None:
     ing.ingest(_doc("https://wire.test/tour", "Prado's twelve-day tour of Korea.", [tour], source="wire"))
     ing.ingest(_doc("https://ledger.test/launch", "Corvel launched the Vanta 5.", [LAUNCH]))
     (link,) = store.links()  # the launch three days after the tour's last day, twelve days after its first
-    assert link["gap_days"] == 14.0 and "(14 days apart)" in link["explanation"]
+    assert link.gap_days == 14.0 and "(14 days apart)" in link.explanation
     # the tour page is corrected: no visit any more, so a new launch during it is timed to nothing
     ing.ingest(_doc("https://wire.test/tour", "Prado's tour of Korea was called off.", [], source="wire"))
     later = _ev("product_launch", "2026-05-02", company=("Hallan Motors", "hallan", "KR"))
@@ -202,30 +202,47 @@ def test_a_long_visit_and_a_document_analysed_again(store) -> None:
     assert len(store.links()) == 1
 
 
-def test_the_batch_score_is_pair_score(store) -> None:
-    """pairing_index scores candidates on numpy arrays: the same number as nlp.events.pairing.score_pair."""
+def test_a_stored_link_has_the_score_of_score_pair(store) -> None:
+    from dataclasses import replace
+
     from nlp.events.pairing import DEFAULT_RULES, EventView, score_pair
 
     rule = next(r for r in DEFAULT_RULES if r.name == "launch_during_visit")
     for days_apart, conf in ((0, 0.8), (2, 0.37), (3, 0.93)):
-        launch = {**LAUNCH, "confidence": conf, "date": {**LAUNCH["date"], "start": f"2026-05-{17 + days_apart}",
-                                                         "end": f"2026-05-{17 + days_apart}"}}
-        visit = {**VISIT, "confidence": 0.61, "date": {**VISIT["date"], "start": "2026-05-15", "end": "2026-05-17"}}
+        day = f"2026-05-{17 + days_apart}"
+        launch = replace(LAUNCH, confidence=conf, date=EventDate(day, day, None, True))
+        visit = replace(VISIT, confidence=0.61, date=EventDate("2026-05-15", "2026-05-17", None, True))
         store.put_events(f"launch{days_apart}", [launch])
         store.put_events(f"visit{days_apart}", [visit])
-        (link,) = [x for x in Correlator(store).process() if x["rule"] == rule.name]
-        expected = score_pair(rule, EventView.of("a", launch), EventView.of("b", visit))
-        assert expected is not None and link["score"] == expected[0], days_apart
+        (link,) = [x for x in Correlator(store).process() if x.rule == rule.name]
+        expected = score_pair(rule, EventView("a", launch), EventView("b", visit))
+        assert expected is not None and link.score == expected[0], days_apart
         store.put_events(f"launch{days_apart}", [])
         store.put_events(f"visit{days_apart}", [])
 
 
+PG_DSN = os.environ.get("NEWSWATCH_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_code(request: pytest.FixtureRequest, tmp_path) -> Iterator[Callable[[str], str]]:
+    """Python that opens a store of the backend by name (for this test and for a subprocess)."""
+    if request.param == "sqlite":
+        yield lambda name: f"SQLiteStore({str(tmp_path / (name + '.db'))!r})"
+        return
+    prefix = "nw_test_" + uuid.uuid4().hex[:10]
+    yield lambda name: f"PostgresStore({PG_DSN!r}, schema={prefix + '_' + name!r})"
+    for name in ("killed", "clean"):
+        cleanup = PostgresStore(PG_DSN, schema=f"{prefix}_{name}")
+        cleanup.drop_schema()
+        cleanup.close()
+
+
 @pytest.mark.parametrize("dies", ["inside the first batch", "after the first batch"])
-def test_a_correlator_killed_while_its_links_are_written_loses_nothing_it_stored(tmp_path, dies: str) -> None:
-    """The writer thread's transaction is one batch: killed inside it, the batch's links are gone and the
-    cursor has not moved past it; killed after it, the batch stays with its cursor. Either way the next
+def test_a_correlator_killed_while_its_links_are_written_loses_nothing_it_stored(store_code, dies: str) -> None:
+    """A batch's links and its cursor are one transaction: killed inside it, the batch's links are gone and
+    the cursor has not moved past it; killed after it, the batch stays with its cursor. Either way the next
     run ends with exactly the links of a run that was never killed."""
-    import shutil
     import signal
     import subprocess
     import sys
@@ -233,49 +250,42 @@ def test_a_correlator_killed_while_its_links_are_written_loses_nothing_it_stored
     from pathlib import Path
 
     events = _dense_events(600)
-    path = tmp_path / "killed.db"
-    with SQLiteStore(path) as store:
-        for i in range(0, 600, 2):
-            store.put_events(f"doc{i}", events[i:i + 2], url=f"https://t.test/{i}")
-    shutil.copy(path, tmp_path / "clean.db")
-    patched = "add" if dies == "inside the first batch" else "end_batch"
+    for name in ("killed", "clean"):
+        with eval(store_code(name)) as store:  # noqa: S307 - our own constructor call
+            for i in range(0, 600, 2):
+                store.put_events(f"doc{i}", events[i:i + 2], url=f"https://t.test/{i}")
+    patched = "_write_cursor" if dies == "inside the first batch" else "add_links"
     script = textwrap.dedent(f"""
-        import os, signal, time
+        import os, signal
         import pipeline.correlator as correlator
-        from storage import link_writer
+        from storage.events_store import _EventStoreBase
+        from storage.postgres_store import PostgresStore
         from storage.sqlite_store import SQLiteStore
 
-        correlator.LINK_CHUNK = 40  # many chunks: die with some stored by the thread, more to come
-        calls = 0
-        original = link_writer.SQLiteLinkWriter.{patched}
+        original = _EventStoreBase.{patched}
 
-        def then_die(self, *args):
-            global calls
-            original(self, *args)
-            calls += 1
-            if calls == {4 if patched == "add" else 1}:
-                time.sleep(0.5)  # the thread has written what it was given
-                print("killed", flush=True)
-                os.kill(os.getpid(), signal.SIGKILL)
+        def then_die(self, *args, **kwargs):
+            result = original(self, *args, **kwargs)
+            print("killed", flush=True)  # inside the transaction (the cursor written) or after its commit
+            os.kill(os.getpid(), signal.SIGKILL)
 
-        link_writer.SQLiteLinkWriter.{patched} = then_die
-        settings = correlator.CorrelatorSettings(batch=500)
-        correlator.Correlator(SQLiteStore({str(path)!r}), settings).process()
+        _EventStoreBase.{patched} = then_die
+        correlator.Correlator({store_code("killed")}, correlator.CorrelatorSettings(batch=500)).process()
         """)
     repo = Path(__file__).resolve().parents[2]
     proc = subprocess.run([sys.executable, "-c", script], cwd=repo, capture_output=True, text=True, timeout=120)
     assert proc.returncode == -signal.SIGKILL and proc.stdout.strip() == "killed", proc.stderr
-    with SQLiteStore(path) as store:
+    with eval(store_code("killed")) as store:  # noqa: S307
         stored, cursor = store.links(), store.get_cursor("correlator")
         if dies == "inside the first batch":
             assert stored == [] and cursor == 0 and store.docs_for_link_key("any") == set()
         else:
             assert stored and cursor == store.events_after(0, 500)[-1].eseq
         Correlator(store, CorrelatorSettings(batch=500)).process()
-        after = [x["id"] for x in store.links()]
-    with SQLiteStore(tmp_path / "clean.db") as clean:
+        after = [x.id for x in store.links()]
+    with eval(store_code("clean")) as clean:  # noqa: S307
         Correlator(clean, CorrelatorSettings(batch=500)).process()
-        never_killed = [x["id"] for x in clean.links()]
+        never_killed = [x.id for x in clean.links()]
     assert len(after) > 300 and after == never_killed
 
 
@@ -295,11 +305,11 @@ def test_a_failing_run_raises_its_own_error_even_when_a_listener_fails_too(tmp_p
     real = Correlator._pair_batch
     batches = []
 
-    def second_batch_fails(self, idx, batch, sink) -> None:
+    def second_batch_fails(self, batch):
         batches.append(batch)
         if len(batches) == 2:
             raise ValueError("disk full")
-        real(self, idx, batch, sink)
+        return real(self, batch)
 
     monkeypatch.setattr(Correlator, "_pair_batch", second_batch_fails)
     with pytest.raises(ValueError, match="disk full") as failed:
