@@ -19,13 +19,24 @@ stored signatures), so counts, digests and alerts can count a story once.
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Protocol
 
-from nlp.events.pairing import DEFAULT_RULES, EventView, PairRule, describe, explain, join_keys, link_views, score_pair
+from nlp.events.pairing import (
+    DEFAULT_RULES,
+    EventView,
+    PairRule,
+    describe,
+    explain,
+    join_keys,
+    link_views,
+    relate,
+    timed_score,
+)
 from nlp.stories import DEFAULT_THRESHOLD, StoryIndex, to_bytes
 from storage.base import UpsertResult
 from storage.events_store import EventStore, StoredEvent, event_store, link_id
@@ -76,24 +87,18 @@ class PairingEvent:
     """A stored event as pairing needs it, worked out once when it is read. The index holds one per
     stored event within reach, for as long as the process runs: it keeps few objects."""
 
-    stored: StoredEvent
+    eseq: int  # its arrival
+    doc_id: str
     view: EventView
     end: LinkEnd  # what a link shows of it
-    start_day: int = 0  # day ordinals (for dated events)
-    end_day: int = 0
     phrase: str | None = None  # its clause in explanations (the extractor's summary, else made when first linked)
     happening: str | None = None  # what reports of the same happening share (see Correlator._happening)
     gone: bool = False  # its document was analysed again
 
     @classmethod
     def of(cls, ev: StoredEvent) -> PairingEvent:
-        view = EventView(ev.key, ev.event)
         end = LinkEnd(ev.key, ev.type, ev.doc_id, ev.url, ev.event.date, ev.event.evidence)
-        item = cls(ev, view, end, phrase=ev.event.summary)
-        if view.start is not None:
-            item.start_day = view.start.toordinal()
-            item.end_day = (view.end or view.start).toordinal()
-        return item
+        return cls(ev.eseq, ev.doc_id, EventView(ev.key, ev.event), end, phrase=ev.event.summary)
 
 
 def joins_of(item: PairingEvent, rules: tuple[PairRule, ...]) -> Joins:
@@ -109,21 +114,26 @@ class PastEvents:
     """Dated events by (rule, side, join key) and start day: where a new event's candidates are."""
 
     def __init__(self) -> None:
-        self.by_key: dict[tuple[str, str, str], dict[int, list[PairingEvent]]] = defaultdict(
-            lambda: defaultdict(list))
+        # per (rule, side, join key): the events' first days, sorted, and the events in that order
+        self.by_key: dict[tuple[str, str, str], tuple[list[int], list[PairingEvent]]] = defaultdict(
+            lambda: ([], []))
         self.by_doc: dict[str, list[PairingEvent]] = defaultdict(list)
         self.indexed: set[int] = set()  # arrival numbers
         self.longest = 0  # days of the longest event indexed (up to MAX_EVENT_DAYS)
 
     def add(self, item: PairingEvent, joins: Joins) -> None:
-        if item.view.start is None or item.stored.eseq in self.indexed:
+        view = item.view
+        if view.start is None or item.eseq in self.indexed:
             return
-        self.indexed.add(item.stored.eseq)
-        self.by_doc[item.stored.doc_id].append(item)
-        self.longest = min(MAX_EVENT_DAYS, max(self.longest, item.end_day - item.start_day))
+        self.indexed.add(item.eseq)
+        self.by_doc[item.doc_id].append(item)
+        self.longest = min(MAX_EVENT_DAYS, max(self.longest, view.last_day - view.first_day))
         for rule, side, keys in joins:
             for key in keys:
-                self.by_key[(rule.name, side, key)][item.start_day].append(item)
+                days, events = self.by_key[(rule.name, side, key)]
+                at = bisect.bisect_right(days, view.first_day)
+                days.insert(at, view.first_day)
+                events.insert(at, item)
 
     def drop_doc(self, doc_id: str) -> None:
         """Forget the events of a document that is being analysed again."""
@@ -134,18 +144,18 @@ class PastEvents:
         """Events of other documents that arrived before ``item``, share a join key with it on the other
         side of ``rule`` and start where their dates can come within the rule's window of its own."""
         window = int(rule.window_days)
-        first_day, last_day = item.start_day - window - self.longest, item.end_day + window
+        first_day, last_day = item.view.first_day - window - self.longest, item.view.last_day + window
         other = "second" if side == "first" else "first"
         seen: dict[int, PairingEvent] = {}
         for key in keys:
-            days = self.by_key.get((rule.name, other, key))
-            if not days:
+            found = self.by_key.get((rule.name, other, key))
+            if not found:
                 continue
-            for day in range(first_day, last_day + 1):
-                for cand in days.get(day, ()):
-                    if (cand.stored.eseq < item.stored.eseq and not cand.gone
-                            and cand.stored.doc_id != item.stored.doc_id):
-                        seen[id(cand)] = cand
+            days, events = found
+            lo = bisect.bisect_left(days, first_day)
+            for cand in events[lo:bisect.bisect_right(days, last_day, lo)]:
+                if cand.eseq < item.eseq and not cand.gone and cand.doc_id != item.doc_id:
+                    seen[id(cand)] = cand
         return list(seen.values())
 
 
@@ -242,6 +252,8 @@ class Correlator:
         return stored
 
     def _announce(self, links: list[Link]) -> None:
+        if not self.listeners:
+            return
         for link in links:
             shape = link.to_dict()
             for listener in self.listeners:
@@ -261,10 +273,10 @@ class Correlator:
             past.add(item, item_joins)
         by_doc: dict[str, list[PairingEvent]] = defaultdict(list)
         for item in items:
-            by_doc[item.stored.doc_id].append(item)
+            by_doc[item.doc_id].append(item)
         links: list[Link] = []
         for item, item_joins in zip(items, joins, strict=True):
-            own = by_doc.pop(item.stored.doc_id, None)
+            own = by_doc.pop(item.doc_id, None)
             if own is not None and len(own) > 1:
                 links += self._within_text(own)
             for rule, side, keys in item_joins:
@@ -277,11 +289,18 @@ class Correlator:
         scored = []
         for cand in self._past.candidates(item, rule, side, keys):
             a, b = (item, cand) if side == "first" else (cand, item)
-            found = score_pair(rule, a.view, b.view)
-            if found is not None:
-                scored.append((-found[0], cand.stored.eseq, a, b, found))
+            timed = timed_score(rule, a.view, b.view)
+            if timed is not None:
+                scored.append((-timed[0], cand.eseq, a, b, timed[1]))
         scored.sort(key=lambda s: (s[0], s[1]))  # best score, then earliest arrival
-        return [self._link(rule, a, b, *found) for _, _, a, b, found in scored[:self.settings.max_links_per_event]]
+        links: list[Link] = []
+        for negative_score, _, a, b, gap in scored:
+            related = relate(rule, a.view, b.view)  # score_pair's last test, asked of the best-ranked only
+            if related is not None:
+                links.append(self._link(rule, a, b, -negative_score, gap, *related))
+                if len(links) == self.settings.max_links_per_event:
+                    break
+        return links
 
     def _within_text(self, items: list[PairingEvent]) -> list[Link]:
         """Links among one text's events: the text ties them together even when one of them is undated."""
@@ -297,7 +316,7 @@ class Correlator:
     def _link(self, rule: PairRule, a: PairingEvent, b: PairingEvent, score: float, gap: float | None,
               entities: list[str], why: str) -> Link:
         """The link between ``a`` (the rule's first side) and ``b``, the earlier event first."""
-        earlier, later = (a, b) if a.start_day <= b.start_day else (b, a)
+        earlier, later = (a, b) if a.view.first_day <= b.view.first_day else (b, a)
         return Link(id=link_id(rule.name, (self._happening(a), self._happening(b))), rule=rule.name,
                     events=(earlier.end, later.end), score=score, gap_days=gap, entities=list(dict.fromkeys(entities)),
                     explanation=explain(rule, a.view, b.view, gap, why, (self._phrase(a), self._phrase(b))))
@@ -310,8 +329,8 @@ class Correlator:
             return  # nothing dated to pair, or nothing processed yet: no past to read
         assert self._past is not None
         reach = max((int(r.window_days) for r in self.settings.rules), default=0) + MAX_EVENT_DAYS
-        lo = min(item.start_day for item in dated) - reach
-        hi = max(item.end_day for item in dated) + reach
+        lo = min(item.view.first_day for item in dated) - reach
+        hi = max(item.view.last_day for item in dated) + reach
         if self._covered is None:
             missing = [(lo, hi)]
         else:
@@ -340,7 +359,7 @@ class Correlator:
             view = item.view
             roles = _MAIN_ROLES.get(view.type, ("agency", "target"))
             actor = next(((a.entity_id or a.text.lower()) for a in view.event.actors if a.role in roles), None)
-            who = actor or self._story(item.stored.doc_id) or view.key
+            who = actor or self._story(item.doc_id) or view.key
             item.happening = f"{view.type}|{who}|{view.start.isoformat() if view.start else 'None'}"
         return item.happening
 

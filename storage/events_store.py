@@ -72,7 +72,7 @@ CREATE TABLE link_entities(
     entity TEXT NOT NULL,
     link_id TEXT NOT NULL,
     PRIMARY KEY (entity, link_id)
-);
+){without_rowid};
 """
 
 _SQL_TABLES = "CREATE TABLE events(\n    eseq {serial_pk}," + _SQL_EVENTS_COLUMNS + """
@@ -106,6 +106,8 @@ CREATE TABLE listing_counts(
 );
 """
 
+# SQLite keeps a table keyed by its primary key alone in that one B-tree (PostgreSQL has no such choice)
+_SQLITE_WITHOUT_ROWID = " WITHOUT ROWID"
 _INDEXED = (" ON events", " ON links", " ON story_members")
 # tables of earlier link schemas, gone once :func:`sqlite_links_migration` / :func:`postgres_links_migration` ran
 _RETIRED_LINK_TABLES = ("link_keys", "link_index", "link_ids", "link_terms")
@@ -114,12 +116,12 @@ _OLD_ENTITY_SEP = "\x1f"  # between a link's entities in an earlier SQLite schem
 
 def sqlite_migration(db: Any) -> None:
     """Event, link and story tables for :mod:`storage.sqlite_store` (an apsw connection)."""
-    db.execute(_SQL_TABLES.format(serial_pk="INTEGER PRIMARY KEY", blob="BLOB"))
+    db.execute(_SQL_TABLES.format(serial_pk="INTEGER PRIMARY KEY", blob="BLOB", without_rowid=_SQLITE_WITHOUT_ROWID))
 
 
 def postgres_migration(cur: Any, s: str) -> None:
     """Event, link and story tables for :mod:`storage.postgres_store` in schema ``s``."""
-    cur.execute(_in_schema(_SQL_TABLES.format(serial_pk="bigserial PRIMARY KEY", blob="bytea"), s))
+    cur.execute(_in_schema(_SQL_TABLES.format(serial_pk="bigserial PRIMARY KEY", blob="bytea", without_rowid=""), s))
 
 
 def retired_migration(*_: Any) -> None:
@@ -160,7 +162,7 @@ def sqlite_links_migration(db: Any) -> None:
                                rows("link_keys") if "link_keys" in tables else [])
     for t in ("links", *_RETIRED_LINK_TABLES):
         db.execute(f"DROP TABLE IF EXISTS {t}")
-    db.execute(_SQL_LINKS.format(serial_pk="INTEGER PRIMARY KEY"))
+    db.execute(_SQL_LINKS.format(serial_pk="INTEGER PRIMARY KEY", without_rowid=_SQLITE_WITHOUT_ROWID))
     link_rows, entity_rows = _link_rows(links)
     db.executemany(f"INSERT INTO links({_LINK_COLUMNS}) VALUES ({', '.join('?' * _LINK_WIDTH)})",
                    link_rows)
@@ -188,7 +190,7 @@ def postgres_links_migration(cur: Any, s: str) -> None:
                                rows(f"SELECT * FROM {s}.link_keys") if "link_keys" in tables else [])
     for t in ("links", *_RETIRED_LINK_TABLES):
         cur.execute(f"DROP TABLE IF EXISTS {s}.{t}")
-    cur.execute(_in_schema(_SQL_LINKS.format(serial_pk="bigserial PRIMARY KEY"), s))
+    cur.execute(_in_schema(_SQL_LINKS.format(serial_pk="bigserial PRIMARY KEY", without_rowid=""), s))
     link_rows, entity_rows = _link_rows(links)
     cur.executemany(f"INSERT INTO {s}.links({_LINK_COLUMNS}) VALUES "
                     f"({', '.join(['%s'] * _LINK_WIDTH)})", link_rows)

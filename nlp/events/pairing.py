@@ -64,6 +64,8 @@ class EventView:
     ids_known: bool = field(init=False)  # some actor is on the watchlist: such a link is trusted more
     start: date | None = field(init=False)
     end: date | None = field(init=False)
+    first_day: int = field(init=False)  # ordinals of start and end (0 when undated): the day arithmetic
+    last_day: int = field(init=False)
 
     def __post_init__(self) -> None:
         ev = self.event
@@ -71,6 +73,8 @@ class EventView:
         self.ids_known = any(a.entity_id for a in ev.actors)
         self.start = _day(ev.date.start)
         self.end = _day(ev.date.end) or self.start
+        self.first_day = self.start.toordinal() if self.start else 0
+        self.last_day = self.end.toordinal() if self.end else 0
 
     @classmethod
     def of(cls, key: str, ev: Event | dict[str, Any]) -> EventView:
@@ -186,18 +190,31 @@ def gap_between(a: EventView, b: EventView) -> tuple[float | None, float | None]
     """(gap_days: later start minus earlier start, distance: days between the two intervals, 0 if they meet)."""
     if a.start is None or b.start is None:
         return None, None
-    gap = abs((b.start - a.start).days)
-    a_end, b_end = a.end or a.start, b.end or b.start
-    if a.start <= b_end and b.start <= a_end:
+    gap = abs(b.first_day - a.first_day)
+    if a.first_day <= b.last_day and b.first_day <= a.last_day:
         dist = 0
     else:
-        dist = min(abs((b.start - a_end).days), abs((a.start - b_end).days))
+        dist = min(abs(b.first_day - a.last_day), abs(a.first_day - b.last_day))
     return float(gap), float(dist)
 
 
 def score_pair(rule: PairRule, a: EventView, b: EventView, same_text: bool = False
                ) -> tuple[float, float | None, list[str], str] | None:
-    """(score, gap_days, entities, why) when ``a`` and ``b`` satisfy ``rule``; None otherwise.
+    """(score, gap_days, entities, why) when ``a`` and ``b`` satisfy ``rule``; None otherwise."""
+    timed = timed_score(rule, a, b, same_text)
+    if timed is None:
+        return None
+    rel = relate(rule, a, b)
+    if rel is None:
+        return None
+    return timed[0], timed[1], rel[0], rel[1]
+
+
+def timed_score(rule: PairRule, a: EventView, b: EventView, same_text: bool = False
+                ) -> tuple[float, float | None] | None:
+    """(score, gap_days) of ``a`` and ``b`` under ``rule`` from their types, dates and confidences, or None
+    when those do not fit; :func:`relate` (the actors) decides the rest. Kept apart so the correlator
+    can rank many candidates by score and ask the costlier :func:`relate` of the best ones only.
 
     The one scoring formula, for links within one text and across stored events alike: the timing fit
     times the weaker event's confidence, a little less when no actor is on the watchlist, a little more
@@ -217,10 +234,7 @@ def score_pair(rule: PairRule, a: EventView, b: EventView, same_text: bool = Fal
     score = round(min(1.0, score), 4)
     if score < rule.min_score:
         return None
-    rel = relate(rule, a, b)
-    if rel is None:
-        return None
-    return score, gap, rel[0], rel[1]
+    return score, gap
 
 
 def timing(rule: PairRule, dist: float | None) -> float | None:
