@@ -389,12 +389,12 @@ def _collect_links(store: Store, data: DigestData, changes: dict[str, EntityChan
         stored = links_since(store, None if window.is_everything else iso_utc(window.start))
     except TypeError:  # a store that keeps no links
         stored = []
-    for link in stored:
-        created = parse_stored(str(link.get("created_at") or ""))
+    for found in stored:
+        created = parse_stored(found.created_at or "")
         if created is not None and created >= window.end:
             continue
-        first = next((e for e in link.get("events", []) if isinstance(e, dict) and e.get("url")), {})
-        data.links.append({**link, "url": first.get("url"), "title": None})
+        url = next((e.url for e in found.events if e.url), None)
+        data.links.append({**found.to_dict(), "url": url, "title": None})
     for link in data.links:
         for ent in link.get("entities", []):
             eid = ent if ent in changes else by_name.get(str(ent).casefold())
