@@ -176,8 +176,9 @@ def smtp_send(smtp: SmtpConfig, msg: EmailMessage, to: list[str], keep: _Connect
         raise DeliveryError(f"SMTP {smtp.host}:{smtp.port} login failed ({exc.smtp_code}); "
                             f"check {smtp.username_env}/{smtp.password_env}") from None
     except (OSError, smtplib.SMTPException) as exc:
+        down = isinstance(exc, OSError | smtplib.SMTPConnectError | smtplib.SMTPServerDisconnected)
         raise DeliveryError(f"SMTP {smtp.host}:{smtp.port} unreachable or failed: "
-                            f"{type(exc).__name__}: {exc}") from None
+                            f"{type(exc).__name__}: {exc}", unreachable=down) from None
     finally:
         if client is not None:
             try:
@@ -252,7 +253,7 @@ def _post_json(url: str, body: bytes, headers: dict[str, str], timeout: float) -
         raise DeliveryError(f"POST {url} answered HTTP {exc.code}", permanent=permanent) from None
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise DeliveryError(f"POST {url} failed: {reason}") from None
+        raise DeliveryError(f"POST {url} failed: {reason}", unreachable=True) from None
 
 
 def webhook_channel(cfg: ChannelConfig) -> Sender:

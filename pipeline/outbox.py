@@ -32,9 +32,10 @@ MAX_BACKOFF_S = 3600.0
 class DeliveryError(Exception):
     """A channel could not deliver. ``permanent`` means retrying cannot help (bad address)."""
 
-    def __init__(self, message: str, permanent: bool = False) -> None:
+    def __init__(self, message: str, permanent: bool = False, unreachable: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+        self.unreachable = unreachable  # the server could not be reached at all: its other rows wait too
 
 
 @dataclass
@@ -77,19 +78,30 @@ class Outbox:
         now = time.time() if now is None else now
         due = sa.or_(sa.and_(OUTBOX.c.status == "pending", OUTBOX.c.next_at <= now),
                      sa.and_(OUTBOX.c.status == "sending", OUTBOX.c.lease_until < now))
-        with self.engine.begin() as conn:
-            rows = conn.execute(sa.select(OUTBOX.c.id).where(due).order_by(OUTBOX.c.id).limit(limit)).all()
         out: list[OutboxItem] = []
-        for (rid,) in rows:
-            with self.engine.begin() as conn:
+        with self.engine.begin() as conn:  # one transaction: each row's conditional update still claims it once
+            rows = conn.execute(sa.select(OUTBOX.c.id).where(due).order_by(OUTBOX.c.id).limit(limit)).all()
+            claimed = []
+            for (rid,) in rows:
                 got = conn.execute(OUTBOX.update().where(OUTBOX.c.id == rid, due)
                                    .values(status="sending", lease_until=now + self.lease_s))
-                if got.rowcount != 1:
-                    continue  # another process claimed it first
-                r = conn.execute(sa.select(OUTBOX).where(OUTBOX.c.id == rid)).mappings().one()
-            out.append(OutboxItem(id=r["id"], key=r["key"], channel=r["channel"], payload=json.loads(r["payload"]),
-                                  attempts=r["attempts"], last_error=r["last_error"]))
+                if got.rowcount == 1:  # else another process claimed it first
+                    claimed.append(rid)
+            for chunk in range(0, len(claimed), 500):
+                for r in conn.execute(sa.select(OUTBOX).where(OUTBOX.c.id.in_(claimed[chunk:chunk + 500]))
+                                      .order_by(OUTBOX.c.id)).mappings():
+                    out.append(OutboxItem(id=r["id"], key=r["key"], channel=r["channel"],
+                                          payload=json.loads(r["payload"]), attempts=r["attempts"],
+                                          last_error=r["last_error"]))
         return out
+
+    def defer(self, items: list[OutboxItem], until: float, reason: str) -> None:
+        """Give claimed rows back, due at ``until``, without counting an attempt (their channel is down)."""
+        ids = [item.id for item in items]
+        with self.engine.begin() as conn:
+            for chunk in range(0, len(ids), 500):
+                conn.execute(OUTBOX.update().where(OUTBOX.c.id.in_(ids[chunk:chunk + 500])).values(
+                    status="pending", next_at=until, lease_until=None, last_error=reason[:2000]))
 
     def release(self, item: OutboxItem) -> None:
         """Give a claimed row back untouched (this process does not deliver its channel)."""
@@ -136,7 +148,13 @@ class Outbox:
     def deliver_due(self, senders: Mapping[str, Sender], limit: int = 50) -> tuple[int, int]:
         """Deliver what is due through ``senders`` (by channel name); returns (sent, failed)."""
         sent = failed = 0
+        down: dict[str, tuple[float, str]] = {}  # channel -> (retry at, why): one failed try is enough per pass
+        waiting: dict[str, list[OutboxItem]] = {}
         for item in self.claim_due(limit):
+            if item.channel in down:
+                waiting.setdefault(item.channel, []).append(item)
+                failed += 1
+                continue
             sender = senders.get(item.channel)
             if sender is None and item.channel in self.deferred:
                 self.release(item)  # another process (the service) delivers this channel
@@ -148,8 +166,12 @@ class Outbox:
             try:
                 sender(item)
             except DeliveryError as exc:
-                self.failed(item, str(exc), exc.permanent)
+                retry_at = self.failed(item, str(exc), exc.permanent)
                 log.warning("delivery %s via %s failed: %s", item.key, item.channel, exc)
+                if retry_at is not None and exc.unreachable:
+                    # the server is down: the channel's other rows wait with this one instead of
+                    # each paying its own connection timeout (10,000 alerts, one try per pass)
+                    down[item.channel] = (retry_at, f"channel {item.channel} down: {exc}")
                 failed += 1
                 continue
             except Exception as exc:  # noqa: BLE001 - a channel bug must not lose the alert
@@ -159,6 +181,9 @@ class Outbox:
                 continue
             self.done(item)
             sent += 1
+        for channel, items in waiting.items():
+            until, why = down[channel]
+            self.defer(items, until, f"not tried: {why}")
         return sent, failed
 
 
