@@ -25,10 +25,12 @@ from nlp.language import DEFAULT_LANG, LanguageRouter, is_latin, normalise_lang
 from nlp.quotes import sentence_bounds
 from nlp.stance import StanceModel, StanceQuery, compound, make_stance_model
 from nlp.targets import (
+    TAG,
     TargetFinder,
     best_sentence,
     looks_like_name,
     person_partials,
+    squash,
     topic_relevance,
     topic_stems,
 )
@@ -183,6 +185,8 @@ class Analyzer:
         self._lang_nlp: dict[str, Language | None] = {}  # loaded on first use; None when not installed
         self._watch_finders = {i: self._watch_finder(e) for i, e in self.matcher.entries.items()}
         self._given_finders: dict[str, TargetFinder] = {}  # by target string, bounded (see _given_finder)
+        # "@VeltrixMobile", "#VeltrixMobile": a handle or hashtag spelling a watched name or alias
+        self._tag_names = {squash(n): e.id for e in entries for n in e.all_names() if len(squash(n)) >= 4}
 
     # -- public API -------------------------------------------------------------------------
     def analyze_batch(self, requests: Iterable[Mapping[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -389,6 +393,7 @@ class Analyzer:
         ]
         text = doc.text
         sents = sentence_bounds(doc)
+        self._add_tag_entities(text, ann.entities)
         targets = self._targets(r.targets, ann.entities)
         self._add_target_entities(text, ann.entities, targets)
         if not full:
@@ -462,6 +467,27 @@ class Analyzer:
                 entry = self.matcher.entries[e.entity_id]
                 out.append(_Target(entry.name, entry.id, self._watch_finders[entry.id]))
         return out
+
+    def _add_tag_entities(self, text: str, entities: list[Entity]) -> None:
+        """Handles and hashtags that spell a watched name become that entity (posts name people so)."""
+        if not self._tag_names or ("@" not in text and "#" not in text):
+            return
+        added = False
+        for m in TAG.finditer(text):
+            entity_id = self._tag_names.get(squash(m.group(2)))
+            if entity_id is None:
+                continue
+            s, e = m.span()
+            if any(x.start < e and s < x.end for x in entities):
+                entities[:] = [x for x in entities if not (x.start < e and s < x.end and not x.entity_id)]
+                if any(x.start < e and s < x.end for x in entities):
+                    continue
+            entry = self.matcher.entries[entity_id]
+            entities.append(Entity(text=text[s:e], start=s, end=e, label=self.matcher.label(entity_id),
+                                   entity_id=entity_id, canonical=entry.name))
+            added = True
+        if added:
+            entities.sort(key=lambda x: (x.start, x.end))
 
     @staticmethod
     def _add_target_entities(text: str, entities: list[Entity], targets: list[_Target]) -> None:

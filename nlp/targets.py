@@ -21,7 +21,7 @@ _STOP = frozenset(
     "real concern movement legalization legalisation issue issues question support against pro anti "
     "should must will would can could we our you your they their he she his her".split()
 )
-_TAG = re.compile(r"(?<![\w@#])([#@])([A-Za-z0-9_]{2,60})")
+TAG = re.compile(r"(?<![\w@#])([#@])([A-Za-z0-9_]{2,60})")
 _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 STEM_CHARS = 5  # "abortion"/"abortions"/"abort", "climate"/"climatic": a shared prefix is the same topic word
@@ -56,7 +56,7 @@ def topic_relevance(text: str, stems: frozenset[str]) -> int:
         s = _stem(w)
         if s in stems:
             seen.add(s)
-    for m in _TAG.finditer(text):
+    for m in TAG.finditer(text):
         body = m.group(2).casefold()
         seen.update(s for s in stems if s in body)
     return len(seen)
@@ -93,7 +93,7 @@ class TargetFinder:
         if self._part is not None:
             found += [m.span() for m in self._part.finditer(text, start, end)]
         if self._squashed:
-            for m in _TAG.finditer(text, start, end):
+            for m in TAG.finditer(text, start, end):
                 body = m.group(2).casefold()
                 if any(s in body for s in self._squashed):
                     found.append(m.span())

@@ -161,3 +161,11 @@ def test_a_language_without_a_model_falls_back_to_the_default_model(analyzer):
 def test_a_given_language_wins_over_the_detector(analyzer):
     (ans,) = analyzer.analyze_batch([{"id": "x", "text": "Helena Duarte visited Porto.", "lang": "pt"}])
     assert ans["lang"] == "pt" and "default 'en' model" in ans["warnings"][0]
+
+
+def test_a_handle_or_hashtag_spelling_a_watched_name_is_that_entity(analyzer):
+    text = "@VeltrixMobile the new phone is great #VeltrixNova7 #NovaSeven"
+    (ans,) = analyzer.analyze_batch([{"id": "t", "text": text}])
+    found = {e["text"]: e["entity_id"] for e in ans["entities"]}
+    assert found["@VeltrixMobile"] == "veltrix" and found["#VeltrixNova7"] == "nova-7"
+    assert "#NovaSeven" not in found
