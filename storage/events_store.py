@@ -155,7 +155,7 @@ def sqlite_links_migration(db: Any) -> None:
         names = [str(r[1]) for r in db.execute(f"PRAGMA table_info({table})")]
         return [dict(zip(names, r, strict=True)) for r in db.execute(f"SELECT * FROM {table} {order}")]
 
-    if "lid" not in columns:
+    if "lid" not in columns:  # the link id column of every earlier schema
         return  # a store made with the current schema
     links = _links_of_old_rows(rows("links", "ORDER BY created_at, lseq"),
                                rows("link_index") if "link_index" in tables else [],
@@ -211,12 +211,12 @@ def _links_of_old_rows(old: list[dict[str, Any]], index_rows: list[dict[str, Any
             docs_of.setdefault(key[3:], []).append((str(r["doc_id"]), ""))
     out: list[tuple[Link, list[dict[str, Any] | None]]] = []
     for r in old:
-        lid = str(r["lid"])
+        old_id = str(r["lid"])
         if r.get("data") is None:  # the columns of the third schema
             ends = [LinkEnd(str(r["key_a"]), str(r["type_a"]), str(r["doc_a"])),
                     LinkEnd(str(r["key_b"]), str(r["type_b"]), str(r["doc_b"]))]
             entities = str(r["entities"]).split(_OLD_ENTITY_SEP) if r["entities"] else []
-            link = Link(id=lid, rule=str(r["rule"]), events=(ends[0], ends[1]), score=float(r["score"]),
+            link = Link(id=old_id, rule=str(r["rule"]), events=(ends[0], ends[1]), score=float(r["score"]),
                         gap_days=r["gap_days"], entities=entities, explanation=str(r["explanation"] or ""),
                         created_at=str(r["created_at"]))
             out.append((link, [None, None]))
@@ -224,10 +224,10 @@ def _links_of_old_rows(old: list[dict[str, Any]], index_rows: list[dict[str, Any
         data = json.loads(str(r["data"]))
         events = data.get("events")
         if not (isinstance(events, list) and len(events) == 2 and all(isinstance(e, dict) for e in events)):
-            found = (docs_of.get(lid) or [])[:2]
+            found = (docs_of.get(old_id) or [])[:2]
             found += [("", "")] * (2 - len(found))
             events = [{"id": "", "type": t, "doc_id": d} for d, t in found]
-        data.update(id=lid, rule=r["rule"], score=r["score"], created_at=r["created_at"],
+        data.update(id=old_id, rule=r["rule"], score=r["score"], created_at=r["created_at"],
                     events=[{"id": str(e.get("id") or ""), "type": e.get("type"), "doc_id": str(e.get("doc_id") or "")}
                             for e in events])
         details = [{k: e[k] for k in ("url", "date", "evidence") if e.get(k) is not None} or None for e in events]

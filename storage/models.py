@@ -241,13 +241,13 @@ class Event:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Event:
-        eid, etype = _need(d, "id", "event"), _need(d, "type", "event")
+        ident, etype = _need(d, "id", "event"), _need(d, "type", "event")
         try:
             confidence = float(d.get("confidence") or 0.0)
         except (TypeError, ValueError):
-            raise ValueError(f"event {eid}: confidence: expected a number, got {d.get('confidence')!r}") from None
+            raise ValueError(f"event {ident}: confidence: expected a number, got {d.get('confidence')!r}") from None
         summary = d.get("summary")
-        return cls(id=str(eid), type=str(etype), confidence=confidence,
+        return cls(id=str(ident), type=str(etype), confidence=confidence,
                    actors=[Actor.from_dict(a) for a in d.get("actors") or ()],
                    date=EventDate.from_dict(d.get("date")), trigger=_span_or_none(d.get("trigger")),
                    place=d.get("place"), attributes=dict(d.get("attributes") or {}),
@@ -312,14 +312,14 @@ class Link:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Link:
-        lid = str(_need(d, "id", "link"))
+        ident = str(_need(d, "id", "link"))
         ends = d.get("events")
         if not isinstance(ends, list) or len(ends) != 2:
-            raise ValueError(f"link {lid}: events: expected two events, got {ends!r}")
+            raise ValueError(f"link {ident}: events: expected two events, got {ends!r}")
         gap = d.get("gap_days")
-        return cls(id=lid, rule=str(d.get("rule") or ""),
+        return cls(id=ident, rule=str(d.get("rule") or ""),
                    events=(LinkEnd.from_dict(ends[0]), LinkEnd.from_dict(ends[1])),
-                   score=float(_need(d, "score", f"link {lid}")), gap_days=None if gap is None else float(gap),
+                   score=float(_need(d, "score", f"link {ident}")), gap_days=None if gap is None else float(gap),
                    entities=[str(e) for e in d.get("entities") or ()], explanation=str(d.get("explanation") or ""),
                    type=str(d.get("type") or "co_timed"), created_at=d.get("created_at"),
                    extra={k: v for k, v in d.items() if k not in _LINK_KEYS})

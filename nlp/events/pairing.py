@@ -151,13 +151,17 @@ def relate(rule: PairRule, a: EventView, b: EventView) -> tuple[list[str], str] 
 
 
 def _name_keys(actors: list[Actor]) -> set[str]:
+    """What two actors :func:`_same` holds for share one of: the entity id, the name, its last word."""
     out = set()
     for a in actors:
         if a.entity_id:
             out.add(f"e:{a.entity_id}")
-        words = a.text.lower().split()
-        if words and len(words[-1]) > 3:
-            out.add(f"t:{words[-1]}")
+        text = a.text.lower()
+        words = text.split()
+        if words:
+            out.add(f"n:{text}")
+            if len(words[-1]) > 3:
+                out.add(f"t:{words[-1]}")
     return out
 
 
