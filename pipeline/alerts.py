@@ -183,7 +183,8 @@ class AlertEngine:
     def _rule_first_mention(self, rule: AlertRule, doc: Document, result: UpsertResult | None,
                             counts: dict[str, int]) -> None:
         for eid, n in counts.items():
-            if n >= rule.min_mentions and self.store.mark_once("alert-first", f"{rule.name}|{eid}", doc.id):
+            first = f"{rule.name}|{eid}"
+            if n >= rule.min_mentions and self._claim("alert-first", [first], f"{first}|{doc.id}"):
                 self._fire(rule, eid, doc, f"first mention ever of {self._name(eid)}", n)
 
     def _rule_listing(self, rule: AlertRule, doc: Document, result: UpsertResult | None,
@@ -390,14 +391,24 @@ class AlertEngine:
         self._deliver(rule, alert, f"{rule.name}|{eid}|{group}{suffix}")
 
     def _deliver(self, rule: AlertRule, alert: Alert, key: str) -> None:
+        """Hand ``alert`` to every notifier (the persistent outbox among them), then mark it sent.
+
+        The order is the guarantee: the store's "sent once" mark is written last, so a process
+        killed at any point before it leaves no mark, and the re-run fires the alert again; the
+        outbox is idempotent by key, so it still holds one copy. (Marking first lost the alert
+        to a kill between the mark and the outbox write.) Claims of cool-down and daily-cap
+        slots remember their holder for the same reason; a folded alert is marked when the
+        follow-up that lists it goes out.
+        """
         alert.key = key
-        if not self.store.mark_once(ALERT_NAMESPACE, key, json.dumps(alert.to_dict(), ensure_ascii=False)):
+        group = (rule.name, alert.entity_id)
+        if self.store.was_marked(ALERT_NAMESPACE, key) or any(a.key == key for a in self._fold_docs.get(group, [])):
             self.already_sent += 1
             return
-        if not self._claim_cooldown(rule, alert.entity_id) or not self._claim_daily_slot(rule):
+        if not self._claim_cooldown(rule, alert) or not self._claim_daily_slot(rule, alert):
             self.suppressed += 1
+            self.store.mark_once(ALERT_NAMESPACE, key, json.dumps(alert.to_dict(), ensure_ascii=False))
             return
-        group = (rule.name, alert.entity_id)
         if self.fold and rule.cooldown_s == 0 and rule.type == "mention":
             # Without an explicit cool-down, further matches fold: the first goes out at once, the
             # others follow as one alert that lists them (flush_folded), never silently.
@@ -410,10 +421,13 @@ class AlertEngine:
             self._fold_lead[group] = (alert, self.clock())
         self._send(alert)
 
-    def _send(self, alert: Alert) -> None:
+    def _send(self, alert: Alert, covers: Iterable[Alert] = ()) -> None:
+        """Notify, then mark ``alert`` (and the folded alerts it ``covers``) sent: the mark comes last."""
         self.fired.append(alert)
         for notify in self.notifiers:
             notify(alert)
+        for sent in (alert, *covers):
+            self.store.mark_once(ALERT_NAMESPACE, sent.key, json.dumps(sent.to_dict(), ensure_ascii=False))
 
     def flush_folded(self, older_than_s: float = FOLD_WINDOW_S) -> int:
         """Send one follow-up alert per fold group whose first alert is ``older_than_s`` old; returns how many.
@@ -440,24 +454,37 @@ class AlertEngine:
                           story_id=more[0].story_id, folded_count=n, folded=docs,
                           details={"folded_into": lead.key})
             alert.key = f"{lead.key}|folded|{more[0].doc_id}"
-            if self.store.mark_once(ALERT_NAMESPACE, alert.key, json.dumps(alert.to_dict(), ensure_ascii=False)):
-                self._send(alert)
+            if not self.store.was_marked(ALERT_NAMESPACE, alert.key):
+                self._send(alert, covers=more)
                 sent += 1
         return sent
 
-    def _claim_cooldown(self, rule: AlertRule, eid: str) -> bool:
+    def _claim(self, namespace: str, slots: Iterable[str], holder: str) -> bool:
+        """Take one of ``slots`` (atomic across processes); True again for the same ``holder``.
+
+        The holder is noted before the slot is taken: a run killed in between finds its claim on
+        the re-run instead of losing the alert to a slot it took itself.
+        """
+        holders = f"{namespace}-holder"
+        if self.store.was_marked(holders, holder):
+            return True
+        self.store.mark_once(holders, holder)
+        return any(self.store.mark_once(namespace, slot) for slot in slots)
+
+    def _claim_cooldown(self, rule: AlertRule, alert: Alert) -> bool:
         """At most one alert per rule and entity per cool-down window (windows aligned to the epoch)."""
         if rule.cooldown_s <= 0:
             return True
-        slot = int(self.clock() // rule.cooldown_s)
-        return self.store.mark_once("alert-cooldown", f"{rule.name}|{eid}|{slot}")
+        slot = f"{rule.name}|{alert.entity_id}|{int(self.clock() // rule.cooldown_s)}"
+        return self._claim("alert-cooldown", [slot], f"{slot}|{alert.key}")
 
-    def _claim_daily_slot(self, rule: AlertRule) -> bool:
+    def _claim_daily_slot(self, rule: AlertRule, alert: Alert) -> bool:
         """One of ``daily_cap`` numbered slots for today (UTC); atomic across processes."""
         if rule.daily_cap <= 0:
             return True
         day = datetime.fromtimestamp(self.clock(), UTC).strftime("%Y-%m-%d")
-        return any(self.store.mark_once("alert-cap", f"{rule.name}|{day}|{i}") for i in range(rule.daily_cap))
+        slots = (f"{rule.name}|{day}|{i}" for i in range(rule.daily_cap))
+        return self._claim("alert-cap", slots, f"{rule.name}|{day}|{alert.key}")
 
 
 def _entity_counts(doc: Document) -> dict[str, int]:
@@ -515,12 +542,20 @@ def outbox_notifier(outbox: Any, rules: Iterable[AlertRule], email_to: Mapping[s
 
 
 def read_alert_log(path: Path) -> list[dict[str, Any]]:
+    """The fired alerts, once each: a run killed before marking an alert logs it again on the re-run."""
     if not path.exists():
         return []
     out = []
+    keys: set[str] = set()
     for line in path.read_text(encoding="utf-8").splitlines():
         try:
-            out.append(json.loads(line))
+            alert = json.loads(line)
         except json.JSONDecodeError:
             continue
+        key = alert.get("key") if isinstance(alert, dict) else None
+        if key:
+            if key in keys:
+                continue
+            keys.add(key)
+        out.append(alert)
     return out

@@ -22,6 +22,8 @@ from storage.base import Store, UpsertResult
 from storage.models import KINDS, Annotations, Document, Entity, Product, utc_now_iso
 from storage.url_safety import safe_http_url, unsafe_url_reason
 
+# Marks around the commit of a document and its announcement to the listeners (see ``Ingestor._store``).
+ANNOUNCE_PENDING, ANNOUNCED = "ingest-pending", "ingest-announced"
 INGEST_FIELDS = ("url", "text", "title", "source", "kind", "published_at", "lang", "author", "product")
 
 
@@ -154,7 +156,7 @@ class Ingestor:
         """The arrival stage; returns the result for an unchanged document (nothing more to do), else None."""
         with self.lock:
             existing = self.store.get(doc.id)
-            if existing is not None and existing.content_hash == doc.content_hash:
+            if existing is not None and existing.content_hash == doc.content_hash and not self._unannounced(doc):
                 self.counts.add(doc.source, "unchanged")
                 return UpsertResult(existing.id, "unchanged", existing.version)
             if self.stories is not None:
@@ -184,13 +186,36 @@ class Ingestor:
     def _store(self, doc: Document) -> UpsertResult:
         """Commit, then tell the listeners (the story id was given on arrival)."""
         with self.lock:
+            announce = self._announce_key(doc)
+            if announce:
+                self.store.mark_once(ANNOUNCE_PENDING, announce)
             result = self.store.upsert(doc)
             doc.version = result.version
             self.counts.add(doc.source, result.status)
-            if result.status != "unchanged":
+            heard = result
+            if result.status == "unchanged" and announce and self._unannounced(doc):
+                # Stored by a run killed before its listeners had it: announce that version now.
+                heard = UpsertResult(result.id, "new" if result.version == 1 else "updated", result.version)
+            if heard.status != "unchanged":
                 for listener in self.listeners:
-                    listener.on_document(doc, result)
+                    listener.on_document(doc, heard)
+            if announce:
+                self.store.mark_once(ANNOUNCED, announce)
         return result
+
+    def _announce_key(self, doc: Document) -> str | None:
+        return f"{doc.id}|{doc.content_hash}" if self.listeners else None
+
+    def _unannounced(self, doc: Document) -> bool:
+        """Was this content stored by a run that died before every listener (alerts) had it?
+
+        ``_store`` notes the document as pending before its commit and as announced after its
+        listeners: pending without announced means the process was killed in between.
+        """
+        key = self._announce_key(doc)
+        if key is None:
+            return False
+        return self.store.was_marked(ANNOUNCE_PENDING, key) and not self.store.was_marked(ANNOUNCED, key)
 
     def ingest_many(self, docs: Iterable[Document], batch_size: int = 32) -> Iterator[UpsertResult]:
         """Ingest a stream in chunks: unchanged documents are skipped, the rest analyzed in one
