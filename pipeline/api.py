@@ -31,6 +31,72 @@ SECURITY_HEADERS = {
 }
 
 
+MAX_OFFSET = 1_000_000_000
+SEARCH_RATE, SEARCH_BURST = 5.0, 20  # searches per second per client, and how many may come at once
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "[::1]")
+MIN_TOKEN_CHARS = 32
+
+
+def bearer_token(header: str) -> str:
+    """The token of an ``Authorization: Bearer <token>`` header (the scheme is case-insensitive)."""
+    scheme, _, value = header.strip().partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else ""
+
+
+def login_cookie_value(token: str) -> str:
+    """What the login cookie holds: a keyed hash of the token, never the token itself."""
+    import hashlib
+
+    return hmac.new(token.encode(), b"newswatch-login-cookie", hashlib.sha256).hexdigest()
+
+
+def allowed_hosts(config: Config) -> set[str]:
+    extra = getattr(config.api, "allowed_hosts", None) or []
+    return {h.lower() for h in (*LOOPBACK_NAMES, *extra)}
+
+
+def host_allowed(header: str, allowed: set[str]) -> bool:
+    """Is the ``Host`` header (port ignored) one of ``allowed``? An absent Host counts as local."""
+    host = header.strip().lower()
+    if not host:
+        return True
+    if host.startswith("["):
+        name = host[: host.find("]") + 1] if "]" in host else host
+    else:
+        name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    return name in allowed or name.rstrip(".") in allowed or host in allowed
+
+
+def _client(request: Request | None) -> str:
+    return request.client.host if request is not None and request.client is not None else ""
+
+
+class RateLimiter:
+    """A token bucket per client address: ``rate`` requests per second, bursts up to ``burst``."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        import threading
+
+        self.rate, self.burst = rate, burst
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, client: str) -> bool:
+        import time
+
+        now = time.monotonic()
+        with self._lock:
+            tokens, at = self._buckets.get(client, (float(self.burst), now))
+            tokens = min(float(self.burst), tokens + (now - at) * self.rate)
+            if len(self._buckets) > 10_000:  # forget idle clients rather than grow without end
+                self._buckets.clear()
+            if tokens < 1.0:
+                self._buckets[client] = (tokens, now)
+                return False
+            self._buckets[client] = (tokens - 1.0, now)
+            return True
+
+
 def is_loopback(host: str) -> bool:
     """True for addresses only this machine can reach (binding there needs no token)."""
     if host == "localhost":
@@ -59,12 +125,23 @@ def create_app(config: Config, token: str | None = None,
         finally:
             s.close()
 
+    hosts = allowed_hosts(config)
+    limiter = RateLimiter(SEARCH_RATE, SEARCH_BURST)
+    cookie_value = login_cookie_value(token) if token else ""
+
     @app.middleware("http")
     async def guard(request: Request, call_next: Callable[[Request], Any]) -> Response:
+        if not token and not host_allowed(request.headers.get("host", ""), hosts):
+            # No token: only this machine may ask. A page on another site that points a name it
+            # controls at 127.0.0.1 (DNS rebinding) sends its own name as Host, and is refused.
+            return JSONResponse({"error": "unexpected Host header; without a token only localhost names "
+                                          "(and [api] allowed_hosts) are served"}, status_code=421)
         if token and request.url.path not in ("/login", "/healthz"):
-            given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-            given = given or request.cookies.get(TOKEN_COOKIE, "")
-            if not hmac.compare_digest(given.encode(), token.encode()):
+            given = bearer_token(request.headers.get("authorization", ""))
+            cookie = request.cookies.get(TOKEN_COOKIE, "")
+            ok = hmac.compare_digest(given.encode(), token.encode()) if given else \
+                bool(cookie) and hmac.compare_digest(cookie.encode(), cookie_value.encode())
+            if not ok:
                 if request.url.path.startswith("/api/"):
                     return JSONResponse({"error": "missing or wrong token: send 'Authorization: Bearer <token>'"},
                                         status_code=401)
@@ -73,6 +150,14 @@ def create_app(config: Config, token: str | None = None,
         for key, value in SECURITY_HEADERS.items():
             response.headers.setdefault(key, value)
         return response
+
+    from fastapi.exceptions import RequestValidationError
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        """A parameter out of range (``offset=2**63``, ``page=0``) is the caller's error: 400, said plainly."""
+        problems = "; ".join(f"{'.'.join(str(x) for x in e.get('loc', ())[1:])}: {e.get('msg')}" for e in exc.errors())
+        return JSONResponse({"error": problems or "bad request"}, status_code=400)
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
@@ -86,7 +171,8 @@ def create_app(config: Config, token: str | None = None,
 
         if token and hmac.compare_digest(unquote_plus(given).encode(), token.encode()):
             resp = RedirectResponse("/", status_code=303)
-            resp.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")
+            secure = request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
+            resp.set_cookie(TOKEN_COOKIE, cookie_value, httponly=True, samesite="strict", secure=secure)
             return resp
         return HTMLResponse(ui.login_page("Wrong token."), status_code=401, headers=SECURITY_HEADERS)
 
@@ -95,7 +181,9 @@ def create_app(config: Config, token: str | None = None,
         raw = {"source": source, "kind": kind, "lang": lang, "entity_id": entity, "since": since, "until": until}
         return {k: v for k, v in raw.items() if v}
 
-    def _search(q: str, filters: dict[str, Any], limit: int, offset: int) -> dict[str, Any]:
+    def _search(q: str, filters: dict[str, Any], limit: int, offset: int, client: str = "") -> dict[str, Any]:
+        if not limiter.allow(client):
+            raise HTTPException(status_code=429, detail="too many searches from this client; wait a moment")
         with store() as s:
             try:
                 result = s.search(q, filters=filters, facets=FACETS, limit=limit, offset=offset)
@@ -104,10 +192,11 @@ def create_app(config: Config, token: str | None = None,
         return {"total": result.total, "hits": [h.to_dict() for h in result.hits], "facets": result.facets}
 
     @app.get("/api/search")
-    def api_search(q: str = "", source: str | None = None, kind: str | None = None, lang: str | None = None,
-                   entity: str | None = None, since: str | None = None, until: str | None = None,
-                   limit: int = Query(20, ge=1, le=200), offset: int = Query(0, ge=0)) -> dict[str, Any]:
-        return _search(q, _filters(source, kind, lang, entity, since, until), limit, offset)
+    def api_search(request: Request, q: str = "", source: str | None = None, kind: str | None = None,
+                   lang: str | None = None, entity: str | None = None, since: str | None = None,
+                   until: str | None = None, limit: int = Query(20, ge=1, le=200),
+                   offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> dict[str, Any]:
+        return _search(q, _filters(source, kind, lang, entity, since, until), limit, offset, _client(request))
 
     @app.get("/api/documents/{doc_id}")
     def api_document(doc_id: str) -> dict[str, Any]:
@@ -128,12 +217,13 @@ def create_app(config: Config, token: str | None = None,
             return {"per_day": ui.volume_per_day(s)}
 
     @app.get("/", response_class=HTMLResponse)
-    def page_search(q: str = "", source: str | None = None, kind: str | None = None, lang: str | None = None,
-                    entity: str | None = None, page: int = Query(1, ge=1)) -> HTMLResponse:
+    def page_search(request: Request, q: str = "", source: str | None = None, kind: str | None = None,
+                    lang: str | None = None, entity: str | None = None,
+                    page: int = Query(1, ge=1, le=MAX_OFFSET // 20)) -> HTMLResponse:
         filters = _filters(source, kind, lang, entity, None, None)
         error = None
         try:
-            found = _search(q, filters, 20, (page - 1) * 20)
+            found = _search(q, filters, 20, (page - 1) * 20, _client(request))
         except HTTPException as exc:
             found, error = {"total": 0, "hits": [], "facets": {}}, str(exc.detail)
         with store() as s:

@@ -226,11 +226,14 @@ def port_in_use(host: str, port: int) -> str | None:
 def _serve(config: Config, args: argparse.Namespace) -> int:
     import uvicorn
 
-    from pipeline.api import create_app, is_loopback
+    from pipeline.api import MIN_TOKEN_CHARS, create_app, is_loopback
 
     host = args.host or config.api.host
     port = args.port or config.api.port
     token = config.api.token()
+    if token is not None and len(token) < MIN_TOKEN_CHARS:
+        raise UsageError(f"{config.api.token_env} holds a token of {len(token)} characters; use at least "
+                         f"{MIN_TOKEN_CHARS} (e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')")
     if not is_loopback(host) and not token:
         raise UsageError(f"binding to {host} exposes the store beyond this machine: set a token first "
                          f"(export {config.api.token_env}=<a long random string>) or bind to 127.0.0.1")

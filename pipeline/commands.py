@@ -152,6 +152,17 @@ def search(config: Config, args: argparse.Namespace) -> int:
     if links:
         filters["link"] = links
     query = re.sub(r"(?:^|\s)link:\S+", " ", args.query).strip()
+    from pipeline.cli import UsageError
+    from storage.base import StoreError
+
+    if not 0 <= args.limit <= 10_000 or not 0 <= args.offset <= 1_000_000_000:
+        raise UsageError(f"--limit must be 0 to 10000 and --offset 0 to 1000000000 (got {args.limit}, {args.offset})")
+    from storage.text_search import QueryError, parse_query
+
+    try:
+        parse_query(query)
+    except QueryError as exc:
+        raise UsageError(str(exc)) from None
     path = sqlite_store_path(config)
     if path is not None and not path.exists():
         # never create a store (and ./newswatch-data) just to find nothing in it
@@ -163,6 +174,8 @@ def search(config: Config, args: argparse.Namespace) -> int:
     try:
         held = store.count()
         result = store.search(query, filters=filters, limit=args.limit, offset=args.offset)
+    except StoreError as exc:  # a query with no words, too many words, a bad filter: the caller's to fix
+        raise UsageError(str(exc)) from None
     finally:
         store.close()
     if held == 0:

@@ -175,6 +175,7 @@ class ApiConfig:
     host: str = "127.0.0.1"
     port: int = 8080
     token_env: str = "NEWSWATCH_API_TOKEN"
+    allowed_hosts: list[str] = field(default_factory=list)  # Host names served without a token, besides localhost
 
     def token(self) -> str | None:
         return os.environ.get(self.token_env) or None
@@ -688,14 +689,15 @@ def _parse_nlp(rep: _Reporter, raw: dict[str, Any]) -> NlpConfig:
 
 def _parse_api(rep: _Reporter, raw: dict[str, Any]) -> ApiConfig:
     a = _get(rep, "", raw, "api", dict, {})
-    _check_keys(rep, "api", a, {"host", "port", "token_env"}, set())
+    _check_keys(rep, "api", a, {"host", "port", "token_env", "allowed_hosts"}, set())
     token_env = _get(rep, "api", a, "token_env", str, ApiConfig.token_env)
     if not ENV_RE.match(token_env):
         raise rep.error("api.token_env", f"expected an environment variable name, got {token_env!r}")
     port = _get(rep, "api", a, "port", int, ApiConfig.port)
     if not 0 < port < 65536:
         raise rep.error("api.port", f"expected a TCP port (1-65535), got {port}")
-    return ApiConfig(host=_get(rep, "api", a, "host", str, ApiConfig.host), port=port, token_env=token_env)
+    return ApiConfig(host=_get(rep, "api", a, "host", str, ApiConfig.host), port=port, token_env=token_env,
+                     allowed_hosts=_str_list(rep, "api", a, "allowed_hosts"))
 
 
 def _parse_correlator(rep: _Reporter, raw: dict[str, Any]) -> CorrelatorConfig:

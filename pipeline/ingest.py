@@ -89,6 +89,10 @@ def document_from_record(rec: dict[str, Any], default_source: str = "ingest") ->
             raise IngestError(f"missing '{key}'")
         if not isinstance(rec[key], str):
             raise IngestError(f"field '{key}': expected a string, got {type(rec[key]).__name__}")
+    product_fields: dict[str, Any] = rec["product"] if isinstance(rec.get("product"), dict) else {}
+    for key, value in [*rec.items(), *((f"product.{k}", v) for k, v in product_fields.items())]:
+        if isinstance(value, str) and "\x00" in value:  # no backend stores it alike (PostgreSQL refuses it)
+            raise IngestError(f"field '{key}' contains a NUL character (\\u0000)")
     if safe_http_url(rec["url"]) is None:
         raise IngestError(f"field 'url': {unsafe_url_reason(rec['url'])}")
     if not rec["text"].strip():

@@ -107,13 +107,39 @@ def index_fields(doc: Document) -> tuple[str, str, str]:
     return doc.title or "", doc.text, extra
 
 
+# Bounds every backend enforces the same way (PostgreSQL's BIGINT would overflow past 2**63).
+MAX_SEARCH_LIMIT = 10_000
+MAX_SEARCH_OFFSET = 1_000_000_000
+
+
 def check_filters(filters: dict[str, Any] | None) -> dict[str, Any]:
-    """Validate filter keys once, so a typo is an error rather than a silently ignored filter."""
+    """Validate filter keys once, so a typo is an error rather than a silently ignored filter.
+
+    Text values holding a NUL character are refused: PostgreSQL cannot take them, and no stored
+    value holds one, so both backends answer the same clear error.
+    """
     filters = dict(filters or {})
     unknown = sorted(set(filters) - set(FILTER_KEYS))
     if unknown:
         raise StoreError(f"unknown search filter {', '.join(unknown)}; accepted: {', '.join(FILTER_KEYS)}")
+    for key, value in filters.items():
+        for item in value if isinstance(value, list | tuple) else [value]:
+            if isinstance(item, str) and "\x00" in item:
+                raise StoreError(f"search filter {key!r} contains a NUL character")
     return {k: v for k, v in filters.items() if v is not None}
+
+
+def check_page(limit: int, offset: int) -> tuple[int, int]:
+    """``limit`` and ``offset`` as ints within the bounds both backends can run."""
+    try:
+        limit, offset = int(limit), int(offset)
+    except (TypeError, ValueError):
+        raise StoreError(f"limit and offset must be integers, got {limit!r} and {offset!r}") from None
+    if not 0 <= limit <= MAX_SEARCH_LIMIT:
+        raise StoreError(f"limit must be between 0 and {MAX_SEARCH_LIMIT}, got {limit}")
+    if not 0 <= offset <= MAX_SEARCH_OFFSET:
+        raise StoreError(f"offset must be between 0 and {MAX_SEARCH_OFFSET}, got {offset}")
+    return limit, offset
 
 
 def facet_sql(name: str, source: str, where: list[str], mentions: str) -> str:

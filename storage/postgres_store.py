@@ -24,6 +24,7 @@ from storage.common import (
     DOC_COLUMNS,
     check_facets,
     check_filters,
+    check_page,
     doc_row,
     facet_counts,
     facet_sql,
@@ -277,6 +278,7 @@ class PostgresStore(PostgresCrawlState, PostgresEventStore):
         s = self._s
         flt = check_filters(filters)
         facet_names = check_facets(facets)
+        limit, offset = check_page(limit, offset)
         try:
             parsed = parse_query(query)
         except QueryError as e:

@@ -21,6 +21,7 @@ from storage.common import (
     DOC_COLUMNS,
     check_facets,
     check_filters,
+    check_page,
     doc_row,
     facet_counts,
     facet_sql,
@@ -357,6 +358,7 @@ class SQLiteStore(SQLiteCrawlState, SQLiteEventStore):
         """Full-text search, best first; ``""`` or ``"*"`` lists filtered documents newest first."""
         flt = check_filters(filters)
         facet_names = check_facets(facets)
+        limit, offset = check_page(limit, offset)
         try:
             parsed = parse_query(query)
         except QueryError as e:

@@ -127,6 +127,12 @@ class QueryError(ValueError):
 
 
 QUERY_HELP = 'use plain words, "quoted phrases", OR between alternatives, -word to exclude'
+# Limits that keep one query cheap to run and to snippet on every backend (and within
+# PostgreSQL's lexeme size): longer or larger queries are refused with a clear message.
+MAX_QUERY_CHARS = 2000
+MAX_QUERY_TERMS = 64
+MAX_TERM_CHARS = 400
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _QUERY_PART_RE = re.compile(r'(?P<neg>-)?"(?P<phrase>[^"]*)(?:"|$)|(?P<word>[^\s"]+)|"')
 
 
@@ -150,7 +156,9 @@ def parse_query(query: str) -> ParsedQuery:
     leniently rather than rejected; only a query with nothing left to search for raises
     :class:`QueryError`. An empty query or ``*`` gives an empty :class:`ParsedQuery`.
     """
-    q = query.strip()
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryError(f"query is {len(query)} characters long; at most {MAX_QUERY_CHARS} are allowed")
+    q = _CONTROL_RE.sub(" ", query).strip()  # NUL and other control characters separate words, like spaces
     parsed = ParsedQuery()
     if q in ("", "*"):
         return parsed
@@ -179,6 +187,11 @@ def parse_query(query: str) -> ParsedQuery:
         negate_next = False
         if term is None:
             continue
+        if any(len(tok) > MAX_TERM_CHARS for tok in term.tokens):
+            raise QueryError(f"a word of the query is longer than {MAX_TERM_CHARS} characters; nothing that long "
+                             "is indexed")
+        if len(parsed.positive_terms()) + len(parsed.excluded) >= MAX_QUERY_TERMS:
+            raise QueryError(f"query has more than {MAX_QUERY_TERMS} words and phrases; narrow it down")
         if negated:
             parsed.excluded.append(term)
             pending_or = False
@@ -267,16 +280,29 @@ _SNIPPET_SCAN_CHARS = 200_000
 
 
 def find_matches(tokens: list[Token], terms: list[Term]) -> list[tuple[int, int, int]]:
-    """Where each term occurs in ``tokens``: ``(start, end, term index)`` in text offsets."""
+    """Where each term occurs in ``tokens``: ``(start, end, term index)`` in text offsets.
+
+    Looks each term up in an index of the tokens (position lists by token), so the cost grows
+    with the text plus the matches, not with the text times the number of terms.
+    """
     out: list[tuple[int, int, int]] = []
     n = len(tokens)
+    where: dict[str, list[int]] = {}
+    for i, (_, _, tok) in enumerate(tokens):
+        where.setdefault(tok, []).append(i)
     for ti, term in enumerate(terms):
         want = term.tokens
         k = len(want)
         last = k - 1
-        for i in range(n - k + 1):
+        if k == 1 and term.prefix:
+            starts = sorted(i for tok, pos in where.items() if tok.startswith(want[0]) for i in pos)
+        else:
+            starts = where.get(want[0], [])
+        for i in starts:
+            if i + k > n:
+                continue
             ok = True
-            for j in range(k):
+            for j in range(1, k):
                 tok = tokens[i + j][2]
                 if j == last and term.prefix:
                     if not tok.startswith(want[j]):
@@ -296,10 +322,15 @@ def find_matches(tokens: list[Token], terms: list[Term]) -> list[tuple[int, int,
 
 
 def _best_window(matches: list[tuple[int, int, int]], width: int) -> int:
-    """Start offset of the window of ``width`` chars that shows the most distinct terms."""
-    best_start, best_key = matches[0][0], (-1, -1)
-    for s, _, _ in matches[:500]:
-        inside = [m for m in matches if s <= m[0] and m[1] <= s + width]
+    """Start offset of the window of ``width`` chars that shows the most distinct terms.
+
+    Only the matches near the first one are weighed (a few snippet widths): the cost stays
+    bounded however often a long text repeats the query's words.
+    """
+    near = [m for m in matches[:2000] if m[0] < matches[0][0] + 8 * width]
+    best_start, best_key = near[0][0], (-1, -1)
+    for s, _, _ in near[:200]:
+        inside = [m for m in near if s <= m[0] and m[1] <= s + width]
         key = (len({m[2] for m in inside}), len(inside))
         if key > best_key:
             best_start, best_key = s, key

@@ -29,7 +29,7 @@ def filled(config: Config) -> Config:
 
 
 def test_search_api_returns_hits_total_and_facets(filled: Config) -> None:
-    client = TestClient(create_app(filled))
+    client = TestClient(create_app(filled), base_url="http://127.0.0.1")
     body = client.get("/api/search", params={"q": "Nova"}).json()
     assert body["total"] == 1 and body["hits"][0]["source"] == "ledger"
     assert body["facets"]["source"] == {"ledger": 1}
@@ -40,14 +40,14 @@ def test_search_api_returns_hits_total_and_facets(filled: Config) -> None:
 
 
 def test_volume_and_sources(filled: Config) -> None:
-    client = TestClient(create_app(filled))
+    client = TestClient(create_app(filled), base_url="http://127.0.0.1")
     assert client.get("/api/stats/volume").json()["per_day"] == [{"date": "2026-03-10", "count": 1},
                                                                   {"date": "2026-03-11", "count": 1}]
     assert {r["source"] for r in client.get("/api/sources").json()} >= {"ledger", "shop"}
 
 
 def test_pages_escape_crawled_html(filled: Config) -> None:
-    client = TestClient(create_app(filled))
+    client = TestClient(create_app(filled), base_url="http://127.0.0.1")
     page = client.get("/", params={"q": "mug"})
     assert page.status_code == 200 and "Duarte" in page.text
     assert HOSTILE not in page.text and "&lt;script&gt;" in page.text
@@ -59,7 +59,7 @@ def test_pages_escape_crawled_html(filled: Config) -> None:
 
 
 def test_token_is_required_when_configured(filled: Config) -> None:
-    client = TestClient(create_app(filled, token="s3cret-token"))
+    client = TestClient(create_app(filled, token="s3cret-token"), base_url="http://127.0.0.1")
     assert client.get("/api/search", params={"q": "Nova"}).status_code == 401
     assert client.get("/").status_code == 401
     ok = client.get("/api/search", params={"q": "Nova"}, headers={"Authorization": "Bearer s3cret-token"})

@@ -91,7 +91,7 @@ def test_ui_pages_never_link_a_stored_script_url(config: Config) -> None:
                               text="Ana Reis opened the harbour market on Tuesday."))
     finally:
         store.close()
-    client = TestClient(create_app(config))
+    client = TestClient(create_app(config), base_url="http://127.0.0.1")
     hit = client.get("/api/search", params={"q": "harbour"}).json()["hits"][0]
     for page in (client.get("/", params={"q": "harbour"}).text, client.get(f"/doc/{hit['id']}").text):
         assert "Harbour market opens" in page and script_hrefs(page) == []
