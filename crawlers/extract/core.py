@@ -9,11 +9,13 @@ from urllib.parse import urljoin
 import lxml.html
 from lxml import etree
 
-from crawlers.extract.article import _fallback_text, _js_only, _trafilatura, _without_walls, drop_boilerplate_lines
+from crawlers.extract.article import drop_boilerplate_lines, main_text
 from crawlers.extract.decode import _kind_of_text, _looks_binary, decode_html
 from crawlers.extract.feed import _extract_feed
+from crawlers.extract.forum import looks_like_forum, read_posts
+from crawlers.extract.listing import listing_items
 from crawlers.extract.metadata import _author, _canonical, _detect_lang, _html_lang, _meta_tags, _published
-from crawlers.extract.pagetype import _listing_signals
+from crawlers.extract.pagetype import _listing_signals, classify_page
 from crawlers.extract.product import _product
 from crawlers.extract.structured import _first_of_type, _ld_str, _structured_data, _types
 from crawlers.extract.text import _clean, _xpath_text
@@ -26,6 +28,8 @@ EXTRACTOR_NAME = "newswatch.extract"
 EXTRACTOR_VERSION = "0.2.0"
 
 PAGE_TYPES = ("article", "product", "post", "listing", "feed", "other")
+ARTICLE_LD_TYPES = {"NewsArticle", "Article", "BlogPosting", "ReportageNews", "AnalysisNewsArticle",
+                    "OpinionNewsArticle", "TechArticle", "WebPage", "SocialMediaPosting", "DiscussionForumPosting"}
 
 
 def extract_version() -> str:
@@ -47,6 +51,8 @@ def empty_answer() -> dict[str, Any]:
         "lang": None,
         "canonical_url": None,
         "product": None,
+        "items": None,  # listing pages: [{"url", "title", "price", "currency"}]
+        "posts": None,  # threads: [{"author", "published_at", "text"}]
         "warnings": [],
     }
 
@@ -75,34 +81,15 @@ def extract_bytes(body: bytes, content_type: str | None, url: str | None) -> dic
 
 
 def _extract_into(answer: dict[str, Any], html: str | bytes, url: str | None) -> None:
+    """The steps, in order: decode, parse, structured data and metadata, page type, then what that type holds."""
     warnings: list[str] = answer["warnings"]
-    if html is None or (isinstance(html, str | bytes) and not html.strip()):
-        warnings.append("input: empty page")
+    text = _decoded(html, warnings)
+    if text is None:
         return
-    if isinstance(html, bytes):
-        if _looks_binary(html):
-            warnings.append("input: binary content, not HTML")
-            return
-        text, enc_warnings = decode_html(html)
-        warnings.extend(enc_warnings)
-    else:
-        text = str(html)
-    text = text.lstrip("\ufeff")
     kind = _kind_of_text(text)
-    if kind == "feed":
-        _extract_feed(answer, text)
+    if kind != "html":
+        _not_html(answer, kind, text)
         return
-    if kind == "json":
-        warnings.append("input: JSON, not HTML")
-        return
-    if kind == "text":
-        warnings.append("input: plain text, not HTML")
-        body = " ".join(text.split()) if "\x00" not in text else ""
-        answer["text"] = body
-        answer["lang"] = _detect_lang(body)
-        answer["page_type"] = "article" if len(body) >= 200 else "other"
-        return
-
     text = _XML_DECL.sub("", text, count=1)
     try:
         tree = lxml.html.document_fromstring(text)
@@ -110,75 +97,95 @@ def _extract_into(answer: dict[str, Any], html: str | bytes, url: str | None) ->
         warnings.append(f"parse: not parseable as HTML ({exc})")
         return
 
-    base = url
-    base_href = tree.xpath("//base/@href")
-    if base_href and url:
-        base = urljoin(url, str(base_href[0]))
-
+    base = _base_url(tree, url)
     meta = _meta_tags(tree)
     structured = _structured_data(text, base, warnings)
-    article_ld = _first_of_type(structured, {"NewsArticle", "Article", "BlogPosting", "ReportageNews",
-                                             "AnalysisNewsArticle", "OpinionNewsArticle", "TechArticle",
-                                             "WebPage", "SocialMediaPosting", "DiscussionForumPosting"})
+    ld_types = {t for item in structured for t in _types(item)}
+    article_ld = _first_of_type(structured, ARTICLE_LD_TYPES)
+    answer["canonical_url"] = _canonical(tree, meta, base) or answer["canonical_url"]
 
-    canonical = _canonical(tree, meta, base)
-    if canonical:
-        answer["canonical_url"] = canonical
+    # A thread's replies are its content: tell the text extractor before it runs.
+    forum = looks_like_forum(tree, ld_types, meta)
+    main = main_text(text, tree, url, warnings, keep_comments=forum)
 
-    walled = _without_walls(tree)
-    traf = _trafilatura(text if walled is tree else lxml.html.tostring(walled, encoding="unicode"), url, warnings)
-    body = drop_boilerplate_lines((traf.get("text") or "").strip())
-    # An app shell: almost no text outside scripts, and what the extractor found is a "enable JavaScript" line.
-    js_only = len(body) < 200 and _js_only(tree)
-    body = "" if js_only else body
-    if not body and not js_only:
-        body = _fallback_text(tree)
-        if body:
-            warnings.append("text: trafilatura found no main text; used the fallback heuristic")
-
-    answer["title"] = _clean(traf.get("title")) or _clean(_ld_str(article_ld, "headline")) or _clean(
-        meta.get("og:title")) or _clean(_xpath_text(tree, "//title")) or _clean(_xpath_text(tree, "//h1"))
-    answer["author"] = _author(article_ld, meta, tree, traf)
-    answer["published_at"] = _published(article_ld, meta, tree, traf, warnings)
+    answer["title"] = _title(main.metadata, article_ld, meta, tree)
+    answer["author"] = _author(article_ld, meta, tree, main.metadata)
+    answer["published_at"] = _published(article_ld, meta, tree, main.metadata, warnings)
     answer["lang"] = _html_lang(tree, meta)
 
     product, product_kind = _product(structured, tree, meta, answer, warnings, url)
-    items, priced = _listing_signals(tree, structured)
-
-    # page type ---------------------------------------------------------------------------
-    ld_types = {t for item in structured for t in _types(item)}
-    if product_kind == "list" or "ItemList" in ld_types and product is None and items >= 2:
-        page_type = "listing"
-    elif product is not None:
-        page_type = "product"
-    elif items >= 4 and (len(body) < 600 or priced >= 3) and not article_ld:
-        page_type = "listing"
-    elif ld_types & {"SocialMediaPosting", "DiscussionForumPosting"}:
-        page_type = "post"
-    elif body:
-        page_type = "article"
-    else:
-        page_type = "other"
-
-    if page_type == "product" and product is not None:
-        answer["product"] = product
-        if product.get("name") and not answer["title"]:
-            answer["title"] = product["name"]
-        if not body:  # a bare product page: its description, else its name, stands for the text
-            body = (_clean(_ld_str(_first_of_type(structured, {"Product"}), "description"))
-                    or _clean(product.get("name")) or "")
-    if page_type in ("article", "post") and body and not js_only:
-        # trafilatura takes the lead (standfirst, teaser) for boilerplate; put it back in front of the body
-        lead = find_lead(tree, body, meta.get("og:description") or meta.get("description"))
-        if lead:
-            body = f"{lead}\n{body}"
+    cards, priced = _listing_signals(tree, structured)
+    page_type = classify_page(product_found=product is not None, product_kind=product_kind, ld_types=ld_types,
+                              cards=cards, priced=priced, text_length=len(main.text), forum=forum,
+                              article_ld=article_ld is not None)
     answer["page_type"] = page_type
+    body = main.text
+    if page_type == "article":
+        body = _article_text(body, tree, meta)
+    elif page_type == "product" and product is not None:
+        answer["product"] = product
+        answer["title"] = answer["title"] or product.get("name")
+        # a bare product page: its description, else its name, stands for the text
+        body = body or _clean(_ld_str(_first_of_type(structured, {"Product"}), "description")) or \
+            _clean(product.get("name")) or ""
+    elif page_type == "listing":
+        answer["items"] = listing_items(tree, structured, base)
+    elif page_type == "post":
+        answer["posts"] = read_posts(tree) or None
     answer["text"] = body
 
     if not body and page_type in ("article", "other"):
-        if js_only:
-            warnings.append("text: JavaScript-only page (app shell or <noscript>); no server-rendered text")
-        else:
-            warnings.append("text: no main text found")
+        warnings.append("text: JavaScript-only page (app shell or <noscript>); no server-rendered text"
+                        if main.js_only else "text: no main text found")
     if answer["lang"] is None:
         answer["lang"] = _detect_lang(body or answer["title"] or "")
+
+
+def _decoded(html: str | bytes | None, warnings: list[str]) -> str | None:
+    """The page as text, or None (with a warning) when there is nothing to extract."""
+    if html is None or (isinstance(html, str | bytes) and not html.strip()):
+        warnings.append("input: empty page")
+        return None
+    if isinstance(html, bytes):
+        if _looks_binary(html):
+            warnings.append("input: binary content, not HTML")
+            return None
+        text, enc_warnings = decode_html(html)
+        warnings.extend(enc_warnings)
+    else:
+        text = str(html)
+    return text.lstrip("\ufeff")
+
+
+def _not_html(answer: dict[str, Any], kind: str, text: str) -> None:
+    """A feed, JSON or plain text given where a page was expected."""
+    if kind == "feed":
+        _extract_feed(answer, text)
+    elif kind == "json":
+        answer["warnings"].append("input: JSON, not HTML")
+    else:
+        answer["warnings"].append("input: plain text, not HTML")
+        body = " ".join(text.split()) if "\x00" not in text else ""
+        answer["text"] = body
+        answer["lang"] = _detect_lang(body)
+        answer["page_type"] = "article" if len(body) >= 200 else "other"
+
+
+def _base_url(tree: lxml.html.HtmlElement, url: str | None) -> str | None:
+    base_href = tree.xpath("//base/@href")
+    return urljoin(url, str(base_href[0])) if base_href and url else url
+
+
+def _title(metadata: dict[str, Any], article_ld: dict[str, Any] | None, meta: dict[str, str],
+           tree: lxml.html.HtmlElement) -> str | None:
+    return (_clean(metadata.get("title")) or _clean(_ld_str(article_ld, "headline")) or _clean(meta.get("og:title"))
+            or _clean(_xpath_text(tree, "//title")) or _clean(_xpath_text(tree, "//h1")))
+
+
+def _article_text(body: str, tree: lxml.html.HtmlElement, meta: dict[str, str]) -> str:
+    """An article's text without the in-article boilerplate lines extractors keep, with its lead in front
+    (trafilatura takes the standfirst for boilerplate). Only for articles: on threads, shops and listings
+    these lines can be content."""
+    body = drop_boilerplate_lines(body)
+    lead = find_lead(tree, body, meta.get("og:description") or meta.get("description")) if body else None
+    return f"{lead}\n{body}" if lead else body

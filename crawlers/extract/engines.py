@@ -30,20 +30,29 @@ class EngineResult:
     error: str | None = None  # "crashed (ValueError)", "timed out after 2.0 s", "returned no text"
 
 
-class _Timeout(Exception):
-    pass
+class EngineTimeout(Exception):
+    """An engine ran past its per-page budget."""
 
 
 @contextmanager
-def _budget(seconds: float) -> Iterator[None]:
-    """Interrupt the block after ``seconds`` (main thread only: elsewhere the block runs unbounded)."""
+def budget(seconds: float) -> Iterator[None]:
+    """Interrupt the block with ``EngineTimeout`` after ``seconds``.
+
+    Uses SIGALRM, so only in the main thread (elsewhere the block runs unbounded); an alarm already
+    set by the caller (a test runner's timeout) is put back afterwards, and left alone if it is due first.
+    """
     if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    outer_left, _interval = signal.getitimer(signal.ITIMER_REAL)
+    if 0 < outer_left <= seconds:
         yield
         return
 
     def expire(_signum: int, _frame: object) -> None:
-        raise _Timeout
+        raise EngineTimeout
 
+    started = time.monotonic()
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
@@ -51,15 +60,17 @@ def _budget(seconds: float) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if outer_left > 0:
+            signal.setitimer(signal.ITIMER_REAL, max(outer_left - (time.monotonic() - started), 0.001))
 
 
 def run_engine(name: str, html: str, url: str | None = None, budget_s: float = DEFAULT_BUDGET_S) -> EngineResult:
     """Text of ``html`` by engine ``name``; never raises."""
     started = time.perf_counter()
     try:
-        with _budget(budget_s):
+        with budget(budget_s):
             text = ENGINES[name](html, url)
-    except _Timeout:
+    except EngineTimeout:
         return EngineResult(name, "", time.perf_counter() - started, f"timed out after {budget_s:g} s")
     except Exception as exc:  # fail soft: one engine's bug must not cost the page
         return EngineResult(name, "", time.perf_counter() - started, f"crashed ({type(exc).__name__})")

@@ -1,4 +1,4 @@
-"""Signals of a page's type: cards of other items, prices in lists."""
+"""A page's type from its structure: a product's offer, a thread's posts, a listing's cards, an article's text."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import lxml.html
 from crawlers.extract.patterns import _VISIBLE_PRICE
 from crawlers.extract.structured import _as_list, _first_of_type
 
-_CARD_CLASS = re.compile(r"(product|item|card|tile|teaser|story|post|entry|result)", re.IGNORECASE)
+CARD_CLASS = re.compile(r"(product|item|card|tile|teaser|story|post|entry|result)", re.IGNORECASE)
 
 
 def _listing_signals(tree: lxml.html.HtmlElement, structured: list[dict[str, Any]]) -> tuple[int, int]:
@@ -18,7 +18,7 @@ def _listing_signals(tree: lxml.html.HtmlElement, structured: list[dict[str, Any
     hrefs: set[str] = set()
     for card in tree.xpath("//article | //li | //div | //section"):
         cls = f"{card.get('class', '')} {card.get('itemtype', '')}"
-        if card.tag not in ("article",) and not _CARD_CLASS.search(cls):
+        if card.tag not in ("article",) and not CARD_CLASS.search(cls):
             continue
         links = card.xpath(".//a[@href]")
         if links and len(links) <= 4:
@@ -30,3 +30,19 @@ def _listing_signals(tree: lxml.html.HtmlElement, structured: list[dict[str, Any
                  if _VISIBLE_PRICE.search(el.text_content() or "")
                  and not el.xpath(".//*[contains(@class, 'price')]"))
     return len(hrefs), priced
+
+
+def classify_page(*, product_found: bool, product_kind: str, ld_types: set[str], cards: int, priced: int,
+                  text_length: int, forum: bool, article_ld: bool) -> str:
+    """``listing``, ``product``, ``post``, ``article`` or ``other``; strongest evidence first."""
+    if product_kind == "list" or ("ItemList" in ld_types and not product_found and cards >= 2):
+        return "listing"
+    if product_found:
+        return "product"
+    if forum:
+        return "post"
+    if cards >= 4 and (text_length < 600 or priced >= 3) and not article_ld:
+        return "listing"
+    if text_length:
+        return "article"
+    return "other"

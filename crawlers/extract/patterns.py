@@ -6,8 +6,6 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import lxml.html
-
 AVAILABILITY = {
     "instock": "InStock",
     "instoreonly": "InStock",
@@ -91,33 +89,3 @@ def _availability(value: str | None, warnings: list[str]) -> str | None:
     if mapped is None:
         warnings.append(f"product: availability {value!r} has no contract value; left null")
     return mapped
-
-
-def _availability_on_page(tree: lxml.html.HtmlElement, visible: str) -> str | None:
-    """Availability from elements named for it (``#availability``, ``.stock``), else from strong English phrases
-    anywhere (words like "indisponible" are too common elsewhere on a page to be read page-wide)."""
-    for el in tree.xpath("//*[contains(translate(@id, 'AVAILBTYSOCK', 'availbtysock'), 'availab') or "
-                         "contains(translate(@class, 'AVAILBTYSOCK', 'availbtysock'), 'availab') or "
-                         "contains(translate(@id, 'STOCK', 'stock'), 'stock') or "
-                         "contains(translate(@class, 'STOCK', 'stock'), 'stock')]"):
-        found = _availability_text(" ".join(el.text_content().split())[:300])
-        if found:
-            return found
-    low = visible.lower()
-    if re.search(r"out of stock|sold out|currently unavailable", low):
-        return "OutOfStock"
-    if re.search(r"\bin stock\b", low):
-        return "InStock"
-    return None
-
-
-def _availability_text(visible: str) -> str | None:
-    low = visible.lower()
-    if re.search(r"out of stock|sold out|currently unavailable|rupture de stock|épuisé|indisponible|ausverkauft"
-                 r"|nicht (?:auf lager|verfügbar)|agotado|esaurito|缺货|已售罄", low):
-        return "OutOfStock"
-    if re.search(r"pre-?order|précommande|vorbestell|预售", low):
-        return "PreOrder"
-    if re.search(r"\bin stock\b|\ben stock\b|auf lager|disponible|en existencia|有货|现货", low):
-        return "InStock"
-    return None

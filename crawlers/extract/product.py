@@ -8,12 +8,11 @@ from typing import Any
 
 import lxml.html
 
-from crawlers.extract.buybox import read_buy_box
+from crawlers.extract.buybox import read_buy_box, stock_text
 from crawlers.extract.metadata import _html_lang
 from crawlers.extract.patterns import (
     _VISIBLE_PRICE,
     _availability,
-    _availability_text,
     _currency_from_text,
     _format_amount,
     _parse_amount,
@@ -270,7 +269,7 @@ def _availability_on_page(tree: lxml.html.HtmlElement, visible: str) -> str | No
                          "contains(translate(@class, 'AVAILBTYSOCK', 'availbtysock'), 'availab') or "
                          "contains(translate(@id, 'STOCK', 'stock'), 'stock') or "
                          "contains(translate(@class, 'STOCK', 'stock'), 'stock')]"):
-        found = _availability_text(" ".join(el.text_content().split())[:300])
+        found = stock_text(" ".join(el.text_content().split())[:300])
         if found:
             return found
     low = visible.lower()

@@ -10,7 +10,7 @@ from crawlers.extract import extract_page, extract_version, normalize_date
 
 PAGES = Path(__file__).parent / "pages"
 ANSWER_KEYS = {"page_type", "title", "text", "author", "published_at", "lang", "canonical_url", "product",
-               "warnings"}
+               "items", "posts", "warnings"}  # items and posts: additions to the contract
 PRODUCT_KEYS = {"name", "price", "currency", "availability", "sku", "brand", "seller"}
 
 
