@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import lxml.html
 
@@ -96,8 +97,11 @@ def _outside_main(el: lxml.html.HtmlElement) -> bool:
     return False
 
 
-def buy_controls(tree: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
-    """Add-to-cart buttons (and submit inputs, links styled as buttons) of the page's own product."""
+def buy_controls(tree: lxml.html.HtmlElement, url: str | None = None) -> list[lxml.html.HtmlElement]:
+    """Add-to-cart buttons (and submit inputs, links styled as buttons) of the page's own product.
+
+    A "Buy now" link to another site is an affiliate link of a review, not this page's offer."""
+    host = urlsplit(url).hostname if url else None
     found = []
     for el in tree.iter("button", "input", "a", "form"):
         if el.tag == "input" and (el.get("type") or "").lower() not in ("submit", "button", "image"):
@@ -114,6 +118,8 @@ def buy_controls(tree: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
         if el.tag == "a" and not named and not (el.get("role") == "button" or "btn" in _marker(el).lower()
                                                 or "button" in _marker(el).lower()):
             continue  # a plain link saying "cart" is the header's link to the cart page
+        if el.tag == "a" and host and _other_site(el.get("href") or "", host):
+            continue
         if (named or _ADD_TO_CART.search(label)) and not _outside_main(el):
             found.append(el)
     return found
@@ -206,6 +212,13 @@ def price_named(tree: lxml.html.HtmlElement) -> str | None:
     return None
 
 
-def read_buy_box(tree: lxml.html.HtmlElement) -> BuyBox:
-    controls = buy_controls(tree)
+def _other_site(href: str, host: str) -> bool:
+    target = urlsplit(href).hostname
+    return target is not None and target.removeprefix("www.") != host.removeprefix("www.")
+
+
+def read_buy_box(tree: lxml.html.HtmlElement, url: str | None = None) -> BuyBox:
+    # Several buy buttons do not make a listing: product pages offer add-ons and bundles with their own
+    # buttons (measured: treating more than three as a list cost price and availability on both halves).
+    controls = buy_controls(tree, url)
     return BuyBox(nearest_price(tree, controls), stock_state(tree, controls) if controls else None, bool(controls))

@@ -61,7 +61,7 @@ def _product(structured: list[dict[str, Any]], tree: lxml.html.HtmlElement, meta
         offered = offer.get("itemOffered")
         item: dict[str, Any] = offered if isinstance(offered, dict) else {}
         return _product_from_ld({**item, "offers": offer}, lang, warnings), "single"
-    heuristic = _product_heuristic(tree, meta, lang, warnings)
+    heuristic = _product_heuristic(tree, meta, lang, warnings, url)
     if heuristic:
         _fill_from_page(heuristic, tree, meta, lang, url)
     return (heuristic, "single") if heuristic else (None, "none")
@@ -86,7 +86,7 @@ def _main_product(products: list[dict[str, Any]], tree: lxml.html.HtmlElement,
 def _fill_from_page(product: dict[str, Any], tree: lxml.html.HtmlElement, meta: dict[str, str],
                     lang: str | None, url: str | None) -> None:
     """Fill what structured data left out (price, sku, availability) from the page and its URL."""
-    box = read_buy_box(tree)
+    box = read_buy_box(tree, url)
     if product.get("availability") is None and box.availability is not None:
         product["availability"] = box.availability
     if product.get("price") is None:
@@ -155,7 +155,7 @@ def _product_from_ld(item: dict[str, Any], lang: str | None, warnings: list[str]
 
 
 def _product_heuristic(tree: lxml.html.HtmlElement, meta: dict[str, str], lang: str | None,
-                       warnings: list[str]) -> dict[str, Any] | None:
+                       warnings: list[str], url: str | None = None) -> dict[str, Any] | None:
     """A product from plain HTML: itemprop/og price tags, then a visible price near a buy button."""
     og_type = meta.get("og:type", "").lower()
     price_raw = meta.get("product:price:amount") or meta.get("og:price:amount")
@@ -175,7 +175,7 @@ def _product_heuristic(tree: lxml.html.HtmlElement, meta: dict[str, str], lang: 
         " ' ', @value), 'CARTBASKET', 'cartbasket'), 'cart') or contains(translate(concat(@id, ' ', @class, ' ',"
         " @name), 'BASKET', 'basket'), 'basket') or contains(translate(concat(@id, ' ', @class), 'BUY', 'buy'),"
         " 'buy')]"))
-    box = read_buy_box(tree)
+    box = read_buy_box(tree, url)
     if not price_raw and box.price:
         price_raw, source = box.price, "the price nearest the buy button"
     if not price_raw:

@@ -50,3 +50,4 @@ def test_a_header_link_to_the_cart_is_no_buy_button() -> None:
     answer = extract_page(html, url="https://news.example/a")
     assert answer["page_type"] == "article"
     assert answer["product"] is None
+
