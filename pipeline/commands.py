@@ -209,6 +209,20 @@ def _flat_record(doc: Document) -> dict[str, Any]:
     return rec
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value: Any) -> Any:
+    """A crawled text cell that a spreadsheet would run as a formula, made inert (OWASP's CSV injection recipe).
+
+    Titles and text come from pages an attacker writes; a leading quote makes Excel, LibreOffice and Sheets show
+    the cell as text. Values that are not text (numbers, missing values) are left as they are.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def export(config: Config, args: argparse.Namespace) -> int:
     import pandas as pd
 
@@ -231,6 +245,8 @@ def export(config: Config, args: argparse.Namespace) -> int:
         for col in ("entity_ids", "entities", "quotes", "stance", "events"):
             if col in frame:
                 frame[col] = frame[col].map(lambda v: json.dumps(v, ensure_ascii=False))
+        for col in frame.columns:
+            frame[col] = frame[col].map(neutralise_formula)
         frame.to_csv(args.output or sys.stdout, index=False)
     else:
         output = args.output or "newswatch-export.parquet"

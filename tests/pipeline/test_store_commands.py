@@ -92,3 +92,17 @@ def test_sources_json_matches_schema(project: Path, capsys) -> None:
     assert {"ledger", "shop", "wire"} <= {r["source"] for r in rows}
     for row in rows:
         jsonschema.validate(row, load_schema("sources"))
+
+
+def test_csv_export_neutralises_spreadsheet_formulas(project: Path) -> None:
+    hostile = [{"url": "https://blog.example/f", "source": "blog", "title": '=HYPERLINK("https://evil.example","open")',
+                "text": "+1 what a launch", "author": "@cmd|' /C calc'!A0"},
+               {"url": "https://blog.example/g", "source": "blog", "title": "-2 percent", "text": "plain words"}]
+    (project / "hostile.jsonl").write_text("\n".join(json.dumps(d) for d in hostile) + "\n", encoding="utf-8")
+    assert main(["ingest", "hostile.jsonl", "--no-analyze"]) == 0
+    assert main(["export", "--format", "csv", "-o", "out.csv"]) == 0
+    frame = pd.read_csv(project / "out.csv", dtype=str, keep_default_na=False)
+    cells = [c for row in frame.itertuples(index=False) for c in row]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert "'=HYPERLINK(\"https://evil.example\",\"open\")" in cells
+    assert "'-2 percent" in set(frame["title"])
