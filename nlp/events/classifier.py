@@ -42,14 +42,7 @@ class SentenceTypeModel:
 
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(path) if path else MODEL_PATH
-        self.types: list[str] = []
-        self.coef: np.ndarray | None = None
-        self.intercept: np.ndarray | None = None
-        if self.path.exists():
-            with np.load(self.path, allow_pickle=False) as z:
-                self.types = [str(t) for t in z["types"]]
-                self.coef = z["coef"].astype(np.float32)
-                self.intercept = z["intercept"].astype(np.float32)
+        self.types, self.coef, self.intercept = load_head(self.path)
         self._vec = vectorizer() if self.coef is not None else None
 
     @property
@@ -65,6 +58,14 @@ class SentenceTypeModel:
         logits = np.asarray(x @ self.coef.T) + self.intercept
         probs = 1.0 / (1.0 + np.exp(-logits))
         return [dict(zip(self.types, map(float, row), strict=True)) for row in probs]
+
+
+def load_head(path: Path) -> tuple[list[str], np.ndarray | None, np.ndarray | None]:
+    """A logistic head saved by ``save``: its types, weights and biases; no weights when the file is absent."""
+    if not path.exists():
+        return [], None, None
+    with np.load(path, allow_pickle=False) as z:
+        return [str(t) for t in z["types"]], z["coef"].astype(np.float32), z["intercept"].astype(np.float32)
 
 
 def save(path: Path, types: list[str], coef: np.ndarray, intercept: np.ndarray) -> None:

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from nlp.events.classifier import load_head
+
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 HEAD_PATH = MODEL_DIR / "detector_head.npz"
 THRESHOLDS_PATH = MODEL_DIR / "detector_thresholds.json"
@@ -86,14 +88,7 @@ class EventTypeDetector:
     def __init__(self, head_path: Path | str | None = None, thresholds_path: Path | str | None = None,
                  encoder: SentenceEncoder | None = None) -> None:
         self.path = Path(head_path) if head_path else HEAD_PATH
-        self.types: list[str] = []
-        self.coef: np.ndarray | None = None
-        self.intercept: np.ndarray | None = None
-        if self.path.exists():
-            with np.load(self.path, allow_pickle=False) as z:
-                self.types = [str(t) for t in z["types"]]
-                self.coef = z["coef"].astype(np.float32)
-                self.intercept = z["intercept"].astype(np.float32)
+        self.types, self.coef, self.intercept = load_head(self.path)
         tp = Path(thresholds_path) if thresholds_path else THRESHOLDS_PATH
         self.thresholds = dict(DEFAULT_THRESHOLDS)
         if tp.exists():
