@@ -32,6 +32,8 @@ _KEYS: dict[str, tuple[tuple[str, ...], type | tuple[type, ...]]] = {
     "canonical_domains": (SOURCE_TYPES, list),
 }
 PAGE_KINDS: tuple[str, ...] = ("article", "product", "post")
+# Inclusive bounds of the numeric keys (the config loader checks them too, naming file and line).
+LIMITS: dict[str, tuple[int, int]] = {"max_pages": (1, 10_000_000), "max_items": (1, 10_000_000), "max_depth": (0, 100)}
 DEFAULTS: dict[str, dict[str, Any]] = {
     "sitemap": {"max_pages": 1000},
     "feed": {"max_pages": 200},
@@ -86,9 +88,9 @@ def normalize_sources(sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
             raise SourceError(f"{where}.queries: a search source needs both a url with {{query}} and queries")
         if spec.get("kind") is not None and spec["kind"] not in PAGE_KINDS:
             raise SourceError(f"{where}.kind: expected one of {', '.join(PAGE_KINDS)}, got {spec['kind']!r}")
-        for key, low in (("max_pages", 1), ("max_items", 1), ("max_depth", 0)):
-            if key in spec and spec[key] < low:
-                raise SourceError(f"{where}.{key}: expected at least {low}, got {spec[key]}")
+        for key, (low, high) in LIMITS.items():
+            if key in spec and not low <= spec[key] <= high:
+                raise SourceError(f"{where}.{key}: expected {low} to {high}, got {spec[key]}")
         domains = spec.get("canonical_domains")
         if domains is not None and not all(isinstance(d, str) and d.strip() for d in domains):
             raise SourceError(f"{where}.canonical_domains: expected a list of domain names")

@@ -10,21 +10,9 @@ manager): the item sink then commits each page's item and its "done" mark in one
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 STATE_SETTING = "NEWSWATCH_CRAWL_STATE"
-
-
-@dataclass
-class Validators:
-    """What a page's last good fetch said (the store keeps it as its ``FetchRecord``)."""
-
-    url: str
-    etag: str | None = None
-    last_modified: str | None = None
-    content_hash: str | None = None
-    fetched_at: str | None = None
 
 
 class CrawlState(Protocol):

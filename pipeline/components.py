@@ -21,12 +21,6 @@ def make_store(config: Config) -> Store:
 
 def make_analyzer(config: Config) -> Analyzer:
     """Load the NLP models once for the whole run (slow: seconds), with the config's watchlists."""
-    from nlp.analyzer import Analyzer, AnalyzerSettings
+    from nlp.analyzer import Analyzer
 
-    settings = AnalyzerSettings(
-        spacy_model=config.nlp.model,
-        batch_size=config.nlp.batch_size,
-        stance_backend=config.nlp.stance_backend,
-        stance_model_dir=config.nlp.stance_model_dir,
-    )
-    return Analyzer(config.watch_entries(), settings)
+    return Analyzer(config.watch_entries(), config.nlp)

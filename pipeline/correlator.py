@@ -27,7 +27,6 @@ from datetime import date, timedelta
 from typing import Any, Protocol
 
 from nlp.events.pairing import (
-    DEFAULT_RULES,
     EventView,
     PairRule,
     describe,
@@ -38,6 +37,7 @@ from nlp.events.pairing import (
     timed_score,
 )
 from nlp.stories import DEFAULT_THRESHOLD, StoryIndex, to_bytes
+from pipeline.correlator_settings import CorrelatorSettings
 from storage.base import UpsertResult
 from storage.events_store import EventStore, StoredEvent, event_store, link_id
 from storage.models import Actor, Document, Event, EventDate, Link, LinkEnd, Span, WatchEntry, utc_now_iso
@@ -54,29 +54,6 @@ class LinkListener(Protocol):
     ``newswatch links --json`` shape."""
 
     def on_link(self, link: dict[str, Any]) -> None: ...
-
-
-@dataclass
-class CorrelatorSettings:
-    rules: tuple[PairRule, ...] = DEFAULT_RULES
-    surge_window_days: int = 3
-    surge_baseline_days: int = 14
-    surge_min_listings: int = 3
-    surge_factor: float = 3.0
-    batch: int = 1000  # new events per write transaction (their links and the cursor past them)
-    max_links_per_event: int = 3  # per rule and direction: the best-scored partners of a new event
-
-    @classmethod
-    def from_config(cls, cfg: Any) -> CorrelatorSettings:
-        """From ``pipeline.config.CorrelatorConfig`` (rules as tables; none: the built-in rules)."""
-        rules = tuple(
-            PairRule(name=str(r["name"]), first=tuple(r["first"]), second=tuple(r["second"]),
-                     relation=str(r["relation"]), window_days=float(r.get("window_days", 3.0)),
-                     weight=float(r.get("weight", 1.0)), min_score=float(r.get("min_score", 0.25)))
-            for r in getattr(cfg, "rules", []) or []
-        ) or DEFAULT_RULES
-        return cls(rules=rules, surge_window_days=cfg.surge_window_days, surge_baseline_days=cfg.surge_baseline_days,
-                   surge_min_listings=cfg.surge_min_listings, surge_factor=cfg.surge_factor)
 
 
 Joins = list[tuple[PairRule, str, set[str]]]  # (rule, side, join keys) of one event
@@ -394,11 +371,12 @@ def links_since(store: object, since: str | None = None) -> list[Link]:
 def make_event_stages(config: Any, store: object, listeners: Iterable[LinkListener] = ()
                       ) -> tuple[Correlator | None, StoryStage]:
     """The correlator (None when ``[correlator] enabled = false``) and the story stage of a run."""
-    cfg = config.correlator
-    stories = StoryStage(store, cfg.story_threshold)
-    if not cfg.enabled:
+    settings: CorrelatorSettings = config.correlator
+    threshold = DEFAULT_THRESHOLD if settings.story_threshold is None else settings.story_threshold
+    stories = StoryStage(store, threshold)
+    if not settings.enabled:
         return None, stories
-    return Correlator(store, CorrelatorSettings.from_config(cfg), listeners, config.watch_entries()), stories
+    return Correlator(store, settings, listeners, config.watch_entries()), stories
 
 
 def run_links(config: Any, args: Any) -> int:

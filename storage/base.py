@@ -10,8 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from storage.crawl_state import FetchRecord
-from storage.models import Document
+from storage.models import Document, FetchRecord
 
 UpsertStatus = Literal["new", "updated", "unchanged"]
 

@@ -20,28 +20,13 @@ import json
 import statistics
 import time
 from contextlib import AbstractContextManager
-from dataclasses import asdict, dataclass
 from typing import Any
 
-from storage.models import utc_now_iso
+from storage.models import FetchRecord, utc_now_iso
 from storage.sqlite_tx import sqlite_transaction
 
 HEALTH_COUNTERS: tuple[str, ...] = ("pages_fetched", "items_stored", "empty_bodies", "not_modified")
 MAX_DELAYS_PER_SOURCE = 5000  # the median is over the most recent delays
-
-
-@dataclass
-class FetchRecord:
-    """The last good fetch of one URL: what a conditional GET needs and what the body hashed to."""
-
-    url: str
-    etag: str | None = None
-    last_modified: str | None = None
-    content_hash: str | None = None
-    fetched_at: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 _SQL_TABLES = """

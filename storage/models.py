@@ -512,3 +512,20 @@ class WatchEntry:
         """The name and every alias, de-duplicated, longest first (for greedy matching)."""
         names = {self.name, *(a.text for a in self.aliases)}
         return sorted((n for n in names if n.strip()), key=len, reverse=True)
+
+
+@dataclass
+class FetchRecord:
+    """The last good fetch of one URL: what a conditional GET needs and what the body hashed to.
+
+    Crawlers make it from a response; the store keeps it (``crawl_fetches``).
+    """
+
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    content_hash: str | None = None
+    fetched_at: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -32,10 +32,10 @@ from crawlers.feeds import read_feed
 from crawlers.items import Quarantined
 from crawlers.social import READERS
 from crawlers.sources import normalize_sources
-from crawlers.state import STATE_SETTING, CrawlState, Validators, body_hash
+from crawlers.state import STATE_SETTING, CrawlState, body_hash
 from crawlers.traps import TrapGuard
 from crawlers.urls import canonical_allowed, canonicalize_url, join_http_url, same_site
-from storage.models import Document, Product, Provenance, utc_now_iso
+from storage.models import Document, FetchRecord, Product, Provenance, utc_now_iso
 from storage.url_safety import safe_http_url, unsafe_url_reason
 
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -56,7 +56,7 @@ class NewsWatchSpider(scrapy.Spider):
         self._scheduled: dict[str, int] = {}
         self._seen: set[tuple[str, str]] = set()
         self._admitted: set[tuple[str, str]] = set()
-        self._done_after: dict[int, tuple[Response, Validators | None]] = {}
+        self._done_after: dict[int, tuple[Response, FetchRecord | None]] = {}
         self._version = extract_version()
         self._traps = TrapGuard()
         self._extract_pool: Any = None
@@ -144,7 +144,7 @@ class NewsWatchSpider(scrapy.Spider):
         source = str(meta["nw_source"])
         name = str(meta.get("nw_cb") or "parse_page")
         state = self.state
-        validators: Validators | None = None
+        validators: FetchRecord | None = None
         if response.status == 304:
             self._stat("not_modified", source)
             self._stat("pages_fetched", source)
@@ -157,7 +157,7 @@ class NewsWatchSpider(scrapy.Spider):
             known = state.fetch_record(str(meta["nw_key"]))
             if known is not None and known.content_hash == digest:
                 meta["nw_unchanged"] = True
-            validators = Validators(
+            validators = FetchRecord(
                 url=str(meta["nw_key"]), etag=_header(response, b"ETag"),
                 last_modified=_header(response, b"Last-Modified"), content_hash=digest, fetched_at=utc_now_iso())
         outputs = []
@@ -179,7 +179,7 @@ class NewsWatchSpider(scrapy.Spider):
         if pending is not None:
             self._done(*pending)
 
-    def _done(self, response: Response, validators: Validators | None) -> None:
+    def _done(self, response: Response, validators: FetchRecord | None) -> None:
         state = self.state
         if state is not None:
             state.frontier_done(str(response.meta["nw_source"]), str(response.meta["nw_key"]), validators)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import test_store_contract as _suite
 
 from storage.base import Store
-from storage.crawl_state import FetchRecord
+from storage.models import FetchRecord
 
 # The same fixtures as the store suite: every test runs on SQLite and on PostgreSQL.
 opener = _suite.opener
