@@ -159,6 +159,11 @@ def create_app(config: Config, token: str | None = None,
         problems = "; ".join(f"{'.'.join(str(x) for x in e.get('loc', ())[1:])}: {e.get('msg')}" for e in exc.errors())
         return JSONResponse({"error": problems or "bad request"}, status_code=400)
 
+    @app.exception_handler(StoreError)
+    async def store_unusable(request: Request, exc: StoreError) -> JSONResponse:
+        """A store that cannot be opened or written (read-only, unreachable) is said as such, not a bare 500."""
+        return JSONResponse({"error": str(exc)}, status_code=503)
+
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
         return {"status": "ok"}

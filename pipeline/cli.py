@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pipeline.config import Config, ConfigError, resolve_config
 from pipeline.jsonl import InputFileError, JsonlWriter
+from storage.base import StoreReadOnly
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -129,6 +130,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except StoreReadOnly as exc:  # the machine's permissions, not a bug: say what to do
+        print(f"newswatch: error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     except Exception as exc:  # noqa: BLE001 - the last line of defence: a message, not a traceback
         if os.environ.get("NEWSWATCH_DEBUG"):
             raise

@@ -19,6 +19,10 @@ class StoreError(Exception):
     """A store could not be opened or used; the message says what to do next."""
 
 
+class StoreReadOnly(StoreError):
+    """A write reached a store this process may only read (file permissions, a read-only mount)."""
+
+
 @dataclass
 class UpsertResult:
     id: str

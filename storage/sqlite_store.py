@@ -13,10 +13,11 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
+from urllib.parse import quote
 
 import apsw
 
-from storage.base import SearchHit, SearchResult, StoreError, UpsertResult
+from storage.base import SearchHit, SearchResult, StoreError, StoreReadOnly, UpsertResult
 from storage.common import (
     DOC_COLUMNS,
     check_facets,
@@ -40,7 +41,7 @@ from storage.events_store import (
 )
 from storage.events_store import sqlite_migration as sqlite_events_migration
 from storage.models import Document, utc_now_iso
-from storage.sqlite_tx import sqlite_transaction
+from storage.sqlite_tx import read_only_message, sqlite_transaction
 from storage.text_search import (
     CJK_RUN_RE,
     HAS_CJK_RE,
@@ -250,15 +251,48 @@ def _keep_old_version(db: apsw.Connection, rid: int, now: str) -> None:
     )
 
 
-def connect(path: str) -> apsw.Connection:
-    """An apsw connection with our tokenizer registered, WAL on and a busy timeout."""
-    db = apsw.Connection(path)
+def connect(path: str, read_only: bool = False) -> apsw.Connection:
+    """An apsw connection with our tokenizer registered, WAL on and a busy timeout.
+
+    ``read_only`` opens the file for reading only (``mode=ro``). A WAL database whose folder is not
+    writable cannot create its ``-shm`` file, which even readers need; then it is opened
+    ``immutable``: nobody can be writing it (a writer would need that folder too).
+    """
+    if read_only:
+        db = _open_read_only(path)
+    else:
+        db = apsw.Connection(path)
     db.setbusytimeout(10_000)
     db.register_fts5_tokenizer(TOKENIZER, newswatch_tokenizer)
-    db.execute("PRAGMA journal_mode=WAL")
+    if not read_only:
+        db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("PRAGMA cache_size=-65536")  # 64 MB: B-tree and FTS segment pages stay hot
     return db
+
+
+def _open_read_only(path: str) -> apsw.Connection:
+    uri = "file:" + quote(os.path.abspath(path))
+    flags = apsw.SQLITE_OPEN_READONLY | apsw.SQLITE_OPEN_URI
+    db = apsw.Connection(uri + "?mode=ro", flags=flags)
+    try:
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return db
+    except apsw.Error:
+        db.close()
+    return apsw.Connection(uri + "?immutable=1", flags=flags)
+
+
+def is_read_only(path: str) -> bool:
+    """True when this process may read an existing store file but not write it or its folder.
+
+    Checked up front (``os.access`` honours the effective user) because SQLite, asked to open such a
+    file read-write, quietly opens it read-only and then fails later with unrelated messages.
+    """
+    if path == ":memory:" or path.startswith("file:") or not os.path.exists(path):
+        return False
+    folder = os.path.dirname(os.path.abspath(path))
+    return not os.access(path, os.W_OK) or not os.access(folder, os.W_OK | os.X_OK)
 
 
 # --------------------------------------------------------------------------- the store
@@ -269,11 +303,15 @@ class SQLiteStore(SQLiteCrawlState, SQLiteEventStore):
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = os.fspath(path)
+        self.read_only = is_read_only(self.path)
         try:
-            self._db = connect(self.path)
+            self._db = connect(self.path, read_only=self.read_only)
         except apsw.Error as e:
             raise StoreError(f"cannot open SQLite store {self.path}: {e}") from e
         try:
+            if self.read_only and schema_version(self._db) < len(MIGRATIONS):
+                raise StoreReadOnly(f"{read_only_message(self.path)}; it also needs a schema upgrade by this "
+                                    "newswatch, which only a writable store allows")
             migrate(self._db, where=f"SQLite store {self.path}")
         except BaseException:
             self._db.close()

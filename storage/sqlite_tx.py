@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import apsw
+
 
 @contextmanager
 def sqlite_transaction(db: Any) -> Iterator[None]:
@@ -22,6 +24,12 @@ def sqlite_transaction(db: Any) -> Iterator[None]:
     db.execute("BEGIN IMMEDIATE")
     try:
         yield
+    except apsw.ReadOnlyError as exc:
+        from storage.base import StoreReadOnly  # here: storage.base imports this module's users
+
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise StoreReadOnly(read_only_message(getattr(db, "filename", "") or "the SQLite store")) from exc
     except BaseException:
         if db.in_transaction:  # SQLite has already rolled back after SQLITE_FULL and a few other errors
             db.execute("ROLLBACK")
@@ -32,3 +40,10 @@ def sqlite_transaction(db: Any) -> Iterator[None]:
         if db.in_transaction:
             db.execute("ROLLBACK")
         raise
+
+
+def read_only_message(path: str) -> str:
+    """What a user sees when a write meets a read-only store, and what to do about it."""
+    return (f"the store {path} is read-only (no write permission on the file or its folder): search, export "
+            "and sources still work; to crawl or ingest, make both writable (chmod u+w on the file and its "
+            "folder) or copy the store somewhere writable and point [storage] url at the copy")
