@@ -27,12 +27,22 @@ TOKEN = "a-test-token-that-is-long-enough-0123456789"
 LOCAL = "http://127.0.0.1"
 
 
+class Opener:
+    """Opens the backend under test; ``url`` is its ``[storage] url`` for commands run through the CLI."""
+
+    def __init__(self, url: str, make: Callable[[], Store]) -> None:
+        self.url, self.make = url, make
+
+    def __call__(self) -> Store:
+        return self.make()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def opener(request: pytest.FixtureRequest, config: Config) -> Iterator[Callable[[], Store]]:
+def opener(request: pytest.FixtureRequest, config: Config) -> Iterator[Opener]:
     if request.param == "sqlite":
         from pipeline.components import make_store
 
-        yield lambda: make_store(config)
+        yield Opener(config.storage_url, lambda: make_store(config))
         return
     from storage.base import StoreError
     from storage.postgres_store import PostgresStore
@@ -42,7 +52,7 @@ def opener(request: pytest.FixtureRequest, config: Config) -> Iterator[Callable[
         PostgresStore(PG_DSN, schema=schema).close()
     except StoreError as e:
         pytest.skip(f"PostgreSQL not reachable at {PG_DSN}: {e}")
-    yield lambda: PostgresStore(PG_DSN, schema=schema)
+    yield Opener(f"{PG_DSN}?schema={schema}", lambda: PostgresStore(PG_DSN, schema=schema))
     cleanup = PostgresStore(PG_DSN, schema=schema)
     cleanup.drop_schema()
     cleanup.close()
@@ -163,19 +173,20 @@ def test_search_usage_errors_exit_2_with_a_message(config: Config, tmp_path: Pat
 # ------------------------------------------------------------------ ingest: NUL bytes
 
 
-def test_ingest_answers_a_nul_byte_with_an_error_line_and_goes_on(tmp_path: Path, opener: Callable[[], Store],
+def test_ingest_answers_a_nul_byte_with_an_error_line_and_goes_on(tmp_path: Path, opener: Opener,
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    store = opener()
-    url = getattr(store, "dsn", None)
-    store.close()
     lines = [{"url": "https://a.example/1", "text": "Harbour text one\x00with a NUL."},
              {"url": "https://a.example/2", "text": "Harbour text two.", "title": "T\x00"},
              {"url": "https://a.example/3", "text": "Harbour text three is fine."}]
     data = tmp_path / "in.jsonl"
     data.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
     cfg = tmp_path / "nw.toml"
-    storage = "" if url is None else f'[storage]\nurl = "{url}"\n'
-    cfg.write_text(f'data_dir = "{tmp_path / "data"}"\n{storage}', encoding="utf-8")
+    cfg.write_text(f'data_dir = "{tmp_path / "data"}"\n[storage]\nurl = "{opener.url}"\n', encoding="utf-8")
     assert main(["ingest", str(data), "--no-analyze", "--config", str(cfg)]) == 0
     out = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert "NUL" in out[0]["error"] and "'title'" in out[1]["error"] and out[2]["status"] == "new"
+    store = opener()  # the store the command wrote to is the backend under test, and holds the good line
+    try:
+        assert [h.url for h in store.search("three").hits] == ["https://a.example/3"]
+    finally:
+        store.close()
