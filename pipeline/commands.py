@@ -265,7 +265,7 @@ def source_health(store: Store, config: Config) -> list[dict[str, Any]]:
     they arrived); ``errors`` counts quarantined pages by class.
     """
     held = store.search("", facets=["source"], limit=1).facets.get("source", {})
-    rows = store.source_health(sorted({s.name for s in config.sources} | set(held)))
+    rows = store.crawl.source_health(sorted({s.name for s in config.sources} | set(held)))
     for row in rows:
         row["items_stored"] = int(held.get(row["source"], 0))
     return rows

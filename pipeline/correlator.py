@@ -38,8 +38,8 @@ from nlp.events.pairing import (
 )
 from nlp.stories import DEFAULT_THRESHOLD, StoryIndex, to_bytes
 from pipeline.correlator_settings import CorrelatorSettings
-from storage.base import UpsertResult
-from storage.events_store import EventStore, StoredEvent, event_store, link_id
+from storage.base import EventStore, Store, UpsertResult
+from storage.events_store import StoredEvent, link_id
 from storage.models import Actor, Document, Event, EventDate, Link, LinkEnd, Span, WatchEntry, utc_now_iso
 
 CURSOR = "correlator"
@@ -139,9 +139,9 @@ class PastEvents:
 class Correlator:
     """Incremental pairing of stored events; a :class:`pipeline.ingest.DocumentListener` too."""
 
-    def __init__(self, store: object, settings: CorrelatorSettings | None = None,
+    def __init__(self, store: Store, settings: CorrelatorSettings | None = None,
                  listeners: Iterable[LinkListener] = (), entries: Iterable[WatchEntry] = ()) -> None:
-        self.es: EventStore = event_store(store)
+        self.es: EventStore = store.events
         self.settings = settings or CorrelatorSettings()
         self.listeners = list(listeners)
         self.entries = {e.id: e for e in entries}
@@ -351,8 +351,8 @@ class Correlator:
 class StoryStage:
     """Names the story of each document before it is stored, and keeps the signatures in the store."""
 
-    def __init__(self, store: object, threshold: float = DEFAULT_THRESHOLD) -> None:
-        self.es: EventStore = event_store(store)
+    def __init__(self, store: Store, threshold: float = DEFAULT_THRESHOLD) -> None:
+        self.es: EventStore = store.events
         self.index = StoryIndex(threshold)
         self.index.load(self.es.story_signatures())
 
@@ -363,12 +363,12 @@ class StoryStage:
         return story
 
 
-def links_since(store: object, since: str | None = None) -> list[Link]:
+def links_since(store: Store, since: str | None = None) -> list[Link]:
     """Stored links, oldest first."""
-    return event_store(store).links(since)
+    return store.events.links(since)
 
 
-def make_event_stages(config: Any, store: object, listeners: Iterable[LinkListener] = ()
+def make_event_stages(config: Any, store: Store, listeners: Iterable[LinkListener] = ()
                       ) -> tuple[Correlator | None, StoryStage]:
     """The correlator (None when ``[correlator] enabled = false``) and the story stage of a run."""
     settings: CorrelatorSettings = config.correlator
@@ -403,9 +403,9 @@ def run_links(config: Any, args: Any) -> int:
     return 0
 
 
-def demo_summary(store: object, names: dict[str, str], per_type: int = 2) -> list[str]:
+def demo_summary(store: Store, names: dict[str, str], per_type: int = 2) -> list[str]:
     """The demo's "timed to" section: the best events of each type, the merchandise, and the links."""
-    es = event_store(store)
+    es = store.events
     best: dict[str, list[StoredEvent]] = defaultdict(list)
     merch: dict[str, list[StoredEvent]] = defaultdict(list)
     for ev in es.iter_events():

@@ -10,14 +10,11 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from pipeline.config import SourceConfig
 from pipeline.ingest import Ingestor
 from storage.models import Document
-
-if TYPE_CHECKING:
-    from crawlers.state import CrawlState
 
 
 @dataclass
@@ -83,7 +80,7 @@ def run_crawl_job(sources: list[SourceConfig], ingestor: Ingestor, settings: dic
             per = report.stored.setdefault(item.source, {"new": 0, "updated": 0, "unchanged": 0})
             per[result.status] += 1
             if result.status != "unchanged":
-                ingestor.store.source_event(item.source, items_stored=1, delay_s=publication_delay_s(item))
+                ingestor.store.crawl.source_event(item.source, items_stored=1, delay_s=publication_delay_s(item))
             return
         ingestor.store.quarantine(item.url, item.source, item.reason, getattr(item, "detail", "") or "")
         report.quarantined[item.source] = report.quarantined.get(item.source, 0) + 1
@@ -91,7 +88,7 @@ def run_crawl_job(sources: list[SourceConfig], ingestor: Ingestor, settings: dic
             print(f"quarantined {item.url}: {item.reason}", file=sys.stderr)
 
     report.stats = run_crawl([s.to_spec() for s in sources if s.enabled], on_item, settings or {},
-                             state=cast("CrawlState", ingestor.store) if incremental else None)
+                             state=ingestor.store.crawl if incremental else None)
     return report
 
 

@@ -1,16 +1,22 @@
-"""The one store interface every backend implements (SQLite FTS5 default, PostgreSQL for scale-out).
+"""The store interface every backend implements (SQLite FTS5 default, PostgreSQL for scale-out).
 
-Callers never write SQL or full-text set-up: they add documents, get them back, search and
-iterate. Every backend passes the same contract suite in ``tests/contract``.
+A store is composed of three parts, each a Protocol with its own contract suite in ``tests/contract``
+that every backend passes: ``store.documents`` (:class:`DocumentStore`), ``store.crawl``
+(:class:`CrawlStore`) and ``store.events`` (:class:`EventStore`). Callers never write SQL or
+full-text set-up; a component takes only the part it needs (a crawl gets ``store.crawl``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from storage.models import Document, FetchRecord
+from storage.models import Document, Event, FetchRecord, Link
+
+if TYPE_CHECKING:
+    from storage.events_store import StoredEvent
 
 UpsertStatus = Literal["new", "updated", "unchanged"]
 
@@ -65,8 +71,8 @@ class SearchResult:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
-class Store(Protocol):
-    """Persistence of documents with full-text search.
+class DocumentStore(Protocol):
+    """Documents with their versions, full-text search and quarantine (``store.documents``).
 
     ``filters`` keys: ``source``, ``kind``, ``lang``, ``entity_id`` (a watchlist id found in the
     document), ``since`` / ``until`` (ISO dates against ``published_at``). ``facets`` names fields
@@ -76,6 +82,8 @@ class Store(Protocol):
     def upsert(self, doc: Document) -> UpsertResult: ...
 
     def add(self, doc: Document) -> UpsertResult: ...
+
+    def upsert_many(self, docs: Iterable[Document]) -> list[UpsertResult]: ...
 
     def get(self, doc_id: str) -> Document | None: ...
 
@@ -96,16 +104,20 @@ class Store(Protocol):
 
     def count(self, filters: dict[str, Any] | None = None) -> int: ...
 
-    # Small key/value state the pipeline needs to be re-runnable (alerts already sent, crawl frontier).
-    def mark_once(self, namespace: str, key: str, value: str = "") -> bool: ...
-
-    def was_marked(self, namespace: str, key: str) -> bool: ...
-
     def quarantine(self, url: str, source: str, reason: str, detail: str = "") -> None: ...
 
     def quarantined(self) -> list[dict[str, Any]]: ...
 
-    # Crawl state (see storage.crawl_state): a frontier that survives kill -9, fetch validators, health.
+
+class CrawlStore(Protocol):
+    """Crawl state (``store.crawl``): a frontier that survives kill -9, fetch validators, source health.
+
+    Crawlers take it as their ``crawlers.state.CrawlState``; it shares the store's connection, so
+    inside ``crawl_transaction()`` a page's documents and its "done" mark commit together.
+    """
+
+    def crawl_transaction(self) -> AbstractContextManager[Any]: ...
+
     def crawl_begin(self, source: str) -> list[dict[str, Any]]: ...
 
     def crawl_finish(self, source: str) -> None: ...
@@ -116,6 +128,8 @@ class Store(Protocol):
 
     def frontier_done(self, source: str, key: str, fetch: FetchRecord | None = None) -> None: ...
 
+    def frontier_counts(self, source: str) -> dict[str, int]: ...
+
     def fetch_record(self, url: str) -> FetchRecord | None: ...
 
     def record_fetch(self, fetch: FetchRecord) -> None: ...
@@ -124,5 +138,73 @@ class Store(Protocol):
                      not_modified: int = 0, success_at: str | None = None, delay_s: float | None = None) -> None: ...
 
     def source_health(self, sources: list[str] | None = None) -> list[dict[str, Any]]: ...
+
+
+class EventStore(Protocol):
+    """Events, links and stories across documents (``store.events``): what the correlator and the story
+    stage read and write."""
+
+    def put_events(self, doc_id: str, events: Sequence[Event], url: str | None = None,
+                   source: str | None = None, kind: str | None = None,
+                   published_at: str | None = None) -> int: ...
+
+    def events_after(self, eseq: int, limit: int = 5000) -> list[StoredEvent]: ...
+
+    def events_starting(self, first_day: str, last_day: str, max_eseq: int) -> list[StoredEvent]: ...
+
+    def events_of(self, doc_id: str) -> list[StoredEvent]: ...
+
+    def events_by_key(self, keys: list[str]) -> dict[str, StoredEvent]: ...
+
+    def iter_events(self, batch: int = 5000) -> Iterator[StoredEvent]: ...
+
+    def count_events(self) -> int: ...
+
+    def get_cursor(self, name: str) -> int: ...
+
+    def set_cursor(self, name: str, value: int) -> None: ...
+
+    def add_links(self, links: Sequence[Link], cursor: tuple[str, int] | None = None) -> list[Link]: ...
+
+    def links(self, since: str | None = None, limit: int | None = None) -> list[Link]: ...
+
+    def docs_for_link_key(self, key: str) -> set[str]: ...
+
+    def story_signatures(self) -> Iterator[tuple[str, str, bytes | None]]: ...
+
+    def story_of(self, doc_id: str) -> str | None: ...
+
+    def put_story_member(self, doc_id: str, story_id: str, source: str, seen_at: str,
+                         signature: bytes | None) -> dict[str, Any]: ...
+
+    def story(self, story_id: str) -> dict[str, Any] | None: ...
+
+    def stories(self, min_size: int = 1) -> list[dict[str, Any]]: ...
+
+    def count_listing(self, entity_id: str, day: str, n: int = 1) -> None: ...
+
+    def listing_counts(self, entity_id: str, start: str, end: str) -> dict[str, int]: ...
+
+
+class Store(DocumentStore, Protocol):
+    """One store: its three parts on one connection, plus the pipeline's small "done once" marks.
+
+    The store is first of all its documents: ``store.documents`` is the store itself, so callers may
+    ask for the part they need (``store.documents.search(...)``) or use the store directly.
+    """
+
+    @property
+    def documents(self) -> DocumentStore: ...
+
+    @property
+    def crawl(self) -> CrawlStore: ...
+
+    @property
+    def events(self) -> EventStore: ...
+
+    # Small key/value state the pipeline needs to be re-runnable (alerts already sent).
+    def mark_once(self, namespace: str, key: str, value: str = "") -> bool: ...
+
+    def was_marked(self, namespace: str, key: str) -> bool: ...
 
     def close(self) -> None: ...

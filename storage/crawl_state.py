@@ -11,7 +11,9 @@ Tables (one migration, appended to both backends' ``MIGRATIONS``):
 - ``crawl_fetches``: per canonical URL, the last good fetch (ETag, Last-Modified, body hash);
 - ``source_health`` / ``source_delays``: counters and publication-to-fetch delays per source.
 
-The mixins below give each backend the same methods; keys are canonical URLs chosen by the caller.
+The classes below are each backend's ``store.crawl`` (:class:`storage.base.CrawlStore`), sharing the
+store's connection so that a page's item and its "done" mark commit together; keys are canonical URLs
+chosen by the caller.
 """
 
 from __future__ import annotations
@@ -232,9 +234,10 @@ class _CrawlStateBase:
 
 
 class SQLiteCrawlState(_CrawlStateBase):
-    """Crawl-state methods of :class:`storage.sqlite_store.SQLiteStore` (apsw connection ``self._db``)."""
+    """The crawl part of :class:`storage.sqlite_store.SQLiteStore`, on the store's apsw connection."""
 
-    _db: Any
+    def __init__(self, db: Any) -> None:
+        self._db = db
 
     def _tx(self) -> AbstractContextManager[Any]:
         return sqlite_transaction(self._db)
@@ -251,11 +254,13 @@ class SQLiteCrawlState(_CrawlStateBase):
 
 
 class PostgresCrawlState(_CrawlStateBase):
-    """Crawl-state methods of :class:`storage.postgres_store.PostgresStore` (``self._conn``, ``self._s``)."""
+    """The crawl part of :class:`storage.postgres_store.PostgresStore`, on its connection and schema."""
 
     _ph = "%s"
-    _conn: Any
-    _s: str
+
+    def __init__(self, conn: Any, schema_sql: str) -> None:
+        self._conn = conn
+        self._s = schema_sql
 
     def _t(self, name: str) -> str:
         return f"{self._s}.{name}"

@@ -17,7 +17,8 @@ Tables (the same on SQLite and PostgreSQL):
   and per story the first-seen time, size and sources;
 - ``listing_counts``: new listings per watched entity per day (the listing-surge detector).
 
-The mixins give both backends the same methods, in the way :mod:`storage.crawl_state` does.
+The classes below are each backend's ``store.events`` (:class:`storage.base.EventStore`), as
+:mod:`storage.crawl_state` gives its ``store.crawl``.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 import orjson
 
@@ -549,9 +550,10 @@ def _fill_end(end: LinkEnd, stored: StoredEvent | None, kept: dict[str, Any] | N
 
 
 class SQLiteEventStore(_EventStoreBase):
-    """Event/link/story methods of :class:`storage.sqlite_store.SQLiteStore` (apsw connection ``self._db``)."""
+    """The events part of :class:`storage.sqlite_store.SQLiteStore`, on the store's apsw connection."""
 
-    _db: Any
+    def __init__(self, db: Any) -> None:
+        self._db = db
 
     def _event_tx(self) -> AbstractContextManager[Any]:
         return sqlite_transaction(self._db)
@@ -564,11 +566,13 @@ class SQLiteEventStore(_EventStoreBase):
 
 
 class PostgresEventStore(_EventStoreBase):
-    """Event/link/story methods of :class:`storage.postgres_store.PostgresStore` (``self._conn``, ``self._s``)."""
+    """The events part of :class:`storage.postgres_store.PostgresStore`, on its connection and schema."""
 
     _placeholder = "%s"
-    _conn: Any
-    _s: str
+
+    def __init__(self, conn: Any, schema_sql: str) -> None:
+        self._conn = conn
+        self._s = schema_sql
 
     def _event_table(self, name: str) -> str:
         return f"{self._s}.{name}"
@@ -582,55 +586,3 @@ class PostgresEventStore(_EventStoreBase):
     def _execute_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         with self._conn.cursor() as cur:
             cur.executemany(sql, rows)
-
-
-class EventStore(Protocol):
-    """What the correlator and story stage need from a store (both backends implement it)."""
-
-    def put_events(self, doc_id: str, events: Sequence[Event], url: str | None = None,
-                   source: str | None = None, kind: str | None = None,
-                   published_at: str | None = None) -> int: ...
-
-    def events_after(self, eseq: int, limit: int = 5000) -> list[StoredEvent]: ...
-
-    def events_starting(self, first_day: str, last_day: str, max_eseq: int) -> list[StoredEvent]: ...
-
-    def events_of(self, doc_id: str) -> list[StoredEvent]: ...
-
-    def events_by_key(self, keys: list[str]) -> dict[str, StoredEvent]: ...
-
-    def iter_events(self, batch: int = 5000) -> Iterator[StoredEvent]: ...
-
-    def count_events(self) -> int: ...
-
-    def get_cursor(self, name: str) -> int: ...
-
-    def set_cursor(self, name: str, value: int) -> None: ...
-
-    def add_links(self, links: Sequence[Link], cursor: tuple[str, int] | None = None) -> list[Link]: ...
-
-    def links(self, since: str | None = None, limit: int | None = None) -> list[Link]: ...
-
-    def docs_for_link_key(self, key: str) -> set[str]: ...
-
-    def story_signatures(self) -> Iterator[tuple[str, str, bytes | None]]: ...
-
-    def story_of(self, doc_id: str) -> str | None: ...
-
-    def put_story_member(self, doc_id: str, story_id: str, source: str, seen_at: str,
-                         signature: bytes | None) -> dict[str, Any]: ...
-
-    def story(self, story_id: str) -> dict[str, Any] | None: ...
-
-    def stories(self, min_size: int = 1) -> list[dict[str, Any]]: ...
-
-    def count_listing(self, entity_id: str, day: str, n: int = 1) -> None: ...
-
-    def listing_counts(self, entity_id: str, start: str, end: str) -> dict[str, int]: ...
-
-
-def event_store(store: object) -> EventStore:
-    """The store's event/link/story side; a clear error for a store that has none."""
-    if not isinstance(store, _EventStoreBase):
-        raise TypeError(f"{type(store).__name__} keeps no events (use the SQLite or PostgreSQL store)")
-    return cast(EventStore, store)

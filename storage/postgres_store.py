@@ -141,8 +141,11 @@ MIGRATIONS: list[Callable[[psycopg.Cursor[Any], str], None]] = [_m1_core, _m2_se
 """Ordered schema changes; a schema's version is how many have been applied."""
 
 
-class PostgresStore(PostgresCrawlState, PostgresEventStore):
-    """A :class:`storage.base.Store` in one PostgreSQL schema."""
+class PostgresStore:
+    """A :class:`storage.base.Store` in one PostgreSQL schema.
+
+    Its documents are its own methods; ``crawl`` and ``events`` are parts on the same connection.
+    """
 
     def __init__(self, dsn: str, schema: str = "newswatch") -> None:
         if not _SCHEMA_RE.match(schema):
@@ -158,6 +161,12 @@ class PostgresStore(PostgresCrawlState, PostgresEventStore):
         except BaseException:
             self._conn.close()
             raise
+        self.crawl = PostgresCrawlState(self._conn, self._s)
+        self.events = PostgresEventStore(self._conn, self._s)
+
+    @property
+    def documents(self) -> PostgresStore:
+        return self
 
     def schema_version(self) -> int:
         """The schema version recorded in this store's schema (0 when it does not exist yet)."""

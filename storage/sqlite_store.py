@@ -298,8 +298,11 @@ def is_read_only(path: str) -> bool:
 # --------------------------------------------------------------------------- the store
 
 
-class SQLiteStore(SQLiteCrawlState, SQLiteEventStore):
-    """A :class:`storage.base.Store` in one SQLite file; safe to reopen from many processes."""
+class SQLiteStore:
+    """A :class:`storage.base.Store` in one SQLite file; safe to reopen from many processes.
+
+    Its documents are its own methods; ``crawl`` and ``events`` are parts on the same connection.
+    """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = os.fspath(path)
@@ -316,6 +319,12 @@ class SQLiteStore(SQLiteCrawlState, SQLiteEventStore):
         except BaseException:
             self._db.close()
             raise
+        self.crawl = SQLiteCrawlState(self._db)
+        self.events = SQLiteEventStore(self._db)
+
+    @property
+    def documents(self) -> SQLiteStore:
+        return self
 
     # -- writing
 

@@ -2,7 +2,7 @@
 
 IMMEDIATE takes the write lock up front, so two writers (a crawl subprocess and the service, say)
 wait on the busy timeout instead of failing with a deadlock when a read transaction tries to
-upgrade. Kept in its own module so the store and its mixins (crawl state, events) share it
+upgrade. Kept in its own module so the store and its parts (crawl state, events) share it
 without importing each other.
 """
 

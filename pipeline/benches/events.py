@@ -54,7 +54,8 @@ def _fill(store: Any, rng: random.Random, n: int, first: int, per_doc: int = 4) 
     with progress("bench events: storing synthetic events", total=n) as bar:
         for d in range(first, first + n, per_doc):
             events = [Event.from_dict(synthetic_event(rng, i)) for i in range(d, min(first + n, d + per_doc))]
-            store.put_events(f"doc{d}", events, url=f"https://bench.test/{d}", source=f"s{d % 7}", kind="article")
+            store.events.put_events(f"doc{d}", events, url=f"https://bench.test/{d}", source=f"s{d % 7}",
+                                    kind="article")
             bar.advance(len(events))
 
 
@@ -84,17 +85,17 @@ def bench_correlator(stored: int, new: int) -> list[Row]:
             day = date.fromordinal(738000 + 4 * 365).isoformat()  # then 100 new events of one recent day
             for i in range(stored + new, stored + new + 100):
                 ev = {**synthetic_event(rng, i), "date": {"start": day, "end": day, "text": None, "resolved": True}}
-                store.put_events(f"doc{i}", [Event.from_dict(ev)], url=f"https://bench.test/{i}", source="s0",
+                store.events.put_events(f"doc{i}", [Event.from_dict(ev)], url=f"https://bench.test/{i}", source="s0",
                                  kind="article")
             t0 = time.perf_counter()
             fresh.process()  # reads only the past within reach of their dates
             few = time.perf_counter() - t0
             # baseline: a full rescan, pairing every stored event again as if nothing had been seen
-            store.set_cursor("correlator", 0)
+            store.events.set_cursor("correlator", 0)
             t0, cpu0 = time.perf_counter(), time.process_time()
             Correlator(store).process()
             rescan, rescan_cpu = time.perf_counter() - t0, time.process_time() - cpu0
-            links = len(store.links())
+            links = len(store.events.links())
         finally:
             store.close()
     print(f"bench events: {stored:,} stored + {new:,} new events; first run {first_run:.2f} s; start-up of a new "

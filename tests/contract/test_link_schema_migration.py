@@ -66,7 +66,7 @@ def _first_schema_rows(ph: str) -> tuple[str, list[tuple[object, ...]], str, lis
 
 def _check(store: Store) -> None:
     """What every migrated store must show: both links, in order, whole, and findable by every name."""
-    links = store.links()
+    links = store.events.links()
     assert [x.id for x in links] == ["whole", "slim"]
     whole = links[0].to_dict()
     # its events are gone from the store, so what the link itself kept is shown
@@ -76,8 +76,8 @@ def _check(store: Store) -> None:
     for key, docs in (("kestrel", {"doc-a", "doc-b"}), ("anna-lind", {"doc-a", "doc-b"}), ("whole", {"doc-a", "doc-b"}),
                       ("harbour-co", {"doc-c", "doc-d"}), ("deal", {"doc-c", "doc-d"}),
                       ("any", {"doc-a", "doc-b", "doc-c", "doc-d"})):
-        assert store.docs_for_link_key(key) == docs, key
-    assert store.add_links(links[:1]) == []  # still known: not new again
+        assert store.events.docs_for_link_key(key) == docs, key
+    assert store.events.add_links(links[:1]) == []  # still known: not new again
 
 
 def _sqlite_with(path: str, version: int, build: str, rows: list[tuple[str, list[tuple[object, ...]]]]) -> None:
@@ -129,9 +129,9 @@ def test_a_migrated_link_reads_its_events_from_the_store_while_they_are_there(tm
     _sqlite_with(path, 4, FIRST_LINKS.format(s="", serial="INTEGER NOT NULL DEFAULT 0"),
                  [(links_sql.format(s=""), links), (keys_sql.format(s=""), keys)])
     with SQLiteStore(path) as store:
-        store.put_events("doc-a", [Event.from_dict({"id": "e1", "type": "product_launch", "confidence": 0.8,
+        store.events.put_events("doc-a", [Event.from_dict({"id": "e1", "type": "product_launch", "confidence": 0.8,
                                                     "date": {**DAY, "start": "2026-03-09"}})], url="https://a.test/2")
-        first = store.links()[0].events[0]
+        first = store.events.links()[0].events[0]
         assert first.url == "https://a.test/2" and first.date is not None and first.date.start == "2026-03-09"
 
 

@@ -26,9 +26,9 @@ def main() -> None:
             return
         result = store.upsert(item)  # type: ignore[arg-type]
         if result.status != "unchanged":
-            store.source_event(item.source, items_stored=1)  # type: ignore[attr-defined]
+            store.crawl.source_event(item.source, items_stored=1)
 
-    stats = run_crawl(sources, on_item, settings=settings, progress=False, state=store)  # type: ignore[arg-type]
+    stats = run_crawl(sources, on_item, settings=settings, progress=False, state=store.crawl)
     print(json.dumps(stats.to_dict()))
     store.close()
 

@@ -70,7 +70,7 @@ def test_second_crawl_fetches_only_changed_pages(site: LiveSite, tmp_path: Path)
     with SQLiteStore(tmp_path / "store.db") as store:
         doc = store.get_by_url(f"{site.base_url}/news/story-3.html")
         assert doc is not None and doc.version == 2 and "updated" in (doc.title or "")
-        [health] = store.source_health()
+        [health] = store.crawl.source_health()
         assert health["items_stored"] == 9 and health["not_modified"] == 7 and health["pages_fetched"] == 18
 
 
@@ -117,6 +117,6 @@ def test_killed_crawl_resumes_without_refetching_stored_pages(tmp_path: Path) ->
         assert refetched == set()  # pages are marked done in the store right after their document
         with SQLiteStore(tmp_path / "store.db") as store:
             assert store.count() == n
-            assert store.crawl_begin("gazette") == []  # the resumed run finished: nothing pending
+            assert store.crawl.crawl_begin("gazette") == []  # the resumed run finished: nothing pending
     finally:
         site.stop()

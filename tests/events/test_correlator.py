@@ -63,7 +63,7 @@ def test_events_reported_by_two_sources_are_linked_and_announced_once(store) -> 
     assert [e["type"] for e in link["events"]] == ["official_visit", "product_launch"]  # earlier first
     assert link["gap_days"] == 1.0 and link["entities"] == ["corvel", "ines-prado"]
     assert {e["url"] for e in link["events"]} == {"https://ledger.test/launch", "https://wire.test/visit"}
-    assert store.links()[0].id == link["id"]
+    assert store.events.links()[0].id == link["id"]
     # a fresh process continues from the cursor: nothing new, nothing re-announced
     again = Collect()
     assert Correlator(store, listeners=[again]).process() == [] and again.links == []
@@ -91,11 +91,11 @@ def test_incremental_runs_only_read_new_events(store) -> None:
     for i in range(50):
         corr.es.put_events(f"old{i}", [_ev("deal", "2025-01-01", company=(f"Firm {i}", None, "DE"))])
     corr.process()
-    cursor = store.get_cursor("correlator")
+    cursor = store.events.get_cursor("correlator")
     corr.es.put_events("new", [LAUNCH])
     corr.es.put_events("new2", [VISIT])
     assert len(corr.process()) == 1
-    assert store.get_cursor("correlator") == cursor + 2
+    assert store.events.get_cursor("correlator") == cursor + 2
 
 
 def test_a_new_process_reads_only_the_past_its_new_events_can_pair_with(store) -> None:
@@ -125,9 +125,9 @@ def test_listing_surge_becomes_an_event_linked_to_the_visit(store) -> None:
     for i in range(3):
         ing.ingest(_doc(f"https://shop.test/item{i}", f"Ines Prado mug number {i}", [], source="shop",
                         kind="product", entities=ent, published_at="2026-05-13"))
-    surges = [e for e in store.iter_events() if e.type == "listing_surge"]
+    surges = [e for e in store.events.iter_events() if e.type == "listing_surge"]
     assert len(surges) == 1 and surges[0].event.attributes["listings"] == 3
-    assert any(link.rule == "merchandise_of_visitor" for link in store.links())
+    assert any(link.rule == "merchandise_of_visitor" for link in store.events.links())
 
 
 def test_syndicated_copies_share_a_story_and_make_one_link(store) -> None:
@@ -142,9 +142,9 @@ def test_syndicated_copies_share_a_story_and_make_one_link(store) -> None:
     a, b, z = (store.get_by_url(u) for u in ("https://ledger.test/a", "https://copy.test/a", "https://other.test/z"))
     assert a.annotations.story_id == b.annotations.story_id == a.id
     assert z.annotations.story_id == z.id
-    story = store.story(a.id)
+    story = store.events.story(a.id)
     assert story["size"] == 2 and story["sources"] == ["copy", "ledger"]
-    assert len(store.links()) == 1
+    assert len(store.events.links()) == 1
     # the story index is rebuilt from the store in a new process
     assert StoryStage(store).index.story_of[b.id] == a.id
 
@@ -178,12 +178,12 @@ def test_a_batch_pairs_as_if_its_events_had_come_one_at_a_time(tmp_path, batch: 
     later = Correlator(one_by_one)
     for i in range(0, 600, 2):  # two events per document
         for store in (at_once, one_by_one):
-            store.put_events(f"doc{i}", events[i:i + 2], url=f"https://t.test/{i}")
+            store.events.put_events(f"doc{i}", events[i:i + 2], url=f"https://t.test/{i}")
         later.process()
     found = Correlator(at_once, CorrelatorSettings(batch=batch)).process()
-    batch_links = [(x.id, x.score, x.explanation) for x in at_once.links()]
+    batch_links = [(x.id, x.score, x.explanation) for x in at_once.events.links()]
     assert len(batch_links) > 300 and [x.id for x in found] == [x[0] for x in batch_links]
-    assert batch_links == [(x.id, x.score, x.explanation) for x in one_by_one.links()]
+    assert batch_links == [(x.id, x.score, x.explanation) for x in one_by_one.events.links()]
 
 
 def test_a_long_visit_and_a_document_analysed_again(store) -> None:
@@ -193,13 +193,13 @@ def test_a_long_visit_and_a_document_analysed_again(store) -> None:
                host=("Seoul", None, "KR"))
     ing.ingest(_doc("https://wire.test/tour", "Prado's twelve-day tour of Korea.", [tour], source="wire"))
     ing.ingest(_doc("https://ledger.test/launch", "Corvel launched the Vanta 5.", [LAUNCH]))
-    (link,) = store.links()  # the launch three days after the tour's last day, twelve days after its first
+    (link,) = store.events.links()  # the launch three days after the tour's last day, twelve days after its first
     assert link.gap_days == 14.0 and "(14 days apart)" in link.explanation
     # the tour page is corrected: no visit any more, so a new launch during it is timed to nothing
     ing.ingest(_doc("https://wire.test/tour", "Prado's tour of Korea was called off.", [], source="wire"))
     later = _ev("product_launch", "2026-05-02", company=("Hallan Motors", "hallan", "KR"))
     ing.ingest(_doc("https://ledger.test/hallan", "Hallan launched a van.", [later]))
-    assert len(store.links()) == 1
+    assert len(store.events.links()) == 1
 
 
 def test_a_stored_link_has_the_score_of_score_pair(store) -> None:
@@ -212,13 +212,13 @@ def test_a_stored_link_has_the_score_of_score_pair(store) -> None:
         day = f"2026-05-{17 + days_apart}"
         launch = replace(LAUNCH, confidence=conf, date=EventDate(day, day, None, True))
         visit = replace(VISIT, confidence=0.61, date=EventDate("2026-05-15", "2026-05-17", None, True))
-        store.put_events(f"launch{days_apart}", [launch])
-        store.put_events(f"visit{days_apart}", [visit])
+        store.events.put_events(f"launch{days_apart}", [launch])
+        store.events.put_events(f"visit{days_apart}", [visit])
         (link,) = [x for x in Correlator(store).process() if x.rule == rule.name]
         expected = score_pair(rule, EventView("a", launch), EventView("b", visit))
         assert expected is not None and link.score == expected[0], days_apart
-        store.put_events(f"launch{days_apart}", [])
-        store.put_events(f"visit{days_apart}", [])
+        store.events.put_events(f"launch{days_apart}", [])
+        store.events.put_events(f"visit{days_apart}", [])
 
 
 PG_DSN = os.environ.get("NEWSWATCH_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
@@ -253,7 +253,7 @@ def test_a_correlator_killed_while_its_links_are_written_loses_nothing_it_stored
     for name in ("killed", "clean"):
         with eval(store_code(name)) as store:  # noqa: S307 - our own constructor call
             for i in range(0, 600, 2):
-                store.put_events(f"doc{i}", events[i:i + 2], url=f"https://t.test/{i}")
+                store.events.put_events(f"doc{i}", events[i:i + 2], url=f"https://t.test/{i}")
     patched = "_write_cursor" if dies == "inside the first batch" else "add_links"
     script = textwrap.dedent(f"""
         import os, signal
@@ -276,16 +276,16 @@ def test_a_correlator_killed_while_its_links_are_written_loses_nothing_it_stored
     proc = subprocess.run([sys.executable, "-c", script], cwd=repo, capture_output=True, text=True, timeout=120)
     assert proc.returncode == -signal.SIGKILL and proc.stdout.strip() == "killed", proc.stderr
     with eval(store_code("killed")) as store:  # noqa: S307
-        stored, cursor = store.links(), store.get_cursor("correlator")
+        stored, cursor = store.events.links(), store.events.get_cursor("correlator")
         if dies == "inside the first batch":
-            assert stored == [] and cursor == 0 and store.docs_for_link_key("any") == set()
+            assert stored == [] and cursor == 0 and store.events.docs_for_link_key("any") == set()
         else:
-            assert stored and cursor == store.events_after(0, 500)[-1].eseq
+            assert stored and cursor == store.events.events_after(0, 500)[-1].eseq
         Correlator(store, CorrelatorSettings(batch=500)).process()
-        after = [x.id for x in store.links()]
+        after = [x.id for x in store.events.links()]
     with eval(store_code("clean")) as clean:  # noqa: S307
         Correlator(clean, CorrelatorSettings(batch=500)).process()
-        never_killed = [x.id for x in clean.links()]
+        never_killed = [x.id for x in clean.events.links()]
     assert len(after) > 300 and after == never_killed
 
 
@@ -295,7 +295,7 @@ def test_a_failing_run_raises_its_own_error_even_when_a_listener_fails_too(tmp_p
     store = SQLiteStore(tmp_path / "s.db")
     events = _dense_events(200)
     for i in range(0, 200, 2):
-        store.put_events(f"doc{i}", events[i:i + 2], url=f"https://t.test/{i}")
+        store.events.put_events(f"doc{i}", events[i:i + 2], url=f"https://t.test/{i}")
 
     class Broken:
         def on_link(self, link: dict[str, Any]) -> None:
@@ -315,6 +315,6 @@ def test_a_failing_run_raises_its_own_error_even_when_a_listener_fails_too(tmp_p
     with pytest.raises(ValueError, match="disk full") as failed:
         corr.process()
     assert any("alert channel down" in note for note in failed.value.__notes__)
-    stored = store.links()
-    assert stored and store.get_cursor("correlator") == batches[0][-1].eseq  # the first batch was kept
+    stored = store.events.links()
+    assert stored and store.events.get_cursor("correlator") == batches[0][-1].eseq  # the first batch was kept
     store.close()

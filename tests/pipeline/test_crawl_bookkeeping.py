@@ -24,7 +24,7 @@ class Spider:
         self.fail_after_done = fail_after_done
 
     def item_committed(self, item: Any) -> None:
-        self.store.frontier_done("gazette", item.url)
+        self.store.crawl.frontier_done("gazette", item.url)
         if self.fail_after_done:
             raise OSError("killed here")  # what a kill between the two writes would leave behind
 
@@ -32,32 +32,32 @@ class Spider:
 @pytest.fixture
 def store(tmp_path):
     s = SQLiteStore(tmp_path / "store.db")
-    s.crawl_begin("gazette")
+    s.crawl.crawl_begin("gazette")
     yield s
     s.close()
 
 
 def sink_for(store: SQLiteStore, spider: Spider) -> ItemSink:
-    crawler = SimpleNamespace(settings={STATE_SETTING: StateRef(store)}, spider=spider)
+    crawler = SimpleNamespace(settings={STATE_SETTING: StateRef(store.crawl)}, spider=spider)
     return ItemSink(store.upsert, None, crawler)
 
 
 def page(store: SQLiteStore, url: str) -> Document:
-    store.frontier_add("gazette", url, {"url": url})
+    store.crawl.frontier_add("gazette", url, {"url": url})
     return Document(url=url, text="The harbour reopened.", source="gazette")
 
 
 def test_document_and_page_done_mark_commit_together(store) -> None:
     doc = page(store, "https://g.example/1")
     sink_for(store, Spider(store)).process_item(doc)
-    assert store.get(doc.id) is not None and store.frontier_state("gazette", doc.url) == "done"
+    assert store.get(doc.id) is not None and store.crawl.frontier_state("gazette", doc.url) == "done"
 
 
 def test_a_failure_between_document_and_mark_keeps_neither(store) -> None:
     doc = page(store, "https://g.example/2")
     sink_for(store, Spider(store, fail_after_done=True)).process_item(doc)
     assert store.get(doc.id) is None  # not stored ...
-    assert store.frontier_state("gazette", doc.url) == "pending"  # ... so the page is fetched again
+    assert store.crawl.frontier_state("gazette", doc.url) == "pending"  # ... so the page is fetched again
 
 
 def test_crawl_summary_counts_304_as_unchanged_and_lists_quiet_sources() -> None:

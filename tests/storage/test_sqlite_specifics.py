@@ -143,5 +143,5 @@ def test_event_arrival_numbers_keep_rising_across_the_migration(tmp_path: Path) 
     db.execute("DELETE FROM events WHERE eseq > 1")  # the newest document's events, dropped before migrating
     db.close()
     with SQLiteStore(path) as store:
-        store.put_events("doc", [Event(id="e9", type="deal", confidence=0.5)])
-        assert [e.eseq for e in store.events_after(0)] == [6]  # past the correlator's cursor
+        store.events.put_events("doc", [Event(id="e9", type="deal", confidence=0.5)])
+        assert [e.eseq for e in store.events.events_after(0)] == [6]  # past the correlator's cursor
