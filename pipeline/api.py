@@ -1,6 +1,6 @@
 """The HTTP API and web UI (``newswatch serve``): analyst search over the store.
 
-JSON under ``/api/``; server-rendered HTML pages (``pipeline.ui``) for people. The store is opened
+JSON under ``/api/``; server-rendered HTML pages (``pipeline.web.pages``) for people. The store is opened
 per request from its URL, so the app holds no connection state across threads. When a token is
 configured every request must carry it (``Authorization: Bearer``, or the cookie set by
 ``/login``); the CLI refuses to bind beyond localhost without one.
@@ -16,18 +16,28 @@ from typing import Any
 
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 
-import pipeline.ui as ui
+import pipeline.web.pages as ui
 from pipeline.config import Config
+from pipeline.web.csrf import cross_site_reason, json_or_token, new_form_token
+from pipeline.web.offline_docs import add_offline_docs
+from pipeline.web.render import STATIC
+from pipeline.web.routes import add_routes
 from storage.base import Store, StoreError
 
 TOKEN_COOKIE = "newswatch_token"
 FACETS = ["source", "kind", "lang", "entity_id"]
+# Scripts only from this server (no inline ones: the pages' own scripts are files under /static),
+# so markup smuggled into a page could not run even if it escaped escaping.
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
-                               "form-action 'self'; frame-ancestors 'none'",
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                               "img-src 'self' data:; connect-src 'self'; form-action 'self'; "
+                               "frame-ancestors 'none'; base-uri 'none'",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    # Other sites learn nothing of what was read here; our own forms keep their Origin, which the CSRF
+    # check reads (under no-referrer Chromium sends "Origin: null" even to this server).
+    "Referrer-Policy": "same-origin",
 }
 
 
@@ -115,7 +125,10 @@ def create_app(config: Config, token: str | None = None,
 
     open_store = store_factory or (lambda: make_store(config))
     names = {e.id: e.name for e in config.watch_entries()}
-    app = FastAPI(title="newswatch", version="0.1.0", docs_url="/api/docs", openapi_url="/api/openapi.json")
+    app = FastAPI(title="newswatch", version="0.1.0", docs_url=None, redoc_url=None,
+                  openapi_url="/api/openapi.json")
+    add_offline_docs(app, "/api/openapi.json")  # before /static: its assets are mounted under /static/swagger
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
     @contextmanager
     def store() -> Iterator[Store]:
@@ -128,6 +141,7 @@ def create_app(config: Config, token: str | None = None,
     hosts = allowed_hosts(config)
     limiter = RateLimiter(SEARCH_RATE, SEARCH_BURST)
     cookie_value = login_cookie_value(token) if token else ""
+    form_token = new_form_token(token)
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Callable[[Request], Any]) -> Response:
@@ -136,7 +150,16 @@ def create_app(config: Config, token: str | None = None,
             # controls at 127.0.0.1 (DNS rebinding) sends its own name as Host, and is refused.
             return JSONResponse({"error": "unexpected Host header; without a token only localhost names "
                                           "(and [api] allowed_hosts) are served"}, status_code=421)
-        if token and request.url.path not in ("/login", "/healthz"):
+        refused = cross_site_reason(request.method, request.headers.get("host", ""), request.headers.get("origin"),
+                                    request.headers.get("sec-fetch-site"))
+        if refused is None and request.method == "POST" and request.url.path.startswith("/api/") and \
+                not json_or_token(request.headers.get("content-type", ""), request.headers.get("x-csrf-token", ""),
+                                  form_token):
+            refused = "a POST to the API needs Content-Type: application/json (or the page's X-CSRF-Token)"
+        if refused is not None:
+            return JSONResponse({"error": refused}, status_code=403, headers=SECURITY_HEADERS)
+        public = request.url.path in ("/login", "/healthz") or request.url.path.startswith("/static/")
+        if token and not public:
             given = bearer_token(request.headers.get("authorization", ""))
             cookie = request.cookies.get(TOKEN_COOKIE, "")
             ok = hmac.compare_digest(given.encode(), token.encode()) if given else \
@@ -221,32 +244,38 @@ def create_app(config: Config, token: str | None = None,
         with store() as s:
             return {"per_day": ui.volume_per_day(s)}
 
-    @app.get("/", response_class=HTMLResponse)
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def page_search(request: Request, q: str = "", source: str | None = None, kind: str | None = None,
-                    lang: str | None = None, entity: str | None = None,
+                    lang: str | None = None, entity: str | None = None, since: str | None = None,
+                    until: str | None = None, sort: str = "relevance",
                     page: int = Query(1, ge=1, le=MAX_OFFSET // 20)) -> HTMLResponse:
-        filters = _filters(source, kind, lang, entity, None, None)
+        since, until = since or None, until or None  # an emptied date box sends ""
+        filters = _filters(source, kind, lang, entity, since, until)
+        params = {"source": source, "kind": kind, "lang": lang, "entity": entity, "since": since, "until": until}
         error = None
         try:
-            found = _search(q, filters, 20, (page - 1) * 20, _client(request))
+            found = _search(q, filters, ui.PAGE_SIZE, (page - 1) * ui.PAGE_SIZE, _client(request))
         except HTTPException as exc:
             found, error = {"total": 0, "hits": [], "facets": {}}, str(exc.detail)
         with store() as s:
             volume = ui.volume_per_day(s)
-        return HTMLResponse(ui.search_page(q, filters, found, volume, names, page, error))
+        return HTMLResponse(ui.search_page(q, params, found, volume, names, page, error, csrf=form_token,
+                                           sort=sort))
 
-    @app.get("/doc/{doc_id}", response_class=HTMLResponse)
+    @app.get("/doc/{doc_id}", response_class=HTMLResponse, include_in_schema=False)
     def page_document(doc_id: str) -> HTMLResponse:
         with store() as s:
             doc = s.get(doc_id)
-        if doc is None:
-            return HTMLResponse(ui.not_found(doc_id), status_code=404)
-        return HTMLResponse(ui.document_page(doc, names))
+            if doc is None:
+                return HTMLResponse(ui.not_found(f"No document {doc_id}"), status_code=404)
+            return HTMLResponse(ui.document_page(s, doc, names))
 
-    @app.get("/sources", response_class=HTMLResponse)
+    @app.get("/sources", response_class=HTMLResponse, include_in_schema=False)
     def page_sources() -> HTMLResponse:
         with store() as s:
             rows = source_health(s, config)
         return HTMLResponse(ui.sources_page(rows))
+
+    add_routes(app, store, config, form_token)
 
     return app

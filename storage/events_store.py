@@ -485,6 +485,12 @@ class _EventStoreBase:
                                 (doc_id,))
         return str(rows[0][0]) if rows else None
 
+    def story_members(self, story_id: str, limit: int = 200) -> list[str]:
+        """Ids of the documents of ``story_id``, first seen first (at most ``limit``)."""
+        rows = self._event_rows(f"SELECT doc_id FROM {self._event_table('story_members')} WHERE story_id = ? "
+                                f"ORDER BY seen_at, doc_id LIMIT {int(limit)}", (story_id,))
+        return [str(r[0]) for r in rows]
+
     def put_story_member(self, doc_id: str, story_id: str, source: str, seen_at: str,
                          signature: bytes | None) -> dict[str, Any]:
         """Record ``doc_id`` in ``story_id`` (moving it if it was elsewhere); returns the story's summary."""

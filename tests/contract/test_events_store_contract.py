@@ -79,6 +79,9 @@ def test_story_membership_moves_and_summaries_follow(store: Store) -> None:
     store.events.put_story_member("d2", "s2", "ledger", "2026-03-10T09:00:00Z", None)
     assert store.events.story("s1")["size"] == 1  # type: ignore[index]
     assert store.events.story_of("d2") == "s2"
+    store.events.put_story_member("d3", "s2", "wire", "2026-03-09T07:00:00Z", None)
+    assert store.events.story_members("s2") == ["d3", "d2"]  # first seen first
+    assert store.events.story_members("s1") == ["d1"] and store.events.story_members("nope") == []
     sigs = {d: (s, b) for d, s, b in store.events.story_signatures()}
     assert sigs["d1"] == ("s1", b"\x01\x02")
 

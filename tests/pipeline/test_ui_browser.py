@@ -60,7 +60,7 @@ def test_search_facet_and_document_in_chromium(base_url: str) -> None:
             assert page.inner_text("#total") == "2 matches"
             assert page.locator("mark").first.inner_text() == "Nova"
             page.click(".facet-kind a:has-text('product')")
-            assert page.inner_text("#total") == "1 matches"
+            assert page.inner_text("#total") == "1 match"
             page.click(".hit a.title")
             page.wait_for_selector("article")
             assert "onerror" in page.inner_text("article")  # shown as text ...
