@@ -125,7 +125,7 @@ class SavedSearches:
             r = conn.execute(SAVED_SEARCHES.select().where(SAVED_SEARCHES.c.id == ident)).first()
         return _row(r) if r else None
 
-    def list(self) -> list[SavedSearch]:
+    def all(self) -> list[SavedSearch]:
         with self.engine.connect() as conn:
             rows = conn.execute(SAVED_SEARCHES.select().order_by(SAVED_SEARCHES.c.created_at, SAVED_SEARCHES.c.id))
             return [_row(r) for r in rows]
@@ -143,4 +143,4 @@ class SavedSearches:
 
     def alert_rules(self) -> list[AlertRule]:
         """The rules the alert engine runs: saved searches whose alert is on and not muted."""
-        return [s.rule() for s in self.list() if s.alert and not s.muted]
+        return [s.rule() for s in self.all() if s.alert and not s.muted]

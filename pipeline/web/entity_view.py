@@ -37,8 +37,10 @@ def _mentions_entity(doc: Document, entity: WatchEntry, start: int, end: int) ->
     return any(e.entity_id == entity.id and start <= e.start < end for e in doc.annotations.entities)
 
 
-def entity_profile(store: Store, entity: WatchEntry, sample: int = DEFAULT_SAMPLE) -> dict[str, Any]:
-    """The entity page's data (also ``GET /api/entities/{id}``)."""
+def entity_profile(store: Store, entity: WatchEntry, sample: int = DEFAULT_SAMPLE,
+                   names: dict[str, str] | None = None) -> dict[str, Any]:
+    """The entity page's data (also ``GET /api/entities/{id}``); ``names`` gives watched ids their names."""
+    names = names or {}
     found = store.search("", filters={"entity_id": entity.id}, facets=["day", "source"], limit=sample)
     days = found.facets.get("day", {})
     stance_days: dict[str, Counter[str]] = defaultdict(Counter)
@@ -72,7 +74,8 @@ def entity_profile(store: Store, entity: WatchEntry, sample: int = DEFAULT_SAMPL
         for ent in ann.entities:
             if ent.entity_id == entity.id or not is_name(ent.label):
                 continue
-            seen.add((ent.canonical or ent.text, ent.entity_id, ent.label))
+            shown = names.get(ent.entity_id, "") if ent.entity_id else ""
+            seen.add((shown or ent.canonical or ent.text, ent.entity_id, ent.label))
         co.update(seen)
     return {
         "entity": {"id": entity.id, "name": entity.name, "type": entity.type, "watchlist": entity.watchlist,

@@ -17,7 +17,8 @@ from typing import Any
 from pipeline.commands import _flat_record, neutralise_formula
 from storage.base import Store
 
-FORMATS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson", "parquet": "application/vnd.apache.parquet"}
+FORMATS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson",
+           "parquet": "application/vnd.apache.parquet"}
 NESTED = ("entity_ids", "entities", "quotes", "stance", "events")
 ROWS_PER_CHUNK = 500
 

@@ -99,7 +99,7 @@ def _event_rows(doc: Document) -> list[dict[str, Any]]:
         actors = ", ".join(f"{a.get('text')} ({a.get('role')})" for a in ev.get("actors") or []
                            if isinstance(a, dict) and a.get("text"))
         evidence = ev.get("evidence") or {}
-        rows.append({"type": str(ev.get("type") or "event"), "date": when, "actors": actors,
+        rows.append({"type": str(ev.get("type") or "event").replace("_", " "), "date": when, "actors": actors,
                      "evidence": evidence.get("text") if isinstance(evidence, dict) else None})
     return rows
 
@@ -108,7 +108,8 @@ def _versions(store: Store, doc: Document) -> list[dict[str, Any]]:
     out = []
     for v in store.versions(doc.id):
         p = v.product
-        out.append({"version": v.version, "fetched_at": v.fetched_at, "price": p.price if p else None,
+        fetched = (v.fetched_at or "").replace("T", " ").rstrip("Z")[:16]
+        out.append({"version": v.version, "fetched_at": fetched, "price": p.price if p else None,
                     "currency": p.currency if p else None, "availability": p.availability if p else None})
     return out
 
@@ -117,17 +118,18 @@ def _price_chart(versions: list[dict[str, Any]]) -> Any:
     points = []
     for v in versions:
         try:
-            points.append((f"v{v['version']} {(v['fetched_at'] or '')[:10]}", float(v["price"])))
+            points.append((f"version {v['version']}", float(v["price"])))
         except (TypeError, ValueError):
             continue
-    return plots.hbars(points, "Price per version", label_chars=18) if len(points) > 1 else None
+    return plots.hbars(points, "Price per version", width=520, label_chars=12) if len(points) > 1 else None
 
 
 def document_page(store: Store, doc: Document, names: dict[str, str]) -> str:
     tone = f"{doc.annotations.tone:+.2f}" if doc.annotations.tone is not None else "n/a"
     versions = _versions(store, doc)
-    return render("document.html", title=doc.title or doc.url, doc=doc, tone=tone,
-                  paragraphs=marked_paragraphs(doc, names), entities=entity_groups(doc, names),
+    paragraphs = marked_paragraphs(doc, names)
+    return render("document.html", title=doc.title or doc.url, doc=doc, tone=tone, paragraphs=paragraphs,
+                  marked=any(seg.marks for para in paragraphs for seg in para), entities=entity_groups(doc, names),
                   events=_event_rows(doc), story=_story(store, doc), versions=versions,
                   price_chart=_price_chart(versions) if doc.product else None)
 
@@ -171,7 +173,7 @@ def version_diff(versions: list[Document], a: int, b: int) -> dict[str, Any] | N
 
 
 def diff_page(doc: Document, versions: list[Document], diff: dict[str, Any]) -> str:
-    return render("diff.html", title=f"Changes: {doc.title or doc.url}", doc_id=doc.id,
+    return render("diff.html", title=f"Changes: {doc.title or doc.url}", heading=doc.title or doc.url, doc_id=doc.id,
                   versions=[v.version for v in versions], **diff)
 
 

@@ -194,8 +194,9 @@ def timeline(items: Sequence[TimelineItem], links: Sequence[TimelineLink], title
         if link.a not in centre or link.b not in centre:
             continue
         (xa, ya), (xb, yb) = centre[link.a], centre[link.b]
-        bend = min(ya, yb) - 18
-        parts.append(f'<path d="M{xa:.1f},{ya:.1f} Q{(xa + xb) / 2:.1f},{bend:.1f} {xb:.1f},{yb:.1f}" fill="none" '
+        # an arc above the two marks; marks on one day (one above the other) get an arc to the side
+        cx, cy = ((xa + xb) / 2, min(ya, yb) - 18) if abs(xa - xb) > 4 else (xa + 26, (ya + yb) / 2)
+        parts.append(f'<path d="M{xa:.1f},{ya:.1f} Q{cx:.1f},{cy:.1f} {xb:.1f},{yb:.1f}" fill="none" '
                      f'stroke="#37474f" stroke-width="1.5" stroke-dasharray="4 3"><title>{escape(link.note)}</title>'
                      f'</path>')
     return _svg(width, height, title, parts)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI, HTTPException, Query, Request
@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from pydantic import BaseModel, Field
 
 from pipeline.config import Config
-from pipeline.saved_searches import FREQUENCIES, SavedSearches, SavedSearchError
+from pipeline.saved_searches import FREQUENCIES, SavedSearchError, SavedSearches
 from pipeline.web import exports, pages
 from pipeline.web.csrf import form_token_ok
 from pipeline.web.entity_view import entity_profile
@@ -27,6 +27,7 @@ from storage.base import Store
 OpenStore = Callable[[], AbstractContextManager[Store]]
 Frequency = Literal["as_it_happens", "daily", "weekly"]
 MAX_FORM_BYTES = 64 * 1024
+TypeParam = Annotated[list[str] | None, Query(alias="type", description="event types (repeat for several)")]
 
 
 class SavedSearchIn(BaseModel):
@@ -91,7 +92,7 @@ def add_routes(app: FastAPI, open_store: OpenStore, config: Config, csrf_token: 
         co-mentioned entities of one watched entity."""
         entity = entity_or_404(entity_id)
         with open_store() as s:
-            return entity_profile(s, entity, sample)
+            return entity_profile(s, entity, sample, names)
 
     @app.get("/entity/{entity_id}", response_class=HTMLResponse, include_in_schema=False)
     def page_entity(entity_id: str) -> HTMLResponse:
@@ -99,16 +100,16 @@ def add_routes(app: FastAPI, open_store: OpenStore, config: Config, csrf_token: 
         if entity is None:
             return HTMLResponse(pages.not_found(f"No watched entity {entity_id}"), status_code=404)
         with open_store() as s:
-            return HTMLResponse(pages.entity_page(entity_profile(s, entity)))
+            return HTMLResponse(pages.entity_page(entity_profile(s, entity, names=names)))
 
     # ---------------------------------------------------------------- events, links, timeline
 
     @app.get("/api/events", tags=["events"])
-    def api_events(type: list[str] | None = Query(None), since: str | None = None, until: str | None = None,  # noqa: A002
+    def api_events(types: TypeParam = None, since: str | None = None, until: str | None = None,
                    entity: str | None = None) -> dict[str, Any]:
         """Stored events (of the given types, dated within since..until, involving an entity)."""
         with open_store() as s:
-            data = timeline_data(s, type, since, until, entity)
+            data = timeline_data(s, types, since, until, entity)
         return {"events": data["events"], "undated": data["undated"], "truncated": data["truncated"]}
 
     @app.get("/api/links", tags=["events"])
@@ -118,17 +119,17 @@ def add_routes(app: FastAPI, open_store: OpenStore, config: Config, csrf_token: 
             return [link.to_dict() for link in s.events.links(since=since, limit=limit)]
 
     @app.get("/api/timeline", tags=["events"])
-    def api_timeline(type: list[str] | None = Query(None), since: str | None = None,  # noqa: A002
+    def api_timeline(types: TypeParam = None, since: str | None = None,
                      until: str | None = None, entity: str | None = None) -> dict[str, Any]:
         """Events, the links between them, and each visit with the events dated inside it."""
         with open_store() as s:
-            return timeline_data(s, type, since, until, entity)
+            return timeline_data(s, types, since, until, entity)
 
     @app.get("/timeline", response_class=HTMLResponse, include_in_schema=False)
-    def page_timeline(type: list[str] | None = Query(None), since: str | None = None,  # noqa: A002
+    def page_timeline(types: TypeParam = None, since: str | None = None,
                       until: str | None = None, entity: str | None = None) -> HTMLResponse:
         with open_store() as s:
-            data = timeline_data(s, type, since or None, until or None, entity or None)
+            data = timeline_data(s, types, since or None, until or None, entity or None)
         return HTMLResponse(pages.timeline_page(data, since, until, entity, names.get(entity or "", entity or "")))
 
     # ---------------------------------------------------------------- stories, versions
@@ -184,7 +185,7 @@ def add_routes(app: FastAPI, open_store: OpenStore, config: Config, csrf_token: 
 
     @app.get("/api/export", tags=["export"],
              responses={200: {"content": {t: {} for t in exports.FORMATS.values()}}})
-    def api_export(format: Literal["csv", "jsonl", "parquet"] = "jsonl",  # noqa: A002
+    def api_export(format: Literal["csv", "jsonl", "parquet"] = "jsonl",
                    since: str | None = None) -> Response:
         """Every stored document with its annotations, streamed (no row cap)."""
         try:
@@ -202,7 +203,7 @@ def add_routes(app: FastAPI, open_store: OpenStore, config: Config, csrf_token: 
 
     @app.get("/api/saved-searches", tags=["saved searches"])
     def api_saved_list() -> list[dict[str, Any]]:
-        return [s.to_dict() for s in saved().list()]
+        return [s.to_dict() for s in saved().all()]
 
     @app.post("/api/saved-searches", tags=["saved searches"], status_code=201)
     def api_saved_create(body: SavedSearchIn) -> dict[str, Any]:
@@ -250,7 +251,7 @@ def add_routes(app: FastAPI, open_store: OpenStore, config: Config, csrf_token: 
     # ---------------------------------------------------------------- saved searches (pages)
 
     def saved_html(message: str = "", editing: str | None = None, status: int = 200) -> HTMLResponse:
-        items = [s.to_dict() for s in saved().list()]
+        items = [s.to_dict() for s in saved().all()]
         return HTMLResponse(pages.saved_page(items, csrf_token, channel_names, message, editing), status_code=status)
 
     async def checked_form(request: Request) -> dict[str, list[str]]:
