@@ -36,7 +36,7 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"\b(?:visit(?:ed|s|ing)?|tour(?:ed|s|ing)?|arriv(?:ed|es|ing)\s+in|trip\s+to|travel(?:l?ed|s)?\s+to|"
         r"flew\s+to|landed\s+in|state\s+visit|met\s+with)\b", re.I),
     "deal": re.compile(
-        rf"\b(?:sign(?:ed|s|ing)?\s+{_W}{{0,4}}?(?:order|contract|agreement|deal|memorandum|mou|accord|pact|loan|"
+        rf"\b(?:sign(?:ed|s|ing)?\s+{_W}{{0,4}}?(?<!executive\s)(?:order|contract|agreement|deal|memorandum|mou|accord|pact|loan|"
         rf"credit|financing|facility)s?|"
         rf"agree(?:d|s)?\s+(?:in\s+principle\s+)?to\s+(?:sell|form|set\s+up|combine)\b|"
         rf"agree(?:d|s)?\s+(?:in\s+principle\s+)?(?:on|to)\s+(?:a|an|the)\s+{_W}{{0,3}}?(?:deal|contract|agreement|"

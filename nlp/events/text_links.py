@@ -117,25 +117,59 @@ def text_links(text: str, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 apart = min(_sentences_apart(text, m, asent) for m in _mentions(v))
                 if apart > 2 or _dates_conflict(a, v):
                     continue
+                if apart > 0 and all(NOT_LINKED_RE.search(text, m[0], m[1]) for m in _mentions(v)
+                                     if _sentences_apart(text, m, asent) == apart):
+                    continue  # the visit next to it is framed as later ("ahead of Modi's visit on Thursday")
                 if apart == 0:
                     chosen.append((v, "reported in the same sentence"))
                 elif _party_of_visit(a, v):
                     chosen.append((v, "a party to the visit acts, next to the visit in the text"))
-                elif apart == 1 and any(_refers_back(text, m, asent) for m in _mentions(v)):
-                    chosen.append((v, "the visit's sentence refers back to the action"))
                 elif _in_range(_day(a["date"].get("start")), v) and any(
                         re.search(rf"\b{re.escape(n)}\b", stext) for n in _names(v)) and any(
                         _sentences_apart(text, m, asent) <= 1 for m in _mentions(v)):
                     chosen.append((v, "on a day of the visit, next to it in the text"))
+        if not chosen and not blocked:
+            chosen = _far_links(text, a, asent, visits, actions)
         for v, why in chosen:
             out.append(_link(a, v, why))
     return out
 
 
+def _far_links(text: str, a: dict[str, Any], asent: tuple[int, int], visits: list[dict[str, Any]],
+               actions: list[dict[str, Any]]) -> list[tuple[dict[str, Any], str]]:
+    """Links a text makes across paragraphs: the visitor (or the host official) is a party to the action
+    and the dates do not keep them apart; or a later sentence refers back to the action ("The announcement,
+    made on Monday, came as ...") with no other action reported in between."""
+    out: list[tuple[dict[str, Any], str]] = []
+    for v in visits:
+        if _dates_conflict(a, v) or any(NOT_LINKED_RE.search(text, m[0], m[1]) for m in _mentions(v)
+                                        if _sentences_apart(text, m, asent) == 0):
+            continue
+        if _person_of_visit(a, v):
+            out.append((v, "the visitor is a party, in the same text"))
+        elif _in_range(_day(a["date"].get("start")), v) and _party_of_visit(a, v):
+            out.append((v, "a party to the visit acts on a day of the visit"))
+        elif any(_refers_back(text, m, asent) and _nearest_action_before(m, actions) is a
+                 and _sentences_apart(text, m, asent) <= 4 and not NOT_LINKED_RE.search(text, m[0], m[1])
+                 for m in _mentions(v)):
+            out.append((v, "the visit's sentence refers back to the action"))
+    return out
+
+
+def _nearest_action_before(at: tuple[int, int], actions: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The action whose mention ends last before ``at``: what "the announcement" refers to."""
+    best: tuple[int, dict[str, Any]] | None = None
+    for a in actions:
+        for m in _mentions(a):
+            if m[1] <= at[0] and (best is None or m[1] > best[0]):
+                best = (m[1], a)
+    return best[1] if best else None
+
+
 _BACK_REF_RE = re.compile(r"\W*(?:the|this|that|its|his|her)\s+(?:\w+\s+)?(?:announcement|deal|agreement|order|"
                           r"move|decision|measure|sanctions?|tariffs?|contract|signing|purchase|launch|pledge|"
-                          r"investment)s?\s+(?:comes?|came|was\s+made|were\s+made)\s+(?:as|while|during|when|on)\b",
-                          re.I)
+                          r"investment|proclamation|news)s?\s*(?:,[^,;.]{1,90},\s*)?(?:comes?|came|was\s+made|"
+                          r"were\s+made)\s+(?:as|while|during|when|on)\b", re.I)
 
 
 # "burgers inspired by Trump and Kim", "a coin bearing the faces of": made for the visit when the visitor is named
@@ -162,6 +196,15 @@ def _dates_conflict(a: dict[str, Any], v: dict[str, Any]) -> bool:
         return False
     ve = _day(v["date"].get("end")) or vs
     return (vs - d).days > 1 or (d - ve).days > 1
+
+
+def _person_of_visit(a: dict[str, Any], v: dict[str, Any]) -> bool:
+    """The visitor (a named person, not a country) is a party to the action: an official abroad acts there.
+    The host official is not enough at a distance: acting at home is their everyday business."""
+    people = {str(x["text"]).split()[-1].lower() for x in v["actors"]
+              if x["role"] == "visitor" and x.get("text") and len(str(x["text"]).split()) > 1}
+    return any(x["role"] in ("agency", "company", "counterparty") and str(x.get("text") or "").split()
+               and str(x["text"]).split()[-1].lower() in people for x in a["actors"])
 
 
 def _party_of_visit(a: dict[str, Any], v: dict[str, Any]) -> bool:

@@ -92,3 +92,38 @@ def test_a_measure_announced_as_the_visitor_is_hosted_is_linked(analyzer: Analyz
     visit = next(e for e in ans["events"] if e["type"] == "official_visit")
     assert any(a["text"] == "Tomas Ibarra" and a["role"] == "visitor" for a in visit["actors"])
     assert any(set(lk["events"]) == {measure["id"], visit["id"]} for lk in ans["links"])
+
+
+def test_the_visitor_acting_paragraphs_after_the_visit_is_linked(analyzer: Analyzer) -> None:
+    text = ("Chilean President Marisol Vargas is on a three-day visit to India and arrived in New Delhi on Sunday.\n\n"
+            "Officials from both sides praised the warm tone of the talks.\n\n"
+            "Trade between the two countries has doubled in five years.\n\n"
+            "Analysts said copper and lithium dominate the exchange.\n\n"
+            "On Monday Vargas opened a Terrano Foods packaging factory in Pune.")
+    ans = _ans(analyzer, text, "2026-03-10")
+    inv = next(e for e in ans["events"] if e["type"] == "investment")
+    visit = next(e for e in ans["events"] if e["type"] == "official_visit")
+    assert any(set(lk["events"]) == {inv["id"], visit["id"]} for lk in ans["links"])
+
+
+def test_a_later_sentence_that_refers_back_through_a_clause_links_the_announcement(analyzer: Analyzer) -> None:
+    text = ("Canadian Prime Minister Rosa Delmont announced new tariffs on steel imports on Thursday.\n\n"
+            "Steelmakers welcomed the step.\n\n"
+            "The announcement, which the cabinet had approved in private, came as Delmont hosted Mexican President "
+            "Tomas Ibarra in Ottawa.")
+    ans = _ans(analyzer, text)
+    measure = next(e for e in ans["events"] if e["type"] == "trade_measure")
+    visit = next(e for e in ans["events"] if e["type"] == "official_visit")
+    assert any(set(lk["events"]) == {measure["id"], visit["id"]} for lk in ans["links"])
+
+
+def test_a_measure_next_to_a_visit_framed_as_later_is_not_linked(analyzer: Analyzer) -> None:
+    text = ("A spokesman said President Ana Ruiz of Chile intends to unveil new copper tariffs ahead of Japanese "
+            "Prime Minister Ken Arata's visit to Santiago on Thursday.\n\n"
+            "Ruiz had said earlier that Chile would impose tariffs on imported steel.")
+    assert _ans(analyzer, text)["links"] == []
+
+
+def test_an_executive_order_is_not_a_deal(analyzer: Analyzer) -> None:
+    text = "President Ana Ruiz said she would sign an executive order on port fees on Friday."
+    assert all(e["type"] != "deal" for e in _ans(analyzer, text)["events"])
