@@ -187,11 +187,11 @@ def create_app(config: Config, token: str | None = None,
         """A store that cannot be opened or written (read-only, unreachable) is said as such, not a bare 500."""
         return JSONResponse({"error": str(exc)}, status_code=503)
 
-    @app.get("/healthz")
+    @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.post("/login")
+    @app.post("/login", include_in_schema=False)
     async def login(request: Request) -> Response:
         form = (await request.body()).decode("utf-8", "replace")
         given = dict(p.split("=", 1) for p in form.split("&") if "=" in p).get("token", "")
@@ -219,14 +219,14 @@ def create_app(config: Config, token: str | None = None,
                 raise HTTPException(status_code=400, detail=str(exc)) from None
         return {"total": result.total, "hits": [h.to_dict() for h in result.hits], "facets": result.facets}
 
-    @app.get("/api/search")
+    @app.get("/api/search", tags=["search"])
     def api_search(request: Request, q: str = "", source: str | None = None, kind: str | None = None,
                    lang: str | None = None, entity: str | None = None, since: str | None = None,
                    until: str | None = None, limit: int = Query(20, ge=1, le=200),
                    offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> dict[str, Any]:
         return _search(q, _filters(source, kind, lang, entity, since, until), limit, offset, _client(request))
 
-    @app.get("/api/documents/{doc_id}")
+    @app.get("/api/documents/{doc_id}", tags=["documents"])
     def api_document(doc_id: str) -> dict[str, Any]:
         with store() as s:
             doc = s.get(doc_id)
@@ -234,12 +234,12 @@ def create_app(config: Config, token: str | None = None,
             raise HTTPException(status_code=404, detail=f"no document {doc_id!r}")
         return doc.to_dict()
 
-    @app.get("/api/sources")
+    @app.get("/api/sources", tags=["sources"])
     def api_sources() -> list[dict[str, Any]]:
         with store() as s:
             return source_health(s, config)
 
-    @app.get("/api/stats/volume")
+    @app.get("/api/stats/volume", tags=["search"])
     def api_volume() -> dict[str, Any]:
         with store() as s:
             return {"per_day": ui.volume_per_day(s)}

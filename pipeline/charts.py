@@ -12,6 +12,15 @@ PALETTE = {"favor": "#2e7d32", "against": "#c62828", "neutral": "#9e9e9e"}
 SERIES_COLOURS = ["#1565c0", "#ef6c00", "#6a1b9a", "#00838f", "#558b2f", "#ad1457"]
 
 
+def _axis_label(label: str, step: float) -> str:
+    """A day as ``03-10``; any other label whole when it fits under its bar, else shortened with an
+    ellipsis (never cut to its last letters: "bazaarhub" must not read "arhub")."""
+    if len(label) == 10 and label[4] == "-" and label[7] == "-":
+        return label[5:]
+    fits = max(3, int(step / 5.2))
+    return label if len(label) <= fits else label[: fits - 1] + "…"
+
+
 def bar_chart(values: list[tuple[str, float]], title: str, width: int = 560, height: int = 180) -> str:
     """A vertical bar chart of labelled values (e.g. documents per day)."""
     if not values:
@@ -33,7 +42,7 @@ def bar_chart(values: list[tuple[str, float]], title: str, width: int = 560, hei
                      f'{value:g}</text>')
         if len(values) <= 16 or i % max(1, len(values) // 8) == 0:
             parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{height - label_h + 14}" font-size="9" '
-                         f'text-anchor="middle">{escape(label[-5:])}</text>')
+                         f'text-anchor="middle">{escape(_axis_label(label, step))}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
