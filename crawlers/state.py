@@ -1,6 +1,6 @@
 """What a crawl needs to remember between runs, as an interface the caller supplies.
 
-``crawlers`` never opens a store: the wiring (``pipeline.crawl_job``) passes one in through the
+``crawlers`` never opens a store: the wiring (``pipeline.service.crawl_job``) passes one in through the
 ``NEWSWATCH_CRAWL_STATE`` setting, and any object with these methods will do (a store's ``crawl``
 part, ``storage.base.CrawlStore``, has them). Without one, a crawl simply starts
 from its source URLs every time. A state may also offer ``crawl_transaction()`` (a context

@@ -137,7 +137,7 @@ class PastEvents:
 
 
 class Correlator:
-    """Incremental pairing of stored events; a :class:`pipeline.ingest.DocumentListener` too."""
+    """Incremental pairing of stored events; a :class:`pipeline.ingest.ingestor.DocumentListener` too."""
 
     def __init__(self, store: Store, settings: CorrelatorSettings | None = None,
                  listeners: Iterable[LinkListener] = (), entries: Iterable[WatchEntry] = ()) -> None:
@@ -384,7 +384,7 @@ def run_links(config: Any, args: Any) -> int:
     import json
     import sys
 
-    from pipeline.components import make_store
+    from pipeline.wiring import make_store
 
     store = make_store(config)
     try:

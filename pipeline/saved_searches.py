@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from pipeline.config import AlertRule
-from pipeline.service_db import METADATA, make_engine
+from pipeline.service.db import METADATA, make_engine
 from storage.models import utc_now_iso
 
 FREQUENCIES = ("as_it_happens", "daily", "weekly")

@@ -91,11 +91,11 @@ def run_path(docs: list[Document], entries: list[WatchEntry], analyzer: Any, smt
     ``staged``: the two-stage path (arrival now, analysis in a worker thread); otherwise the
     baseline, each document analyzed before any rule looks at it, one at a time.
     """
-    from pipeline.alerts import AlertEngine
+    from pipeline.alerts.delivery import attach_outbox
+    from pipeline.alerts.rules import AlertEngine
     from pipeline.config import AlertRule, ChannelConfig, Config, SchedulerConfig, SmtpConfig, Watchlist
-    from pipeline.delivery import attach_outbox
-    from pipeline.ingest import Ingestor
-    from pipeline.staged_ingest import StagedIngest
+    from pipeline.ingest.ingestor import Ingestor
+    from pipeline.ingest.staged import StagedIngest
     from storage.sqlite_store import SQLiteStore
 
     config = Config(data_dir=workdir, smtp=SmtpConfig(host="127.0.0.1", port=smtp_port, timeout_s=10),

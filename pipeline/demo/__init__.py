@@ -70,12 +70,12 @@ def demo_config(data_dir: Path, base_url: str) -> Config:
 
 
 def run_demo(data_dir: Path, port: int = 0) -> int:
-    from pipeline.commands import make_alert_engine
-    from pipeline.components import make_analyzer, make_store
+    from pipeline.cli.commands import make_alert_engine
     from pipeline.correlator import make_event_stages
-    from pipeline.crawl_job import run_crawl_job
     from pipeline.demo.site_server import SiteServer
-    from pipeline.ingest import Ingestor
+    from pipeline.ingest.ingestor import Ingestor
+    from pipeline.service.crawl_job import run_crawl_job
+    from pipeline.wiring import make_analyzer, make_store
 
     started = time.monotonic()
     # A fixed port keeps document URLs (their identity) the same from one run to the next.
@@ -132,9 +132,9 @@ def _print_stances(st: object, names: dict[str, str], limit: int = 8) -> None:
 
 def _print_summary(config: Config, store: object, stored: dict[str, dict[str, int]],
                    quarantined: dict[str, int], alerts: object) -> None:
-    from pipeline.alerts import AlertEngine, read_alert_log
-    from pipeline.commands import alert_log_path
-    from pipeline.digest import build_for_config
+    from pipeline.alerts.rules import AlertEngine, read_alert_log
+    from pipeline.cli.commands import alert_log_path
+    from pipeline.digest.build import build_for_config
     from storage.base import Store
 
     assert isinstance(alerts, AlertEngine)

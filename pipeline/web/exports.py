@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any
 
-from pipeline.commands import _flat_record, neutralise_formula
+from pipeline.cli.commands import _flat_record, neutralise_formula
 from storage.base import Store
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson",

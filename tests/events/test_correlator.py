@@ -11,7 +11,7 @@ import pytest
 
 from nlp.events.pairing import PairRule
 from pipeline.correlator import Correlator, CorrelatorSettings, StoryStage
-from pipeline.ingest import Ingestor
+from pipeline.ingest.ingestor import Ingestor
 from storage.models import Actor, Annotations, Document, Entity, Event, EventDate, Span, WatchEntry
 from storage.postgres_store import PostgresStore
 from storage.sqlite_store import SQLiteStore

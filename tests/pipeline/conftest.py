@@ -19,7 +19,7 @@ def example_config() -> Config:
 
 @pytest.fixture(scope="session")
 def analyzer(example_config: Config):
-    from pipeline.components import make_analyzer
+    from pipeline.wiring import make_analyzer
 
     return make_analyzer(example_config)
 
@@ -49,7 +49,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     except psycopg.Error as e:
         pytest.skip(f"PostgreSQL not reachable at {PG_DSN}: {e}")
     yield f"{PG_DSN}?options=-csearch_path%3D{schema}"
-    from pipeline.service_db import dispose_all
+    from pipeline.service.db import dispose_all
 
     dispose_all()
     with psycopg.connect(PG_DSN, autocommit=True) as conn:

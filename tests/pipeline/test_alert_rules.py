@@ -11,9 +11,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from mailkit import Inbox, free_port
 
-from pipeline.alerts import AlertEngine
+from pipeline.alerts.rules import AlertEngine
 from pipeline.config import AlertRule, ChannelConfig, Config, SchedulerConfig, SmtpConfig, Watchlist
-from pipeline.ingest import Ingestor
+from pipeline.ingest.ingestor import Ingestor
 from storage.base import UpsertResult
 from storage.models import Annotations, Document, Entity, Product, Quote, Span, Speaker, Stance, WatchEntry
 from storage.sqlite_store import SQLiteStore
@@ -217,7 +217,7 @@ def test_alert_config_errors_are_located(tmp_path) -> None:
 
 
 def test_alert_travels_from_ingest_to_smtp_once_even_after_restart(tmp_path, store) -> None:
-    from pipeline.delivery import attach_outbox
+    from pipeline.alerts.delivery import attach_outbox
 
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from pipeline.api import create_app, is_loopback
 from pipeline.cli import main
-from pipeline.components import make_store
 from pipeline.config import Config
+from pipeline.web.api import create_app, is_loopback
+from pipeline.wiring import make_store
 from storage.models import Document
 
 HOSTILE = "<script>window.__pwned = 1</script>"

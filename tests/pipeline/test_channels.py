@@ -16,9 +16,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from mailkit import Inbox, free_port
 
-from pipeline.channels import SIGNATURE_HEADER, make_senders, verify
+from pipeline.alerts.channels import SIGNATURE_HEADER, make_senders, verify
+from pipeline.alerts.outbox import Outbox, OutboxItem
 from pipeline.config import ChannelConfig, Config, SmtpConfig
-from pipeline.outbox import Outbox, OutboxItem
 
 SECRET = "s3cret-for-tests"
 
@@ -219,7 +219,7 @@ def test_webhook_without_its_secret_in_env_is_not_sent(tmp_path, hook_server, mo
 
 def test_stdout_channel_is_printed_by_the_service_only(tmp_path, monkeypatch, capsys) -> None:
     """One behaviour: crawl, ingest and the service's crawl subprocesses leave it in the outbox; `run` prints it."""
-    from pipeline.delivery import SERVICE_CHILD_ENV, start_worker
+    from pipeline.alerts.delivery import SERVICE_CHILD_ENV, start_worker
 
     config = Config(data_dir=tmp_path, channels=[ChannelConfig(name="tty", type="stdout")])
     config.scheduler.db_url = f"sqlite:///{tmp_path / 'service.db'}"

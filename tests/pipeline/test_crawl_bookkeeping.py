@@ -11,7 +11,7 @@ import pytest
 from crawlers.item_sink import ItemSink
 from crawlers.runner import CrawlStats, SourceStats
 from crawlers.state import STATE_SETTING, StateRef
-from pipeline.crawl_job import CrawlReport
+from pipeline.service.crawl_job import CrawlReport
 from storage.models import Document
 from storage.sqlite_store import SQLiteStore
 

@@ -15,10 +15,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from mailkit import Inbox, free_port
 
-from pipeline.channels import make_senders
+from pipeline.alerts.channels import make_senders
+from pipeline.alerts.outbox import Outbox
 from pipeline.cli import main
 from pipeline.config import ChannelConfig, Config, SchedulerConfig, SmtpConfig
-from pipeline.outbox import Outbox
 
 ALERT = {"rule": "watch", "entity_id": "duarte", "entity_name": "Helena Duarte", "why": "Helena Duarte mentioned",
          "url": "https://n.example/1", "title": "Harbour report", "kind": "article", "source": "ledger"}

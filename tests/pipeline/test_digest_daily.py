@@ -14,7 +14,7 @@ from mailkit import Inbox, free_port
 
 from pipeline.cli import main
 from pipeline.config import Config, DigestConfig, Recipient, SchedulerConfig, SmtpConfig, Watchlist
-from pipeline.digest import collect, recipient_email, render_html, render_text
+from pipeline.digest.build import collect, recipient_email, render_html, render_text
 from storage.models import Annotations, Document, Entity, Provenance, Quote, Span, Speaker, Stance, WatchEntry
 from storage.sqlite_store import SQLiteStore
 
@@ -121,8 +121,8 @@ def test_cli_dry_run_writes_file_and_sends_nothing(filled: Config, tmp_path: Pat
 
 
 def test_recipient_digest_is_multipart_and_arrives_via_outbox(filled: Config) -> None:
-    from pipeline.channels import DIGEST_CHANNEL, make_senders
-    from pipeline.outbox import Outbox
+    from pipeline.alerts.channels import DIGEST_CHANNEL, make_senders
+    from pipeline.alerts.outbox import Outbox
 
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
@@ -148,7 +148,7 @@ def test_recipient_digest_is_multipart_and_arrives_via_outbox(filled: Config) ->
 
 
 def test_scheduled_digest_job_sends_once_per_recipient_and_day(filled: Config) -> None:
-    from pipeline.scheduler import send_recipient_digest
+    from pipeline.service.scheduler import send_recipient_digest
 
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())

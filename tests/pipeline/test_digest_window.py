@@ -16,7 +16,7 @@ import pytest
 
 from pipeline.cli import main
 from pipeline.config import Config, DigestConfig, Recipient, SchedulerConfig, Watchlist
-from pipeline.digest import Window, collect, default_window, render_html, render_text, snippet
+from pipeline.digest.build import Window, collect, default_window, render_html, render_text, snippet
 from storage.models import Annotations, Document, Entity, Provenance, Quote, Span, Speaker, Stance, WatchEntry
 from storage.sqlite_store import SQLiteStore
 
@@ -198,7 +198,7 @@ def test_rendered_digest_screenshot_and_plain_text_view(briefing, tmp_path: Path
 
 
 def test_default_window_is_since_the_last_digest_sent_else_24_hours(tmp_path: Path) -> None:
-    from pipeline.outbox import Outbox
+    from pipeline.alerts.outbox import Outbox
 
     config = Config(data_dir=tmp_path / "data", scheduler=SchedulerConfig(db_url=f"sqlite:///{tmp_path / 's.db'}"))
     rcpt = Recipient(email="desk@example.org", watchlists=["trade"], timezone=LISBON)

@@ -12,11 +12,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from mailkit import Inbox, free_port
 
-from pipeline.alerts import AlertEngine
-from pipeline.channels import make_senders
+from pipeline.alerts.channels import make_senders
+from pipeline.alerts.outbox import OutboxItem
+from pipeline.alerts.rules import AlertEngine
 from pipeline.config import AlertRule, ChannelConfig, Config, SmtpConfig
-from pipeline.ingest import Ingestor
-from pipeline.outbox import OutboxItem
+from pipeline.ingest.ingestor import Ingestor
 from storage.models import Annotations, Document, Entity, WatchEntry
 from storage.sqlite_store import SQLiteStore
 

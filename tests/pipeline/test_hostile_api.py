@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from pipeline.api import create_app, login_cookie_value
 from pipeline.cli import main
 from pipeline.config import ApiConfig, Config
+from pipeline.web.api import create_app, login_cookie_value
 from storage.base import Store
 from storage.models import Document
 
@@ -40,7 +40,7 @@ class Opener:
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def opener(request: pytest.FixtureRequest, config: Config) -> Iterator[Opener]:
     if request.param == "sqlite":
-        from pipeline.components import make_store
+        from pipeline.wiring import make_store
 
         yield Opener(config.storage_url, lambda: make_store(config))
         return

@@ -14,13 +14,13 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from pipeline.api import create_app
-from pipeline.channels import alert_html, alert_text, slack_channel, stdout_channel, webhook_channel
-from pipeline.components import make_store
+from pipeline.alerts.channels import alert_html, alert_text, slack_channel, stdout_channel, webhook_channel
+from pipeline.alerts.outbox import OutboxItem
 from pipeline.config import ChannelConfig, Config
-from pipeline.digest import collect, render_html
-from pipeline.ingest import IngestError, document_from_record
-from pipeline.outbox import OutboxItem
+from pipeline.digest.build import collect, render_html
+from pipeline.ingest.ingestor import IngestError, document_from_record
+from pipeline.web.api import create_app
+from pipeline.wiring import make_store
 from storage.models import Annotations, Document, Entity, WatchEntry
 from storage.url_safety import link_html, safe_http_url
 
@@ -74,7 +74,7 @@ def test_alert_email_and_chat_payloads_carry_no_script_link(monkeypatch: pytest.
     assert script_hrefs(alert_html(ALERT)) == [] and "javascript:" not in alert_html(ALERT)
     assert "javascript:" not in alert_text(ALERT)
     posted: list[bytes] = []
-    monkeypatch.setattr("pipeline.channels._post_json", lambda url, body, headers, timeout: posted.append(body))
+    monkeypatch.setattr("pipeline.alerts.channels._post_json", lambda url, body, headers, timeout: posted.append(body))
     item = OutboxItem(id=1, key="k", channel="c", payload=ALERT, attempts=0)
     webhook_channel(ChannelConfig(name="c", type="webhook", url="https://hooks.example/x"))(item)
     slack_channel(ChannelConfig(name="s", type="slack", url="https://hooks.example/s"))(item)
@@ -102,7 +102,7 @@ def test_ui_pages_never_link_a_stored_script_url(config: Config) -> None:
 
 def test_slack_message_escapes_control_sequences(monkeypatch: pytest.MonkeyPatch) -> None:
     posted: list[bytes] = []
-    monkeypatch.setattr("pipeline.channels._post_json", lambda url, body, headers, timeout: posted.append(body))
+    monkeypatch.setattr("pipeline.alerts.channels._post_json", lambda url, body, headers, timeout: posted.append(body))
     payload = {**ALERT, "url": "https://news.example/a?x=1&y=2",
                "title": "<!channel> see <https://evil.example|the filing>", "why": "<!everyone> & co",
                "evidence": "<@U123> said > <"}

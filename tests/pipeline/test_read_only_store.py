@@ -78,7 +78,7 @@ def test_serve_answers_searches_from_a_read_only_store(read_only_project: Path) 
     script = textwrap.dedent("""
         import json
         from fastapi.testclient import TestClient
-        from pipeline.api import create_app
+        from pipeline.web.api import create_app
         from pipeline.config import resolve_config
         client = TestClient(create_app(resolve_config(None)), base_url="http://127.0.0.1")
         answer = client.get("/api/search", params={"q": "harbour"})

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import Config, ConfigError, Recipient, SchedulerConfig, SourceConfig, load_config
-from pipeline.scheduler import JobFailed, Service, list_jobs
+from pipeline.service.scheduler import JobFailed, Service, list_jobs
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -113,8 +113,8 @@ def test_changed_schedule_reschedules_and_removed_source_is_dropped(tmp_path, db
 
 
 def test_job_error_is_recorded_for_jobs_and_source_health(tmp_path, db_url) -> None:
-    from pipeline.commands import source_health
-    from pipeline.components import make_store
+    from pipeline.cli.commands import source_health
+    from pipeline.wiring import make_store
 
     config = make_config(tmp_path, db_url)
     runner = Recorder(fail={"ledger"})

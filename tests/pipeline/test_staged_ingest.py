@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from pipeline.alerts import AlertEngine
-from pipeline.components import make_store
+from pipeline.alerts.rules import AlertEngine
 from pipeline.config import AlertRule
-from pipeline.ingest import Ingestor, document_from_record
-from pipeline.staged_ingest import StagedIngest, StagedIngestError
+from pipeline.ingest.ingestor import Ingestor, document_from_record
+from pipeline.ingest.staged import StagedIngest, StagedIngestError
+from pipeline.wiring import make_store
 
 VISIT = {"url": "https://news.example/visit", "source": "ledger", "title": "A minister abroad",
          "text": "Trade Minister Helena Duarte visited Jakarta on Tuesday for talks with officials. "

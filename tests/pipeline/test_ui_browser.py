@@ -10,9 +10,9 @@ import pytest
 import uvicorn
 from mailkit import free_port
 
-from pipeline.api import create_app
-from pipeline.components import make_store
 from pipeline.config import Config
+from pipeline.web.api import create_app
+from pipeline.wiring import make_store
 from storage.models import Document
 
 CHROMIUM = "/usr/bin/chromium"

@@ -11,9 +11,9 @@ import pytest
 import webfixture
 from fastapi.testclient import TestClient
 
-from pipeline.api import create_app
 from pipeline.config import Config
 from pipeline.saved_searches import SavedSearches
+from pipeline.web.api import create_app
 
 JSON = {"content-type": "application/json"}
 

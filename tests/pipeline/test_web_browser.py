@@ -15,8 +15,8 @@ import uvicorn
 import webfixture
 from mailkit import free_port
 
-from pipeline.api import create_app
 from pipeline.config import Config
+from pipeline.web.api import create_app
 
 CHROMIUM = "/usr/bin/chromium"
 OUTPUT = Path(os.environ.get("NEWSWATCH_TEST_OUTPUT", "/tmp/newswatch-test-output"))

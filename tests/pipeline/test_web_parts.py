@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pipeline.charts import bar_chart
 from pipeline.web import plots
+from pipeline.web.charts import bar_chart
 from pipeline.web.marking import entity_groups, marked_paragraphs
 from pipeline.web.render import plural, render
 from storage.models import Annotations, Document, Entity, Quote, Span, Speaker, Stance

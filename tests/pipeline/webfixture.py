@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.components import make_store
 from pipeline.config import Config
+from pipeline.wiring import make_store
 from storage.events_store import event_key, link_id
 from storage.models import (
     Actor,

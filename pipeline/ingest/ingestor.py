@@ -6,7 +6,7 @@ watchlist matcher's entities; then listeners with ``on_arrival`` (the alert engi
 no more than that (mentions, first mentions, saved searches) seconds after the document arrived.
 The *completion* stage (:meth:`Ingestor.complete`) runs the full analysis (NER, stance, events)
 in one batched pass, stores the documents and tells the listeners (``on_document``), which fire
-the rules that need analysis (stance shifts, events, links). :class:`pipeline.staged_ingest.StagedIngest`
+the rules that need analysis (stance shifts, events, links). :class:`pipeline.ingest.staged.StagedIngest`
 runs the second stage in a worker thread, so a burst of arrivals never waits behind analysis.
 """
 

@@ -31,8 +31,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from pipeline.config import Config, Recipient, SourceConfig
-from pipeline.schedules import parse_schedule, parse_send_at, parse_timezone
-from pipeline.service_db import JOB_RUNS, make_engine, sqlalchemy_url
+from pipeline.service.db import JOB_RUNS, make_engine, sqlalchemy_url
+from pipeline.service.schedules import parse_schedule, parse_send_at, parse_timezone
 
 log = logging.getLogger("newswatch.scheduler")
 
@@ -99,7 +99,7 @@ def crawl_argv(config: Config, source: SourceConfig) -> list[str]:
 
 def subprocess_crawl(config: Config, source: SourceConfig) -> str:
     """Crawl one source in a fresh Python process; its stdout summary is the job's result."""
-    from pipeline.delivery import SERVICE_CHILD_ENV
+    from pipeline.alerts.delivery import SERVICE_CHILD_ENV
 
     env = {**os.environ, SERVICE_CHILD_ENV: "1"}
     proc = subprocess.Popen(crawl_argv(config, source), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
@@ -124,10 +124,10 @@ def subprocess_crawl(config: Config, source: SourceConfig) -> str:
 
 def send_recipient_digest(config: Config, recipient: Recipient, day: str) -> str:
     """Queue the recipient's digest for ``day`` in the outbox and deliver it now (retried later if down)."""
-    from pipeline.channels import DIGEST_CHANNEL, make_senders
-    from pipeline.components import make_store
-    from pipeline.digest import recipient_email
-    from pipeline.outbox import Outbox
+    from pipeline.alerts.channels import DIGEST_CHANNEL, make_senders
+    from pipeline.alerts.outbox import Outbox
+    from pipeline.digest.build import recipient_email
+    from pipeline.wiring import make_store
 
     store = make_store(config)
     try:
@@ -228,7 +228,7 @@ class Service:
         self.scheduler.add_listener(self._on_event, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
         self.scheduler.start(paused=True)
         actions = self.sync_jobs()
-        from pipeline.delivery import start_worker
+        from pipeline.alerts.delivery import start_worker
 
         # Delivers what crawl subprocesses left for the service (stdout channels) and retries.
         self.worker = start_worker(self.config, poll_s=1.0, in_service=True)
@@ -285,8 +285,8 @@ class Service:
         raise JobFailed(f"unknown job {job_id!r}")
 
     def _retry_outbox(self) -> str:
-        from pipeline.channels import make_senders
-        from pipeline.outbox import Outbox
+        from pipeline.alerts.channels import make_senders
+        from pipeline.alerts.outbox import Outbox
 
         if self.worker is not None:
             sent, failed = self.worker.outbox.deliver_due(self.worker.senders)
@@ -315,7 +315,7 @@ class Service:
             print(f"newswatch run: job {event.job_id} {status}: {detail}", file=sys.stderr)
 
     def _record_source_error(self, source_name: str, detail: str) -> None:
-        from pipeline.components import make_store
+        from pipeline.wiring import make_store
 
         source = next((s for s in self.config.sources if s.name == source_name), None)
         store = make_store(self.config)
@@ -391,7 +391,7 @@ def cmd_jobs(config: Config, args: Any) -> int:
     """``newswatch jobs``: what is scheduled, when it runs next, how it went last time."""
     import json
 
-    from pipeline.outbox import Outbox
+    from pipeline.alerts.outbox import Outbox
 
     rows = list_jobs(config)
     if getattr(args, "json", False):

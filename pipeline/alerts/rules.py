@@ -522,7 +522,7 @@ def outbox_notifier(outbox: Any, rules: Iterable[AlertRule], email_to: Mapping[s
     A rule with ``email = true`` and no channels goes by email to the digest recipients of its
     watchlist (``email_to``: watchlist -> addresses).
     """
-    from pipeline.channels import DIGEST_CHANNEL
+    from pipeline.alerts.channels import DIGEST_CHANNEL
 
     by_name = {r.name: r for r in rules}
 

@@ -1,16 +1,16 @@
 """Wiring of alert delivery: the engine's alerts go to the outbox, a worker thread delivers them.
 
-Kept apart from :mod:`pipeline.alerts` (rules) and :mod:`pipeline.channels` (how each channel
+Kept apart from :mod:`pipeline.alerts.rules` (rules) and :mod:`pipeline.alerts.channels` (how each channel
 talks) so that every command that ingests (crawl, ingest, the API, ``newswatch run``) attaches
 delivery the same way.
 """
 
 from __future__ import annotations
 
-from pipeline.alerts import AlertEngine, outbox_notifier
-from pipeline.channels import make_senders
+from pipeline.alerts.channels import make_senders
+from pipeline.alerts.outbox import Outbox, OutboxWorker
+from pipeline.alerts.rules import AlertEngine, outbox_notifier
 from pipeline.config import Config
-from pipeline.outbox import Outbox, OutboxWorker
 
 
 def recipients_by_watchlist(config: Config) -> dict[str, list[str]]:
@@ -26,7 +26,7 @@ SERVICE_CHILD_ENV = "NEWSWATCH_SERVICE_CHILD"  # set by the service on its crawl
 
 def stdout_mode(in_service: bool = False) -> str:
     """How this process treats ``stdout`` channels: only the service prints them (see
-    :data:`pipeline.channels.STDOUT_MODES`)."""
+    :data:`pipeline.alerts.channels.STDOUT_MODES`)."""
     return "stdout" if in_service else "defer"
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from pipeline.service_db import OUTBOX, make_engine
+from pipeline.service.db import OUTBOX, make_engine
 
 log = logging.getLogger(__name__)
 

@@ -120,8 +120,8 @@ def is_loopback(host: str) -> bool:
 def create_app(config: Config, token: str | None = None,
                store_factory: Callable[[], Store] | None = None) -> FastAPI:
     """Build the app; ``token`` None means open access (only sensible on localhost)."""
-    from pipeline.commands import source_health
-    from pipeline.components import make_store
+    from pipeline.cli.commands import source_health
+    from pipeline.wiring import make_store
 
     open_store = store_factory or (lambda: make_store(config))
     names = {e.id: e.name for e in config.watch_entries()}

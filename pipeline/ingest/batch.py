@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from pipeline.jsonl import JsonlWriter, check_fields, chunks, read_lines
+from pipeline.ingest.jsonl import JsonlWriter, check_fields, chunks, read_lines
 from pipeline.progress import progress
 
 CHUNK = 64

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pipeline.config import SourceConfig
-from pipeline.ingest import Ingestor
+from pipeline.ingest.ingestor import Ingestor
 from storage.models import Document
 
 

@@ -3,7 +3,7 @@
 :meth:`StagedIngest.submit` runs the arrival stage in the caller's thread (unchanged check,
 story, watchlist match, the alerts that need no more) and queues the document; a worker thread
 takes whatever has queued up, up to ``batch_size`` documents, analyzes them in one batched pass
-and stores them (:meth:`pipeline.ingest.Ingestor.complete`), which fires the rules that need the
+and stores them (:meth:`pipeline.ingest.ingestor.Ingestor.complete`), which fires the rules that need the
 analysis. A burst of 50 documents therefore gets its mention alerts within the time of 50 cheap
 arrival stages, while the analysis catches up in batches (faster per document than one by one).
 
@@ -25,7 +25,7 @@ import threading
 from collections import deque
 from collections.abc import Callable
 
-from pipeline.ingest import Ingestor
+from pipeline.ingest.ingestor import Ingestor
 from storage.base import UpsertResult
 from storage.models import Document
 

@@ -10,12 +10,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline.alerts import AlertEngine, jsonl_notifier, read_alert_log
-from pipeline.components import make_analyzer, make_store
+from pipeline.alerts.rules import AlertEngine, jsonl_notifier, read_alert_log
 from pipeline.config import Config
-from pipeline.ingest import IngestError, Ingestor, document_from_record
-from pipeline.jsonl import JsonlWriter, chunks, open_input, read_lines
+from pipeline.ingest.ingestor import IngestError, Ingestor, document_from_record
+from pipeline.ingest.jsonl import JsonlWriter, chunks, open_input, read_lines
 from pipeline.progress import progress
+from pipeline.wiring import make_analyzer, make_store
 from storage.base import Store
 from storage.models import Document
 
@@ -32,19 +32,19 @@ def make_alert_engine(config: Config, store: Store, echo: bool = True) -> AlertE
         notifiers.append(lambda a: print(f"ALERT {a.headline()}", file=sys.stderr))
     engine = AlertEngine(config.alerts, store, config.watch_entries(), notifiers)
     if any(r.channels or r.email for r in config.alerts):
-        from pipeline.delivery import attach_outbox
+        from pipeline.alerts.delivery import attach_outbox
 
         attach_outbox(engine, config)
     return engine
 
 
 def crawl(config: Config, args: argparse.Namespace) -> int:
-    from pipeline.crawl_job import run_crawl_job
+    from pipeline.service.crawl_job import run_crawl_job
 
     sources = [s for s in config.sources if not args.source or s.name in args.source]
     unknown = set(args.source) - {s.name for s in config.sources}
     if unknown:
-        from pipeline.cli import UsageError
+        from pipeline.errors import UsageError
 
         raise UsageError(f"--source: unknown source(s) {', '.join(sorted(unknown))}; "
                          f"configured: {', '.join(s.name for s in config.sources) or 'none'}")
@@ -125,7 +125,7 @@ def sqlite_store_path(config: Config) -> Path | None:
 
 def _search_filters(args: argparse.Namespace) -> dict[str, Any]:
     """The filters of ``search``; an unreadable ``--since``/``--until`` is a usage error, not an empty result."""
-    from pipeline.cli import UsageError
+    from pipeline.errors import UsageError
     from pipeline.when import WhenError, parse_when
 
     filters: dict[str, Any] = {}
@@ -152,7 +152,7 @@ def search(config: Config, args: argparse.Namespace) -> int:
     if links:
         filters["link"] = links
     query = re.sub(r"(?:^|\s)link:\S+", " ", args.query).strip()
-    from pipeline.cli import UsageError
+    from pipeline.errors import UsageError
     from storage.base import StoreError
 
     if not 0 <= args.limit <= 10_000 or not 0 <= args.offset <= 1_000_000_000:
@@ -299,8 +299,8 @@ def _digest_tz(config: Config) -> str:
 
 def _digest_window(config: Config, args: argparse.Namespace) -> Any:
     """The window ``--date`` or ``--since`` asks for (None: the default), in the recipients' time zone."""
-    from pipeline.cli import UsageError
-    from pipeline.digest import Window
+    from pipeline.digest.build import Window
+    from pipeline.errors import UsageError
     from pipeline.when import WhenError, parse_when
 
     tz = _digest_tz(config)
@@ -323,7 +323,7 @@ def _digest_window(config: Config, args: argparse.Namespace) -> Any:
 def digest(config: Config, args: argparse.Namespace) -> int:
     """Write the digest of a window (default: the last 24 hours) and, with ``--send``, email each recipient
     theirs (default: since the last digest sent to them, else the last 24 hours)."""
-    from pipeline.digest import Window, build_for_config, default_window, recipient_email
+    from pipeline.digest.build import Window, build_for_config, default_window, recipient_email
 
     asked = _digest_window(config, args)
     window = asked or Window.last_hours(24, tz=_digest_tz(config))
@@ -344,8 +344,8 @@ def digest(config: Config, args: argparse.Namespace) -> int:
                 for r in config.digest.recipients:
                     print(f"dry run: would send to {r.email} ({', '.join(r.watchlists)}): {windows[r.email].label()}")
                 return 0
-            from pipeline.channels import DIGEST_CHANNEL, make_senders
-            from pipeline.outbox import Outbox
+            from pipeline.alerts.channels import DIGEST_CHANNEL, make_senders
+            from pipeline.alerts.outbox import Outbox
 
             outbox = Outbox(config.scheduler.db_url)
             outbox.deferred = {c.name for c in config.channels if c.type == "stdout"}  # printed by `run` only

@@ -1,7 +1,7 @@
 """Alert channels: email (SMTP, STARTTLS or implicit TLS, login), signed webhook, Slack, stdout.
 
-Each channel is a callable taking an :class:`~pipeline.outbox.OutboxItem` and raising
-:class:`~pipeline.outbox.DeliveryError` when it could not deliver, so the outbox decides about
+Each channel is a callable taking an :class:`~pipeline.alerts.outbox.OutboxItem` and raising
+:class:`~pipeline.alerts.outbox.DeliveryError` when it could not deliver, so the outbox decides about
 retries. Secrets (SMTP login, webhook key) are read from environment variables named in the
 config at send time, never stored in the file or the outbox.
 
@@ -28,8 +28,8 @@ from email.utils import formatdate
 from html import escape
 from typing import Any, TextIO
 
+from pipeline.alerts.outbox import DeliveryError, OutboxItem, Sender
 from pipeline.config import ChannelConfig, Config, SmtpConfig
-from pipeline.outbox import DeliveryError, OutboxItem, Sender
 from storage.url_safety import safe_http_url
 
 SIGNATURE_HEADER = "X-Newswatch-Signature"

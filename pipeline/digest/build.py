@@ -9,7 +9,7 @@ the alerts (a folded alert lists its documents) and the top stories, ranked by s
 sources, watched entities and recency, each with a snippet that is not its title, cut at a word.
 Times are shown in the recipient's time zone. Numeric and date entities are never listed.
 
-HTML comes from Jinja2 templates with autoescape (``pipeline/templates``): everything that came
+HTML comes from Jinja2 templates with autoescape (``pipeline/digest/templates``): everything that came
 from a crawled page is escaped, every link goes through :func:`storage.url_safety.link_html`,
 charts are inline SVG so the page reads the same in a browser and a mail client; the plain-text
 part is its own template.
@@ -31,9 +31,9 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from pipeline.alerts import story_id
-from pipeline.charts import bar_chart, spark_bars, stacked_bars
+from pipeline.alerts.rules import story_id
 from pipeline.config import Config, Recipient, SmtpConfig
+from pipeline.web.charts import bar_chart, spark_bars, stacked_bars
 from pipeline.when import human_day, human_time, iso_utc, parse_stored
 from storage.base import Store
 from storage.models import Document, WatchEntry
@@ -407,7 +407,7 @@ def _collect_links(store: Store, data: DigestData, changes: dict[str, EntityChan
 
 @lru_cache(maxsize=1)
 def _templates() -> Environment:
-    env = Environment(loader=PackageLoader("pipeline", "templates"), autoescape=select_autoescape(["html"]),
+    env = Environment(loader=PackageLoader("pipeline.digest.build", "templates"), autoescape=select_autoescape(["html"]),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["link"] = lambda url, text: Markup(link_html(url, str(text or url or "(untitled)")))
     env.filters["safe_url"] = lambda url: safe_http_url(url) or "(no http(s) link)"
@@ -471,7 +471,7 @@ def _link_line(link: dict[str, Any]) -> dict[str, Any]:
 
 
 def _alert_line(alert: dict[str, Any]) -> dict[str, Any]:
-    from pipeline.channels import folded_docs
+    from pipeline.alerts.channels import folded_docs
 
     return {"entity_name": alert.get("entity_name") or "", "rule": alert.get("rule") or "",
             "why": alert.get("why") or "", "url": alert.get("url"), "title": alert.get("title"),
@@ -517,7 +517,7 @@ def recipient_data(config: Config, store: Store, recipient: Recipient, alerts: l
 def recipient_email(config: Config, store: Store, recipient: Recipient, day: str | None = None,
                     window: Window | None = None) -> dict[str, Any]:
     """The outbox payload of one recipient's digest (multipart: text + HTML), its window included."""
-    from pipeline.alerts import read_alert_log
+    from pipeline.alerts.rules import read_alert_log
 
     alerts = read_alert_log(config.data_dir / "alerts.jsonl")
     data = recipient_data(config, store, recipient, alerts, day=day, window=window)
@@ -527,7 +527,7 @@ def recipient_email(config: Config, store: Store, recipient: Recipient, day: str
 
 def default_window(config: Config, recipient: Recipient, now: datetime | None = None) -> Window:
     """Since the last digest sent to ``recipient`` (the outbox remembers), else the last 24 hours."""
-    from pipeline.outbox import Outbox
+    from pipeline.alerts.outbox import Outbox
 
     now = now or datetime.now(UTC)
     last = Outbox(config.scheduler.db_url).last_sent_payload(f"digest|{recipient.email}|")

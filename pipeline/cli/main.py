@@ -14,14 +14,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pipeline.config import Config, ConfigError, resolve_config
-from pipeline.jsonl import InputFileError, JsonlWriter
+from pipeline.errors import UsageError
+from pipeline.ingest.jsonl import InputFileError, JsonlWriter
 from storage.base import StoreReadOnly
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """A problem with how the command was called; exit code 2."""
 
 
 def _add_config(p: argparse.ArgumentParser) -> None:
@@ -160,17 +157,17 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     config = resolve_config(getattr(args, "config", None))
     if command == "extract":
-        from pipeline.batch import run_extract
-        from pipeline.jsonl import open_input
+        from pipeline.ingest.batch import run_extract
+        from pipeline.ingest.jsonl import open_input
 
         stream = open_input(args.batch)
         base = Path(args.batch).resolve().parent if args.batch != "-" else Path.cwd()
         run_extract(stream, base, JsonlWriter(sys.stdout))
         return EXIT_OK
     if command == "analyze":
-        from pipeline.batch import run_analyze
-        from pipeline.components import make_analyzer
-        from pipeline.jsonl import open_input
+        from pipeline.ingest.batch import run_analyze
+        from pipeline.ingest.jsonl import open_input
+        from pipeline.wiring import make_analyzer
 
         stream = open_input(args.batch)
         run_analyze(stream, make_analyzer(config), JsonlWriter(sys.stdout))
@@ -185,7 +182,7 @@ def _dispatch(args: argparse.Namespace) -> int:
               f"alert rules: {len(config.alerts)}; digest recipients: {len(config.digest.recipients)}")
         return EXIT_OK
 
-    from pipeline import commands
+    from pipeline.cli import commands
 
     handler = {
         "crawl": commands.crawl,
@@ -203,7 +200,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 def _service_command(name: str) -> Callable[[Config, argparse.Namespace], int]:
     def handler(config: Config, args: argparse.Namespace) -> int:
-        from pipeline import scheduler
+        from pipeline.service import scheduler
 
         return int(getattr(scheduler, name)(config, args))
 
@@ -230,7 +227,7 @@ def port_in_use(host: str, port: int) -> str | None:
 def _serve(config: Config, args: argparse.Namespace) -> int:
     import uvicorn
 
-    from pipeline.api import MIN_TOKEN_CHARS, create_app, is_loopback
+    from pipeline.web.api import MIN_TOKEN_CHARS, create_app, is_loopback
 
     host = args.host or config.api.host
     port = args.port or config.api.port

@@ -1,0 +1,1 @@
+"""Ingest: records in (JSON lines, crawls), documents analyzed and stored, answers out."""

@@ -1,0 +1,1 @@
+"""The long-running service: scheduled crawls and digests, their job store, one crawl job."""
