@@ -379,30 +379,6 @@ def make_event_stages(config: Any, store: Store, listeners: Iterable[LinkListene
     return Correlator(store, settings, listeners, config.watch_entries()), stories
 
 
-def run_links(config: Any, args: Any) -> int:
-    """``newswatch links [--json] [--since DATE]``: stored links, oldest first."""
-    import json
-    import sys
-
-    from pipeline.wiring import make_store
-
-    store = make_store(config)
-    try:
-        links = links_since(store, getattr(args, "since", None))
-    finally:
-        store.close()
-    for link in links:
-        if args.json:
-            print(json.dumps(link.to_dict(), ensure_ascii=False))
-            continue
-        print(f"{link.created_at}  score {link.score:.2f}  {link.explanation}")
-        for end in link.events:
-            print(f"    {end.type:<15} {end.url or end.doc_id}")
-    if not args.json:
-        print(f"{len(links)} link(s)", file=sys.stderr)
-    return 0
-
-
 def demo_summary(store: Store, names: dict[str, str], per_type: int = 2) -> list[str]:
     """The demo's "timed to" section: the best events of each type, the merchandise, and the links."""
     es = store.events

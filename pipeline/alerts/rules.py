@@ -27,7 +27,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from pipeline.config import AlertRule
+from pipeline.alerts.channels import DIGEST_CHANNEL
+from pipeline.config import AlertRule, Config
 from storage.base import Store, UpsertResult
 from storage.models import Document, WatchEntry, utc_now_iso
 from storage.text_search import find_matches, parse_query, tokenize
@@ -504,6 +505,11 @@ def _evidence(doc: Document, eid: str) -> str:
     return ""
 
 
+def alert_log_path(config: Config) -> Path:
+    """Where fired alerts are logged, one JSON line each (read back by the digest and the demo)."""
+    return config.data_dir / "alerts.jsonl"
+
+
 def jsonl_notifier(path: Path) -> Notifier:
     """Append every fired alert to a JSON-lines log (the record the digest and UI read)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -522,8 +528,6 @@ def outbox_notifier(outbox: Any, rules: Iterable[AlertRule], email_to: Mapping[s
     A rule with ``email = true`` and no channels goes by email to the digest recipients of its
     watchlist (``email_to``: watchlist -> addresses).
     """
-    from pipeline.alerts.channels import DIGEST_CHANNEL
-
     by_name = {r.name: r for r in rules}
 
     def notify(alert: Alert) -> None:

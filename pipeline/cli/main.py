@@ -8,17 +8,40 @@ user unless NEWSWATCH_DEBUG=1. stdout carries results only; logs and progress go
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+from pipeline import benches, evals
 from pipeline.config import Config, ConfigError, resolve_config
 from pipeline.errors import UsageError
-from pipeline.ingest.jsonl import InputFileError, JsonlWriter
+from pipeline.ingest.jsonl import InputFileError
 from storage.base import StoreReadOnly
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+HANDLERS: dict[str, tuple[str, str]] = {
+    "crawl": ("pipeline.cli.crawl", "crawl"),
+    "extract": ("pipeline.cli.batch", "extract"),
+    "analyze": ("pipeline.cli.batch", "analyze"),
+    "ingest": ("pipeline.cli.ingest", "ingest"),
+    "search": ("pipeline.cli.search", "search"),
+    "export": ("pipeline.cli.export", "export"),
+    "sources": ("pipeline.cli.sources", "sources"),
+    "links": ("pipeline.cli.links", "links"),
+    "digest": ("pipeline.cli.digest", "digest"),
+    "run": ("pipeline.cli.service", "run"),
+    "jobs": ("pipeline.cli.service", "jobs"),
+    "serve": ("pipeline.cli.serve", "serve"),
+}
+"""Command -> (module, function) of its handler, ``handler(config, args) -> exit code``.
+
+The module is imported only when its command runs, so ``newswatch --help`` and a mistyped option stay
+instant: the handlers pull in FastAPI, SQLAlchemy, pandas, Scrapy or spaCy, each of which takes a while.
+"""
 
 
 def _add_config(p: argparse.ArgumentParser) -> None:
@@ -99,16 +122,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("config", help="validate the configuration and print a summary")
     _add_config(p)
 
-    from pipeline.benches import AREAS as BENCH_AREAS
-    from pipeline.evals import AREAS as EVAL_AREAS
-
     p = sub.add_parser("bench", help="measure speed next to a baseline measured in the same run")
-    p.add_argument("area", choices=(*BENCH_AREAS, "all"))
+    p.add_argument("area", choices=(*benches.AREAS, "all"))
     p.add_argument("--docs", type=int, default=None, help="number of documents (each area has its default)")
     p.add_argument("--json", action="store_true", help="print the table as JSON lines")
 
     p = sub.add_parser("eval", help="quality on public evaluation data, next to baselines")
-    p.add_argument("area", choices=EVAL_AREAS or ("none",))
+    p.add_argument("area", choices=evals.AREAS or ("none",))
     p.add_argument("--limit", type=int, default=None, help="evaluate on at most this many items")
     p.add_argument("--json", action="store_true", help="print the table as JSON lines")
     return parser
@@ -141,117 +161,33 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     command = args.command
     if command == "demo":
-        from pipeline.demo import run_demo
-
-        return run_demo(Path(args.data_dir), port=args.port)
+        return int(_import("pipeline.demo").run_demo(Path(args.data_dir), port=args.port))
     if command == "bench":
-        from pipeline.benches import run_bench
-
-        return run_bench(args.area, args.docs, as_json=args.json)
+        return benches.run_bench(args.area, args.docs, as_json=args.json)
     if command == "eval":
-        from pipeline.evals import EVAL_AREAS_HINT, run_eval
-
         if args.area == "none":
-            raise UsageError(EVAL_AREAS_HINT)
-        return run_eval(args.area, args)
+            raise UsageError(evals.EVAL_AREAS_HINT)
+        return int(evals.run_eval(args.area, args))
 
     config = resolve_config(getattr(args, "config", None))
-    if command == "extract":
-        from pipeline.ingest.batch import run_extract
-        from pipeline.ingest.jsonl import open_input
-
-        stream = open_input(args.batch)
-        base = Path(args.batch).resolve().parent if args.batch != "-" else Path.cwd()
-        run_extract(stream, base, JsonlWriter(sys.stdout))
-        return EXIT_OK
-    if command == "analyze":
-        from pipeline.ingest.batch import run_analyze
-        from pipeline.ingest.jsonl import open_input
-        from pipeline.wiring import make_analyzer
-
-        stream = open_input(args.batch)
-        run_analyze(stream, make_analyzer(config), JsonlWriter(sys.stdout))
-        return EXIT_OK
-    if command == "serve":
-        return _serve(config, args)
     if command == "config":
-        print(f"config: {config.path or 'built-in defaults'}")
-        print(f"data_dir: {config.data_dir}\nstorage: {config.storage_url}")
-        print(f"sources: {len(config.sources)}; watchlists: "
-              f"{', '.join(f'{n} ({len(w.entries)})' for n, w in config.watchlists.items()) or 'none'}; "
-              f"alert rules: {len(config.alerts)}; digest recipients: {len(config.digest.recipients)}")
-        return EXIT_OK
-
-    from pipeline.cli import commands
-
-    handler = {
-        "crawl": commands.crawl,
-        "ingest": commands.ingest,
-        "search": commands.search,
-        "export": commands.export,
-        "sources": commands.sources,
-        "links": _links_command,
-        "digest": commands.digest,
-        "run": _service_command("cmd_run"),
-        "jobs": _service_command("cmd_jobs"),
-    }[command]
-    return handler(config, args)
+        return _show_config(config)
+    module, function = HANDLERS[command]
+    return int(getattr(_import(module), function)(config, args))
 
 
-def _service_command(name: str) -> Callable[[Config, argparse.Namespace], int]:
-    def handler(config: Config, args: argparse.Namespace) -> int:
-        from pipeline.service import scheduler
-
-        return int(getattr(scheduler, name)(config, args))
-
-    return handler
+def _import(module: str) -> Any:
+    """A command's module, imported when the command runs (see ``HANDLERS``); the demo's too (it loads spaCy)."""
+    return importlib.import_module(module)
 
 
-def port_in_use(host: str, port: int) -> str | None:
-    """Why ``host:port`` cannot be bound right now (in use, not allowed...), None when it is free."""
-    import errno
-    import socket
-
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: TIME_WAIT is no obstacle
-        try:
-            s.bind((host, port))
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                return "the port is already in use (another newswatch serve, or another program)"
-            return exc.strerror or str(exc)
-    return None
-
-
-def _serve(config: Config, args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from pipeline.web.api import MIN_TOKEN_CHARS, create_app, is_loopback
-
-    host = args.host or config.api.host
-    port = args.port or config.api.port
-    token = config.api.token()
-    if token is not None and len(token) < MIN_TOKEN_CHARS:
-        raise UsageError(f"{config.api.token_env} holds a token of {len(token)} characters; use at least "
-                         f"{MIN_TOKEN_CHARS} (e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')")
-    if not is_loopback(host) and not token:
-        raise UsageError(f"binding to {host} exposes the store beyond this machine: set a token first "
-                         f"(export {config.api.token_env}=<a long random string>) or bind to 127.0.0.1")
-    busy = port_in_use(host, port)
-    if busy:
-        raise UsageError(f"cannot serve on {host}:{port}: {busy}. Stop what uses it, or pick another port "
-                         f"(--port {port + 1}, or [api] port in the config)")
-    print(f"newswatch: serving on http://{host}:{port}/ ({'token required' if token else 'no token: local only'})",
-          file=sys.stderr)
-    uvicorn.run(create_app(config, token), host=host, port=port, log_level="warning")
+def _show_config(config: Config) -> int:
+    print(f"config: {config.path or 'built-in defaults'}")
+    print(f"data_dir: {config.data_dir}\nstorage: {config.storage_url}")
+    print(f"sources: {len(config.sources)}; watchlists: "
+          f"{', '.join(f'{n} ({len(w.entries)})' for n, w in config.watchlists.items()) or 'none'}; "
+          f"alert rules: {len(config.alerts)}; digest recipients: {len(config.digest.recipients)}")
     return EXIT_OK
-
-
-def _links_command(config: Config, args: argparse.Namespace) -> int:
-    from pipeline.correlator import run_links
-
-    return run_links(config, args)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -17,7 +17,15 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
+from pipeline.alerts.rules import AlertEngine, alert_log_path, read_alert_log
 from pipeline.config import Config, parse_config
+from pipeline.correlator import demo_summary, make_event_stages
+from pipeline.demo.site_server import SiteServer
+from pipeline.digest.build import build_for_config
+from pipeline.ingest.ingestor import Ingestor
+from pipeline.service.crawl_job import run_crawl_job
+from pipeline.wiring import make_alert_engine, make_analyzer, make_store
+from storage.base import Store
 from storage.models import Document, content_hash, document_id
 
 DEMO_PORT = 8642
@@ -70,13 +78,6 @@ def demo_config(data_dir: Path, base_url: str) -> Config:
 
 
 def run_demo(data_dir: Path, port: int = 0) -> int:
-    from pipeline.cli.commands import make_alert_engine
-    from pipeline.correlator import make_event_stages
-    from pipeline.demo.site_server import SiteServer
-    from pipeline.ingest.ingestor import Ingestor
-    from pipeline.service.crawl_job import run_crawl_job
-    from pipeline.wiring import make_analyzer, make_store
-
     started = time.monotonic()
     # A fixed port keeps document URLs (their identity) the same from one run to the next.
     chosen = port or (DEMO_PORT if _free(DEMO_PORT) else 0)
@@ -107,8 +108,6 @@ def run_demo(data_dir: Path, port: int = 0) -> int:
 
 def _print_stances(st: object, names: dict[str, str], limit: int = 8) -> None:
     """Who is for or against the watched entities, with the quote that shows it (quoted speakers only)."""
-    from storage.base import Store
-
     store: Store = st  # type: ignore[assignment]
     seen: dict[tuple[str, str], tuple[str, float, str, str | None]] = {}
     for doc in store.iter_since(None):
@@ -132,11 +131,6 @@ def _print_stances(st: object, names: dict[str, str], limit: int = 8) -> None:
 
 def _print_summary(config: Config, store: object, stored: dict[str, dict[str, int]],
                    quarantined: dict[str, int], alerts: object) -> None:
-    from pipeline.alerts.rules import AlertEngine, read_alert_log
-    from pipeline.cli.commands import alert_log_path
-    from pipeline.digest.build import build_for_config
-    from storage.base import Store
-
     assert isinstance(alerts, AlertEngine)
     st: Store = store  # type: ignore[assignment]
     new_total = sum(c["new"] + c["updated"] for c in stored.values())
@@ -165,8 +159,6 @@ def _print_summary(config: Config, store: object, stored: dict[str, dict[str, in
         print(f"  {n:>4}  {name}")
 
     _print_stances(st, names)
-
-    from pipeline.correlator import demo_summary
 
     print("\n".join(demo_summary(st, names)))
 

@@ -407,7 +407,7 @@ def _collect_links(store: Store, data: DigestData, changes: dict[str, EntityChan
 
 @lru_cache(maxsize=1)
 def _templates() -> Environment:
-    env = Environment(loader=PackageLoader("pipeline.digest.build", "templates"), autoescape=select_autoescape(["html"]),
+    env = Environment(loader=PackageLoader("pipeline.digest", "templates"), autoescape=select_autoescape(["html"]),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["link"] = lambda url, text: Markup(link_html(url, str(text or url or "(untitled)")))
     env.filters["safe_url"] = lambda url: safe_http_url(url) or "(no http(s) link)"

@@ -30,9 +30,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from pipeline.alerts.channels import DIGEST_CHANNEL, make_senders
+from pipeline.alerts.delivery import SERVICE_CHILD_ENV, start_worker
+from pipeline.alerts.outbox import Outbox
 from pipeline.config import Config, Recipient, SourceConfig
+from pipeline.digest.build import recipient_email
 from pipeline.service.db import JOB_RUNS, make_engine, sqlalchemy_url
 from pipeline.service.schedules import parse_schedule, parse_send_at, parse_timezone
+from pipeline.wiring import make_store
 
 log = logging.getLogger("newswatch.scheduler")
 
@@ -99,8 +104,6 @@ def crawl_argv(config: Config, source: SourceConfig) -> list[str]:
 
 def subprocess_crawl(config: Config, source: SourceConfig) -> str:
     """Crawl one source in a fresh Python process; its stdout summary is the job's result."""
-    from pipeline.alerts.delivery import SERVICE_CHILD_ENV
-
     env = {**os.environ, SERVICE_CHILD_ENV: "1"}
     proc = subprocess.Popen(crawl_argv(config, source), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     with CHILDREN.lock:
@@ -124,11 +127,6 @@ def subprocess_crawl(config: Config, source: SourceConfig) -> str:
 
 def send_recipient_digest(config: Config, recipient: Recipient, day: str) -> str:
     """Queue the recipient's digest for ``day`` in the outbox and deliver it now (retried later if down)."""
-    from pipeline.alerts.channels import DIGEST_CHANNEL, make_senders
-    from pipeline.alerts.outbox import Outbox
-    from pipeline.digest.build import recipient_email
-    from pipeline.wiring import make_store
-
     store = make_store(config)
     try:
         payload = recipient_email(config, store, recipient, day)
@@ -228,8 +226,6 @@ class Service:
         self.scheduler.add_listener(self._on_event, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
         self.scheduler.start(paused=True)
         actions = self.sync_jobs()
-        from pipeline.alerts.delivery import start_worker
-
         # Delivers what crawl subprocesses left for the service (stdout channels) and retries.
         self.worker = start_worker(self.config, poll_s=1.0, in_service=True)
         self.scheduler.resume()
@@ -285,9 +281,6 @@ class Service:
         raise JobFailed(f"unknown job {job_id!r}")
 
     def _retry_outbox(self) -> str:
-        from pipeline.alerts.channels import make_senders
-        from pipeline.alerts.outbox import Outbox
-
         if self.worker is not None:
             sent, failed = self.worker.outbox.deliver_due(self.worker.senders)
         else:
@@ -315,8 +308,6 @@ class Service:
             print(f"newswatch run: job {event.job_id} {status}: {detail}", file=sys.stderr)
 
     def _record_source_error(self, source_name: str, detail: str) -> None:
-        from pipeline.wiring import make_store
-
         source = next((s for s in self.config.sources if s.name == source_name), None)
         store = make_store(self.config)
         try:
@@ -367,46 +358,3 @@ def list_jobs(config: Config) -> list[dict[str, Any]]:
 def describe_db(url: str) -> str:
     """The service DB URL without a password, for messages."""
     return sa.engine.make_url(sqlalchemy_url(url)).render_as_string(hide_password=True)
-
-
-# --------------------------------------------------------------------------- CLI handlers
-
-
-def cmd_run(config: Config, args: Any) -> int:
-    """``newswatch run``: start the service and block until SIGTERM/SIGINT."""
-    service = Service(config)
-    actions = service.start()
-    print(f"newswatch run: job store {describe_db(config.scheduler.db_url)}", file=sys.stderr)
-    for job in service.scheduler.get_jobs():
-        print(f"  {job.id:<32} {actions.get(job.id, ''):<11} next {job.next_run_time}", file=sys.stderr)
-    unscheduled = [s.name for s in config.sources if s.enabled and not s.schedule]
-    if unscheduled:
-        print(f"  not scheduled (no schedule in config): {', '.join(unscheduled)}", file=sys.stderr)
-    service.serve_forever()
-    print("newswatch run: stopped cleanly", file=sys.stderr)
-    return 0
-
-
-def cmd_jobs(config: Config, args: Any) -> int:
-    """``newswatch jobs``: what is scheduled, when it runs next, how it went last time."""
-    import json
-
-    from pipeline.alerts.outbox import Outbox
-
-    rows = list_jobs(config)
-    if getattr(args, "json", False):
-        for row in rows:
-            print(json.dumps(row, ensure_ascii=False))
-        return 0
-    if not rows:
-        print("no scheduled jobs yet: start the service with `newswatch run`")
-    for r in rows:
-        last = f"{r['last_status']} at {r['last_run']}" if r["last_status"] else "never ran"
-        print(f"{r['id']:<32} next {r['next_run'] or 'paused':<21} last {last}  "
-              f"({r['runs']} runs, {r['errors']} errors)")
-        if r["last_detail"]:
-            print(f"{'':<32} {r['last_detail'][:160]}")
-    counts = Outbox(config.scheduler.db_url).counts()
-    if counts:
-        print("outbox: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
-    return 0

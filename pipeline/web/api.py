@@ -8,23 +8,30 @@ configured every request must carry it (``Authorization: Bearer``, or the cookie
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import ipaddress
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import unquote_plus
 
 from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 import pipeline.web.pages as ui
 from pipeline.config import Config
+from pipeline.health import source_health
 from pipeline.web.csrf import cross_site_reason, json_or_token, new_form_token
 from pipeline.web.offline_docs import add_offline_docs
 from pipeline.web.render import STATIC
 from pipeline.web.routes import add_routes
 from storage.base import Store, StoreError
+from storage.open import open_store as open_store_url
 
 TOKEN_COOKIE = "newswatch_token"
 FACETS = ["source", "kind", "lang", "entity_id"]
@@ -55,8 +62,6 @@ def bearer_token(header: str) -> str:
 
 def login_cookie_value(token: str) -> str:
     """What the login cookie holds: a keyed hash of the token, never the token itself."""
-    import hashlib
-
     return hmac.new(token.encode(), b"newswatch-login-cookie", hashlib.sha256).hexdigest()
 
 
@@ -85,15 +90,11 @@ class RateLimiter:
     """A token bucket per client address: ``rate`` requests per second, bursts up to ``burst``."""
 
     def __init__(self, rate: float, burst: int) -> None:
-        import threading
-
         self.rate, self.burst = rate, burst
         self._buckets: dict[str, tuple[float, float]] = {}
         self._lock = threading.Lock()
 
     def allow(self, client: str) -> bool:
-        import time
-
         now = time.monotonic()
         with self._lock:
             tokens, at = self._buckets.get(client, (float(self.burst), now))
@@ -119,11 +120,11 @@ def is_loopback(host: str) -> bool:
 
 def create_app(config: Config, token: str | None = None,
                store_factory: Callable[[], Store] | None = None) -> FastAPI:
-    """Build the app; ``token`` None means open access (only sensible on localhost)."""
-    from pipeline.cli.commands import source_health
-    from pipeline.wiring import make_store
+    """Build the app; ``token`` None means open access (only sensible on localhost).
 
-    open_store = store_factory or (lambda: make_store(config))
+    ``store_factory`` opens one store per request (the CLI passes its wiring's); by default the configured URL.
+    """
+    open_store = store_factory or (lambda: open_store_url(config.storage_url))
     names = {e.id: e.name for e in config.watch_entries()}
     app = FastAPI(title="newswatch", version="0.1.0", docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json")
@@ -174,8 +175,6 @@ def create_app(config: Config, token: str | None = None,
             response.headers.setdefault(key, value)
         return response
 
-    from fastapi.exceptions import RequestValidationError
-
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         """A parameter out of range (``offset=2**63``, ``page=0``) is the caller's error: 400, said plainly."""
@@ -195,8 +194,6 @@ def create_app(config: Config, token: str | None = None,
     async def login(request: Request) -> Response:
         form = (await request.body()).decode("utf-8", "replace")
         given = dict(p.split("=", 1) for p in form.split("&") if "=" in p).get("token", "")
-        from urllib.parse import unquote_plus
-
         if token and hmac.compare_digest(unquote_plus(given).encode(), token.encode()):
             resp = RedirectResponse("/", status_code=303)
             secure = request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"

@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any
 
-from pipeline.cli.commands import _flat_record, neutralise_formula
+from pipeline.rows import flat_record, neutralise_formula
 from storage.base import Store
+from storage.models import Document
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson",
            "parquet": "application/vnd.apache.parquet"}
@@ -28,9 +29,7 @@ class ExportUnavailable(RuntimeError):
 
 
 def _columns() -> list[str]:
-    from storage.models import Document
-
-    return list(_flat_record(Document(url="https://example.invalid/", text="")).keys())
+    return list(flat_record(Document(url="https://example.invalid/", text="")).keys())
 
 
 def _cell(key: str, value: Any) -> Any:
@@ -56,7 +55,7 @@ def _csv(docs: Iterator[Any]) -> Iterator[bytes]:
     writer = csv.writer(out)
     writer.writerow(columns)
     for n, doc in enumerate(docs, 1):
-        rec = _flat_record(doc)
+        rec = flat_record(doc)
         writer.writerow([neutralise_formula(_cell(c, rec.get(c))) for c in columns])
         if n % ROWS_PER_CHUNK == 0:
             yield out.getvalue().encode("utf-8")
@@ -100,7 +99,7 @@ def _parquet(docs: Iterator[Any]) -> Iterator[bytes]:
     writer = pq.ParquetWriter(pa.PythonFile(sink, mode="w"), schema)
     rows: list[dict[str, Any]] = []
     for doc in docs:
-        rows.append(_flat_record(doc))
+        rows.append(flat_record(doc))
         if len(rows) >= ROWS_PER_CHUNK:
             writer.write_table(table(rows))
             rows = []

@@ -9,10 +9,9 @@ from aiosmtpd.controller import Controller
 from mailkit import Inbox, free_port
 
 from pipeline.alerts.rules import AlertEngine
-from pipeline.cli.commands import make_alert_engine
 from pipeline.digest.build import build_for_config, send_digest
 from pipeline.ingest.ingestor import IngestError, Ingestor, document_from_record
-from pipeline.wiring import make_store
+from pipeline.wiring import make_alert_engine, make_store
 
 LISTING = {"url": "https://shop.example/item/duarte-mug?utm_source=feed", "kind": "product", "source": "shop",
            "title": "Helena Duarte portrait mug",

@@ -113,7 +113,7 @@ def test_changed_schedule_reschedules_and_removed_source_is_dropped(tmp_path, db
 
 
 def test_job_error_is_recorded_for_jobs_and_source_health(tmp_path, db_url) -> None:
-    from pipeline.cli.commands import source_health
+    from pipeline.health import source_health
     from pipeline.wiring import make_store
 
     config = make_config(tmp_path, db_url)

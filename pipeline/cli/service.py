@@ -1,0 +1,47 @@
+"""``newswatch run`` (the long-running service) and ``newswatch jobs`` (what it has scheduled)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from pipeline.alerts.outbox import Outbox
+from pipeline.config import Config
+from pipeline.service.scheduler import Service, describe_db, list_jobs
+
+
+def run(config: Config, args: argparse.Namespace) -> int:
+    """``newswatch run``: start the service and block until SIGTERM/SIGINT."""
+    service = Service(config)
+    actions = service.start()
+    print(f"newswatch run: job store {describe_db(config.scheduler.db_url)}", file=sys.stderr)
+    for job in service.scheduler.get_jobs():
+        print(f"  {job.id:<32} {actions.get(job.id, ''):<11} next {job.next_run_time}", file=sys.stderr)
+    unscheduled = [s.name for s in config.sources if s.enabled and not s.schedule]
+    if unscheduled:
+        print(f"  not scheduled (no schedule in config): {', '.join(unscheduled)}", file=sys.stderr)
+    service.serve_forever()
+    print("newswatch run: stopped cleanly", file=sys.stderr)
+    return 0
+
+
+def jobs(config: Config, args: argparse.Namespace) -> int:
+    """``newswatch jobs``: what is scheduled, when it runs next, how it went last time."""
+    rows = list_jobs(config)
+    if getattr(args, "json", False):
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False))
+        return 0
+    if not rows:
+        print("no scheduled jobs yet: start the service with `newswatch run`")
+    for r in rows:
+        last = f"{r['last_status']} at {r['last_run']}" if r["last_status"] else "never ran"
+        print(f"{r['id']:<32} next {r['next_run'] or 'paused':<21} last {last}  "
+              f"({r['runs']} runs, {r['errors']} errors)")
+        if r["last_detail"]:
+            print(f"{'':<32} {r['last_detail'][:160]}")
+    counts = Outbox(config.scheduler.db_url).counts()
+    if counts:
+        print("outbox: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+    return 0
