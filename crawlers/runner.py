@@ -97,9 +97,10 @@ def run_crawl(
     frontier and fetch validators are kept there, committed page by page.
     Raises ``crawlers.sources.SourceError`` for an invalid spec before any request is made.
     """
+    # Deferred on purpose: Scrapy and Twisted take a second to import; only a crawl needs them.
     from scrapy.crawler import CrawlerProcess
 
-    from crawlers.spiders.newswatch import NewsWatchSpider
+    from crawlers.spiders.newswatch import NewsWatchSpider  # deferred with Scrapy above: it subclasses scrapy.Spider
 
     specs = normalize_sources(sources)
     merged = crawl_settings(settings)

@@ -115,7 +115,7 @@ class TrainedStance:
 
         import torch
 
-        from nlp import stance_net
+        from nlp import stance_net  # deferred on purpose with torch above: the lexicon backend never loads it
 
         if threads:
             torch.set_num_threads(threads)
@@ -220,7 +220,7 @@ _CACHE_LOCK = threading.Lock()
 
 
 def trained_weights_present(model_dir: Path = TRAINED_DIR) -> bool:
-    from nlp.stance_net import META_FILE, WEIGHTS_FILE
+    from nlp.stance_net import META_FILE, WEIGHTS_FILE  # deferred on purpose: stance_net imports torch
 
     return (model_dir / WEIGHTS_FILE).is_file() and (model_dir / META_FILE).is_file()
 

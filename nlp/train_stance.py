@@ -17,6 +17,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from nlp import stance_net
+from nlp.stance_data import LABELS, load_newsmtsc, load_tweeteval, macro_f1
+
 DEFAULT_OUT = Path(__file__).resolve().parent / "models" / "stance"
 
 
@@ -57,9 +60,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     import numpy as np
     import torch
     from transformers import get_linear_schedule_with_warmup
-
-    from nlp import stance_net
-    from nlp.stance_data import LABELS, load_newsmtsc, load_tweeteval, macro_f1
 
     torch.set_num_threads(args.threads)
     random.seed(args.seed)

@@ -26,6 +26,7 @@ def open_store(url: str) -> Store:
         raise StoreError(f"empty store URL; accepted forms: {ACCEPTED_FORMS}")
     scheme = url.split("://", 1)[0].lower() if "://" in url else ""
     if scheme in ("postgresql", "postgres"):
+        # Deferred on purpose: each backend loads its driver (psycopg, apsw) only when its URL is asked for.
         from storage.postgres_store import PostgresStore
 
         parts = urlsplit(url)
@@ -42,7 +43,7 @@ def open_store(url: str) -> Store:
         path = url
     else:
         raise StoreError(f"store URL {url!r} has an unknown scheme; accepted forms: {ACCEPTED_FORMS}")
-    from storage.sqlite_store import SQLiteStore
+    from storage.sqlite_store import SQLiteStore  # deferred with the PostgreSQL backend above, for the same reason
 
     if path != ":memory:":
         path = os.path.expanduser(path)

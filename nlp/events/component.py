@@ -24,6 +24,7 @@ from nlp.events.people import PersonIndex, leader_parties, party_entities, resol
 from nlp.events.rules import TRIGGERS, Candidate, Ent, RuleExtractor, WatchInfo
 from nlp.events.text_links import text_links
 from nlp.events.visits import TRAVEL_RE, propose_visits, unofficial_trip
+from nlp.watchlist import watchlist_config
 
 COMPONENT_VERSION = "1.1"  # 1.1: rules fitted on real news (Reuters dev set); each event has a summary
 DEFAULT_MIN_CONFIDENCE = 0.3  # chosen by 5-fold cross-validation on the dev sentences
@@ -272,8 +273,6 @@ def _date_from_visit(events: list[dict[str, Any]]) -> None:
 
 def add_events_component(nlp: Language, entries: Iterable[Any], model_path: str | None = None,
                          **add_pipe_kwargs: Any) -> EventsComponent:
-    from nlp.watchlist import watchlist_config
-
     pipe = nlp.add_pipe("newswatch_events", config={"watchlist": watchlist_config(entries), "model_path": model_path},
                         **add_pipe_kwargs)
     assert isinstance(pipe, EventsComponent)

@@ -59,7 +59,7 @@ class SentenceEncoder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         from transformers import AutoModel, AutoTokenizer
 
-        from nlp.stance_net import base_model_dir
+        from nlp.stance_net import base_model_dir  # deferred on purpose with transformers above (torch)
 
         path = base_model_dir()
         self._tok = AutoTokenizer.from_pretrained(path)

@@ -30,9 +30,18 @@ from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
 
+from crawlers.urls import canonicalize_url
+from nlp.analyzer import Analyzer, AnalyzerSettings
+from pipeline.alerts.delivery import attach_outbox
+from pipeline.alerts.rules import AlertEngine
 from pipeline.benches.common import Row, print_table
+from pipeline.benches.nlp import reuters_texts, reuters_watchlist
+from pipeline.config import AlertRule, ChannelConfig, Config, SchedulerConfig, SmtpConfig, Watchlist
+from pipeline.ingest.ingestor import Ingestor
+from pipeline.ingest.staged import StagedIngest
 from pipeline.progress import progress
 from storage.models import Document, WatchEntry
+from storage.sqlite_store import SQLiteStore
 
 BURST = 50
 WATCHED = 50
@@ -61,9 +70,6 @@ def _free_port() -> int:
 
 
 def make_docs(n: int, entries: list[WatchEntry], tag: str) -> list[Document]:
-    from crawlers.urls import canonicalize_url
-    from pipeline.benches.nlp import reuters_texts
-
     texts = list(reuters_texts(n))
     docs = []
     for i, text in enumerate(texts):
@@ -91,13 +97,6 @@ def run_path(docs: list[Document], entries: list[WatchEntry], analyzer: Any, smt
     ``staged``: the two-stage path (arrival now, analysis in a worker thread); otherwise the
     baseline, each document analyzed before any rule looks at it, one at a time.
     """
-    from pipeline.alerts.delivery import attach_outbox
-    from pipeline.alerts.rules import AlertEngine
-    from pipeline.config import AlertRule, ChannelConfig, Config, SchedulerConfig, SmtpConfig, Watchlist
-    from pipeline.ingest.ingestor import Ingestor
-    from pipeline.ingest.staged import StagedIngest
-    from storage.sqlite_store import SQLiteStore
-
     config = Config(data_dir=workdir, smtp=SmtpConfig(host="127.0.0.1", port=smtp_port, timeout_s=10),
                     scheduler=SchedulerConfig(db_url=f"sqlite:///{workdir / 'service.db'}"),
                     watchlists={"bench": Watchlist(name="bench", entries=entries)},
@@ -158,9 +157,6 @@ def _pct(values: list[float], q: float) -> float:
 
 def bench_alerts(n: int) -> tuple[list[Row], dict[str, Any]]:
     from aiosmtpd.controller import Controller
-
-    from nlp.analyzer import Analyzer, AnalyzerSettings
-    from pipeline.benches.nlp import reuters_watchlist
 
     entries = reuters_watchlist(WATCHED)
     analyzer = Analyzer(entries, AnalyzerSettings())

@@ -23,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from crawlers.runner import run_crawl
 from pipeline.benches.common import Row, print_table
 
 DEFAULT_PAGES = 5000
@@ -127,8 +128,6 @@ class _Site:
 
 def _worker(sources_path: str, out_path: str) -> None:
     """Subprocess entry: crawl, count items, write stats (no store, no analysis: crawl + extraction)."""
-    from crawlers.runner import run_crawl
-
     counts = {"docs": 0, "quarantined": 0}
 
     def on_item(item: Any) -> None:

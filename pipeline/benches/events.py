@@ -16,10 +16,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from nlp.analyzer import Analyzer
 from nlp.events.pairing import EventView, describe
 from pipeline.benches.common import Row, print_table
+from pipeline.benches.nlp import reuters_texts, reuters_watchlist
+from pipeline.correlator import Correlator
 from pipeline.progress import progress
 from storage.models import Event
+from storage.sqlite_store import SQLiteStore
 
 COUNTRIES = ["US", "CN", "BR", "DE", "FR", "GB", "JP", "KR", "IN", "RU", "IT", "ES", "CA", "MX", "AU", "ZA", "NG",
              "EG", "SA", "AE", "TR", "NL", "CH", "SE", "PL", "TW", "SG", "ID", "TH", "VN", "AR", "CL", "CO", "PE",
@@ -61,9 +65,6 @@ def _fill(store: Any, rng: random.Random, n: int, first: int, per_doc: int = 4) 
 
 def bench_correlator(stored: int, new: int) -> list[Row]:
     from datetime import date
-
-    from pipeline.correlator import Correlator
-    from storage.sqlite_store import SQLiteStore
 
     rng = random.Random(3)
     with tempfile.TemporaryDirectory() as tmp:
@@ -113,9 +114,6 @@ def bench_correlator(stored: int, new: int) -> list[Row]:
 
 
 def bench_extraction(n: int) -> list[Row]:
-    from nlp.analyzer import Analyzer
-    from pipeline.benches.nlp import reuters_texts, reuters_watchlist
-
     texts = list(reuters_texts(n))
     analyzer = Analyzer(reuters_watchlist())
     reqs = [{"id": str(i), "text": t, "published_at": "1987-03-10"} for i, t in enumerate(texts)]

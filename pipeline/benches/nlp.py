@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Iterator
 
+from nlp.analyzer import Analyzer, AnalyzerSettings
 from pipeline.benches.common import Row, print_table, shared_data_dir
 from pipeline.progress import progress
 from storage.models import WatchEntry
@@ -58,8 +59,6 @@ def reuters_watchlist(top: int = 50) -> list[WatchEntry]:
 
 def bench_nlp(n: int) -> list[Row]:
     import spacy
-
-    from nlp.analyzer import Analyzer, AnalyzerSettings
 
     texts = list(reuters_texts(n))
     entries = reuters_watchlist()

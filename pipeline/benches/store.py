@@ -11,6 +11,7 @@ from pathlib import Path
 from pipeline.benches.common import Row, print_table
 from pipeline.progress import progress
 from storage.models import Document
+from storage.sqlite_store import SQLiteStore
 
 WORDS = ("market trade minister visit phone launch export chip factory price shares analyst growth bank "
          "port tariff deal plant order supply rival tablet review battery camera screen profit loss board "
@@ -78,8 +79,6 @@ def _time_queries(run: Callable[[str], object], queries: list[str]) -> tuple[flo
 
 def bench_store(n: int) -> list[Row]:
     import apsw
-
-    from storage.sqlite_store import SQLiteStore
 
     rnd = random.Random(11)
     queries = _queries(rnd)

@@ -31,7 +31,9 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from pipeline.alerts.rules import story_id
+from pipeline.alerts.channels import folded_docs
+from pipeline.alerts.outbox import Outbox
+from pipeline.alerts.rules import alert_log_path, read_alert_log, story_id
 from pipeline.config import Config, Recipient, SmtpConfig
 from pipeline.web.charts import bar_chart, spark_bars, stacked_bars
 from pipeline.when import human_day, human_time, iso_utc, parse_stored
@@ -382,6 +384,7 @@ def _quote_for(items: list[Evidence], shift: float | None) -> Evidence | None:
 
 def _collect_links(store: Store, data: DigestData, changes: dict[str, EntityChange], window: Window) -> None:
     """Correlated links stored in the window (the store's link API), and in-text links, per entity."""
+    # Deferred on purpose: the correlator imports the events pipeline (spaCy, seconds); a digest without links skips it.
     from pipeline.correlator import links_since
 
     by_name = {c.name.casefold(): eid for eid, c in changes.items()}
@@ -471,8 +474,6 @@ def _link_line(link: dict[str, Any]) -> dict[str, Any]:
 
 
 def _alert_line(alert: dict[str, Any]) -> dict[str, Any]:
-    from pipeline.alerts.channels import folded_docs
-
     return {"entity_name": alert.get("entity_name") or "", "rule": alert.get("rule") or "",
             "why": alert.get("why") or "", "url": alert.get("url"), "title": alert.get("title"),
             "folded": folded_docs(alert)}
@@ -517,9 +518,7 @@ def recipient_data(config: Config, store: Store, recipient: Recipient, alerts: l
 def recipient_email(config: Config, store: Store, recipient: Recipient, day: str | None = None,
                     window: Window | None = None) -> dict[str, Any]:
     """The outbox payload of one recipient's digest (multipart: text + HTML), its window included."""
-    from pipeline.alerts.rules import read_alert_log
-
-    alerts = read_alert_log(config.data_dir / "alerts.jsonl")
+    alerts = read_alert_log(alert_log_path(config))
     data = recipient_data(config, store, recipient, alerts, day=day, window=window)
     return {"kind": "email", "to": [recipient.email], "subject": subject_of(data), "text": render_text(data),
             "html": render_html(data), "window": data.window.to_dict()}
@@ -527,8 +526,6 @@ def recipient_email(config: Config, store: Store, recipient: Recipient, day: str
 
 def default_window(config: Config, recipient: Recipient, now: datetime | None = None) -> Window:
     """Since the last digest sent to ``recipient`` (the outbox remembers), else the last 24 hours."""
-    from pipeline.alerts.outbox import Outbox
-
     now = now or datetime.now(UTC)
     last = Outbox(config.scheduler.db_url).last_sent_payload(f"digest|{recipient.email}|")
     end = parse_stored(str(((last or {}).get("window") or {}).get("end") or ""))

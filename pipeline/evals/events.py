@@ -28,6 +28,7 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from nlp.analyzer import Analyzer
 from nlp.events.rules import EVENT_TYPES, TRIGGERS
 from nlp.events.sample_reuters import REUTERS_DEV_PATH, reuters_docs
 from nlp.events.sample_reuters import reuters_body as reuters_body  # where offsets were first defined
@@ -87,8 +88,6 @@ def keyword_baseline(items: Iterable[Item]) -> list[set[str]]:
 
 
 def newswatch_predict(items: list[Item]) -> list[set[str]]:
-    from nlp.analyzer import Analyzer
-
     analyzer = Analyzer([])
     reqs = [{"id": str(i), "text": text, "published_at": pub, "lang": "en"} for i, (text, pub, _) in enumerate(items)]
     return [{e["type"] for e in ans["events"]} for ans in analyzer.analyze_batch(reqs)]

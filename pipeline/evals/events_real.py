@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nlp.analyzer import Analyzer
 from nlp.events.countries import code_for
 from nlp.events.rules import EVENT_TYPES
 from pipeline.benches.common import shared_data_dir
@@ -195,8 +196,6 @@ def _same_event(text: str, gold: dict[str, Any], pred: dict[str, Any]) -> bool:
 
 
 def analyze_pages(pages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    from nlp.analyzer import Analyzer
-
     analyzer = Analyzer([])
     reqs = [{"id": p["page_id"], "text": p["text"], "published_at": p.get("published"), "lang": "en"} for p in pages]
     return list(analyzer.analyze_batch(reqs))

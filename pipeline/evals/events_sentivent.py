@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from nlp.analyzer import Analyzer
 from nlp.events.rules import TRIGGERS
 from pipeline.benches.common import shared_data_dir
 
@@ -45,8 +46,6 @@ def load(path: Path | None = None) -> list[dict[str, Any]]:
 
 
 def predict(recs: list[dict[str, Any]]) -> list[set[str]]:
-    from nlp.analyzer import Analyzer
-
     analyzer = Analyzer([])
     reqs = [{"id": str(i), "text": r["clean"], "lang": "en"} for i, r in enumerate(recs)]
     out = []

@@ -34,6 +34,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from crawlers.extract import decode_html, extract_page, parse_price
+from crawlers.feeds import read_feed
 from pipeline.benches.common import shared_data_dir
 from pipeline.evals.splits import HALVES, half_of, site_of
 
@@ -107,8 +109,6 @@ def score_segments(text: str, with_: Iterable[str], without: Iterable[str]) -> C
 def _article_job(job: tuple[str, str | None, list[str], list[str]]) -> tuple[Counts, Counts, float, float]:
     path, url, with_, without = job
     import trafilatura
-
-    from crawlers.extract import decode_html, extract_page
 
     raw = gzip.decompress(Path(path).read_bytes())
     html, _ = decode_html(raw)
@@ -213,8 +213,6 @@ def structured_only_product(html: str, url: str | None) -> dict[str, str | None]
 
 def _product_job(job: tuple[str, str | None]) -> tuple[dict[str, Any], dict[str, Any]]:
     path, url = job
-    from crawlers.extract import decode_html, extract_page
-
     raw = gzip.decompress(Path(path).read_bytes())
     html, _ = decode_html(raw)
     product = extract_page(raw, url=url).get("product") or {}
@@ -253,8 +251,6 @@ def eval_products(root: Path, limit: int | None, workers: int) -> list[Line]:
 def eval_prices(root: Path, limit: int | None) -> list[Line]:
     from price_parser import Price
 
-    from crawlers.extract import parse_price
-
     cases = [json.loads(line) for line in (root / "cases.jsonl").read_text(encoding="utf-8").splitlines() if line]
     cases = [c for c in cases if not c.get("xfail")][: limit or None]
     ours = dict.fromkeys(HALVES, 0)
@@ -274,8 +270,6 @@ def eval_prices(root: Path, limit: int | None) -> list[Line]:
 
 
 def eval_structured(root: Path, limit: int | None) -> list[Line]:
-    from crawlers.extract import extract_page
-
     files = sorted((root / "samples").rglob("*.html"))[: limit or None]
     failures = 0
     for f in files:
@@ -288,8 +282,6 @@ def eval_structured(root: Path, limit: int | None) -> list[Line]:
 
 
 def eval_feeds(root: Path, limit: int | None) -> list[Line]:
-    from crawlers.feeds import read_feed
-
     files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".xml", ".rss", ".atom", ".json")
                    and "expected" not in p.parts and not p.name.endswith(".expected.json"))[: limit or None]
     failures, with_entries = 0, 0

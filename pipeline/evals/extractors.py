@@ -19,6 +19,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from crawlers.extract import decode_html, extract_page
+from crawlers.extract.engines import ENGINES, run_engine
 from pipeline.benches.common import shared_data_dir
 from pipeline.evals.extraction import Counts, score_segments
 from pipeline.evals.splits import HALVES, half_of, site_of
@@ -32,9 +34,6 @@ def _log(msg: str) -> None:
 
 def page_outputs(job: tuple[str, str | None]) -> dict[str, Any]:
     """Every engine's text of one page, ``extract_page``'s text and page type, and the seconds each took."""
-    from crawlers.extract import decode_html, extract_page
-    from crawlers.extract.engines import ENGINES, run_engine
-
     path, url = job
     raw = gzip.decompress(Path(path).read_bytes())
     html, _ = decode_html(raw)

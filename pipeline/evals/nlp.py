@@ -29,7 +29,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nlp.analyzer import Analyzer
+from nlp.stance import TRAINED_DIR, compound, label_compound
+from nlp.stance_data import TWEETEVAL_TARGETS, StanceExample, load_newsmtsc, load_tweeteval, macro_f1, tweeteval_f1
 from pipeline.benches.common import shared_data_dir
+from pipeline.benches.nlp import reuters_texts
 from pipeline.progress import progress
 
 # WNUT-17 classes and spaCy OntoNotes labels, both mapped to the CoNLL classes (others dropped).
@@ -149,8 +153,6 @@ _FIRST_SENT = re.compile(r"^(.{20,400}?[.!?])(?:\s|$)", re.S)
 
 def reuters_diff(analyzer: Any, plain: Any, n: int) -> list[Result]:
     """Entities (span and label) found by only one of the analyzer and plain spaCy."""
-    from pipeline.benches.nlp import reuters_texts
-
     docs = list(reuters_texts(n))
     leads = [" ".join(m.group(1).split()) if (m := _FIRST_SENT.match(d)) else " ".join(d[:200].split())
              for d in docs]
@@ -193,8 +195,6 @@ def _answer_label(answer: dict[str, Any], target: str) -> str:
 
 
 def _cv_figures() -> dict[str, float]:
-    from nlp.stance import TRAINED_DIR
-
     try:
         meta = json.loads((TRAINED_DIR / "meta.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -203,9 +203,6 @@ def _cv_figures() -> dict[str, float]:
 
 
 def eval_stance(data: Path, analyzer: Any, limit: int | None) -> list[Result]:
-    from nlp.stance import compound, label_compound
-    from nlp.stance_data import StanceExample, load_newsmtsc, load_tweeteval, macro_f1, tweeteval_f1
-
     _log(f"stance model: {analyzer.stance_model.name}-{analyzer.stance_model.version}")
     cv = _cv_figures()
     given = {v.casefold(): TWEETEVAL_AS_GIVEN[k] for k, v in _tweeteval_folders().items()}
@@ -236,8 +233,6 @@ def eval_stance(data: Path, analyzer: Any, limit: int | None) -> list[Result]:
 
 
 def _tweeteval_folders() -> dict[str, str]:
-    from nlp.stance_data import TWEETEVAL_TARGETS
-
     return TWEETEVAL_TARGETS
 
 
@@ -292,8 +287,6 @@ def print_results(results: list[Result], as_json: bool) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import spacy
-
-    from nlp.analyzer import Analyzer
 
     try:
         data = shared_data_dir()

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, Protocol
 
+from crawlers.extract import extract_page
 from pipeline.ingest.jsonl import JsonlWriter, check_fields, chunks, read_lines
 from pipeline.progress import progress
 
@@ -42,8 +43,6 @@ def _read_html(req: dict[str, Any], base: Path) -> bytes | str:
 
 def run_extract(stream: IO[bytes], base: Path, out: JsonlWriter) -> int:
     """Answer every line of an extract request stream; returns the number of answers written."""
-    from crawlers.extract import extract_page
-
     with progress("extract") as bar:
         for line in read_lines(stream):
             bar.advance()

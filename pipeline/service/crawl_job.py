@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from crawlers.runner import run_crawl
 from pipeline.config import SourceConfig
 from pipeline.ingest.ingestor import Ingestor
 from storage.models import Document
@@ -60,8 +61,6 @@ def run_crawl_job(sources: list[SourceConfig], ingestor: Ingestor, settings: dic
 
     ``rewrite`` may adjust each document before ingest (the demo pins its URLs to one origin).
     """
-    from crawlers.runner import run_crawl
-
     report = CrawlReport()
 
     def on_item(item: Any) -> None:
