@@ -14,6 +14,8 @@ from typing import Any
 
 import apsw
 
+from storage.base import StoreReadOnly
+
 
 @contextmanager
 def sqlite_transaction(db: Any) -> Iterator[None]:
@@ -25,8 +27,6 @@ def sqlite_transaction(db: Any) -> Iterator[None]:
     try:
         yield
     except apsw.ReadOnlyError as exc:
-        from storage.base import StoreReadOnly  # here: storage.base imports this module's users
-
         if db.in_transaction:
             db.execute("ROLLBACK")
         raise StoreReadOnly(read_only_message(getattr(db, "filename", "") or "the SQLite store")) from exc
