@@ -251,6 +251,8 @@ def _merge(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 best["attributes"].setdefault(k, v)
             if best["place"] is None and other["place"]:
                 best["place"] = other["place"]
+        if any(e["attributes"].get("status") != "planned" for e in evs):
+            best["attributes"].pop("status", None)  # reported somewhere in the text: it happened
         best["reasons"] = [r for r in best["reasons"] if not (r.startswith("no ") and any(
             a["role"] in r for a in best["actors"]))]
         best["_mentions"] = [(e["evidence"]["start"], e["evidence"]["end"]) for e in evs]

@@ -183,6 +183,11 @@ _HYPOTHETICAL_RE = re.compile(
     r"resist(?:s|ed|ing)?|persuade[sd]?|den(?:y|ies|ied|ying)\s+(?:\w+\s+)?reports?|ask(?:s|ed|ing)?\s+(?:[\w-]+\s+){0,3}?to|"
     r"pending\s+(?:[\w-]+\s+){0,2}?(?:approval|review|decision)|"
     r"block(?:s|ed|ing)?\s+(?:a|any|the)\s+(?:move|bid|attempt|proposal|plan))\b[^.;]{0,45}$", re.I)
+# Expected, scheduled or intended: the event is planned, not imagined ("is likely to sign", "expected to
+# unveil", "set to announce"). Reported as an event with ``attributes.status`` "planned"; never linked.
+_PLANNED_RE = re.compile(
+    r"\b(?:(?:is|are|was|were|widely|also)\s+)?(?:expected|likely|set|due|poised|scheduled|slated)\s+to\s+"
+    r"(?:[\w-]+\s+){0,3}?$|\b(?:expects?|expected)\s+(?:[\w.-]+\s+){1,4}?to\s+(?:[\w-]+\s+){0,3}?$", re.I)
 # "sanctions should be imposed", "tariffs would hit": the modal comes after the noun
 _HYPOTHETICAL_AFTER_RE = re.compile(r"^\s+(?:[\w-]+\s+){0,2}?(?:should|would|could|might|may|must)\b", re.I)
 # "the trade sanctions imposed against Japan", "the tariffs Reagan announced": said to have happened, even
@@ -244,6 +249,16 @@ _COMPANY_NP_RE = re.compile(
     r"firm|maker|chipmaker|carmaker|automaker|phone\s+maker|smartphone\s+maker|group|giant|startup|brand|"
     r"manufacturer|conglomerate|airline|shipbuilder|steelmaker|miner|producer|retailer|exporter|lender|bank|"
     r"utility|operator|supplier))\b")
+_CO_NOUN = (r"(?:oil\s+company|company|firm|maker|chipmaker|carmaker|automaker|planemaker|group|giant|startup|"
+            r"brand|manufacturer|conglomerate|airline|carrier|shipbuilder|steelmaker|miner|producer|retailer|exporter|"
+            r"lender|bank|utility|operator|supplier|chain|insurer|developer|rival|competitor)")
+# A company named beside what it is: "German chipmaker Infineon", "Starwood, the US hotel group" (the name
+# may be missed by the recogniser; the demonym is then the country, never the party).
+_APPOS_COMPANY_RE = re.compile(
+    rf"\b(?P<demo>[A-Z][a-z]+|U\.S\.|US|UK|U\.K\.)\s+(?:[a-z-]+\s+){{0,2}}?{_CO_NOUN}\s+"
+    rf"(?P<name>[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){{0,3}})|"
+    rf"(?P<name2>[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){{0,3}}),\s+(?:the|a)\s+(?P<demo2>[A-Z][\w.]*)\s+"
+    rf"(?:[a-z-]+\s+){{0,2}}?{_CO_NOUN}\b")
 _AGENCY_RE = re.compile(
     r"\b(?:Department|Ministry|Bureau|Commission|Office|Agency|Administration|Council|Treasury|Customs|"
     r"Parliament|Congress|Senate|Government|government|Cabinet|Authority|Board|Directorate|Service|"
@@ -388,12 +403,17 @@ class RuleExtractor:
                 if etype == "export_control" and re.match(r"export\s+licen", m.group(0), re.I) \
                         and _COMMODITY_RE.search(stext):
                     continue  # export licences for tonnes of sugar at a tender: market management
-                if self._hypothetical(stext, m, etype, last_hyp.get(etype)):
+                planned = etype != "official_visit" and _PLANNED_RE.search(
+                    _ABBR_DOT_RE.sub(r"\1", stext[max(0, m.start() - 60):m.start()])) is not None
+                if not planned and self._hypothetical(stext, m, etype, last_hyp.get(etype)):
                     last_hyp[etype] = m.end()
                     continue  # "would impose tariffs", "called for sanctions": not an event (yet)
                 if _NOUN_TRIGGER_RE.match(m.group(0)) and not _ACTION_RE.search(stext):
                     continue  # "a hearing on export controls": the measure named, nobody acting
                 cand = Candidate(etype, (s0 + m.start(), s0 + m.end()), sent, 0.35)
+                if planned:
+                    cand.attributes["status"] = "planned"
+                    cand.reasons.append("planned: expected, not yet done")
                 getattr(self, f"_fill_{etype}")(text, cand, ents)
                 if cand.rule_score > 0:
                     out.append(cand)
@@ -438,6 +458,9 @@ class RuleExtractor:
         if company is not None:
             cand.actors.append(_actor("company", company.text, None, company.entity_id, self.country_of(text, company)))
             cand.rule_score += 0.2
+        elif (appos := appositive_company(text, cand.sentence[0], cand.sentence[1])) is not None:
+            cand.actors.append(_actor("company", appos[0], None, None, appos[1]))
+            cand.rule_score += 0.15
         else:
             nps = list(_COMPANY_NP_RE.finditer(text, cand.sentence[0], t0))
             m = nps[-1] if nps else None
@@ -557,7 +580,12 @@ class RuleExtractor:
         t0, _ = cand.trigger
         orgs = self._orgs(ents)
         parties = sorted(orgs, key=lambda e: (e.start > t0, abs(e.start - t0)))
-        if parties:
+        appos = None if parties else appositive_company(text, cand.sentence[0], cand.sentence[1])
+        govs = [e for e in ents if e.label in ("GPE", "NORP") and code_for(e.text)]
+        if appos is not None:
+            cand.actors.append(_actor("company", appos[0], None, None, appos[1]))
+            cand.rule_score += 0.15
+        elif parties:
             c = parties[0]
             cand.actors.append(_actor("company", c.text, None, c.entity_id, self.country_of(text, c)))
             cand.rule_score += 0.15
@@ -566,10 +594,15 @@ class RuleExtractor:
                 o = rest[0]
                 cand.actors.append(_actor("counterparty", o.text, None, o.entity_id, self.country_of(text, o)))
                 cand.rule_score += 0.05
-        elif govs := [e for e in ents if e.label in ("GPE", "NORP") and code_for(e.text)]:
+        elif [e for e in govs if e.start < t0]:
             # "the Philippines ... signed a loan", "an accord between Iranian ... and Ghanaian ..."
-            cand.actors.append(_actor("company", govs[0].text, None, None, code_for(govs[0].text)))
+            g = next(e for e in govs if e.start < t0)
+            cand.actors.append(_actor("company", g.text, None, None, code_for(g.text)))
             cand.rule_score += 0.05
+        elif govs:
+            # "It has signed contracts to run hotels in Havana": a place after the verb is not the party
+            cand.actors.append(_actor("counterparty", govs[0].text, None, None, code_for(govs[0].text)))
+            cand.reasons.append("no company found")
         else:
             m = _COMPANY_NP_RE.search(text, cand.sentence[0], cand.sentence[1])
             if m:
@@ -680,6 +713,17 @@ class RuleExtractor:
             cand.attributes["increase_percent"] = pct.group(1)
 
 
+def appositive_company(text: str, s0: int, s1: int) -> tuple[str, str | None] | None:
+    """(name, country) of a company the sentence names beside what it is: "German chipmaker Infineon"."""
+    for m in _APPOS_COMPANY_RE.finditer(text, s0, s1):
+        demo, name = (m.group("demo"), m.group("name")) if m.group("name") else (m.group("demo2"), m.group("name2"))
+        country = code_for(demo)
+        name = re.sub(r"\s+(?:To|And|Of|The|In|On|At|Has|Is|Will|Said|Plans)\b.*$", "", name)
+        if country is not None and code_for(name) is None and name.split()[0] not in ("The", "A", "It", "In", "On"):
+            return re.sub(r"(?:'s|’s)$", "", name), country
+    return None
+
+
 def _np_country(np: str) -> str | None:
     first = re.split(r"\s+", np.removeprefix("the ").removeprefix("a ").strip())[0]
     return code_for(re.sub(r"(?:'s|’s)$", "", first))
@@ -702,4 +746,5 @@ def parse_money(text: str) -> dict[str, str] | None:
     return None
 
 
-__all__ = ["EVENT_TYPES", "TRIGGERS", "Candidate", "Ent", "RuleExtractor", "WatchInfo", "parse_money"]
+__all__ = ["EVENT_TYPES", "TRIGGERS", "Candidate", "Ent", "RuleExtractor", "WatchInfo", "appositive_company",
+           "parse_money"]

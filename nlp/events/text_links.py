@@ -95,6 +95,8 @@ def text_links(text: str, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     actions = [a for a in events if a["type"] != "official_visit"]
     out: list[dict[str, Any]] = []
     for a in actions:
+        if a["attributes"].get("status") == "planned":
+            continue  # an expected action did not happen during the visit (yet)
         asent = (a["evidence"]["start"], a["evidence"]["end"])
         stext = text[asent[0]:asent[1]]
         cue = _cue(stext)

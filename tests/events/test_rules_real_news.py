@@ -75,7 +75,6 @@ def test_export_licences_for_strategic_goods_and_export_quotas_set_by_a_governme
 def test_wishes_predictions_and_modal_measures_are_not_events(analyzer: Analyzer) -> None:
     texts = ('"We want to lift the sanctions," the foreign minister said.',
              "The union said sanctions should be imposed on the shipyard's owners.",
-             "Washington is likely to announce tariffs on Canadian lumber today.",
              "The government is prepared to lift the sanctions when the regime frees prisoners.",
              "The company denied reports that it planned to build a plant in Ohio.")
     assert _types(analyzer, *texts) == [set()] * len(texts)
@@ -110,3 +109,28 @@ def test_import_taxes_and_retaliation_decided_are_trade_measures(analyzer: Analy
 def test_possessive_visit_names_its_owner_as_visitor(analyzer: Analyzer) -> None:
     (visit,) = _events(analyzer, "Delacroix's visit to Hanoi next week will be closely watched.")
     assert {a["role"]: a["text"] for a in visit["actors"]} == {"visitor": "Delacroix", "host": "Hanoi"}
+
+
+def test_an_expected_action_is_an_event_marked_planned_and_never_linked(analyzer: Analyzer) -> None:
+    text = ("Japanese Prime Minister Ken Arata arrived in Nairobi on Monday for a two-day visit, during which "
+            "Kenya is expected to sign agreements worth $2 billion with Japanese lenders.")
+    ans = next(analyzer.analyze_batch([{"id": "t", "text": text, "published_at": "2026-05-14", "lang": "en"}]))
+    deal = next(e for e in ans["events"] if e["type"] == "deal")
+    assert deal["attributes"]["status"] == "planned"
+    assert not any(deal["id"] in lk["events"] for lk in ans["links"])
+    (measure,) = _events(analyzer, "Washington is likely to announce tariffs on Canadian lumber today.")
+    assert measure["type"] == "trade_measure" and measure["attributes"]["status"] == "planned"
+
+
+def test_a_company_named_beside_its_kind_is_the_party_not_its_nationality(analyzer: Analyzer) -> None:
+    (deal,) = _events(analyzer, "Finnish elevator maker Korvalo agreed to buy its Spanish rival for €2 billion.")
+    company = next(a for a in deal["actors"] if a["role"] == "company")
+    assert (company["text"], company["country"]) == ("Korvalo", "FI")
+    (deal,) = _events(analyzer, "Brentmoor, the British hotel chain, signed a contract to run a resort in Lima.")
+    company = next(a for a in deal["actors"] if a["role"] == "company")
+    assert company["text"] == "Brentmoor" and company["country"] == "GB"
+
+
+def test_a_place_after_the_verb_is_not_the_party_of_a_deal(analyzer: Analyzer) -> None:
+    (deal,) = _events(analyzer, "It has signed contracts to run two hotels in Lima.")
+    assert all(not (a["role"] == "company" and a["text"] == "Lima") for a in deal["actors"])
