@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from storage.models import Document, Event, FetchRecord, Link
@@ -49,9 +50,14 @@ class SearchHit:
     score: float
     snippet: str
     highlights: list[tuple[int, int]] = field(default_factory=list)
+    # Set only when the search collapsed stories: the hit stands for its story (None: in no story),
+    # which holds ``story_size`` documents, ``story_hits`` of them matching.
+    story_id: str | None = None
+    story_size: int | None = None
+    story_hits: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "id": self.id,
             "url": self.url,
             "title": self.title,
@@ -62,21 +68,31 @@ class SearchHit:
             "snippet": self.snippet,
             "highlights": [list(h) for h in self.highlights],
         }
+        if self.story_size is not None:
+            out.update(story_id=self.story_id, story_size=self.story_size, story_hits=self.story_hits)
+        return out
 
 
 @dataclass
 class SearchResult:
     hits: list[SearchHit]
-    total: int
+    total: int  # matching documents (stories, when collapsed)
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    sort: str = "relevance"
+    collapsed: bool = False
 
 
 class DocumentStore(Protocol):
     """Documents with their versions, full-text search and quarantine (``store.documents``).
 
-    ``filters`` keys: ``source``, ``kind``, ``lang``, ``entity_id`` (a watchlist id found in the
-    document), ``since`` / ``until`` (ISO dates against ``published_at``). ``facets`` names fields
-    (``source``, ``kind``, ``lang``, ``entity_id``) whose value counts over all matches are returned.
+    ``query`` is the query language of :mod:`storage.query` (docs/search.md); a query that cannot
+    be read raises :class:`storage.query.QuerySyntaxError` (a StoreError) naming the position.
+    ``filters`` keys: ``source``, ``kind``, ``lang``, ``entity_id`` (a watchlist id or name found in
+    the document), ``since`` / ``until`` (ISO dates against ``published_at``), ``link``; they are
+    ANDed with the query. ``facets`` names fields (``source``, ``kind``, ``lang``, ``entity_id``,
+    ``day``, ``event``, ``stance``) whose value counts over all matches are returned. ``sort`` is
+    ``relevance`` (default), ``date`` (newest first) or ``oldest``; ``collapse`` keeps one hit per
+    story (the best by ``sort``) with the story's size.
     """
 
     def upsert(self, doc: Document) -> UpsertResult: ...
@@ -98,6 +114,10 @@ class DocumentStore(Protocol):
         facets: list[str] | None = None,
         limit: int = 20,
         offset: int = 0,
+        *,
+        sort: str = "relevance",
+        collapse: bool = False,
+        now: datetime | None = None,
     ) -> SearchResult: ...
 
     def iter_since(self, since: str | None = None) -> Iterator[Document]: ...

@@ -15,9 +15,7 @@ from storage.events_store import link_docs_subquery
 from storage.models import Annotations, Document, Product, Provenance
 
 FILTER_KEYS: tuple[str, ...] = ("source", "kind", "lang", "entity_id", "since", "until", "link")
-FACET_FIELDS: tuple[str, ...] = ("source", "kind", "lang", "entity_id", "day")
-# Facets computed from a column rather than read from one: "day" is the publication date (volume charts).
-FACET_EXPRESSIONS: dict[str, str] = {"day": "substr(d.published_at, 1, 10)"}
+FACET_FIELDS: tuple[str, ...] = ("source", "kind", "lang", "entity_id", "day", "event", "stance")
 
 # Columns of ``documents`` holding a Document, in the order rows are written and read.
 DOC_COLUMNS: tuple[str, ...] = (
@@ -140,24 +138,6 @@ def check_page(limit: int, offset: int) -> tuple[int, int]:
     if not 0 <= offset <= MAX_SEARCH_OFFSET:
         raise StoreError(f"offset must be between 0 and {MAX_SEARCH_OFFSET}, got {offset}")
     return limit, offset
-
-
-def facet_sql(name: str, source: str, where: list[str], mentions: str) -> str:
-    """SQL counting matches per value of facet ``name`` over ``source`` (``documents d`` joined as
-    the search built it); ``mentions`` is the (schema-qualified) mentions table. Same for every backend."""
-    if name == "entity_id":
-        conds = " AND ".join([*where, "m.entity_id IS NOT NULL"])
-        return (f"SELECT m.entity_id, count(DISTINCT d.rid) FROM {source} JOIN {mentions} m ON m.doc_id = d.id "
-                f"WHERE {conds} GROUP BY m.entity_id")
-    expr = FACET_EXPRESSIONS.get(name, f"d.{name}")
-    conds = " AND ".join([*where, f"{expr} IS NOT NULL"])
-    return f"SELECT {expr}, count(*) FROM {source} WHERE {conds} GROUP BY {expr}"
-
-
-def facet_counts(rows: Any) -> dict[str, int]:
-    """Facet rows as ``{value: count}``, most frequent first, ties by value."""
-    counts = {str(k): int(n) for k, n in rows}
-    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def check_facets(facets: list[str] | None) -> list[str]:

@@ -14,20 +14,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
 import psycopg
 
-from storage.base import SearchHit, SearchResult, StoreError, UpsertResult
+from storage.base import SearchResult, StoreError, UpsertResult
 from storage.common import (
     DOC_COLUMNS,
-    check_facets,
     check_filters,
-    check_page,
     doc_row,
-    facet_counts,
-    facet_sql,
     filter_sql,
     index_fields,
     mention_rows,
@@ -38,7 +35,9 @@ from storage.crawl_state import postgres_migration as postgres_crawl_state_migra
 from storage.events_store import PostgresEventStore, postgres_links_migration, retired_migration
 from storage.events_store import postgres_migration as postgres_events_migration
 from storage.models import Document, utc_now_iso
-from storage.text_search import ParsedQuery, QueryError, make_snippet, parse_query, tsquery, tsvector
+from storage.query.search import search as run_search
+from storage.query.tsquery import PostgresDialect
+from storage.text_search import tsvector
 
 _SCHEMA_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 _COLS = ", ".join(f"d.{c}" for c in DOC_COLUMNS)
@@ -282,59 +281,21 @@ class PostgresStore:
         facets: list[str] | None = None,
         limit: int = 20,
         offset: int = 0,
+        *,
+        sort: str = "relevance",
+        collapse: bool = False,
+        now: datetime | None = None,
     ) -> SearchResult:
-        """Full-text search, best first; ``""`` or ``"*"`` lists filtered documents newest first."""
-        s = self._s
-        flt = check_filters(filters)
-        facet_names = check_facets(facets)
-        limit, offset = check_page(limit, offset)
-        try:
-            parsed = parse_query(query)
-        except QueryError as e:
-            raise StoreError(str(e)) from None
-        where, params = filter_sql(flt, "%s", f"{s}.mentions")
-        if parsed.is_empty:
-            source, base, score = f"{s}.documents d", [], "0.0"
-            order = "d.published_at DESC NULLS LAST, d.seq DESC"
-        else:
-            # Rank on the wanted terms only: ts_rank scores a query with "!x" as near zero.
-            source = f"{s}.documents d CROSS JOIN (SELECT %s::tsquery AS q, %s::tsquery AS rq) qq"
-            wanted = ParsedQuery(groups=parsed.groups)
-            base, score = [tsquery(parsed), tsquery(wanted)], "ts_rank(d.tsv, qq.rq)"
-            order = "score DESC, d.seq DESC"
-            where = ["d.tsv @@ qq.q", *where]
-        wsql = (" WHERE " + " AND ".join(where)) if where else ""
-        args = [*base, *params]
-        try:
-            rows = self._conn.execute(
-                f"SELECT {_COLS}, {score} AS score FROM {source}{wsql} ORDER BY {order} LIMIT %s OFFSET %s",
-                (*args, int(limit), int(offset)),
-            ).fetchall()
-            total_row = self._one(f"SELECT count(*) FROM {source}{wsql}", args)
-            facet_counts = {name: self._facet(name, source, where, args) for name in facet_names}
-        except psycopg.errors.SyntaxError as e:  # should not happen: the tsquery is built from tokens
-            raise StoreError(f"search query {query!r} could not be run: {e}") from None
-        hits = []
-        for row in rows:
-            doc = row_doc(row[:-1])
-            snippet, highlights = make_snippet(doc.text, None if parsed.is_empty else parsed)
-            hits.append(
-                SearchHit(
-                    id=doc.id,
-                    url=doc.url,
-                    title=doc.title,
-                    published_at=doc.published_at,
-                    source=doc.source,
-                    kind=doc.kind,
-                    score=float(row[-1] or 0.0),
-                    snippet=snippet,
-                    highlights=highlights,
-                )
-            )
-        return SearchResult(hits=hits, total=int(total_row[0]) if total_row else 0, facets=facet_counts)
+        """The query language of :mod:`storage.query`, best first; ``""`` or ``"*"`` lists documents newest first."""
 
-    def _facet(self, name: str, source: str, where: list[str], args: list[Any]) -> dict[str, int]:
-        return facet_counts(self._conn.execute(facet_sql(name, source, where, f"{self._s}.mentions"), args).fetchall())
+        def execute(sql: str, params: Sequence[Any]) -> list[Sequence[Any]]:
+            try:
+                return list(self._conn.execute(sql, tuple(params)).fetchall())
+            except psycopg.errors.SyntaxError as e:  # should not happen: the tsquery is built from quoted tokens
+                raise StoreError(f"search query {query!r} could not be run: {e}") from None
+
+        return run_search(execute, PostgresDialect(f"{self._s}."), f"{self._s}.documents d", query, filters, facets,
+                          limit, offset, sort, collapse, now)
 
     def iter_since(self, since: str | None = None) -> Iterator[Document]:
         """Documents stored or updated at or after ``since`` (ISO), oldest first, in keyset pages."""

@@ -11,21 +11,18 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
 import apsw
 
-from storage.base import SearchHit, SearchResult, StoreError, StoreReadOnly, UpsertResult
+from storage.base import SearchResult, StoreError, StoreReadOnly, UpsertResult
 from storage.common import (
     DOC_COLUMNS,
-    check_facets,
     check_filters,
-    check_page,
     doc_row,
-    facet_counts,
-    facet_sql,
     filter_sql,
     index_fields,
     mention_rows,
@@ -41,20 +38,13 @@ from storage.events_store import (
 )
 from storage.events_store import sqlite_migration as sqlite_events_migration
 from storage.models import Document, utc_now_iso
+from storage.query.fts5 import SQLiteDialect
+from storage.query.search import search as run_search
 from storage.sqlite_tx import read_only_message, sqlite_transaction
-from storage.text_search import (
-    CJK_RUN_RE,
-    HAS_CJK_RE,
-    QueryError,
-    cjk_bigrams,
-    fts5_match,
-    make_snippet,
-    parse_query,
-)
+from storage.text_search import CJK_RUN_RE, HAS_CJK_RE, cjk_bigrams
 
 TOKENIZER = "newswatch"
-# bm25 weights of the FTS columns (title, body, product): a title hit counts most.
-_BM25 = "bm25(documents_fts, 3.0, 1.0, 2.0)"
+_DIALECT = SQLiteDialect()
 _COLS = ", ".join(f"d.{c}" for c in DOC_COLUMNS)
 
 
@@ -401,62 +391,21 @@ class SQLiteStore:
         facets: list[str] | None = None,
         limit: int = 20,
         offset: int = 0,
+        *,
+        sort: str = "relevance",
+        collapse: bool = False,
+        now: datetime | None = None,
     ) -> SearchResult:
-        """Full-text search, best first; ``""`` or ``"*"`` lists filtered documents newest first."""
-        flt = check_filters(filters)
-        facet_names = check_facets(facets)
-        limit, offset = check_page(limit, offset)
-        try:
-            parsed = parse_query(query)
-        except QueryError as e:
-            raise StoreError(str(e)) from None
-        where, params = filter_sql(flt, "?", "mentions")
-        if parsed.is_empty:
-            source, base, score = "documents d", [], "0.0"
-            order = "d.published_at IS NULL, d.published_at DESC, d.seq DESC"
-        else:
-            source = (
-                f"(SELECT rowid AS rid, {_BM25} AS rank FROM documents_fts WHERE documents_fts MATCH ?) f "
-                "JOIN documents d ON d.rid = f.rid"
-            )
-            base, score, order = [fts5_match(parsed)], "-f.rank", "f.rank, d.seq DESC"
-        wsql = (" WHERE " + " AND ".join(where)) if where else ""
-        args = [*base, *params]
-        try:
-            rows = self._db.execute(
-                f"SELECT {_COLS}, {score} FROM {source}{wsql} ORDER BY {order} LIMIT ? OFFSET ?",
-                (*args, int(limit), int(offset)),
-            ).fetchall()
-            if where or parsed.is_empty:
-                total_row = self._db.execute(f"SELECT count(*) FROM {source}{wsql}", args).fetchone()
-            else:  # no filters: the full-text index alone knows how many match (no ranking, no join)
-                total_row = self._db.execute(
-                    "SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?", base
-                ).fetchone()
-            facet_counts = {name: self._facet(name, source, where, args) for name in facet_names}
-        except apsw.SQLError as e:  # should not happen: the query is built from quoted terms
-            raise StoreError(f"search query {query!r} could not be run: {e}") from None
-        hits = []
-        for row in rows:
-            doc = row_doc(row[:-1])
-            snippet, highlights = make_snippet(doc.text, None if parsed.is_empty else parsed)
-            hits.append(
-                SearchHit(
-                    id=doc.id,
-                    url=doc.url,
-                    title=doc.title,
-                    published_at=doc.published_at,
-                    source=doc.source,
-                    kind=doc.kind,
-                    score=float(row[-1] or 0.0),  # type: ignore[arg-type]
-                    snippet=snippet,
-                    highlights=highlights,
-                )
-            )
-        return SearchResult(hits=hits, total=int(total_row[0]) if total_row else 0, facets=facet_counts)
+        """The query language of :mod:`storage.query`, best first; ``""`` or ``"*"`` lists documents newest first."""
 
-    def _facet(self, name: str, source: str, where: list[str], args: list[Any]) -> dict[str, int]:
-        return facet_counts(self._db.execute(facet_sql(name, source, where, "mentions"), args))
+        def execute(sql: str, params: Sequence[Any]) -> list[Sequence[Any]]:
+            try:
+                return self._db.execute(sql, tuple(params)).fetchall()
+            except apsw.SQLError as e:  # should not happen: the MATCH text is built from quoted tokens
+                raise StoreError(f"search query {query!r} could not be run: {e}") from None
+
+        return run_search(execute, _DIALECT, "documents d", query, filters, facets, limit, offset, sort, collapse,
+                          now)
 
     def iter_since(self, since: str | None = None) -> Iterator[Document]:
         """Documents stored or updated at or after ``since`` (ISO), oldest first, in pages.

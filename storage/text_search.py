@@ -354,7 +354,7 @@ def _find_space(text: str, lo: int, hi: int) -> int:
 
 
 def make_snippet(
-    text: str, parsed: ParsedQuery | None, width: int = SNIPPET_CHARS
+    text: str, parsed: ParsedQuery | list[Term] | None, width: int = SNIPPET_CHARS
 ) -> tuple[str, list[tuple[int, int]]]:
     """A plain-text excerpt of about ``width`` chars around the best match, and highlight offsets.
 
@@ -364,7 +364,7 @@ def make_snippet(
     for CJK bigrams and folded diacritics alike.
     """
     scan = text[:_SNIPPET_SCAN_CHARS]
-    terms = parsed.positive_terms() if parsed else []
+    terms = parsed.positive_terms() if isinstance(parsed, ParsedQuery) else list(parsed or [])
     matches = find_matches(tokenize(scan), terms) if terms else []
     if matches:
         first = _best_window(matches, width)

@@ -75,10 +75,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", help="full-text search of the store")
     _add_config(p)
-    p.add_argument("query", help='words, "phrases", OR, -exclude; any script')
+    p.add_argument("query", help='words, "phrases", AND/OR/NOT, (groups), -exclude, word*, a NEAR/5 b, '
+                                 "source: kind: lang: entity: stance:against:X event: link: story: published: "
+                                 "(docs/search.md); any script")
     p.add_argument("--json", action="store_true", help="one JSON hit per line")
     p.add_argument("--limit", type=int, default=10)
     p.add_argument("--offset", type=int, default=0)
+    p.add_argument("--sort", choices=("relevance", "date", "oldest"), default="relevance",
+                   help="best first (default), newest first, or oldest first")
+    p.add_argument("--collapse", action="store_true", help="one hit per story, with the story's size")
     for f in ("source", "kind", "lang", "entity", "since", "until"):
         p.add_argument(f"--{f}", help=f"filter on {f}")
 

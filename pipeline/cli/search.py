@@ -1,9 +1,8 @@
-"""``newswatch search QUERY``: full-text search of the store, with filters and ``link:`` terms."""
+"""``newswatch search QUERY``: the query language of :mod:`storage.query` (docs/search.md); the flags are filters."""
 
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from pipeline.ingest.jsonl import JsonlWriter
 from pipeline.when import WhenError, parse_when
 from pipeline.wiring import make_store
 from storage.base import StoreError
-from storage.text_search import QueryError, parse_query
+from storage.query import QuerySyntaxError, parse
 
 
 def sqlite_store_path(config: Config) -> Path | None:
@@ -46,16 +45,12 @@ def _search_filters(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def search(config: Config, args: argparse.Namespace) -> int:
-    filters = _search_filters(args)
-    links = re.findall(r"(?:^|\s)link:(\S+)", args.query)  # link:ID|RULE|ENTITY|TYPE|any
-    if links:
-        filters["link"] = links
-    query = re.sub(r"(?:^|\s)link:\S+", " ", args.query).strip()
+    filters = _search_filters(args)  # ANDed with the query, as if written in it
     if not 0 <= args.limit <= 10_000 or not 0 <= args.offset <= 1_000_000_000:
         raise UsageError(f"--limit must be 0 to 10000 and --offset 0 to 1000000000 (got {args.limit}, {args.offset})")
     try:
-        parse_query(query)
-    except QueryError as exc:
+        parse(args.query)  # a bad query is a usage error before any store is opened
+    except QuerySyntaxError as exc:
         raise UsageError(str(exc)) from None
     path = sqlite_store_path(config)
     if path is not None and not path.exists():
@@ -67,7 +62,8 @@ def search(config: Config, args: argparse.Namespace) -> int:
     store = make_store(config)
     try:
         held = store.count()
-        result = store.search(query, filters=filters, limit=args.limit, offset=args.offset)
+        result = store.search(args.query, filters=filters, limit=args.limit, offset=args.offset, sort=args.sort,
+                              collapse=args.collapse)
     except StoreError as exc:  # a query with no words, too many words, a bad filter: the caller's to fix
         raise UsageError(str(exc)) from None
     finally:
@@ -80,9 +76,12 @@ def search(config: Config, args: argparse.Namespace) -> int:
         for hit in result.hits:
             out.write(hit.to_dict())
         return 0
-    print(f"{result.total} matches for {args.query!r}")
+    what = ("story" if result.total == 1 else "stories") if result.collapsed else \
+        ("match" if result.total == 1 else "matches")
+    print(f"{result.total} {what} for {args.query!r}")
     for i, hit in enumerate(result.hits, args.offset + 1):
-        print(f"{i:>3}. {hit.title or hit.url}  [{hit.source} · {hit.kind} · {hit.published_at or '-'}]")
+        size = f" · story of {hit.story_size}" if hit.story_size and hit.story_size > 1 else ""
+        print(f"{i:>3}. {hit.title or hit.url}  [{hit.source} · {hit.kind} · {hit.published_at or '-'}{size}]")
         print(f"     {hit.snippet}")
         print(f"     {hit.url}")
     return 0

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import unquote_plus
 
 from fastapi import FastAPI, HTTPException, Query, Request
@@ -32,9 +32,10 @@ from pipeline.web.render import STATIC
 from pipeline.web.routes import add_routes
 from storage.base import Store, StoreError
 from storage.open import open_store as open_store_url
+from storage.query import QuerySyntaxError
 
 TOKEN_COOKIE = "newswatch_token"
-FACETS = ["source", "kind", "lang", "entity_id"]
+FACETS = ["source", "kind", "lang", "entity_id", "event", "stance", "day"]
 # Scripts only from this server (no inline ones: the pages' own scripts are files under /static),
 # so markup smuggled into a page could not run even if it escaped escaping.
 SECURITY_HEADERS = {
@@ -80,6 +81,14 @@ def host_allowed(header: str, allowed: set[str]) -> bool:
     else:
         name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
     return name in allowed or name.rstrip(".") in allowed or host in allowed
+
+
+class SearchQueryHTTPError(HTTPException):
+    """A query the parser refused, kept whole so the answer can say where the problem is."""
+
+    def __init__(self, error: QuerySyntaxError) -> None:
+        super().__init__(status_code=400, detail=str(error))
+        self.error = error
 
 
 def _client(request: Request | None) -> str:
@@ -206,22 +215,36 @@ def create_app(config: Config, token: str | None = None,
         raw = {"source": source, "kind": kind, "lang": lang, "entity_id": entity, "since": since, "until": until}
         return {k: v for k, v in raw.items() if v}
 
-    def _search(q: str, filters: dict[str, Any], limit: int, offset: int, client: str = "") -> dict[str, Any]:
+    @app.exception_handler(SearchQueryHTTPError)
+    async def bad_query(request: Request, exc: SearchQueryHTTPError) -> JSONResponse:
+        """A query that cannot be read: 400 with the message and where (0-based ``position``)."""
+        return JSONResponse({"detail": exc.detail, **exc.error.to_dict()}, status_code=400)
+
+    def _search(q: str, filters: dict[str, Any], limit: int, offset: int, client: str = "",
+                sort: str = "relevance", collapse: bool = False) -> dict[str, Any]:
+        """Every search of the API and the UI: the store parses ``q`` (one query language everywhere)."""
         if not limiter.allow(client):
             raise HTTPException(status_code=429, detail="too many searches from this client; wait a moment")
         with store() as s:
             try:
-                result = s.search(q, filters=filters, facets=FACETS, limit=limit, offset=offset)
+                result = s.search(q, filters=filters, facets=FACETS, limit=limit, offset=offset, sort=sort,
+                                  collapse=collapse)
+            except QuerySyntaxError as exc:
+                raise SearchQueryHTTPError(exc) from None
             except StoreError as exc:
                 raise HTTPException(status_code=400, detail=str(exc)) from None
-        return {"total": result.total, "hits": [h.to_dict() for h in result.hits], "facets": result.facets}
+        return {"total": result.total, "hits": [h.to_dict() for h in result.hits], "facets": result.facets,
+                "sort": result.sort, "collapsed": result.collapsed}
 
     @app.get("/api/search", tags=["search"])
     def api_search(request: Request, q: str = "", source: str | None = None, kind: str | None = None,
                    lang: str | None = None, entity: str | None = None, since: str | None = None,
                    until: str | None = None, limit: int = Query(20, ge=1, le=200),
-                   offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> dict[str, Any]:
-        return _search(q, _filters(source, kind, lang, entity, since, until), limit, offset, _client(request))
+                   offset: int = Query(0, ge=0, le=MAX_OFFSET),
+                   sort: Literal["relevance", "date", "oldest"] = "relevance",
+                   collapse: bool = False) -> dict[str, Any]:
+        return _search(q, _filters(source, kind, lang, entity, since, until), limit, offset, _client(request),
+                       sort, collapse)
 
     @app.get("/api/documents/{doc_id}", tags=["documents"])
     def api_document(doc_id: str) -> dict[str, Any]:

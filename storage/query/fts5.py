@@ -1,0 +1,70 @@
+"""The query tree for SQLite: an FTS5 ``MATCH`` expression plus the shared SQL conditions.
+
+Every phrase is written as its index tokens inside double quotes, so no user text ever reaches
+FTS5's own syntax (``NEAR(``, ``^``, ``title:``, ``*`` mid-word are plain characters to us); the
+tokenizer re-reads each quoted token as itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from storage.query.sql import Dialect
+from storage.query.tree import And, Near, Node, Not, Or, Text
+from storage.text_search import Term
+
+BM25 = "bm25(documents_fts, 3.0, 1.0, 2.0)"  # weights of title, body, product: a title hit counts most
+
+
+def phrase(term: Term) -> str:
+    return '"' + " ".join(term.tokens) + '"' + ("*" if term.prefix else "")
+
+
+def match_expression(node: Node) -> str:
+    """The FTS5 expression of a full-text node (see :func:`storage.query.sql.expressible`)."""
+    if isinstance(node, Text):
+        return phrase(node.term)
+    if isinstance(node, Near):
+        return f"NEAR({phrase(node.left.term)} {phrase(node.right.term)}, {node.distance})"
+    if isinstance(node, Or):
+        return "(" + " OR ".join(match_expression(c) for c in node.children) + ")"
+    if isinstance(node, And):
+        pos = [match_expression(c) for c in node.children if not isinstance(c, Not)]
+        expr = pos[0] if len(pos) == 1 else "(" + " AND ".join(pos) + ")"
+        for c in node.children:
+            if isinstance(c, Not):
+                expr = f"({expr} NOT {match_expression(c.child)})"
+        return expr
+    raise TypeError(f"not a full-text expression: {node!r}")
+
+
+class SQLiteDialect(Dialect):
+    def __init__(self) -> None:
+        super().__init__(ph="?", prefix="")
+
+    def text_condition(self, node: Node) -> tuple[str, list[Any]]:
+        return "d.rid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)", [match_expression(node)]
+
+    def main_source(self, node: Node) -> tuple[str, list[Any], list[str], str, list[tuple[str, str]]]:
+        source = (f"(SELECT rowid AS rid, {BM25} AS rank FROM documents_fts WHERE documents_fts MATCH ?) f "
+                  "JOIN documents d ON d.rid = f.rid")
+        return source, [match_expression(node)], [], "-f.rank", [("f.rank", "ASC"), ("d.seq", "DESC")]
+
+    def count_text_only(self, node: Node) -> tuple[str, list[Any]] | None:
+        # the index alone knows how many match: no ranking, no join
+        return "SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?", [match_expression(node)]
+
+    def stance_condition(self, label: str, entity: str | None) -> tuple[str, list[Any]]:
+        conds, params = ["json_extract(j.value, '$.label') = ?"], [label]
+        if entity is not None:
+            target = "lower(json_extract(j.value, '$.target')) = ?" if entity.isascii() else \
+                "json_extract(j.value, '$.target') = ?"
+            conds.append(f"(json_extract(j.value, '$.entity_id') = ? OR {target})")
+            params += [entity, entity.lower() if entity.isascii() else entity]
+        return (f"EXISTS (SELECT 1 FROM json_each(d.annotations, '$.stance') j WHERE {' AND '.join(conds)})",
+                params)
+
+    def stance_join(self) -> tuple[str, str]:
+        return (", json_each(d.annotations, '$.stance') j",
+                "json_extract(j.value, '$.label') || ':' || coalesce(json_extract(j.value, '$.entity_id'), "
+                "json_extract(j.value, '$.target'))")

@@ -1,0 +1,71 @@
+"""The query tree for PostgreSQL: a ``tsquery`` over our own token vectors plus the shared SQL.
+
+Lexemes are the index tokens (:func:`storage.text_search.tsvector` built the vectors), quoted, so
+nothing of the user's text is read as tsquery syntax. PostgreSQL has no "within n" operator, so
+``a NEAR/n b`` is every exact distance ``<1>`` .. ``<n+1>`` in both orders: what FTS5 means by
+at most ``n`` tokens between them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from storage.query.sql import Dialect, positive_part
+from storage.query.tree import And, Near, Node, Not, Or, Text
+from storage.text_search import Term
+
+
+def _lexeme(token: str) -> str:
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def phrase(term: Term) -> str:
+    lex = [_lexeme(t) for t in term.tokens]
+    if term.prefix:
+        lex[-1] += ":*"
+    return lex[0] if len(lex) == 1 else "(" + " <-> ".join(lex) + ")"
+
+
+def tsquery_text(node: Node) -> str:
+    """The tsquery text of a full-text node (see :func:`storage.query.sql.expressible`)."""
+    if isinstance(node, Text):
+        return phrase(node.term)
+    if isinstance(node, Near):
+        a, b = phrase(node.left.term), phrase(node.right.term)
+        alts = [f"{x} <{k}> {y}" for k in range(1, node.distance + 2) for x, y in ((a, b), (b, a))]
+        return "(" + " | ".join(f"({alt})" for alt in alts) + ")"
+    if isinstance(node, Or):
+        return "(" + " | ".join(tsquery_text(c) for c in node.children) + ")"
+    if isinstance(node, And):
+        parts = [f"!{tsquery_text(c.child)}" if isinstance(c, Not) else tsquery_text(c) for c in node.children]
+        return "(" + " & ".join(parts) + ")"
+    raise TypeError(f"not a full-text expression: {node!r}")
+
+
+class PostgresDialect(Dialect):
+    def __init__(self, schema_prefix: str) -> None:
+        super().__init__(ph="%s", prefix=schema_prefix)
+
+    def text_condition(self, node: Node) -> tuple[str, list[Any]]:
+        return "d.tsv @@ %s::tsquery", [tsquery_text(node)]
+
+    def main_source(self, node: Node) -> tuple[str, list[Any], list[str], str, list[tuple[str, str]]]:
+        # Rank on the wanted terms only: ts_rank scores a query holding "!x" as near zero.
+        wanted = positive_part(node) or node
+        source = (f"{self.prefix}documents d CROSS JOIN (SELECT %s::tsquery AS q, %s::tsquery AS rq) qq")
+        score = "ts_rank(d.tsv, qq.rq)"
+        return source, [tsquery_text(node), tsquery_text(wanted)], ["d.tsv @@ qq.q"], score, \
+            [(score, "DESC"), ("d.seq", "DESC")]
+
+    def stance_condition(self, label: str, entity: str | None) -> tuple[str, list[Any]]:
+        conds, params = ["j->>'label' = %s"], [label]
+        if entity is not None:
+            target = "lower(j->>'target') = %s" if entity.isascii() else "j->>'target' = %s"
+            conds.append(f"(j->>'entity_id' = %s OR {target})")
+            params += [entity, entity.lower() if entity.isascii() else entity]
+        return (f"EXISTS (SELECT 1 FROM jsonb_array_elements(d.annotations->'stance') j "
+                f"WHERE {' AND '.join(conds)})", params)
+
+    def stance_join(self) -> tuple[str, str]:
+        return ("CROSS JOIN LATERAL jsonb_array_elements(d.annotations->'stance') j",
+                "(j->>'label') || ':' || coalesce(j->>'entity_id', j->>'target')")
