@@ -400,7 +400,7 @@ class SQLiteStore:
 
         def execute(sql: str, params: Sequence[Any]) -> list[Sequence[Any]]:
             try:
-                return self._db.execute(sql, tuple(params)).fetchall()
+                return list(self._db.execute(sql, tuple(params)).fetchall())
             except apsw.SQLError as e:  # should not happen: the MATCH text is built from quoted tokens
                 raise StoreError(f"search query {query!r} could not be run: {e}") from None
 

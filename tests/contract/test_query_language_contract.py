@@ -50,12 +50,12 @@ CORPUS = {
 @pytest.fixture
 def corpus(store: Store) -> Store:  # noqa: F811 - pytest fixture chaining
     store.upsert_many([*FILLER, *CORPUS.values()])  # type: ignore[attr-defined]
-    ev = store.put_events  # type: ignore[attr-defined]
+    ev = store.events.put_events  # type: ignore[attr-defined]
     ev(CORPUS["a"].id, [Event(id="e1", type="official_visit", confidence=0.9)])
     ev(CORPUS["b"].id, [Event(id="e1", type="product_launch", confidence=0.9)])
     for key in ("a", "c"):
-        store.put_story_member(CORPUS[key].id, "story-duarte", CORPUS[key].source,  # type: ignore[attr-defined]
-                               "2026-09-08T00:00:00Z", None)
+        store.events.put_story_member(CORPUS[key].id, "story-duarte", CORPUS[key].source,  # type: ignore[attr-defined]
+                                      "2026-09-08T00:00:00Z", None)
     return store
 
 
