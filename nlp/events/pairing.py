@@ -233,22 +233,34 @@ def timed_score(rule: PairRule, a: EventView, b: EventView, same_text: bool = Fa
     fit = timing(rule, dist)
     if fit is None:
         return None
-    score = rule.weight * fit * (0.5 + 0.5 * min(a.confidence, b.confidence))
-    score *= (1.0 if a.ids_known or b.ids_known else 0.9) * (1.1 if same_text else 1.0)
-    score = round(min(1.0, score), 4)
+    score = link_score(rule.weight, fit, a, b, same_text)
     if score < rule.min_score:
         return None
     return score, gap
 
 
+def link_score(weight: float, fit: float, a: EventView, b: EventView, same_text: bool) -> float:
+    """The one link score, for links within one text (:mod:`nlp.events.text_links`) and across stored events
+    (the correlator) alike: the weight of what ties them times the timing fit times the weaker event's
+    confidence, a little less when no actor is on the watchlist, a little more when one text ties the two."""
+    score = weight * fit * (0.5 + 0.5 * min(a.confidence, b.confidence))
+    score *= (1.0 if a.ids_known or b.ids_known else 0.9) * (1.1 if same_text else 1.0)
+    return round(min(1.0, score), 4)
+
+
 def timing(rule: PairRule, dist: float | None) -> float | None:
-    """How well two events' dates fit ``rule``: 1 when they meet, falling to 0.5 at the window's edge;
-    None beyond it; 0.6 for undated events of one text (``dist`` None)."""
+    """How well two events' dates fit ``rule``: see :func:`timing_fit`."""
+    return timing_fit(dist, rule.window_days)
+
+
+def timing_fit(dist: float | None, window_days: float) -> float | None:
+    """1 when two events' dates meet, falling to 0.5 at the window's edge; None beyond it; 0.6 for undated
+    events of one text (``dist`` None)."""
     if dist is None:
         return 0.6
-    if dist > rule.window_days:
+    if dist > window_days:
         return None
-    return 1.0 if dist == 0 else 1.0 - 0.5 * dist / (rule.window_days + 1)
+    return 1.0 if dist == 0 else 1.0 - 0.5 * dist / (window_days + 1)
 
 
 def _who(ev: EventView, *roles: str) -> str:

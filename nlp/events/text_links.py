@@ -18,7 +18,7 @@ import re
 from datetime import date
 from typing import Any
 
-from nlp.events.pairing import EventView, describe
+from nlp.events.pairing import EventView, describe, gap_between, link_score, timing_fit
 
 # The action is said to happen during, at, or in response to the visit.
 CUE_RE = re.compile(
@@ -41,6 +41,8 @@ NOT_LINKED_RE = re.compile(
 _SENT_END_RE = re.compile(r"[.!?][\"'”’)]?\s")
 # "it was signed during the visit": a cue within this many characters of the trigger speaks of the action
 _CUE_REACH = 160
+# days an action may lie from a visit's span and still fit it fully in the score (the pair rules' window)
+TEXT_WINDOW_DAYS = 3.0
 
 
 def _day(s: Any) -> date | None:
@@ -244,7 +246,11 @@ def _link(a: dict[str, Any], v: dict[str, Any], why: str) -> dict[str, Any]:
     first, second = (va, vv) if (va.start or date.max) <= (vv.start or date.max) else (vv, va)
     visitor = next((x.get("entity_id") or x["text"] for x in v["actors"] if x["role"] == "visitor"), None)
     ents = [x for x in (next((x.get("entity_id") or x["text"] for x in a["actors"]), None), visitor) if x]
-    score = round(min(1.0, 0.5 + 0.4 * min(va.confidence, vv.confidence) + (0.1 if "says" in why else 0.0)), 4)
+    # the text's own cue ties the two more firmly than nearness in the text does; dates that do not meet
+    # (the text links them anyway) count as the window's edge
+    _, dist = gap_between(va, vv)
+    fit = timing_fit(dist, TEXT_WINDOW_DAYS) or timing_fit(TEXT_WINDOW_DAYS, TEXT_WINDOW_DAYS) or 0.5
+    score = link_score(1.0 if "says" in why else 0.9, fit, va, vv, same_text=True)
     return {"type": "co_timed", "events": [first.key, second.key], "gap_days": gap, "entities": ents,
             "score": score, "explanation": f"{describe(va)}, during the official visit: {describe(vv)} [{why}]",
             "rule": "same_text"}

@@ -61,3 +61,24 @@ def test_events_that_relate_always_share_a_join_key() -> None:
             held += 1
             assert join_keys(rule, "first", a) & join_keys(rule, "second", b), (rule.name, a, b)
     assert held > 100
+
+
+def test_links_within_one_text_are_scored_by_the_one_pairing_formula() -> None:
+    from nlp.events.pairing import EventView, link_score, timing_fit
+    from nlp.events.text_links import text_links
+
+    text = "Chilean President Marisol Vargas visited Lima on Monday. During the visit, Orvane signed a deal."
+    visit = {"id": "e1", "type": "official_visit", "confidence": 0.8, "trigger": {"text": "visited", "start": 33,
+             "end": 40}, "actors": [{"role": "visitor", "text": "Marisol Vargas", "title": "President",
+                                     "entity_id": None, "country": "CL"}],
+             "date": {"start": "2026-03-09", "end": None, "text": "Monday", "resolved": True}, "place": "Lima",
+             "attributes": {}, "evidence": {"text": text[:56], "start": 0, "end": 56}}
+    deal = {"id": "e2", "type": "deal", "confidence": 0.6, "trigger": {"text": "signed a deal", "start": 82,
+            "end": 95}, "actors": [{"role": "company", "text": "Orvane", "title": None, "entity_id": None,
+                                    "country": None}],
+            "date": {"start": "2026-03-09", "end": None, "text": None, "resolved": True}, "place": None,
+            "attributes": {}, "evidence": {"text": text[57:], "start": 57, "end": len(text)}}
+    (link,) = text_links(text, [visit, deal])
+    expected = link_score(1.0, timing_fit(0.0, 3.0) or 0.0, EventView.of("e2", deal), EventView.of("e1", visit),
+                          same_text=True)
+    assert link["score"] == expected
