@@ -52,6 +52,7 @@ FIELDS: tuple[str, ...] = (*FILTER_FIELDS, "stance", "published")
 DEFAULT_NEAR = 10
 MAX_NEAR = 100
 MAX_FIELD_VALUES = 64
+MAX_DEPTH = 32  # nested parentheses and NOTs: deeper trees are no clearer, and every backend has a limit
 HELP = ('use words, "quoted phrases", AND / OR / NOT, (parentheses), -exclude, word*, a NEAR/5 b, '
         "and fields such as source:NAME kind:article published:>=2026-09-01")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -192,6 +193,12 @@ class _Parser:
         self.query = query
         self.now = now
         self.terms = 0
+        self.depth = 0
+
+    def _deeper(self, pos: int) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error(f"query nests parentheses and NOTs more than {MAX_DEPTH} deep", pos, "simplify it")
 
     def error(self, problem: str, pos: int | None, hint: str = "") -> QuerySyntaxError:
         return QuerySyntaxError(problem, self.query, pos, hint)
@@ -241,7 +248,10 @@ class _Parser:
             if self._ends_operand():
                 raise self.error("NOT needs something to exclude" if op.kind == "NOT" else
                                  "- needs a word right after it", op.pos)
-            return Not(self.unary())
+            self._deeper(op.pos)
+            node = Not(self.unary())
+            self.depth -= 1
+            return node
         return self.near()
 
     def near(self) -> Node:
@@ -269,7 +279,9 @@ class _Parser:
             self.take()
             if self.tok.kind == "RPAREN":
                 raise self.error("empty parentheses", t.pos)
+            self._deeper(t.pos)
             node = self.and_expr()
+            self.depth -= 1
             if self.tok.kind != "RPAREN":
                 raise self.error("unbalanced parenthesis", t.pos, "this ( is never closed")
             self.take()
