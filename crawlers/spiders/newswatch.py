@@ -28,6 +28,7 @@ from crawlers.extract import (
     extract_version,
     looks_binary,
 )
+from crawlers.extract_pool import DEFAULT_PAGE_BUDGET_S, DEFAULT_PAGE_MEMORY_MB, ExtractPool, workers_setting
 from crawlers.feeds import read_feed
 from crawlers.items import Quarantined
 from crawlers.social import READERS
@@ -45,6 +46,8 @@ _PRODUCT_CARD = re.compile(r"product|item|card|tile|goods|sku", re.IGNORECASE)
 _PERSISTED_META = ("nw_source", "nw_cb", "nw_key", "nw_kind", "nw_depth", "nw_page", "nw_entry", "nw_query")
 # Callbacks whose pages are leaves: fetched conditionally (ETag / Last-Modified) on a re-crawl.
 _LEAF_CALLBACKS = ("parse_page",)
+# Callbacks whose pages are extracted: in worker processes when there are some (``_pool``).
+_OFF_LOOP_CALLBACKS = ("parse_page", "parse_site")
 
 
 class NewsWatchSpider(scrapy.Spider):
@@ -187,7 +190,7 @@ class NewsWatchSpider(scrapy.Spider):
     def closed(self, reason: str) -> None:
         """A crawl that ran to its end forgets its frontier; any other stop leaves it to resume."""
         if self._extract_pool:
-            self._extract_pool.shutdown(wait=False, cancel_futures=True)
+            self._extract_pool.close()
         state = self.state
         if state is not None and reason == "finished":
             for name in self.sources:
@@ -212,32 +215,38 @@ class NewsWatchSpider(scrapy.Spider):
                 if known.last_modified:
                     headers["If-Modified-Since"] = known.last_modified
                 meta["handle_httpstatus_list"] = [304]
-        callback_fn = self._dispatch_async if self._pool() is not None and callback.__name__ in _LEAF_CALLBACKS \
+        callback_fn = self._dispatch_async if self._pool() is not None and callback.__name__ in _OFF_LOOP_CALLBACKS \
             else self._dispatch
         return Request(url, callback=callback_fn, errback=self.on_error, meta=meta, headers=headers or None)
 
-    def _pool(self) -> Any:
-        """Worker processes for extraction (``NEWSWATCH_EXTRACT_WORKERS`` > 0), so pages are extracted on
-        every core while this process downloads; None runs extraction in the spider's own process."""
+    def _pool(self) -> ExtractPool | None:
+        """Worker processes for extraction, so that a slow page never stops the crawl's event loop and
+        each page runs under a time and memory budget (``crawlers.extract_pool``).
+
+        ``NEWSWATCH_EXTRACT_WORKERS`` (default: 2, at most the machine's cores; 0 extracts in this
+        process, unbounded), ``NEWSWATCH_PAGE_BUDGET_S``, ``NEWSWATCH_PAGE_MEMORY_MB``. Needs the
+        asyncio reactor (Scrapy's default); None runs extraction in the spider's own process.
+        """
         if self._extract_pool is not None:
             return self._extract_pool or None
-        crawler = getattr(self, "crawler", None)
-        workers = crawler.settings.getint("NEWSWATCH_EXTRACT_WORKERS", 0) if crawler is not None else 0
         self._extract_pool = False
+        crawler = getattr(self, "crawler", None)
+        if crawler is None:
+            return None
+        raw = crawler.settings.get("NEWSWATCH_EXTRACT_WORKERS")
+        workers = workers_setting(None if raw is None else int(raw))
         if workers > 0:
             from scrapy.utils.reactor import is_asyncio_reactor_installed
 
             if is_asyncio_reactor_installed():
-                import multiprocessing
-                from concurrent.futures import ProcessPoolExecutor
-
-                self._extract_pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+                self._extract_pool = ExtractPool(
+                    workers,
+                    budget_s=crawler.settings.getfloat("NEWSWATCH_PAGE_BUDGET_S", DEFAULT_PAGE_BUDGET_S),
+                    memory_mb=crawler.settings.getint("NEWSWATCH_PAGE_MEMORY_MB", DEFAULT_PAGE_MEMORY_MB))
         return self._extract_pool or None
 
     async def _dispatch_async(self, response: Response) -> AsyncIterator[Any]:
         """``_dispatch`` with the page's extraction done in a worker process first."""
-        import asyncio
-
         pool = self._pool()
         if (pool is not None and isinstance(response, TextResponse) and response.status == 200
                 and not looks_binary(response.body)):
@@ -245,8 +254,7 @@ class NewsWatchSpider(scrapy.Spider):
             known = state.fetch_record(str(response.meta["nw_key"])) if state is not None else None
             if known is None or known.content_hash != body_hash(response.body):
                 content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
-                future = pool.submit(extract_bytes, response.body, content_type or None, response.url)
-                response.meta["nw_extracted"] = await asyncio.wrap_future(future)
+                response.meta["nw_extracted"] = await pool.extract(response.body, content_type or None, response.url)
         for out in self._dispatch(response):
             yield out
 
@@ -397,6 +405,12 @@ class NewsWatchSpider(scrapy.Spider):
                 yield from self._feed_item(entry, source, response.url)
             return
         ex = response.meta.get("nw_extracted") or extract_bytes(response.body, content_type or None, response.url)
+        if "failure" in ex:  # over the page's time or memory budget (crawlers.extract_pool)
+            reason, detail = ex["failure"]
+            yield self._quarantine(response.url, source, str(reason), str(detail))
+            if entry:
+                yield from self._feed_item(entry, source, response.url)
+            return
         no_product = want == "product" and ex["product"] is None
         if navigational and (ex["page_type"] in ("listing", "feed") or no_product):
             self._stat("skipped", source)  # a hub page of a site crawl: its links were the point
