@@ -21,6 +21,8 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from crawlers.extract import extract_bytes
+
 DEFAULT_WORKERS = 2
 DEFAULT_PAGE_BUDGET_S = 30.0
 DEFAULT_PAGE_MEMORY_MB = 1024
@@ -32,8 +34,6 @@ def _cap_memory(memory_mb: int) -> None:
     One tiny page warms every engine up (their imports are lazy), so neither the first page's time
     budget nor the memory cap pays for loading libraries.
     """
-    from crawlers.extract import extract_bytes
-
     extract_bytes(b"<html><head><title>Warm up</title></head><body><article><p>A first short page.</p>"
                   b"</article></body></html>", "text/html", None)
 
@@ -65,8 +65,6 @@ def extract_within_budget(body: bytes, content_type: str | None, url: str, budge
     The engines' shorter budgets (``crawlers.extract.engines.budget``) see this alarm and leave it
     in place when it is due before theirs.
     """
-    from crawlers.extract import extract_bytes
-
     previous = signal.signal(signal.SIGALRM, _expire)
     signal.setitimer(signal.ITIMER_REAL, max(budget_s, 0.001))
     try:
