@@ -9,9 +9,12 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from pipeline.alerts.delivery import attach_outbox
 from pipeline.alerts.rules import AlertEngine, alert_log_path, jsonl_notifier
-from pipeline.config import Config
+from pipeline.alerts.saved_searches import SavedSearches
+from pipeline.config import AlertRule, Config
 from storage.base import Store
 from storage.open import open_store
 
@@ -33,11 +36,23 @@ def make_analyzer(config: Config) -> Analyzer:
     return Analyzer(config.watch_entries(), config.nlp)
 
 
+def saved_search_rules(config: Config) -> list[AlertRule]:
+    """The alert rules of saved searches (``/saved`` in the web UI); none, with a warning, when the service
+    database cannot be read, so that ingest goes on with the rules of the config file."""
+    try:
+        return SavedSearches(config.scheduler.db_url).alert_rules()
+    except SQLAlchemyError as exc:
+        print(f"newswatch: saved-search alerts skipped: the service database {config.scheduler.db_url} "
+              f"cannot be read ({exc.__class__.__name__}: {str(exc).splitlines()[0]})", file=sys.stderr)
+        return []
+
+
 def make_alert_engine(config: Config, store: Store, echo: bool = True) -> AlertEngine:
     notifiers = [jsonl_notifier(alert_log_path(config))]
     if echo:
         notifiers.append(lambda a: print(f"ALERT {a.headline()}", file=sys.stderr))
-    engine = AlertEngine(config.alerts, store, config.watch_entries(), notifiers)
-    if any(r.channels or r.email for r in config.alerts):
+    rules = [*config.alerts, *saved_search_rules(config)]
+    engine = AlertEngine(rules, store, config.watch_entries(), notifiers)
+    if any(r.channels or r.email for r in rules):
         attach_outbox(engine, config)
     return engine

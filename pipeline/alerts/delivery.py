@@ -41,7 +41,7 @@ def start_worker(config: Config, poll_s: float = 1.0, in_service: bool = False) 
 def attach_outbox(engine: AlertEngine, config: Config, flush_on_close: bool = True) -> OutboxWorker:
     """Queue the engine's alerts in the outbox and deliver them in the background until ``engine.close()``."""
     worker = start_worker(config)
-    engine.notifiers.append(outbox_notifier(worker.outbox, config.alerts, recipients_by_watchlist(config),
+    engine.notifiers.append(outbox_notifier(worker.outbox, engine.rules, recipients_by_watchlist(config),
                                             wake=worker.wake))
     engine.on_close(lambda: worker.stop(flush=flush_on_close))
     return worker

@@ -16,8 +16,8 @@ from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
+from pipeline.alerts.saved_searches import FREQUENCIES, SavedSearchError, SavedSearches
 from pipeline.config import Config
-from pipeline.saved_searches import FREQUENCIES, SavedSearchError, SavedSearches
 from pipeline.web import exports, pages
 from pipeline.web.csrf import form_token_ok
 from pipeline.web.entity_view import entity_profile

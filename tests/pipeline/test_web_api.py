@@ -11,8 +11,8 @@ import pytest
 import webfixture
 from fastapi.testclient import TestClient
 
+from pipeline.alerts.saved_searches import SavedSearches
 from pipeline.config import Config
-from pipeline.saved_searches import SavedSearches
 from pipeline.web.api import create_app
 
 JSON = {"content-type": "application/json"}
