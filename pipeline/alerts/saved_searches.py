@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from pipeline.config import AlertRule
 from pipeline.service.db import METADATA, make_engine
 from storage.models import utc_now_iso
+from storage.query import QuerySyntaxError, parse
 from storage.text_search import QueryError, parse_query
 
 FREQUENCIES = ("as_it_happens", "daily", "weekly")
@@ -84,9 +85,10 @@ def _check(changes: dict[str, Any], channels_known: list[str] | None) -> dict[st
             value = str(value).strip()
             if not value or len(value) > MAX_QUERY:
                 raise SavedSearchError(f"query: expected 1 to {MAX_QUERY} characters, got {len(value)}")
-            try:  # the alert engine parses it the same way: a query it cannot run is refused here
+            try:  # a query the search page or the alert engine cannot run is refused here, not later
+                parse(value)
                 parse_query(value)
-            except QueryError as exc:
+            except (QuerySyntaxError, QueryError) as exc:
                 raise SavedSearchError(f"query: {exc}") from None
         elif key == "frequency":
             if value not in FREQUENCIES:

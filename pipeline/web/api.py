@@ -267,20 +267,23 @@ def create_app(config: Config, token: str | None = None,
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def page_search(request: Request, q: str = "", source: str | None = None, kind: str | None = None,
                     lang: str | None = None, entity: str | None = None, since: str | None = None,
-                    until: str | None = None, sort: str = "relevance",
-                    page: int = Query(1, ge=1, le=MAX_OFFSET // 20)) -> HTMLResponse:
+                    until: str | None = None, sort: Literal["relevance", "date", "oldest"] = "relevance",
+                    collapse: str = "", page: int = Query(1, ge=1, le=MAX_OFFSET // 20)) -> HTMLResponse:
         since, until = since or None, until or None  # an emptied date box sends ""
         filters = _filters(source, kind, lang, entity, since, until)
         params = {"source": source, "kind": kind, "lang": lang, "entity": entity, "since": since, "until": until}
-        error = None
+        error, at = None, None
         try:
-            found = _search(q, filters, ui.PAGE_SIZE, (page - 1) * ui.PAGE_SIZE, _client(request))
+            found = _search(q, filters, ui.PAGE_SIZE, (page - 1) * ui.PAGE_SIZE, _client(request), sort,
+                            bool(collapse))
+        except SearchQueryHTTPError as exc:
+            found, error, at = {"total": 0, "hits": [], "facets": {}}, str(exc.detail), exc.error.position
         except HTTPException as exc:
             found, error = {"total": 0, "hits": [], "facets": {}}, str(exc.detail)
         with store() as s:
             volume = ui.volume_per_day(s)
         return HTMLResponse(ui.search_page(q, params, found, volume, names, page, error, csrf=form_token,
-                                           sort=sort))
+                                           sort=sort, collapse=bool(collapse), error_at=at))
 
     @app.get("/doc/{doc_id}", response_class=HTMLResponse, include_in_schema=False)
     def page_document(doc_id: str) -> HTMLResponse:

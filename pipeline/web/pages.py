@@ -19,14 +19,45 @@ from storage.models import Document
 
 PAGE_SIZE = 20
 SYNTAX = [
-    ("veltrix nova", "documents with both words"),
+    ("veltrix nova", "both words (AND is implied)"),
     ('"trade minister"', "the exact phrase"),
     ("veltrix OR kestrel", "either word"),
-    ("nova -case", "nova, but not case"),
-    ("海伦娜", "names in Chinese, Japanese, Korean: no spaces needed"),
+    ("nova -case   nova NOT case", "nova, but not case"),
+    ("(visit OR tour) AND duarte", "parentheses group"),
+    ("export*", "words starting with export"),
+    ("duarte NEAR/5 visit", "within 5 words of each other"),
+    ("source:harbor-ledger kind:product lang:fr", "source, kind (article, product, post, feed_item), language"),
+    ("entity:veltrix  stance:against:veltrix", "mentions a watched entity; stance against it"),
+    ("event:official_visit  link:any  story:ID", "has an event of a type; is evidence of a link; in a story"),
+    ("published:>=2026-09-01  published:2026-09-01..2026-09-10  published:7d",
+     "publication date: from, range, the last 7 days"),
+    ("海伦娜·杜阿尔特", "names in Chinese, Japanese, Korean: no spaces needed"),
 ]
-FACETS = [("source", "Source", "source"), ("kind", "Kind", "kind"), ("lang", "Language", "lang"),
-          ("entity_id", "Watched entity", "entity")]
+# (facet, heading, how a value narrows the search: a URL parameter, a term of the query, or a day)
+FACETS = [("source", "Source", "param", "source"), ("kind", "Kind", "param", "kind"),
+          ("lang", "Language", "param", "lang"), ("entity_id", "Watched entity", "param", "entity"),
+          ("event", "Event type", "term", "event:"), ("stance", "Stance", "term", "stance:"),
+          ("day", "Day", "day", "")]
+FACET_ITEMS = 12
+
+
+def _with_term(q: str, term: str) -> str:
+    """``q`` with ``term`` added, or taken out when it is already one of its words."""
+    words = q.split()
+    if term in words:
+        return " ".join(w for w in words if w != term)
+    return f"{q} {term}".strip()
+
+
+def _facet_label(name: str, value: str, names: dict[str, str]) -> str:
+    if name == "entity_id":
+        return names.get(value, value)
+    if name == "stance":
+        label, _, target = value.partition(":")
+        return f"{label} · {names.get(target, target)}" if target else label
+    if name == "event":
+        return value.replace("_", " ")
+    return value
 
 
 def volume_per_day(store: Store) -> list[dict[str, Any]]:
@@ -45,23 +76,32 @@ def not_found(heading: str) -> str:
 
 def search_page(q: str, params: dict[str, Any], found: dict[str, Any], volume: list[dict[str, Any]],
                 names: dict[str, str], page: int, error: str | None = None, *, csrf: str = "",
-                sort: str = "relevance", collapse: bool = False, can_collapse: bool = False,
-                syntax: list[tuple[str, str]] | None = None) -> str:
+                sort: str = "relevance", collapse: bool = False,
+                syntax: list[tuple[str, str]] | None = None, error_at: int | None = None) -> str:
     """``params`` are the page's query-string values (``q``, ``source``, ``kind``, ``lang``, ``entity``,
     ``since``, ``until``, ``sort``, ``collapse``); facet and pager links keep all of them."""
     link_params = {**params, "q": q, "sort": None if sort == "relevance" else sort,
                    "collapse": "story" if collapse else None}
     facets = []
-    for name, label, param in FACETS:
+    for name, label, mode, key in FACETS:
         counts = found["facets"].get(name, {})
         if not counts:
             continue
+        values = list(counts.items())
+        values = sorted(values, reverse=True)[:FACET_ITEMS] if mode == "day" else values[:FACET_ITEMS]
         items = []
-        for value, n in list(counts.items())[:12]:
-            active = params.get(param) == value
-            items.append({"label": names.get(value, value) if name == "entity_id" else value, "count": n,
-                          "active": active, "href": query_link("/", link_params, **{param: None if active else value},
-                                                               page=None)})
+        for value, n in values:
+            if mode == "param":
+                active = params.get(key) == value
+                href = query_link("/", link_params, **{key: None if active else value}, page=None)
+            elif mode == "term":
+                active = f"{key}{value}" in q.split()
+                href = query_link("/", link_params, q=_with_term(q, f"{key}{value}"), page=None)
+            else:
+                active = params.get("since") == value and params.get("until") == value
+                href = query_link("/", link_params, since=None if active else value, until=None if active else value,
+                                  page=None)
+            items.append({"label": _facet_label(name, value, names), "count": n, "active": active, "href": href})
         facets.append({"name": name, "label": label, "items": items})
     total = int(found["total"])
     pages = max(1, -(-total // PAGE_SIZE))
@@ -69,9 +109,13 @@ def search_page(q: str, params: dict[str, Any], found: dict[str, Any], volume: l
     next_href = query_link("/", link_params, page=page + 1) if total > page * PAGE_SIZE else None
     chart = plots.day_bars([(v["date"], v["count"]) for v in volume[-30:]], "Documents per day (publication date)")
     title = q or "Search"
+    marker = None
+    if error_at is not None and 0 <= error_at <= len(q):
+        marker = (q[:error_at], q[error_at:error_at + 1] or " ", q[error_at + 1:])
     return render("search.html", title=title, nav="search", q=q, params=params, facets=facets, hits=found["hits"],
+                  marker=marker,
                   total=total, page=page, pages=pages, prev_href=prev_href, next_href=next_href, chart=chart,
-                  error=error, csrf=csrf, sort=sort, collapse=collapse, can_collapse=can_collapse,
+                  error=error, csrf=csrf, sort=sort, collapse=collapse, can_collapse=True,
                   syntax=syntax or SYNTAX)
 
 

@@ -42,10 +42,25 @@ def _day_label(label: str) -> str:
         return label
 
 
+def _fill_days(values: Sequence[tuple[str, float]], most: int = 120) -> list[tuple[str, float]]:
+    """Days with nothing get a zero bar, so a quiet week shows as a gap rather than vanishing."""
+    try:
+        days = [date.fromisoformat(d[:10]) for d, _ in values]
+    except ValueError:
+        return list(values)
+    span = (max(days) - min(days)).days + 1
+    if span > most:
+        return list(values)
+    counts = {d.isoformat(): v for d, (_, v) in zip(days, values, strict=True)}
+    first = min(days).toordinal()
+    return [(day, counts.get(day, 0)) for day in (date.fromordinal(first + i).isoformat() for i in range(span))]
+
+
 def day_bars(values: Sequence[tuple[str, float]], title: str, width: int = 640, height: int = 170) -> Markup:
-    """Vertical bars, one per day (oldest first), with readable day labels on the axis."""
+    """Vertical bars, one per day (oldest first; days without any are zero), with readable day labels."""
     if not values:
         return _empty(title)
+    values = _fill_days(values)
     top = max(v for _, v in values) or 1
     left, bottom = 8, 22
     plot_h = height - bottom - 16
@@ -59,7 +74,7 @@ def day_bars(values: Sequence[tuple[str, float]], title: str, width: int = 640, 
         y = height - bottom - h
         parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="#1565c0">'
                      f'<title>{escape(label)}: {value:g}</title></rect>')
-        if len(values) <= 24:
+        if len(values) <= 24 and value:
             parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{y - 3:.1f}" font-size="10" text-anchor="middle">'
                          f'{value:g}</text>')
         if i % every == 0:

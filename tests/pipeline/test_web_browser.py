@@ -155,12 +155,33 @@ def test_search_page_by_keyboard(site: tuple[str, dict[str, str]], browser: obje
     assert page.locator("article.text").count() == 1
 
 
-def test_facet_narrows_to_one_match(site: tuple[str, dict[str, str]], browser: object) -> None:
+def test_facets_sort_collapse_and_a_positioned_error(site: tuple[str, dict[str, str]], browser: object) -> None:
     base, _ = site
-    page = browser.new_page()  # type: ignore[attr-defined]
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     page.goto(base + "/?q=Nova")
     page.click(".facet-kind a:has-text('product')")
     assert page.inner_text("#total") == "1 match"
+    page.goto(base + "/?q=veltrix")
+    page.click(".facet-event a:has-text('official visit')")
+    assert page.input_value("input[name=q]") == "veltrix event:official_visit"
+    assert page.inner_text("#total") == "1 match"
+    page.goto(base + "/?q=veltrix")
+    page.click(".facet-stance a:has-text('against · Veltrix Mobile')")
+    assert "stance:against:veltrix" in page.input_value("input[name=q]")
+    page.goto(base + "/?q=Nova")
+    page.select_option("select[name=sort]", "oldest")
+    page.check("input[name=collapse]")
+    page.click("form.query button")
+    page.wait_for_url("**collapse=story**")
+    assert page.inner_text("#total").endswith("stories")
+    assert page.locator(".hit").first.inner_text().startswith("Brief 0 on Nova")  # oldest first
+    page.goto(base + "/?q=Shenzhen&collapse=story")
+    assert "one of 2 documents in this story" in page.inner_text("#hits")
+    shot(page, "search-collapsed")
+    page.goto(base + '/?q=duarte "visit')
+    assert "unbalanced" in page.inner_text(".error") or "quote" in page.inner_text(".error")
+    assert page.locator(".error pre.at mark").inner_text() == '"'
+    shot(page, "search-error")
 
 
 def test_saved_search_created_edited_muted_deleted_in_the_browser(site: tuple[str, dict[str, str]],
