@@ -67,6 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
         _add_config(p)
         p.add_argument("--batch", metavar="IN.jsonl", required=True,
                        help="input file, one request per line ('-': stdin)")
+        if name == "extract":
+            p.add_argument("--confine-paths", action="store_true",
+                           help="read html_path only inside the folder of IN.jsonl (paths are otherwise read as "
+                                "given, with your permissions: use this for input you did not write)")
 
     p = sub.add_parser("ingest", help="store documents from a JSON-lines file (analyzed on the way in)")
     _add_config(p)

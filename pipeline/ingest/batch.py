@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 from crawlers.extract import extract_page
+from pipeline.ingest.html_file import HtmlPathError, read_html_file
 from pipeline.ingest.jsonl import JsonlWriter, check_fields, chunks, read_lines
 from pipeline.progress import progress
 
@@ -20,29 +21,17 @@ EXTRACT_FIELDS: dict[str, tuple[type | tuple[type, ...], bool]] = {"url": (str, 
                                                                    "html_path": (str, False)}
 ANALYZE_FIELDS: dict[str, tuple[type | tuple[type, ...], bool]] = {
     "text": (str, True), "targets": (list, False), "published_at": (str, False), "lang": (str, False)}
-MAX_HTML_BYTES = 20 * 1024 * 1024
 
 
 class BatchAnalyzer(Protocol):
     def analyze_batch(self, requests: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]: ...
 
 
-def _read_html(req: dict[str, Any], base: Path) -> bytes | str:
-    if "html" in req:
-        return str(req["html"])
-    path = Path(req["html_path"])
-    if not path.is_absolute():
-        path = base / path
-    if path.is_dir():
-        raise OSError(f"html_path {req['html_path']!r} is a directory")
-    size = path.stat().st_size
-    if size > MAX_HTML_BYTES:
-        raise OSError(f"html_path {req['html_path']!r} is {size} bytes, over the {MAX_HTML_BYTES} byte limit")
-    return path.read_bytes()
+def run_extract(stream: IO[bytes], base: Path, out: JsonlWriter, confine_paths: bool = False) -> int:
+    """Answer every line of an extract request stream; returns the number of answers written.
 
-
-def run_extract(stream: IO[bytes], base: Path, out: JsonlWriter) -> int:
-    """Answer every line of an extract request stream; returns the number of answers written."""
+    ``confine_paths``: ``html_path`` must resolve inside ``base`` (see ``pipeline.ingest.html_file``).
+    """
     with progress("extract") as bar:
         for line in read_lines(stream):
             bar.advance()
@@ -57,13 +46,10 @@ def run_extract(stream: IO[bytes], base: Path, out: JsonlWriter) -> int:
                 out.write(line.error_answer(problem))
                 continue
             try:
-                html = _read_html(req, base)
-            except FileNotFoundError:
-                out.write(line.error_answer(f"html_path {req['html_path']!r}: file not found"))
-                continue
-            except OSError as exc:
-                out.write(line.error_answer(str(exc) if not exc.strerror else
-                                            f"html_path {req['html_path']!r}: {exc.strerror}"))
+                html: bytes | str = str(req["html"]) if "html" in req else \
+                    read_html_file(req["html_path"], base, base if confine_paths else None)
+            except HtmlPathError as exc:
+                out.write(line.error_answer(str(exc)))
                 continue
             answer = extract_page(html, req.get("url"))
             out.write({"id": req["id"], **answer})

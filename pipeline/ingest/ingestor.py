@@ -106,6 +106,8 @@ def document_from_record(rec: dict[str, Any], default_source: str = "ingest") ->
     product = rec.get("product")
     if product is not None and not isinstance(product, dict):
         raise IngestError("field 'product': expected an object")
+    if product:
+        product = _product_fields(product)
     try:
         return Document(
             url=rec["url"], text=rec["text"], title=rec.get("title"), source=rec.get("source") or default_source,
@@ -115,6 +117,19 @@ def document_from_record(rec: dict[str, Any], default_source: str = "ingest") ->
         )
     except ValueError as exc:
         raise IngestError(str(exc)) from None
+
+
+def _product_fields(product: dict[str, Any]) -> dict[str, Any]:
+    """Product facts are strings (a price may come as a number: kept as its decimal string)."""
+    out = dict(product)
+    for key, value in product.items():
+        if value is None or isinstance(value, str):
+            continue
+        if key == "price" and isinstance(value, int | float) and not isinstance(value, bool):
+            out[key] = str(value)
+            continue
+        raise IngestError(f"field 'product.{key}': expected a string, got {type(value).__name__}")
+    return out
 
 
 def watchlist_entities(matcher: WatchMatcher, text: str, names: dict[str, str]) -> list[Entity]:

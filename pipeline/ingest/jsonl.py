@@ -14,6 +14,8 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
+from pipeline.ingest.json_guard import MAX_DEPTH, json_problem
+
 
 class InputFileError(Exception):
     """The input file itself cannot be read (a usage error: exit code 2)."""
@@ -68,8 +70,16 @@ def read_lines(stream: IO[bytes], require_id: bool = True) -> Iterator[Line]:
         except json.JSONDecodeError as exc:
             yield Line(number, None, f"invalid JSON at column {exc.colno}: {exc.msg}")
             continue
+        except RecursionError:  # the parser's own stack guard: nesting thousands deep
+            yield Line(number, None, f"JSON nested too deeply (at most {MAX_DEPTH} levels)")
+            continue
         if not isinstance(obj, dict):
             yield Line(number, None, f"expected a JSON object, got {type(obj).__name__}")
+            continue
+        problem = json_problem(obj)
+        if problem:
+            id_ok = json_problem(obj.get("id"), 0) is None
+            yield Line(number, {"id": obj.get("id")} if id_ok else None, problem)
             continue
         line = Line(number, obj)
         if require_id and not isinstance(obj.get("id"), (str, int)):
