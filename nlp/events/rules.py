@@ -22,12 +22,23 @@ EVENT_TYPES: tuple[str, ...] = (
 
 _W = r"(?:[\w$€£¥.,%-]+\s+)"  # one word and its space, inside trigger phrases
 
+# What a company launches, when the launch is said with "announced its ...": a product or service noun
+_PRODUCT_NOUN = (r"(?:smartphones?|phones?|handsets?|engines?|platforms?|services?|apps?|devices?|cars?|models?|chips?|"
+                 r"processors?|headsets?|consoles?|cards?|drugs?|versions?|editions?|software|glasses|watch(?:es)?|"
+                 r"vehicles?|vans?|trucks?|sedans?|laptops?|tablets?|cameras?|speakers?|assistants?|tools?|"
+                 r"subscriptions?|products?|range|line-?up|brand|features?|game|console)\b")
+
 TRIGGERS: dict[str, re.Pattern[str]] = {
     "product_launch": re.compile(
         r"\b(?:launch(?:ed|es|ing)?|unveil(?:ed|s|ing)?|introduc(?:e|ed|es|ing)|debut(?:ed|s)?|"
         r"(?:quietly\s+)?releas(?:ed|es|ing)|began\s+selling|begins\s+selling|started\s+selling|starts\s+selling|"
         r"(?:went|goes|go)\s+on\s+sale|roll(?:ed|s)?\s+out|showcas(?:ed|es)|took\s+the\s+wraps\s+off|"
         r"unwrapped|presented\s+(?:its|the|a)\s+new|"
+        # a product announced or made available: "announced its SkyActiv-X engine", "is now available in"
+        rf"(?:announc(?:ed|es|ing)|reveal(?:ed|s|ing)|(?:will\s+)?bring(?:s|ing)?\s+(?:in|out))\s+(?:its|their|the|a|an)\s+"
+        rf"(?:all-new\s+|new\s+|latest\s+|first\s+|next-generation\s+)?(?:[\w'‘’-]+\s+){{0,3}}?{_PRODUCT_NOUN}|"
+        r"(?:is|are|will\s+be|becomes?|became|goes|went)\s+(?:now\s+|widely\s+|also\s+)?available\s+(?:from|in|on|to|at|"
+        r"for\s+(?:order|purchase|pre-?order))|(?:^|[,;]\s)\S+\s+launches\s+(?:on|this|next|today|in)|"
         # goods made for an occasion: "selling burgers inspired by", "offering haircuts in the style of"
         r"(?:selling|offering|serving|sells|offers|serves|created|creates|dreamed\s+up)\s+(?:[\w'‘’-]+\s+){1,5}?"
         r"(?:inspired\s+by|in\s+the\s+style\s+of|named\s+(?:after|for)|themed\s+(?:on|around))|"
@@ -110,6 +121,7 @@ _NOT_AFTER: dict[str, re.Pattern[str]] = {
         r"^\W*(?:(?:a|an|the|its|their|his|her)\s+)?(?:new\s+|formal\s+|full\s+|fresh\s+|official\s+|"
         r"\w+-\w+\s+)?(?:investigations?|probes?|inquiry|inquiries|review|campaign|bid|offensive|attacks?|strikes?|"
         r"appeal|lawsuit|tender|takeover|study|audit|statement|report|figures|data|results|earnings|prisoners?|"
+        r"details|videos?|notes?|findings|numbers|ipo|initial\s+public\s+offering|timeline|roadmap|strategy|"
         r"hostages?|from|on\s+bail|guidance|forecast|rockets?|missiles?|satellites?|talks|negotiations|"
         r"consultation|survey|petition|crackdown|counter-?offensive|plan\s+to|initiative|\d+\s+prisoners|"
         r"legislation|bills?|amendments?|resolutions?|motions?|regulations|sites?|pads?|"
@@ -154,6 +166,7 @@ _NOT_BEFORE: dict[str, re.Pattern[str]] = {
 _LAUNCHED_NOT_PRODUCT_RE = re.compile(
     r"^\s+(?:(?!(?:index|system|service|product|card|account)\b)[\w$.,/\"'-]+\s+){0,9}?(?:offers?|bids?|issues?|(?:euro)?bonds?|(?:euro)?notes|debentures?|certificates|bills|shares|"
     r"prospectus|tenders?|funds?|plans?\s+(?:to|for)|flotation|regulations|equity|reports?|campaign|drive|"
+    r"ipo|initial\s+public\s+offering|offering|initiatives?|commitments?|programm?e?s?|timeline|roadmap|"
     r"investigations?|probe|review|offensive|tours?|concerts?|earnings|results|figures|data|statement|forecasts?|"
     r"guidance|tariffs?|surcharges?|dut(?:y|ies)|tax(?:es)?|quotas?|bans?|curbs?|restrictions?|measures?|rules)\b"
     r"(?!\s+(?:system|software|service|product))", re.I)
@@ -187,7 +200,8 @@ _HYPOTHETICAL_RE = re.compile(
 # unveil", "set to announce"). Reported as an event with ``attributes.status`` "planned"; never linked.
 _PLANNED_RE = re.compile(
     r"\b(?:(?:is|are|was|were|widely|also)\s+)?(?:expected|likely|set|due|poised|scheduled|slated)\s+to\s+"
-    r"(?:[\w-]+\s+){0,3}?$|\b(?:expects?|expected)\s+(?:[\w.-]+\s+){1,4}?to\s+(?:[\w-]+\s+){0,3}?$", re.I)
+    r"(?:[\w-]+\s+){0,3}?$|\b(?:expects?|expected|rumou?red|plans?|planning|intends?)\s+(?:[\w.-]+\s+){0,4}?"
+    r"to\s+(?:be\s+)?(?:[\w-]+\s+){0,3}?$", re.I)
 # "sanctions should be imposed", "tariffs would hit": the modal comes after the noun
 _HYPOTHETICAL_AFTER_RE = re.compile(r"^\s+(?:[\w-]+\s+){0,2}?(?:should|would|could|might|may|must)\b", re.I)
 # "the trade sanctions imposed against Japan", "the tariffs Reagan announced": said to have happened, even

@@ -134,3 +134,22 @@ def test_a_company_named_beside_its_kind_is_the_party_not_its_nationality(analyz
 def test_a_place_after_the_verb_is_not_the_party_of_a_deal(analyzer: Analyzer) -> None:
     (deal,) = _events(analyzer, "It has signed contracts to run two hotels in Lima.")
     assert all(not (a["role"] == "company" and a["text"] == "Lima") for a in deal["actors"])
+
+
+def test_products_announced_revealed_or_made_available_are_launches(analyzer: Analyzer) -> None:
+    texts = ("Korvalo announced its new Tessa smartphone at a press event in Madrid.",
+             "The Orvane X2 headset is now available in stores across Canada.",
+             "Brentmoor Motors revealed its first electric van on Tuesday.")
+    assert _types(analyzer, *texts) == [{"product_launch"}] * len(texts)
+
+
+def test_details_offerings_and_initiatives_are_not_product_launches(analyzer: Analyzer) -> None:
+    texts = ("Korvalo released details of its new server chip on Monday.",
+             "Brentmoor launched a planned initial public offering of 20 million shares.",
+             "Orvane launched a nationwide hiring initiative with 40 partner firms.")
+    assert _types(analyzer, *texts) == [set()] * len(texts)
+
+
+def test_a_launch_a_company_plans_is_a_planned_launch(analyzer: Analyzer) -> None:
+    (launch,) = _events(analyzer, "Korvalo plans to launch a cheaper Tessa smartphone later this year.")
+    assert launch["type"] == "product_launch" and launch["attributes"]["status"] == "planned"
