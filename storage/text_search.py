@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -277,6 +278,7 @@ def tsvector(fields: Iterable[tuple[str | None, str]]) -> str:
 
 SNIPPET_CHARS = 200
 _SNIPPET_SCAN_CHARS = 200_000
+_SPACE_RUN_RE = re.compile(r"\s+")
 
 
 def find_matches(tokens: list[Token], terms: list[Term]) -> list[tuple[int, int, int]]:
@@ -321,6 +323,65 @@ def find_matches(tokens: list[Token], terms: list[Term]) -> list[tuple[int, int,
     return out
 
 
+_ASCII_ALNUM = "A-Za-z0-9"
+
+
+@lru_cache(maxsize=4096)
+def _ascii_pattern(tokens: tuple[str, ...], prefix: bool) -> re.Pattern[str] | None:
+    """A regex finding ``tokens`` adjacent in lower-cased ASCII text as :func:`find_matches` would.
+
+    In ASCII text a token is a maximal run of letters and digits, lower-cased; so adjacency is
+    "separated by one or more other characters". The pattern starts with the literal token (so
+    the regex engine can skip ahead fast); the character before a match is checked by the caller.
+    None when a token is not plain ASCII letters and digits (then it cannot occur in ASCII text).
+    """
+    if not all(t.isascii() and t.isalnum() for t in tokens):
+        return None
+    body = f"[^{_ASCII_ALNUM}]+".join(re.escape(t) for t in tokens)
+    tail = f"[{_ASCII_ALNUM}]*" if prefix else f"(?![{_ASCII_ALNUM}])"
+    return re.compile(body + tail)
+
+
+def _ascii_word_spans(low: str, word: str, prefix: bool) -> Iterator[tuple[int, int]]:
+    """Where the token ``word`` (or, with ``prefix``, a token starting with it) stands in ``low``."""
+    n, k = len(low), len(word)
+    pos = low.find(word)
+    while pos != -1:
+        end = pos + k
+        if pos == 0 or not low[pos - 1].isalnum():
+            if prefix:
+                while end < n and low[end].isalnum():
+                    end += 1
+                yield pos, end
+            elif end == n or not low[end].isalnum():
+                yield pos, end
+        pos = low.find(word, pos + 1)
+
+
+def text_matches(text: str, terms: list[Term]) -> list[tuple[int, int, int]]:
+    """:func:`find_matches` over ``text`` itself: the same answer, but for ASCII text (most news)
+    found by regular expressions in C instead of tokenizing the whole text in Python."""
+    if not text.isascii():
+        return find_matches(tokenize(text), terms)
+    low = text.lower()  # ASCII: the same offsets, and fold() of an ASCII word is its lower case
+    out: list[tuple[int, int, int]] = []
+    for ti, term in enumerate(terms):
+        if len(term.tokens) == 1 and term.tokens[0].isascii() and term.tokens[0].isalnum():
+            out.extend((s, e, ti) for s, e in _ascii_word_spans(low, term.tokens[0], term.prefix))
+            continue
+        pattern = _ascii_pattern(term.tokens, term.prefix)
+        if pattern is None:
+            continue
+        pos = 0
+        while (m := pattern.search(low, pos)) is not None:
+            start = m.start()
+            if start == 0 or not low[start - 1].isalnum():  # a token starts here, not inside a longer one
+                out.append((start, m.end(), ti))
+            pos = start + 1  # overlapping occurrences count, as they do over tokens ("a a" in "a a a")
+    out.sort()
+    return out
+
+
 def _best_window(matches: list[tuple[int, int, int]], width: int) -> int:
     """Start offset of the window of ``width`` chars that shows the most distinct terms.
 
@@ -329,9 +390,20 @@ def _best_window(matches: list[tuple[int, int, int]], width: int) -> int:
     """
     near = [m for m in matches[:2000] if m[0] < matches[0][0] + 8 * width]
     best_start, best_key = near[0][0], (-1, -1)
-    for s, _, _ in near[:200]:
-        inside = [m for m in near if s <= m[0] and m[1] <= s + width]
-        key = (len({m[2] for m in inside}), len(inside))
+    first = 0
+    for i, (s, _, _) in enumerate(near[:200]):
+        if near[first][0] != s:
+            first = i  # matches are sorted by start: the window's matches begin at the first starting at s
+        limit = s + width
+        terms: set[int] = set()
+        count = 0
+        for m in near[first:]:
+            if m[0] > limit:
+                break
+            if m[1] <= limit:
+                terms.add(m[2])
+                count += 1
+        key = (len(terms), count)
         if key > best_key:
             best_start, best_key = s, key
     return best_start
@@ -365,7 +437,7 @@ def make_snippet(
     """
     scan = text[:_SNIPPET_SCAN_CHARS]
     terms = parsed.positive_terms() if isinstance(parsed, ParsedQuery) else list(parsed or [])
-    matches = find_matches(tokenize(scan), terms) if terms else []
+    matches = text_matches(scan, terms) if terms else []
     if matches:
         first = _best_window(matches, width)
         # Some context before the first match, but never a cut when the rest would fit.
@@ -383,31 +455,35 @@ def make_snippet(
         space = _rfind_space(scan, end - 20, end)
         if space > start and not any(s < space < e for s, e, _ in matches):
             end = space
-    # Collapse whitespace while mapping text offsets to snippet offsets.
-    out: list[str] = ["… "] if start > 0 else []
-    length = len(out[0]) if out else 0
-    mapping: dict[int, int] = {}
-    prev_space = True
-    for i in range(start, end):
-        c = scan[i]
-        mapping[i] = length
-        if c.isspace():
-            if not prev_space:
-                out.append(" ")
-                length += 1
-            prev_space = True
-        else:
-            out.append(c)
-            length += 1
-            prev_space = False
-    mapping[end] = length
-    snippet = "".join(out).rstrip()
+    # Whitespace runs become one space (none at the start). A lone " " stays as it is, so only the
+    # other runs (paragraph breaks, indents: few in a window) shift offsets; match boundaries are
+    # mapped through those shifts.
+    head = "… " if start > 0 else ""
+    pieces: list[str] = [head]
+    shift_at: list[int] = [start]
+    shift: list[int] = [len(head) - start]
+    pos = start
+    for m in _SPACE_RUN_RE.finditer(scan, start, end):
+        a, b = m.span()
+        if b - a == 1 and scan[a] == " " and a > start:
+            continue
+        kept = 1 if a > start else 0
+        pieces += [scan[pos:a], " " * kept]
+        shift_at.append(b)
+        shift.append(shift[-1] - (b - a) + kept)
+        pos = b
+    pieces.append(scan[pos:end])
+
+    def mapped(i: int) -> int:
+        return i + shift[bisect_right(shift_at, i) - 1]
+
+    snippet = "".join(pieces).rstrip()
     if end < len(scan):
         snippet += " …"
     highlights: list[tuple[int, int]] = []
     for s, e, _ in matches:
         if s >= start and e <= end:
-            hs, he = mapping[s], mapping[e]
+            hs, he = mapped(s), mapped(e)
             if highlights and hs < highlights[-1][1]:
                 highlights[-1] = (highlights[-1][0], max(he, highlights[-1][1]))
             else:

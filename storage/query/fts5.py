@@ -48,7 +48,12 @@ class SQLiteDialect(Dialect):
     def main_source(self, node: Node) -> tuple[str, list[Any], list[str], str, list[tuple[str, str]]]:
         source = (f"(SELECT rowid AS rid, {BM25} AS rank FROM documents_fts WHERE documents_fts MATCH ?) f "
                   "JOIN documents d ON d.rid = f.rid")
-        return source, [match_expression(node)], [], "-f.rank", [("f.rank", "ASC"), ("d.seq", "DESC")]
+        return source, [match_expression(node)], [], "-f.rank", [("f.rank", "ASC"), ("d.rid", "DESC")]
+
+    def ranked_page(self, node: Node) -> tuple[str, list[Any]] | None:
+        source = (f"(SELECT rowid AS rid, {BM25} AS rank FROM documents_fts WHERE documents_fts MATCH ? "
+                  "ORDER BY rank, rowid DESC LIMIT ? OFFSET ?) f JOIN documents d ON d.rid = f.rid")
+        return source, [match_expression(node)]
 
     def count_text_only(self, node: Node) -> tuple[str, list[Any]] | None:
         # the index alone knows how many match: no ranking, no join

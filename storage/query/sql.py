@@ -67,6 +67,11 @@ class Dialect:
         """FROM clause driven by the full-text ``node``: (from, params, where, score expr, relevance order)."""
         raise NotImplementedError
 
+    def ranked_page(self, node: Node) -> tuple[str, list[Any]] | None:
+        """FROM clause holding only one page of ``node``'s matches, best first (placeholders for limit and
+        offset last), when the backend can rank inside its index before joining: None if it cannot."""
+        return None
+
     def count_text_only(self, node: Node) -> tuple[str, list[Any]] | None:
         """A cheaper count of documents matching ``node`` alone, if the backend has one."""
         return None
@@ -235,6 +240,7 @@ def run(execute: Execute, dialect: Dialect, query: Query, extra: list[Node], fac
     p, ph = dialect.prefix, dialect.ph
     where = pl.where_sql()
     params = pl.params
+    params_for_hits = [*params, int(limit), int(offset)]
     if collapse:
         group = "coalesce(sm.story_id, d.id)"
         keys = ", ".join(f"{expr} AS _k{i}" for i, (expr, _) in enumerate(pl.order))
@@ -253,9 +259,15 @@ def run(execute: Execute, dialect: Dialect, query: Query, extra: list[Node], fac
     else:
         sql = (f"SELECT {_HIT_COLS}, {pl.score} FROM {pl.source}{where} "
                f"ORDER BY {_order_sql(pl.order)} LIMIT {ph} OFFSET {ph}")
+        page = dialect.ranked_page(pl.text) if pl.only_text and pl.text is not None and sort == "relevance" \
+            else None
+        if page is not None:  # rank in the index, join only the page's rows to their documents
+            source, page_params = page
+            sql = f"SELECT {_HIT_COLS}, {pl.score} FROM {source} ORDER BY {_order_sql(pl.order)}"
+            params_for_hits = [*page_params, int(limit), int(offset)]
         cheap = dialect.count_text_only(pl.text) if pl.only_text and pl.text is not None else None
         count_sql, count_params = cheap or (f"SELECT count(*) FROM {pl.source}{where}", params)
-    rows = execute(sql, [*params, int(limit), int(offset)]) if limit else []
+    rows = execute(sql, params_for_hits) if limit else []
     total_rows = execute(count_sql, count_params)
     terms = query.positive_terms()
     hits = []

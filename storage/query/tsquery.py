@@ -55,7 +55,7 @@ class PostgresDialect(Dialect):
         source = (f"{self.prefix}documents d CROSS JOIN (SELECT %s::tsquery AS q, %s::tsquery AS rq) qq")
         score = "ts_rank(d.tsv, qq.rq)"
         return source, [tsquery_text(node), tsquery_text(wanted)], ["d.tsv @@ qq.q"], score, \
-            [(score, "DESC"), ("d.seq", "DESC")]
+            [(score, "DESC"), ("d.rid", "DESC")]
 
     def stance_condition(self, label: str, entity: str | None) -> tuple[str, list[Any]]:
         conds, params = ["j->>'label' = %s"], [label]

@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from storage.query import QuerySyntaxError, parse
 from storage.query.fts5 import match_expression
 from storage.query.parser import query_tokens
 from storage.query.tree import And, Field, Near, Not, Or, Published, Stance, Text
 from storage.query.tsquery import tsquery_text
+from storage.text_search import Term, find_matches, text_matches, tokenize
 
 
 def words(node: object) -> object:
@@ -130,3 +133,18 @@ def test_backend_texts_quote_every_token() -> None:
     assert match_expression(node) == 'NEAR("a b" "c"*, 1)'
     assert tsquery_text(node) == ("((('a' <-> 'b') <1> 'c':*) | ('c':* <1> ('a' <-> 'b')) | "
                                   "(('a' <-> 'b') <2> 'c':*) | ('c':* <2> ('a' <-> 'b')))")
+
+
+ASCII_WORDS = ["port", "ports", "Port", "fee", "a", "x1", "1x", "e-mail", "PORT-fee", "_port", "port_"]
+
+
+@settings(max_examples=200, derandomize=True, deadline=None, database=None)
+@given(words=st.lists(st.sampled_from(ASCII_WORDS), min_size=1, max_size=40),
+       seps=st.lists(st.sampled_from([" ", "  ", "\n\n", ", ", "-", "\t"]), min_size=40, max_size=40),
+       query=st.lists(st.sampled_from(["port", "fee", "a", "x1", "por", "e mail"]), min_size=1, max_size=3),
+       prefix=st.booleans())
+def test_fast_ascii_matching_finds_what_the_token_scan_finds(words: list[str], seps: list[str], query: list[str],
+                                                              prefix: bool) -> None:
+    text = "".join(w + s for w, s in zip(words, seps, strict=False))
+    terms = [Term(q, tuple(q.split()), prefix and i == 0) for i, q in enumerate(query)]
+    assert text_matches(text, terms) == find_matches(tokenize(text), terms)
