@@ -28,6 +28,7 @@ from pathlib import Path
 from pipeline.benches.common import Row, print_table, shared_data_dir
 from pipeline.progress import progress
 from storage.models import Document
+from storage.sqlite_store import SQLiteStore
 
 SOURCES = [f"wire{i}" for i in range(8)] + ["blog", "forum"]
 KINDS = ["article"] * 16 + ["post", "post", "feed_item", "product"]
@@ -117,9 +118,7 @@ def _timed(run: Callable[[str], object], queries: list[str]) -> tuple[float, flo
 
 
 def bench_search(n: int) -> list[Row]:
-    import apsw
-
-    from storage.sqlite_store import SQLiteStore
+    import apsw  # deferred: the driver loads only when this bench runs
 
     titles, sentences = reuters_pieces(shared_data_dir() / "corpus-reuters")
     rows: list[Row] = []
