@@ -19,6 +19,7 @@ from urllib.parse import quote
 import apsw
 
 from storage.base import SearchResult, StoreError, StoreReadOnly, UpsertResult
+from storage.cancel import SearchCancelled, cancelled
 from storage.common import (
     DOC_COLUMNS,
     check_filters,
@@ -399,10 +400,15 @@ class SQLiteStore:
         """The query language of :mod:`storage.query`, best first; ``""`` or ``"*"`` lists documents newest first."""
 
         def execute(sql: str, params: Sequence[Any]) -> list[Sequence[Any]]:
+            self._db.set_progress_handler(cancelled, 10_000)  # a long scan stops once the caller has left
             try:
                 return list(self._db.execute(sql, tuple(params)).fetchall())
+            except apsw.InterruptError:
+                raise SearchCancelled("search cancelled: the client went away") from None
             except apsw.SQLError as e:  # should not happen: the MATCH text is built from quoted tokens
                 raise StoreError(f"search query {query!r} could not be run: {e}") from None
+            finally:
+                self._db.set_progress_handler(None)
 
         return run_search(execute, _DIALECT, "documents d", query, filters, facets, limit, offset, sort, collapse,
                           now)

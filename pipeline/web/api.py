@@ -22,11 +22,13 @@ from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 import pipeline.web.pages as ui
 from pipeline.config import Config
 from pipeline.health import source_health
 from pipeline.web.csrf import cross_site_reason, json_or_token, new_form_token
+from pipeline.web.disconnect import ClientGone, unless_disconnected
 from pipeline.web.offline_docs import add_offline_docs
 from pipeline.web.render import STATIC
 from pipeline.web.routes import add_routes
@@ -236,15 +238,24 @@ def create_app(config: Config, token: str | None = None,
         return {"total": result.total, "hits": [h.to_dict() for h in result.hits], "facets": result.facets,
                 "sort": result.sort, "collapsed": result.collapsed}
 
+    app.state.searches_cancelled = 0
+
+    @app.exception_handler(ClientGone)
+    async def client_gone(request: Request, exc: ClientGone) -> Response:
+        """Nobody is left to read this answer: count the stopped search, send an empty 499."""
+        app.state.searches_cancelled += 1
+        return Response(status_code=499)
+
     @app.get("/api/search", tags=["search"])
-    def api_search(request: Request, q: str = "", source: str | None = None, kind: str | None = None,
+    async def api_search(request: Request, q: str = "", source: str | None = None, kind: str | None = None,
                    lang: str | None = None, entity: str | None = None, since: str | None = None,
                    until: str | None = None, limit: int = Query(20, ge=1, le=200),
                    offset: int = Query(0, ge=0, le=MAX_OFFSET),
                    sort: Literal["relevance", "date", "oldest"] = "relevance",
                    collapse: bool = False) -> dict[str, Any]:
-        return _search(q, _filters(source, kind, lang, entity, since, until), limit, offset, _client(request),
-                       sort, collapse)
+        filters = _filters(source, kind, lang, entity, since, until)
+        return await unless_disconnected(
+            request, lambda: _search(q, filters, limit, offset, _client(request), sort, collapse))
 
     @app.get("/api/documents/{doc_id}", tags=["documents"])
     def api_document(doc_id: str) -> dict[str, Any]:
@@ -265,7 +276,7 @@ def create_app(config: Config, token: str | None = None,
             return {"per_day": ui.volume_per_day(s)}
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def page_search(request: Request, q: str = "", source: str | None = None, kind: str | None = None,
+    async def page_search(request: Request, q: str = "", source: str | None = None, kind: str | None = None,
                     lang: str | None = None, entity: str | None = None, since: str | None = None,
                     until: str | None = None, sort: Literal["relevance", "date", "oldest"] = "relevance",
                     collapse: str = "", page: int = Query(1, ge=1, le=MAX_OFFSET // 20)) -> HTMLResponse:
@@ -274,16 +285,20 @@ def create_app(config: Config, token: str | None = None,
         params = {"source": source, "kind": kind, "lang": lang, "entity": entity, "since": since, "until": until}
         error, at = None, None
         try:
-            found = _search(q, filters, ui.PAGE_SIZE, (page - 1) * ui.PAGE_SIZE, _client(request), sort,
-                            bool(collapse))
+            found = await unless_disconnected(request, lambda: _search(
+                q, filters, ui.PAGE_SIZE, (page - 1) * ui.PAGE_SIZE, _client(request), sort, bool(collapse)))
         except SearchQueryHTTPError as exc:
             found, error, at = {"total": 0, "hits": [], "facets": {}}, str(exc.detail), exc.error.position
         except HTTPException as exc:
             found, error = {"total": 0, "hits": [], "facets": {}}, str(exc.detail)
-        with store() as s:
-            volume = ui.volume_per_day(s)
-        return HTMLResponse(ui.search_page(q, params, found, volume, names, page, error, csrf=form_token,
-                                           sort=sort, collapse=bool(collapse), error_at=at))
+
+        def render() -> HTMLResponse:
+            with store() as s:
+                volume = ui.volume_per_day(s)
+            return HTMLResponse(ui.search_page(q, params, found, volume, names, page, error, csrf=form_token,
+                                               sort=sort, collapse=bool(collapse), error_at=at))
+
+        return await run_in_threadpool(render)
 
     @app.get("/doc/{doc_id}", response_class=HTMLResponse, include_in_schema=False)
     def page_document(doc_id: str) -> HTMLResponse:

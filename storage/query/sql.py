@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from storage.base import SearchHit, SearchResult
+from storage.cancel import raise_if_cancelled
 from storage.events_store import link_docs_subquery
 from storage.query.dates import filter_bounds
 from storage.query.tree import And, Field, Near, Node, Not, Or, Published, Query, Stance, Text, is_text_only
@@ -272,6 +273,7 @@ def run(execute: Execute, dialect: Dialect, query: Query, extra: list[Node], fac
     terms = query.positive_terms()
     hits = []
     for r in rows:
+        raise_if_cancelled()  # a snippet is the costly part: stop between them once the caller has left
         snippet, highlights = make_snippet(str(r[6] or ""), terms or None)
         hit = SearchHit(id=str(r[0]), url=str(r[1]), title=r[2], published_at=r[3], source=str(r[4]),
                         kind=str(r[5]), score=float(r[7] or 0.0), snippet=snippet, highlights=highlights)
