@@ -6,8 +6,10 @@ below them take their stores, analyzers and engines as arguments.
 
 from __future__ import annotations
 
+import functools
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -15,6 +17,10 @@ from pipeline.alerts.delivery import attach_outbox
 from pipeline.alerts.rules import AlertEngine, alert_log_path, jsonl_notifier
 from pipeline.alerts.saved_searches import SavedSearches
 from pipeline.config import AlertRule, Config
+from pipeline.ingest.analysis_process import ProcessAnalyzer
+from pipeline.ingest.ingestor import Ingestor, StoryAssigner
+from pipeline.ingest.pending import PendingAnalysis
+from pipeline.ingest.staged import StagedIngest
 from storage.base import Store
 from storage.open import open_store
 
@@ -56,3 +62,30 @@ def make_alert_engine(config: Config, store: Store, echo: bool = True) -> AlertE
     if any(r.channels or r.email for r in rules):
         attach_outbox(engine, config)
     return engine
+
+
+class TwoStage:
+    """The two-stage ingest of ``newswatch crawl``, ``ingest`` and ``run`` (its crawls).
+
+    The arrival stage runs in the command's thread (mention, first-mention and search alerts go
+    out seconds after a document arrives); the full analysis runs in a child process, batched,
+    and its results are stored and fire the analysis rules (events, stance shifts, links) in a
+    worker thread. Arrived documents are noted durably (``PendingAnalysis``) until stored, and
+    every run first finishes what a killed run left noted. :meth:`close` drains both stages.
+    """
+
+    def __init__(self, config: Config, store: Store, listeners: Iterable[Any],
+                 stories: StoryAssigner | None = None, analyze: bool = True) -> None:
+        self.analyzer = (ProcessAnalyzer(functools.partial(make_analyzer, config), config.watch_entries())
+                         if analyze else None)
+        self.ingestor = Ingestor(store, self.analyzer, listeners, stories=stories)
+        self.stage = StagedIngest(self.ingestor, pending=PendingAnalysis(config.scheduler.db_url))
+        self.resumed = self.stage.resume()
+
+    def close(self) -> None:
+        """Wait for every arrived document's analysis to land, then stop the analysis process."""
+        try:
+            self.stage.close()
+        finally:
+            if self.analyzer is not None:
+                self.analyzer.close()

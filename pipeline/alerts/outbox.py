@@ -25,7 +25,9 @@ from pipeline.service.db import OUTBOX, make_engine
 
 log = logging.getLogger(__name__)
 
+_INSERT = OUTBOX.insert()
 MAX_ATTEMPTS = 25
+DONE_EVERY = 10  # delivered rows marked sent per commit: a crash re-sends at most this many (same Message-ID)
 MAX_BACKOFF_S = 3600.0
 
 
@@ -68,7 +70,7 @@ class Outbox:
                "status": "pending", "attempts": 0, "next_at": now, "created_at": now}
         try:
             with self.engine.begin() as conn:
-                conn.execute(OUTBOX.insert().values(**row))
+                conn.execute(_INSERT, row)  # one compiled statement, parameters bound: cheap per alert
         except sa.exc.IntegrityError:
             return False
         return True
@@ -109,9 +111,17 @@ class Outbox:
             conn.execute(OUTBOX.update().where(OUTBOX.c.id == item.id).values(status="pending", lease_until=None))
 
     def done(self, item: OutboxItem) -> None:
+        self.done_many([item])
+
+    def done_many(self, items: list[OutboxItem]) -> None:
+        """Mark delivered rows sent, in one commit."""
+        if not items:
+            return
+        now = time.time()
         with self.engine.begin() as conn:
-            conn.execute(OUTBOX.update().where(OUTBOX.c.id == item.id)
-                         .values(status="sent", sent_at=time.time(), attempts=item.attempts + 1, lease_until=None))
+            conn.execute(OUTBOX.update().where(OUTBOX.c.id == sa.bindparam("rid")).values(
+                status="sent", sent_at=now, attempts=sa.bindparam("tries"), lease_until=None),
+                [{"rid": i.id, "tries": i.attempts + 1} for i in items])
 
     def failed(self, item: OutboxItem, error: str, permanent: bool = False) -> float | None:
         """Record a failed attempt; returns when it will be retried (None: given up, row is ``dead``)."""
@@ -148,6 +158,7 @@ class Outbox:
     def deliver_due(self, senders: Mapping[str, Sender], limit: int = 50) -> tuple[int, int]:
         """Deliver what is due through ``senders`` (by channel name); returns (sent, failed)."""
         sent = failed = 0
+        delivered: list[OutboxItem] = []
         down: dict[str, tuple[float, str]] = {}  # channel -> (retry at, why): one failed try is enough per pass
         waiting: dict[str, list[OutboxItem]] = {}
         for item in self.claim_due(limit):
@@ -179,8 +190,12 @@ class Outbox:
                 log.warning("delivery %s via %s failed: %s: %s", item.key, item.channel, type(exc).__name__, exc)
                 failed += 1
                 continue
-            self.done(item)
+            delivered.append(item)
             sent += 1
+            if len(delivered) >= DONE_EVERY:
+                self.done_many(delivered)
+                delivered = []
+        self.done_many(delivered)
         for channel, items in waiting.items():
             until, why = down[channel]
             self.defer(items, until, f"not tried: {why}")

@@ -145,6 +145,10 @@ class AlertEngine:
         self._arrived.add(doc.id)
         self._evaluate(doc, None, only=ARRIVAL_RULES)
 
+    def arrived_before(self, doc: Document) -> None:
+        """``doc``'s arrival rules ran in an earlier process (its analysis is resumed): skip them."""
+        self._arrived.add(doc.id)
+
     def on_document(self, doc: Document, result: UpsertResult | None) -> None:
         """The document is analyzed and stored: the rules not run on its arrival (all of them when none ran)."""
         early = doc.id in self._arrived

@@ -18,7 +18,7 @@ invented lead sentence naming a watched entity.
 
 from __future__ import annotations
 
-import email
+import functools
 import socket
 import statistics
 import sys
@@ -26,7 +26,8 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from email.policy import default as default_policy
+from email.header import decode_header, make_header
+from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,9 @@ from pipeline.alerts.rules import AlertEngine
 from pipeline.benches.common import Row, print_table
 from pipeline.benches.nlp import reuters_texts, reuters_watchlist
 from pipeline.config import AlertRule, ChannelConfig, Config, SchedulerConfig, SmtpConfig, Watchlist
+from pipeline.ingest.analysis_process import ProcessAnalyzer
 from pipeline.ingest.ingestor import Ingestor
+from pipeline.ingest.pending import PendingAnalysis
 from pipeline.ingest.staged import StagedIngest
 from pipeline.progress import progress
 from storage.models import Document, WatchEntry
@@ -57,9 +60,10 @@ class Inbox:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd hook
         now = time.perf_counter()
-        msg = email.message_from_bytes(envelope.content, policy=default_policy)
+        head = BytesHeaderParser().parsebytes(envelope.content)  # the headers only, like a mail filter
+        key = str(make_header(decode_header(head["X-Newswatch-Delivery"] or "")))
         with self.lock:
-            self.arrived[str(msg["X-Newswatch-Delivery"])] = now
+            self.arrived[key] = now
         return "250 OK"
 
 
@@ -108,7 +112,7 @@ def run_path(docs: list[Document], entries: list[WatchEntry], analyzer: Any, smt
     engine = AlertEngine(config.alerts, store, entries, fold=False)
     attach_outbox(engine, config)
     ingestor = Ingestor(store, analyzer, [engine], early_alerts=staged)
-    stage = StagedIngest(ingestor) if staged else None
+    stage = StagedIngest(ingestor, pending=PendingAnalysis(config.scheduler.db_url)) if staged else None
     arrival: dict[str, float] = {}
     start = time.perf_counter()
     try:
@@ -159,16 +163,23 @@ def bench_alerts(n: int) -> tuple[list[Row], dict[str, Any]]:
     from aiosmtpd.controller import Controller
 
     entries = reuters_watchlist(WATCHED)
+    warm = [(f"{e.name} visited Oslo on Monday.", None) for e in entries[:5]]
+    # the two-stage path analyses in a child process (loaded and warmed before the bursts start)
+    remote = ProcessAnalyzer(functools.partial(Analyzer, entries, AnalyzerSettings()), entries)
+    list(remote.annotate_many(warm))
     analyzer = Analyzer(entries, AnalyzerSettings())
-    list(analyzer.analyze_batch([{"id": "w", "text": f"{e.name} visited Oslo on Monday."} for e in entries[:5]]))
+    list(analyzer.annotate_many(warm))
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
     controller.start()
     try:
         with tempfile.TemporaryDirectory(prefix="nw-bench-alerts-") as tmp:
             (Path(tmp) / "staged").mkdir()
-            staged = run_path(make_docs(n, entries, "staged"), entries, analyzer, controller.port, inbox,
-                              Path(tmp) / "staged", "two stages", staged=True)
+            try:
+                staged = run_path(make_docs(n, entries, "staged"), entries, remote, controller.port, inbox,
+                                  Path(tmp) / "staged", "two stages", staged=True)
+            finally:
+                remote.close()
             (Path(tmp) / "serial").mkdir()
             serial = run_path(make_docs(n, entries, "serial"), entries, analyzer, controller.port, inbox,
                               Path(tmp) / "serial", "baseline: analysis first, one at a time", staged=False)

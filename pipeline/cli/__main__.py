@@ -4,4 +4,5 @@ import sys
 
 from pipeline.cli.main import main
 
-sys.exit(main())
+if __name__ == "__main__":  # a spawned child (the analysis process) imports this module again: it must not run
+    sys.exit(main())

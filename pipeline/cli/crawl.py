@@ -9,9 +9,8 @@ from typing import Any
 from pipeline.config import Config
 from pipeline.correlator import make_event_stages
 from pipeline.errors import UsageError
-from pipeline.ingest.ingestor import Ingestor
 from pipeline.service.crawl_job import run_crawl_job
-from pipeline.wiring import make_alert_engine, make_analyzer, make_store
+from pipeline.wiring import TwoStage, make_alert_engine, make_store
 
 
 def crawl(config: Config, args: argparse.Namespace) -> int:
@@ -24,9 +23,12 @@ def crawl(config: Config, args: argparse.Namespace) -> int:
     try:
         alerts = make_alert_engine(config, store)
         correlator, stories = make_event_stages(config, store, [alerts])  # new links may fire 'link' rules
-        ingestor = Ingestor(store, make_analyzer(config), [alerts, *([correlator] if correlator else [])],
-                            stories=stories)
-        report = run_crawl_job(sources, ingestor)
+        # arrival alerts while crawling, the analysis in a child process behind it (wiring.TwoStage)
+        two = TwoStage(config, store, [alerts, *([correlator] if correlator else [])], stories=stories)
+        try:
+            report = run_crawl_job(sources, two.ingestor, stage=two.stage)
+        finally:
+            two.close()
         for line in report.summary_lines():
             print(line)
         print(f"alerts fired: {len(alerts.fired)} (already sent before: {alerts.already_sent})")

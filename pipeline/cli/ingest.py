@@ -8,10 +8,10 @@ from typing import Any
 
 from pipeline.config import Config
 from pipeline.correlator import make_event_stages
-from pipeline.ingest.ingestor import IngestError, Ingestor, document_from_record
+from pipeline.ingest.ingestor import IngestError, document_from_record
 from pipeline.ingest.jsonl import JsonlWriter, chunks, open_input, read_lines
 from pipeline.progress import progress
-from pipeline.wiring import make_alert_engine, make_analyzer, make_store
+from pipeline.wiring import TwoStage, make_alert_engine, make_store
 
 INGEST_CHUNK = 32
 
@@ -21,10 +21,11 @@ def ingest(config: Config, args: argparse.Namespace) -> int:
     store = make_store(config)
     out = JsonlWriter(sys.stdout)
     try:
-        analyzer = None if args.no_analyze else make_analyzer(config)
         engine = make_alert_engine(config, store)
         correlator, stories = make_event_stages(config, store, [engine])
-        ingestor = Ingestor(store, analyzer, [engine, *([correlator] if correlator else [])], stories=stories)
+        # each line is answered on arrival (its mention alerts out); the analysis lands behind it
+        two = TwoStage(config, store, [engine, *([correlator] if correlator else [])], stories=stories,
+                       analyze=not args.no_analyze)
         with progress("ingest") as bar:
             for chunk in chunks(read_lines(stream, require_id=False), INGEST_CHUNK):
                 # Bad lines answer in place; good ones are analyzed together (one nlp.pipe pass).
@@ -38,13 +39,14 @@ def ingest(config: Config, args: argparse.Namespace) -> int:
                         answers.append(line.number)
                     except IngestError as exc:
                         answers.append(line.error_answer(str(exc)))
-                results = iter(ingestor.ingest_batch(docs))
+                results = iter(two.stage.take(docs))
                 for answer in answers:
                     if isinstance(answer, int):
-                        result = next(results)
+                        result, _queued = next(results)
                         answer = {"line": answer, "id": result.id, "status": result.status}
                     out.write(answer)
                 bar.advance(len(chunk))
+        two.close()
         engine.close()
     finally:
         store.close()

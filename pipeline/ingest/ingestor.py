@@ -160,7 +160,7 @@ class Ingestor:
         self.stories = stories
         self.counts = IngestCounts()
         self.lock: AbstractContextManager[Any] = lock or nullcontext()
-        self._versions = analyzer.model_versions() if analyzer else {}
+        self._versions: dict[str, str] | None = None if analyzer else {}  # asked on first use (see _apply)
         entries = getattr(self._matcher, "entries", {}) or {}
         self._names = {eid: getattr(e, "name", eid) for eid, e in entries.items()}
 
@@ -173,20 +173,34 @@ class Ingestor:
 
     def arrive(self, doc: Document) -> UpsertResult | None:
         """The arrival stage; returns the result for an unchanged document (nothing more to do), else None."""
+        result, fresh = self.arrive_result(doc)
+        return None if fresh else result
+
+    def arrive_result(self, doc: Document) -> tuple[UpsertResult, bool]:
+        """The arrival stage; returns what storing ``doc`` will answer and whether it still has to complete."""
         with self.lock:
             existing = self.store.get(doc.id)
             if existing is not None and existing.content_hash == doc.content_hash and not self._unannounced(doc):
                 self.counts.add(doc.source, "unchanged")
-                return UpsertResult(existing.id, "unchanged", existing.version)
-            if self.stories is not None:
-                doc.annotations.story_id = self.stories.assign(doc)
-            if not self.arrival_listeners:
-                return None
-            if self._matcher is not None:
-                doc.annotations.entities = watchlist_entities(self._matcher, doc.text, self._names)
-            for listener in self.arrival_listeners:
-                listener.on_arrival(doc)
-        return None
+                return UpsertResult(existing.id, "unchanged", existing.version), False
+            expected = (UpsertResult(doc.id, "new", 1) if existing is None
+                        else UpsertResult(doc.id, "updated", existing.version + 1))
+            if existing is not None and existing.content_hash == doc.content_hash:
+                # stored by a run killed before its listeners had it: stored as is, announced again
+                expected = UpsertResult(doc.id, "unchanged", existing.version)
+            self._tell_arrival(doc)
+        return expected, True
+
+    def _tell_arrival(self, doc: Document) -> None:
+        """Story id, watchlist entities, then the arrival listeners (the alerts that need no analysis)."""
+        if self.stories is not None:
+            doc.annotations.story_id = self.stories.assign(doc)
+        if not self.arrival_listeners:
+            return
+        if self._matcher is not None:
+            doc.annotations.entities = watchlist_entities(self._matcher, doc.text, self._names)
+        for listener in self.arrival_listeners:
+            listener.on_arrival(doc)
 
     def complete(self, docs: list[Document]) -> list[UpsertResult]:
         """The completion stage for arrived documents: one batched analysis, then store and announce each."""
@@ -264,5 +278,8 @@ class Ingestor:
         annotations.story_id = annotations.story_id or doc.annotations.story_id
         doc.annotations = annotations
         doc.lang = doc.lang or lang
+        if self._versions is None:
+            assert self.analyzer is not None
+            self._versions = self.analyzer.model_versions()  # after the analysis: a process analyzer has loaded
         doc.provenance.models.update(self._versions)
         doc.provenance.fetched_at = doc.provenance.fetched_at or doc.fetched_at or utc_now_iso()

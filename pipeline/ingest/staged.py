@@ -13,8 +13,14 @@ outbox's delivery thread get it back quickly: without this, each of their many s
 I/O costs up to 5 ms and a burst's alerts queue for seconds behind the analysis.
 
 Both threads use the one store connection, taking turns through the ingestor's lock; the
-analysis runs outside it. A failure in the worker is kept and raised by :meth:`close`, with the
-number of documents it could not store, so a command never reports success over lost documents.
+analysis runs outside it (in a child process with :class:`pipeline.ingest.analysis_process.ProcessAnalyzer`,
+so that it does not hold this process's GIL either). A failure in the worker is kept and raised
+by :meth:`close`, with the number of documents it could not store, so a command never reports
+success over lost documents.
+
+With ``pending`` (:class:`pipeline.ingest.pending.PendingAnalysis`) every fresh document is
+noted durably on arrival, before :meth:`submit` returns (before a crawl marks its page done),
+and forgotten once stored: :meth:`resume` analyses what a killed process left noted.
 """
 
 from __future__ import annotations
@@ -24,8 +30,10 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Callable
+from contextlib import nullcontext
 
 from pipeline.ingest.ingestor import Ingestor
+from pipeline.ingest.pending import PendingAnalysis
 from storage.base import UpsertResult
 from storage.models import Document
 
@@ -43,11 +51,15 @@ class StagedIngestError(RuntimeError):
 class StagedIngest:
     """Arrival now in the caller's thread, analysis and storage in batches in a worker thread."""
 
-    def __init__(self, ingestor: Ingestor, batch_size: int = 32, on_stored: Done | None = None) -> None:
+    def __init__(self, ingestor: Ingestor, batch_size: int = 32, on_stored: Done | None = None,
+                 pending: PendingAnalysis | None = None) -> None:
         self.ingestor = ingestor
         self.batch_size = batch_size
         self.on_stored = on_stored
-        ingestor.lock = threading.RLock()
+        self.pending_store = pending
+        self.resumed = 0
+        if isinstance(ingestor.lock, nullcontext):  # a lock given by the caller (a crawl's) is kept
+            ingestor.lock = threading.RLock()
         self._queue: deque[Document] = deque()
         self._cond = threading.Condition()
         self._in_flight = 0  # queued or being analyzed
@@ -61,14 +73,45 @@ class StagedIngest:
 
     def submit(self, doc: Document) -> UpsertResult | None:
         """Arrival stage now; the result for an unchanged document, else None (stored later, in order)."""
-        unchanged = self.ingestor.arrive(doc)
-        if unchanged is not None:
-            return unchanged
+        result, fresh = self.take([doc])[0]
+        return None if fresh else result
+
+    def take(self, docs: list[Document]) -> list[tuple[UpsertResult, bool]]:
+        """Arrival stage for each of ``docs`` now, then one durable note of the fresh ones, then queue them.
+
+        Returns, per document, what storing it will answer and whether it was queued (False:
+        unchanged, nothing more to do). The alerts that need no analysis are out before the note.
+        """
+        out = [self.ingestor.arrive_result(doc) for doc in docs]
+        fresh = [doc for doc, (_, queued) in zip(docs, out, strict=True) if queued]
+        if fresh and self.pending_store is not None:
+            self.pending_store.put_many(fresh)
+        self._enqueue(fresh)
+        return out
+
+    def resume(self) -> int:
+        """Queue the documents a killed process noted but never stored (their arrival alerts are out)."""
+        if self.pending_store is None:
+            return 0
+        docs = self.pending_store.take_orphans()
+        for doc in docs:
+            for listener in self.ingestor.arrival_listeners:
+                seen = getattr(listener, "arrived_before", None)
+                if seen is not None:
+                    seen(doc)
+        self._enqueue(docs)
+        self.resumed += len(docs)
+        if docs:
+            log.info("resuming the analysis of %d document(s) left by a stopped run", len(docs))
+        return len(docs)
+
+    def _enqueue(self, docs: list[Document]) -> None:
+        if not docs:
+            return
         with self._cond:
-            self._queue.append(doc)
-            self._in_flight += 1
+            self._queue.extend(docs)
+            self._in_flight += len(docs)
             self._cond.notify_all()
-        return None
 
     @property
     def pending(self) -> int:
@@ -89,7 +132,8 @@ class StagedIngest:
         self._thread.join()
         sys.setswitchinterval(self._interval)
         if self.errors:
-            raise StagedIngestError(f"{self.lost} document(s) not stored: {self.errors[0]}")
+            kept = "; they stay noted and the next run analyses them" if self.pending_store is not None else ""
+            raise StagedIngestError(f"{self.lost} document(s) not stored: {self.errors[0]}{kept}")
 
     def _run(self) -> None:
         while True:
@@ -100,6 +144,8 @@ class StagedIngest:
                 batch = [self._queue.popleft() for _ in range(min(self.batch_size, len(self._queue)))]
             try:
                 results = self.ingestor.complete(batch)
+                if self.pending_store is not None:
+                    self.pending_store.done(batch)
             except Exception as exc:  # noqa: BLE001 - kept and raised by close(); the thread goes on
                 log.exception("analysis of %d document(s) failed", len(batch))
                 self.errors.append(f"{type(exc).__name__}: {exc}")

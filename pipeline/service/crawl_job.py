@@ -7,7 +7,8 @@ never imports ``pipeline``: it hands items to the ``on_item`` callable given her
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from crawlers.runner import run_crawl
 from pipeline.config import SourceConfig
 from pipeline.ingest.ingestor import Ingestor
+from pipeline.ingest.staged import StagedIngest
 from storage.models import Document
 
 
@@ -51,17 +53,51 @@ class CrawlReport:
         return lines
 
 
+class LockedState:
+    """The store's crawl state, used under the ingestor's lock.
+
+    With a two-stage ingest the analysis worker stores documents on the same connection from
+    another thread; holding the lock for every crawl-state call, and for the whole of a page's
+    transaction (its item and its "done" mark), keeps the two from ever sharing a transaction.
+    """
+
+    def __init__(self, state: Any, lock: AbstractContextManager[Any]) -> None:
+        self._state = state
+        self._lock = lock
+
+    @contextmanager
+    def crawl_transaction(self) -> Iterator[None]:
+        with self._lock, self._state.crawl_transaction():
+            yield
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._state, name)
+        if not callable(value):
+            return value
+
+        def locked(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                return value(*args, **kwargs)
+
+        return locked
+
+
 def run_crawl_job(sources: list[SourceConfig], ingestor: Ingestor, settings: dict[str, Any] | None = None,
                   verbose: bool = True, rewrite: Callable[[Document], Document] | None = None,
-                  incremental: bool = True) -> CrawlReport:
+                  incremental: bool = True, stage: StagedIngest | None = None) -> CrawlReport:
     """Crawl ``sources`` once (Scrapy, in this process) and ingest every item as it arrives.
 
     With ``incremental`` (the default) the store keeps the crawl's frontier and fetch validators:
     a killed crawl resumes where it stopped and a re-crawl fetches only what changed.
 
+    With ``stage`` (the two-stage ingest of ``ingestor``) each item gets its arrival stage at once
+    and is noted for the analysis before its page is marked done; the caller closes the stage.
+
     ``rewrite`` may adjust each document before ingest (the demo pins its URLs to one origin).
     """
     report = CrawlReport()
+    state: Any = ingestor.store.crawl if stage is None else LockedState(ingestor.store.crawl, ingestor.lock)
+    lock = ingestor.lock
 
     def on_item(item: Any) -> None:
         try:
@@ -75,19 +111,20 @@ def run_crawl_job(sources: list[SourceConfig], ingestor: Ingestor, settings: dic
         if isinstance(item, Document):
             if rewrite is not None:
                 item = rewrite(item)
-            result = ingestor.ingest(item)
+            result = ingestor.ingest(item) if stage is None else stage.take([item])[0][0]
             per = report.stored.setdefault(item.source, {"new": 0, "updated": 0, "unchanged": 0})
             per[result.status] += 1
             if result.status != "unchanged":
-                ingestor.store.crawl.source_event(item.source, items_stored=1, delay_s=publication_delay_s(item))
+                state.source_event(item.source, items_stored=1, delay_s=publication_delay_s(item))
             return
-        ingestor.store.quarantine(item.url, item.source, item.reason, getattr(item, "detail", "") or "")
+        with lock:
+            ingestor.store.quarantine(item.url, item.source, item.reason, getattr(item, "detail", "") or "")
         report.quarantined[item.source] = report.quarantined.get(item.source, 0) + 1
         if verbose:
             print(f"quarantined {item.url}: {item.reason}", file=sys.stderr)
 
     report.stats = run_crawl([s.to_spec() for s in sources if s.enabled], on_item, settings or {},
-                             state=ingestor.store.crawl if incremental else None)
+                             state=state if incremental else None)
     return report
 
 
