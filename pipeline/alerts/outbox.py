@@ -1,7 +1,9 @@
 """The persistent outbox: every alert and digest email waits here until its channel took it.
 
 Putting is idempotent by key (``rule|entity|story|channel``), so an alert fired twice, by two
-crawls or after a restart, is queued once. Delivery claims a row with a lease (one process sends
+crawls or after a restart, is queued once. Delivery claims a row with a lease (its holder named by
+:func:`pipeline.service.owner.this_owner`, so a restart takes over at once what a killed process
+held instead of waiting out the lease; one process sends
 it, even when the crawl subprocess and the service deliver at the same time), marks it ``sent``
 on success and otherwise schedules a retry with exponential backoff. A channel that refuses for
 good (a malformed address) turns the row ``dead``: kept, visible in ``newswatch jobs``, never lost.
@@ -22,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from pipeline.service.db import OUTBOX, make_engine
+from pipeline.service.owner import owner_gone, this_owner
 
 log = logging.getLogger(__name__)
 
@@ -76,17 +79,30 @@ class Outbox:
         return True
 
     def claim_due(self, limit: int = 50, now: float | None = None) -> list[OutboxItem]:
-        """Take up to ``limit`` due rows for delivery; rows whose lease expired are due again."""
+        """Take up to ``limit`` due rows for delivery.
+
+        Rows whose lease expired are due again, and so at once are rows leased by a process of
+        this host that is gone (killed mid-delivery): a restart does not wait out the lease.
+        """
         now = time.time() if now is None else now
+        me = this_owner()
+        with self.engine.begin() as conn:
+            holders = conn.execute(sa.select(OUTBOX.c.owner).distinct().where(
+                OUTBOX.c.status == "sending", OUTBOX.c.lease_until >= now, OUTBOX.c.owner.is_not(None),
+                OUTBOX.c.owner != me)).scalars().all()
+        dead = [h for h in holders if owner_gone(h)]
+        expired = OUTBOX.c.lease_until < now
+        if dead:
+            expired = sa.or_(expired, OUTBOX.c.owner.in_(dead))
         due = sa.or_(sa.and_(OUTBOX.c.status == "pending", OUTBOX.c.next_at <= now),
-                     sa.and_(OUTBOX.c.status == "sending", OUTBOX.c.lease_until < now))
+                     sa.and_(OUTBOX.c.status == "sending", expired))
         out: list[OutboxItem] = []
         with self.engine.begin() as conn:  # one transaction: each row's conditional update still claims it once
             rows = conn.execute(sa.select(OUTBOX.c.id).where(due).order_by(OUTBOX.c.id).limit(limit)).all()
             claimed = []
             for (rid,) in rows:
                 got = conn.execute(OUTBOX.update().where(OUTBOX.c.id == rid, due)
-                                   .values(status="sending", lease_until=now + self.lease_s))
+                                   .values(status="sending", lease_until=now + self.lease_s, owner=me))
                 if got.rowcount == 1:  # else another process claimed it first
                     claimed.append(rid)
             for chunk in range(0, len(claimed), 500):

@@ -28,7 +28,11 @@ OUTBOX = sa.Table(
     sa.Column("last_error", sa.Text, nullable=True),
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("sent_at", sa.Float, nullable=True),
+    sa.Column("owner", sa.String(200), nullable=True),  # who holds a "sending" lease (pipeline.service.owner)
 )
+
+# Columns added after the first release: (table, column, SQL type), added to older databases on open.
+ADDED_COLUMNS = (("newswatch_outbox", "owner", "VARCHAR(200)"),)
 
 JOB_RUNS = sa.Table(
     "newswatch_job_runs", METADATA,
@@ -74,8 +78,18 @@ def make_engine(url: str) -> Engine:
                 cur.close()
 
         METADATA.create_all(engine)
+        _add_columns(engine)
         _ENGINES[url] = engine
     return engine
+
+
+def _add_columns(engine: Engine) -> None:
+    """Bring a service database made by an earlier release up to date (columns are only ever added)."""
+    inspector = sa.inspect(engine)
+    for table, column, sql_type in ADDED_COLUMNS:
+        if column not in {c["name"] for c in inspector.get_columns(table)}:
+            with engine.begin() as conn:
+                conn.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}"))
 
 
 def dispose_all() -> None:

@@ -161,9 +161,9 @@ def test_sigkill_between_commit_and_outbox_loses_no_alert(kill_at: str, tmp_path
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
     again = ingest(cfg, data)
     assert again.returncode == 0, again.stderr[-3000:]
-    # The killed run's outbox worker may have claimed a row (a lease of Outbox.lease_s) and died
-    # before sending it: that row waits for its lease to run out. Let that time pass.
-    expire_leases(tmp_path / "data" / "service.db")
+    assert sorted({str(dict(p["alert"])["rule"]) for p in Hook.received}) == ["ana-listings", "ana-news"]  # type: ignore[call-overload]
+    # The killed run's outbox worker may have claimed a row and died before sending it: its lease
+    # names a process that is gone, so the second run took it over at once (no lease to wait out).
     third = ingest(cfg, data)
     assert third.returncode == 0, third.stderr[-3000:]
     assert all(json.loads(line)["status"] == "unchanged" for line in third.stdout.splitlines())
@@ -171,10 +171,3 @@ def test_sigkill_between_commit_and_outbox_loses_no_alert(kill_at: str, tmp_path
     # with the same delivery key (the outbox's documented at-least-once edge): receivers drop it.
     deliveries = {str(p["delivery"]): str(dict(p["alert"])["rule"]) for p in Hook.received}  # type: ignore[call-overload]
     assert sorted(deliveries.values()) == ["ana-listings", "ana-news"], (kill_at, Hook.received, again.stderr[-2000:])
-
-
-def expire_leases(service_db: Path) -> None:
-    import sqlite3
-
-    with sqlite3.connect(service_db) as conn:
-        conn.execute("UPDATE newswatch_outbox SET lease_until = lease_until - 3600 WHERE status = 'sending'")

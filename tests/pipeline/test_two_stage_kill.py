@@ -1,0 +1,131 @@
+"""A SIGKILL between the two ingest stages loses nothing: the next run analyses what arrived.
+
+``newswatch ingest`` runs in a subprocess that kills itself (SIGKILL) the moment its analysis
+stage is handed the first batch: every line was answered and the mention alert is out, but no
+document is stored. A second run (of an empty file: nothing is fetched or read again) finds the
+arrived documents noted, analyses and stores them, and fires the alert that needs the analysis
+(an ``event`` rule) once; the mention alert is not repeated. Texts and names are invented.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+KILLER = """
+import os, signal, sys
+from pipeline.ingest.analysis_process import ProcessAnalyzer
+
+def die(self, items):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+ProcessAnalyzer.annotate_many = die
+from pipeline.cli.main import main
+
+sys.exit(main(sys.argv[1:]))
+"""
+
+DOCS = [
+    {"url": "https://ledger.example/reis-in-lisbon", "title": "Ana Reis abroad",
+     "text": "Trade Minister Ana Reis visited Lisbon on Tuesday for talks with port officials. "
+             "She returned home on Friday."},
+    {"url": "https://ledger.example/market-day", "title": "Market day",
+     "text": "The harbour market opened early on Saturday and stalls sold out of bread by noon."},
+]
+
+
+class Hook(BaseHTTPRequestHandler):
+    received: list[dict[str, object]] = []
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's hook name
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        Hook.received.append(json.loads(body))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def hook() -> Iterator[str]:
+    Hook.received = []
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/hook"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def write_config(tmp_path: Path, hook_url: str) -> Path:
+    cfg = tmp_path / "newswatch.toml"
+    cfg.write_text(f"""data_dir = "data"
+[[watchlists.people.entries]]
+id = "ana-reis"
+name = "Ana Reis"
+type = "person"
+[[alerts]]
+name = "ana-news"
+watchlist = "people"
+channels = ["hook"]
+[[alerts]]
+name = "ana-visits"
+watchlist = "people"
+type = "event"
+event_types = ["official_visit"]
+channels = ["hook"]
+[[channels]]
+name = "hook"
+type = "webhook"
+url = "{hook_url}"
+""", encoding="utf-8")
+    return cfg
+
+
+def run(cfg: Path, data: Path, kill: bool = False, *extra: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPO)}
+    head = ["-c", KILLER] if kill else ["-m", "pipeline.cli"]
+    return subprocess.run([sys.executable, *head, "ingest", str(data), "--config", str(cfg), *extra],
+                          cwd=cfg.parent, env=env, capture_output=True, text=True, timeout=600)
+
+
+def rules_delivered() -> list[str]:
+    return sorted(str(dict(p["alert"])["rule"]) for p in Hook.received)  # type: ignore[call-overload]
+
+
+@pytest.mark.slow
+def test_sigkill_between_arrival_and_analysis_resumes_the_analysis(tmp_path: Path, hook: str) -> None:
+    cfg = write_config(tmp_path, hook)
+    data = tmp_path / "docs.jsonl"
+    data.write_text("".join(json.dumps(d) + "\n" for d in DOCS), encoding="utf-8")
+    killed = run(cfg, data, kill=True)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+    assert [json.loads(line)["status"] for line in killed.stdout.splitlines()] == ["new", "new"]
+    assert "ana-visits" not in rules_delivered()  # the analysis never ran
+
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    again = run(cfg, empty)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert rules_delivered() == ["ana-news", "ana-visits"], again.stderr[-2000:]
+
+    # both documents are stored, once, and found by search
+    third = run(cfg, data)
+    assert third.returncode == 0, third.stderr[-3000:]
+    assert [json.loads(line)["status"] for line in third.stdout.splitlines()] == ["unchanged", "unchanged"]
+    search = subprocess.run([sys.executable, "-m", "pipeline.cli", "search", "Lisbon", "--json", "--config", str(cfg)],
+                            cwd=cfg.parent, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True,
+                            text=True, timeout=120)
+    assert [json.loads(line)["url"] for line in search.stdout.splitlines()] == [DOCS[0]["url"]], search.stderr
+    assert rules_delivered() == ["ana-news", "ana-visits"]
