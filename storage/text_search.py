@@ -249,21 +249,23 @@ def tsquery(parsed: ParsedQuery) -> str:
 
 # PostgreSQL caps positions at 16383 and lexemes at 2 KB; longer texts are indexed up to there.
 PG_MAX_POSITION = 16383
+PG_FIELD_GAP = 256  # more than the longest NEAR distance plus the longest phrase
 _PG_MAX_LEXEME_CHARS = 400
 
 
 def tsvector(fields: Iterable[tuple[str | None, str]]) -> str:
     """A ``tsvector`` literal built from our own tokens, so PostgreSQL never re-splits words.
 
-    ``fields`` are ``(text, weight)`` pairs (weight ``A``..``D``); a gap of one position between
-    fields keeps a phrase from matching across the title/body boundary.
+    ``fields`` are ``(text, weight)`` pairs (weight ``A``..``D``). A gap of :data:`PG_FIELD_GAP`
+    positions between fields keeps a phrase or a ``NEAR/n`` (at most 100 apart) from matching
+    across the title/body boundary, as FTS5, which matches within one column, never does.
     """
     positions: dict[str, list[str]] = {}
     pos = 0
     for text, weight in fields:
         if not text:
             continue
-        pos += 1
+        pos += PG_FIELD_GAP if pos else 1
         w = "" if weight == "D" else weight
         for _, _, tok in tokenize(text):
             pos += 1
