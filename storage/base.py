@@ -26,6 +26,10 @@ class StoreError(Exception):
     """A store could not be opened or used; the message says what to do next."""
 
 
+class StoreFull(StoreError):
+    """The disk (or the database's size limit) is full: the transaction in hand was rolled back whole."""
+
+
 class StoreReadOnly(StoreError):
     """A write reached a store this process may only read (file permissions, a read-only mount)."""
 

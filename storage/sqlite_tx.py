@@ -14,7 +14,7 @@ from typing import Any
 
 import apsw
 
-from storage.base import StoreReadOnly
+from storage.base import StoreFull, StoreReadOnly
 
 
 @contextmanager
@@ -30,16 +30,26 @@ def sqlite_transaction(db: Any) -> Iterator[None]:
         if db.in_transaction:
             db.execute("ROLLBACK")
         raise StoreReadOnly(read_only_message(getattr(db, "filename", "") or "the SQLite store")) from exc
-    except BaseException:
+    except BaseException as exc:
         if db.in_transaction:  # SQLite has already rolled back after SQLITE_FULL and a few other errors
             db.execute("ROLLBACK")
+        if isinstance(exc, apsw.FullError):
+            raise StoreFull(full_message(getattr(db, "filename", "") or "the SQLite store")) from exc
         raise
     try:
         db.execute("COMMIT")
-    except BaseException:  # a COMMIT that failed (disk full) must not leave a transaction for the next writer to join
+    except BaseException as exc:  # a failed COMMIT (disk full) must not leave a transaction for the next writer
         if db.in_transaction:
             db.execute("ROLLBACK")
+        if isinstance(exc, apsw.FullError):
+            raise StoreFull(full_message(getattr(db, "filename", "") or "the SQLite store")) from exc
         raise
+
+
+def full_message(path: str) -> str:
+    """What a user sees when the disk holding the store fills up mid-write."""
+    return (f"the disk holding the store {path} is full: the batch being written was rolled back, everything "
+            "stored before it is intact; free some space (or move data_dir) and run the command again")
 
 
 def read_only_message(path: str) -> str:

@@ -19,7 +19,7 @@ from pipeline import benches, evals
 from pipeline.config import Config, ConfigError, resolve_config
 from pipeline.errors import UsageError
 from pipeline.ingest.jsonl import InputFileError
-from storage.base import StoreReadOnly
+from storage.base import StoreFull, StoreReadOnly
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -156,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
-    except StoreReadOnly as exc:  # the machine's permissions, not a bug: say what to do
+    except (StoreReadOnly, StoreFull) as exc:  # the machine's permissions or disk, not a bug: say what to do
         print(f"newswatch: error: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     except Exception as exc:  # noqa: BLE001 - the last line of defence: a message, not a traceback

@@ -146,3 +146,26 @@ def test_confine_paths_refuses_files_outside_the_input_folder(tmp_path: Path, ca
     assert all("outside" in a["error"] for a in out[:3]) and out[3]["title"] == "Quay lights"
     code, out, _ = run(capsys, "extract", "--batch", str(data))  # without the flag: read as given
     assert [a.get("error") for a in out] == [None] * 4
+
+
+# ------------------------------------------------------------------ ingest into a full disk
+
+
+def test_ingest_into_a_full_disk_says_so_and_exits_1(tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    import storage.sqlite_store as sqlite_store
+
+    original = sqlite_store.SQLiteStore.__init__
+
+    def small_disk(self: sqlite_store.SQLiteStore, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+        pages = self._db.execute("PRAGMA page_count").fetchone()[0]
+        self._db.execute(f"PRAGMA max_page_count = {pages + 20}")  # SQLITE_FULL after a few pages
+
+    monkeypatch.setattr(sqlite_store.SQLiteStore, "__init__", small_disk)
+    data = write(tmp_path / "in.jsonl", [json.dumps({"url": f"https://quay.example/{i}", "text": f"word{i} " * 400})
+                                         for i in range(300)])
+    cfg = tmp_path / "nw.toml"
+    cfg.write_text(f'data_dir = "{tmp_path / "data"}"\n', encoding="utf-8")
+    code, _out, err = run(capsys, "ingest", str(data), "--no-analyze", "--config", str(cfg))
+    assert code == 1
+    assert "disk" in err and "full" in err and "please report" not in err
