@@ -50,10 +50,11 @@ def check_value(rep: Reporter, key: str, value: Any, opt: Option) -> Any:
         check_text(rep, key, value, opt.multiline)
         if opt.choices and value not in opt.choices:
             raise rep.error(key, f"expected one of {', '.join(opt.choices)}, got {value!r}")
-    elif isinstance(value, list):
+    elif isinstance(value, list) and opt.items is not None:
         for i, item in enumerate(value):
-            if opt.name != "aliases":  # strings or {text, lang} tables: the watchlist parser checks them
-                check_text(rep, f"{key}[{i}]", expect(rep, f"{key}[{i}]", item, str), False)
+            item = expect(rep, f"{key}[{i}]", item, opt.items)
+            if isinstance(item, str):
+                check_text(rep, f"{key}[{i}]", item, False)
     elif isinstance(value, int | float) and not isinstance(value, bool):
         check_bounds(rep, key, value, opt)
         if opt.kind == NUMBER:

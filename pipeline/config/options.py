@@ -57,6 +57,7 @@ class Option:
     high: float | None = None
     above: float | None = None  # exclusive lower bound
     multiline: bool = False  # line breaks allowed (else any control character is refused)
+    items: type | None = str  # an array's items (None: left to the section's parser)
     default_doc: str | Callable[[], str] | None = None  # the default in words, where it is not one value
 
     @property
@@ -170,7 +171,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("watchlists.*.entries[].name", str, "Full name; matched case-insensitively.", required=True),
     Option("watchlists.*.entries[].type", str, "What it is.", required=True, choices=WATCH_TYPES),
     Option("watchlists.*.entries[].aliases[]", list, "Other names: strings or {text, lang} tables.",
-           default_doc="[]"),
+           default_doc="[]", items=None),
     Option("watchlists.*.entries[].aliases[].text", str, "The alias as written.", required=True),
     Option("watchlists.*.entries[].aliases[].lang", str, "ISO 639-1 code of the alias's language.",
            default_doc="none"),

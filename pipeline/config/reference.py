@@ -28,7 +28,7 @@ _TYPE_NAMES: dict[type, str] = {str: "string", int: "integer", float: "number", 
 
 
 def _type_text(opt: Option) -> str:
-    if opt.name == "aliases":
+    if opt.kind is list and opt.items is None:
         return "array of strings or tables"
     if isinstance(opt.kind, str):
         return {TABLES: "array of tables", TABLE: "table"}[opt.kind]

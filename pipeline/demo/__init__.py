@@ -106,9 +106,8 @@ def run_demo(data_dir: Path, port: int = 0) -> int:
     return 0
 
 
-def _print_stances(st: object, names: dict[str, str], limit: int = 8) -> None:
+def _print_stances(store: Store, names: dict[str, str], limit: int = 8) -> None:
     """Who is for or against the watched entities, with the quote that shows it (quoted speakers only)."""
-    store: Store = st  # type: ignore[assignment]
     seen: dict[tuple[str, str], tuple[str, float, str, str | None]] = {}
     for doc in store.iter_since(None):
         for q in doc.annotations.quotes:
@@ -129,10 +128,8 @@ def _print_stances(st: object, names: dict[str, str], limit: int = 8) -> None:
         print(f'      "{text}"')
 
 
-def _print_summary(config: Config, store: object, stored: dict[str, dict[str, int]],
-                   quarantined: dict[str, int], alerts: object) -> None:
-    assert isinstance(alerts, AlertEngine)
-    st: Store = store  # type: ignore[assignment]
+def _print_summary(config: Config, st: Store, stored: dict[str, dict[str, int]],
+                   quarantined: dict[str, int], alerts: AlertEngine) -> None:
     new_total = sum(c["new"] + c["updated"] for c in stored.values())
     print("\n== Documents per source (this run)")
     print(f"{'source':<16} {'new':>5} {'updated':>8} {'unchanged':>10} {'in store':>9} {'quarantined':>12}")
