@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 # "trained": the shipped model (the lexicon, with a warning, without its weights); "lexicon": VADER;
 # "transformers": a local model folder named by stance_model_dir.
 STANCE_BACKENDS: tuple[str, ...] = ("trained", "lexicon", "transformers")
+# Similarity at which two documents tell one story (nlp.stories); here so that settings can name it.
+STORY_THRESHOLD = 0.5
 
 class AnalyzerConfigError(ValueError):
     """Settings the analyzer cannot work with; the message names the setting."""

@@ -15,9 +15,10 @@ from collections.abc import Iterable
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
+from nlp.settings import STORY_THRESHOLD as DEFAULT_THRESHOLD
+
 NUM_PERM = 64
 SHINGLE = 5
-DEFAULT_THRESHOLD = 0.5
 SCHEME = "affine32"  # datasketch's hashing scheme; stored signatures are only comparable within one
 _WORD_RE = re.compile(r"\w+", re.U)
 

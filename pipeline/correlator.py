@@ -372,8 +372,7 @@ def make_event_stages(config: Any, store: Store, listeners: Iterable[LinkListene
                       ) -> tuple[Correlator | None, StoryStage]:
     """The correlator (None when ``[correlator] enabled = false``) and the story stage of a run."""
     settings: CorrelatorSettings = config.correlator
-    threshold = DEFAULT_THRESHOLD if settings.story_threshold is None else settings.story_threshold
-    stories = StoryStage(store, threshold)
+    stories = StoryStage(store, settings.story_threshold)
     if not settings.enabled:
         return None, stories
     return Correlator(store, settings, listeners, config.watch_entries()), stories

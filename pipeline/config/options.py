@@ -127,13 +127,6 @@ def _per_type(key: str) -> str:
     return ", ".join(found) + ("" if len(found) == len(SOURCE_DEFAULTS) else "; others: not used")
 
 
-def _story_threshold() -> str:
-    # Deferred on purpose: nlp.stories loads numpy and datasketch, which reading a config does not need.
-    from nlp.stories import DEFAULT_THRESHOLD
-
-    return f"{DEFAULT_THRESHOLD:g} (the story index's own)"
-
-
 _BUILTIN_RULES = ", ".join(r.name for r in CorrelatorSettings().rules)
 
 OPTIONS: tuple[Option, ...] = (
@@ -263,7 +256,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("correlator.surge_min_listings", int, "Listing surge: new listings needed.", CorrelatorSettings, low=1),
     Option("correlator.surge_factor", NUMBER, "Listing surge: times the baseline rate.", CorrelatorSettings, above=0),
     Option("correlator.story_threshold", NUMBER, "Similarity (0-1] at which two documents tell one story.",
-           CorrelatorSettings, above=0, high=1, default_doc=_story_threshold),
+           CorrelatorSettings, above=0, high=1),
 )
 
 SECTIONS: dict[str, str] = {
