@@ -14,3 +14,9 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 def _no_user_config(monkeypatch: pytest.MonkeyPatch) -> None:
     """A developer's own $NEWSWATCH_CONFIG must never leak into tests."""
     monkeypatch.delenv("NEWSWATCH_CONFIG", raising=False)
+
+
+@pytest.fixture(scope="session")
+def pg_dsn() -> str:
+    """The PostgreSQL server the tests use (this machine's, database ``test``); override with $NEWSWATCH_TEST_PG."""
+    return os.environ.get("NEWSWATCH_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")

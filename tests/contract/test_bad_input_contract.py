@@ -7,7 +7,6 @@ past 2**63 with a driver exception (HTTP 500); SQLite with something else again.
 from __future__ import annotations
 
 import pytest
-from test_store_contract import opener, store  # noqa: F401 - the backend-parametrised fixtures
 
 from storage.base import Store, StoreError
 from storage.models import Document

@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-import test_store_contract as _suite
-
 from storage.base import Store
 from storage.models import Document, FetchRecord
-
-# The same fixtures as the store suite: every test runs on SQLite and on PostgreSQL.
-opener = _suite.opener
-store = _suite.store
 
 
 def test_fresh_crawl_has_nothing_to_resume(store: Store) -> None:

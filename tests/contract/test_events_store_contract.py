@@ -5,15 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import test_store_contract as _suite
 
 from storage.base import Store
 from storage.events_store import link_id
 from storage.models import Event, Link
-
-# The same fixtures as the store suite: every test runs on SQLite and on PostgreSQL.
-opener = _suite.opener
-store = _suite.store
 
 
 def _event(eid: str, etype: str = "product_launch", start: str | None = "2026-03-10") -> Event:

@@ -17,8 +17,6 @@ from storage.base import Store
 from storage.models import Event
 from storage.sqlite_store import SQLiteStore
 
-PG_DSN = "postgresql://postgres@127.0.0.1:5432/test"
-
 FIRST_LINKS = """
 CREATE TABLE {s}links(lid TEXT PRIMARY KEY, lseq {serial}, created_at TEXT NOT NULL, rule TEXT NOT NULL,
     score DOUBLE PRECISION NOT NULL, data TEXT NOT NULL);
@@ -136,15 +134,15 @@ def test_a_migrated_link_reads_its_events_from_the_store_while_they_are_there(tm
 
 
 @pytest.mark.postgres
-def test_postgres_links_of_the_first_two_schemas() -> None:
+def test_postgres_links_of_the_first_two_schemas(pg_dsn: str) -> None:
     from storage.base import StoreError
     from storage.postgres_store import PostgresStore
 
     schema = "nw_test_" + uuid.uuid4().hex[:12]
     try:
-        store = PostgresStore(PG_DSN, schema=schema)
+        store = PostgresStore(pg_dsn, schema=schema)
     except StoreError as e:
-        pytest.skip(f"PostgreSQL not reachable at {PG_DSN}: {e}")
+        pytest.skip(f"PostgreSQL not reachable at {pg_dsn}: {e}")
     s = f'"{schema}".'
     try:
         links_sql, links, keys_sql, keys = _first_schema_rows("%s")
@@ -155,7 +153,7 @@ def test_postgres_links_of_the_first_two_schemas() -> None:
             cur.executemany(keys_sql.format(s=s), keys)
             cur.execute(f"UPDATE {s}schema_version SET version = 5")
         store.close()
-        store = PostgresStore(PG_DSN, schema=schema)
+        store = PostgresStore(pg_dsn, schema=schema)
         _check(store)
     finally:
         store.drop_schema()

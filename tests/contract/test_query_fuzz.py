@@ -8,9 +8,9 @@ SQL syntax, unbalanced quotes and parentheses, our own field names with bad valu
 from __future__ import annotations
 
 import pytest
+from contract_docs import FILLER
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_store_contract import FILLER, opener, store  # noqa: F401 - the backend-parametrised fixtures
 
 from storage.base import Store, StoreError
 from storage.models import Document

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from test_store_contract import FILLER, opener, store  # noqa: F401 - the backend-parametrised fixtures
+from contract_docs import FILLER
 
 from storage.base import Store
 from storage.models import Annotations, Document, Entity, Event, Product, Span, Stance

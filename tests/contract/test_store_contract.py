@@ -6,71 +6,19 @@ each test in a fresh random schema that is dropped afterwards.
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
+from contract_docs import FILLER, doc
 
 from storage.base import Store, StoreError
 from storage.models import Annotations, Document, Entity, Product
 from storage.text_search import fold
 
-PG_DSN = os.environ.get("NEWSWATCH_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
-
-Opener = Callable[[], Store]
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def opener(request: pytest.FixtureRequest, tmp_path) -> Iterator[Opener]:
-    """Opens the backend's store, again and again on the same data (for reopen tests)."""
-    opened: list[Store] = []
-    if request.param == "sqlite":
-        from storage.sqlite_store import SQLiteStore
-
-        def open_sqlite() -> Store:
-            opened.append(SQLiteStore(tmp_path / "store.db"))
-            return opened[-1]
-
-        yield open_sqlite
-    else:
-        from storage.postgres_store import PostgresStore
-
-        schema = "nw_test_" + uuid.uuid4().hex[:12]
-
-        def open_pg() -> Store:
-            opened.append(PostgresStore(PG_DSN, schema=schema))
-            return opened[-1]
-
-        try:
-            open_pg()
-        except StoreError as e:
-            pytest.skip(f"PostgreSQL not reachable at {PG_DSN}: {e}")
-        yield open_pg
-        cleanup = PostgresStore(PG_DSN, schema=schema)
-        cleanup.drop_schema()
-        cleanup.close()
-    for s in opened:
-        s.close()
-
-
-@pytest.fixture
-def store(opener: Opener) -> Store:
-    return opener()
-
-
-def doc(url: str, text: str, **kw) -> Document:
-    return Document(url=url, text=text, **kw)
-
 
 def ids(result) -> list[str]:
     return [h.id for h in result.hits]
 
-
-FILLER = [
-    doc(f"https://example.test/filler/{i}", f"Weather report number {i}: mild winds and light rain.", source="wx")
-    for i in range(6)
-]
 
 # ---------------------------------------------------------------- upsert and versions
 
@@ -408,7 +356,7 @@ def test_quarantine_round_trip(store: Store) -> None:
     assert all(q["source"] == "bad" and q["at"].endswith("Z") for q in got)
 
 
-def test_data_survives_close_and_reopen(opener: Opener) -> None:
+def test_data_survives_close_and_reopen(opener: Callable[[], Store]) -> None:
     first = opener()
     d = doc("https://r.test/1", "Persistent 维创 text.", source="r")
     first.upsert(d)

@@ -5,13 +5,12 @@ from __future__ import annotations
 import pytest
 
 from nlp.analyzer import Analyzer, AnalyzerSettings
-
-from .conftest import demo_watchlist
+from storage.models import WatchEntry
 
 
 @pytest.fixture(scope="module")
-def lexicon_analyzer() -> Analyzer:
-    return Analyzer(demo_watchlist(), AnalyzerSettings(stance_backend="lexicon", piece_chars=20_000,
+def lexicon_analyzer(watchlist: list[WatchEntry]) -> Analyzer:
+    return Analyzer(watchlist, AnalyzerSettings(stance_backend="lexicon", piece_chars=20_000,
                                                        max_chars=200_000))
 
 

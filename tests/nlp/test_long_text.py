@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from nlp.analyzer import Analyzer, AnalyzerSettings, split_pieces
-
-from .conftest import demo_watchlist
+from storage.models import WatchEntry
 
 PARA = ('Helena Duarte praised Veltrix for its new plant. "This is a fine investment for the region," '
         "said Tom Hale, an analyst at Kestrel Research.\n\n")
@@ -20,8 +19,8 @@ def test_pieces_cover_the_text_and_end_at_breaks() -> None:
     assert split_pieces("x" * 2500, 1000) == [(0, 1000), (1000, 2000), (2000, 2500)]  # no break: hard cuts
 
 
-def test_long_text_offsets_point_into_the_whole_text() -> None:
-    analyzer = Analyzer(demo_watchlist(), AnalyzerSettings(piece_chars=500, stance_backend="lexicon"))
+def test_long_text_offsets_point_into_the_whole_text(watchlist: list[WatchEntry]) -> None:
+    analyzer = Analyzer(watchlist, AnalyzerSettings(piece_chars=500, stance_backend="lexicon"))
     text = PARA * 12
     (ans,) = analyzer.analyze_batch([{"id": "long", "text": text}])
     assert any("pieces" in w for w in ans["warnings"])

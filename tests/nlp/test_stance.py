@@ -18,8 +18,7 @@ from nlp.stance import (
 )
 from nlp.stance_data import macro_f1, tweeteval_f1
 from nlp.stance_net import mark
-
-from .conftest import demo_watchlist
+from storage.models import WatchEntry
 
 
 class CountingStance:
@@ -40,8 +39,8 @@ class CountingStance:
 
 
 @pytest.fixture(scope="module")
-def counted() -> tuple[Analyzer, CountingStance]:
-    analyzer = Analyzer(demo_watchlist(), AnalyzerSettings(stance_backend="lexicon"))
+def counted(watchlist: list[WatchEntry]) -> tuple[Analyzer, CountingStance]:
+    analyzer = Analyzer(watchlist, AnalyzerSettings(stance_backend="lexicon"))
     fake = CountingStance()
     analyzer.stance_model = fake
     return analyzer, fake

@@ -32,11 +32,10 @@ def config(tmp_path: Path, example_config: Config) -> Config:
                   nlp=example_config.nlp)
 
 
-PG_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def db_url(pg_dsn: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A service database (jobs, outbox) on SQLite, and on the real PostgreSQL in a throwaway schema."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'service.db'}"
@@ -44,13 +43,13 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     psycopg = pytest.importorskip("psycopg")
     schema = "nw_svc_" + uuid.uuid4().hex[:10]
     try:
-        with psycopg.connect(PG_DSN, autocommit=True) as conn:
+        with psycopg.connect(pg_dsn, autocommit=True) as conn:
             conn.execute(f'CREATE SCHEMA "{schema}"')
     except psycopg.Error as e:
-        pytest.skip(f"PostgreSQL not reachable at {PG_DSN}: {e}")
-    yield f"{PG_DSN}?options=-csearch_path%3D{schema}"
+        pytest.skip(f"PostgreSQL not reachable at {pg_dsn}: {e}")
+    yield f"{pg_dsn}?options=-csearch_path%3D{schema}"
     from pipeline.service.db import dispose_all
 
     dispose_all()
-    with psycopg.connect(PG_DSN, autocommit=True) as conn:
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA "{schema}" CASCADE')

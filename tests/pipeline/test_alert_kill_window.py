@@ -29,7 +29,6 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-PG_DSN = os.environ.get("NEWSWATCH_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
 KILLER = """
 import os, signal, sys
@@ -94,7 +93,7 @@ def hook() -> Iterator[str]:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def storage_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def storage_url(pg_dsn: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'data' / 'newswatch.db'}"
         return
@@ -103,11 +102,11 @@ def storage_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]
 
     schema = "nw_kill_" + uuid.uuid4().hex[:10]
     try:
-        PostgresStore(PG_DSN, schema=schema).close()
+        PostgresStore(pg_dsn, schema=schema).close()
     except StoreError as e:
-        pytest.skip(f"PostgreSQL not reachable at {PG_DSN}: {e}")
-    yield f"{PG_DSN}?schema={schema}"
-    cleanup = PostgresStore(PG_DSN, schema=schema)
+        pytest.skip(f"PostgreSQL not reachable at {pg_dsn}: {e}")
+    yield f"{pg_dsn}?schema={schema}"
+    cleanup = PostgresStore(pg_dsn, schema=schema)
     cleanup.drop_schema()
     cleanup.close()
 

@@ -8,7 +8,6 @@ Texts are invented for these tests.
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,7 +21,6 @@ from pipeline.web.api import create_app, login_cookie_value
 from storage.base import Store
 from storage.models import Document
 
-PG_DSN = os.environ.get("NEWSWATCH_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 TOKEN = "a-test-token-that-is-long-enough-0123456789"
 LOCAL = "http://127.0.0.1"
 
@@ -38,7 +36,7 @@ class Opener:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def opener(request: pytest.FixtureRequest, config: Config) -> Iterator[Opener]:
+def opener(pg_dsn: str, request: pytest.FixtureRequest, config: Config) -> Iterator[Opener]:
     if request.param == "sqlite":
         from pipeline.wiring import make_store
 
@@ -49,11 +47,11 @@ def opener(request: pytest.FixtureRequest, config: Config) -> Iterator[Opener]:
 
     schema = "nw_api_" + uuid.uuid4().hex[:10]
     try:
-        PostgresStore(PG_DSN, schema=schema).close()
+        PostgresStore(pg_dsn, schema=schema).close()
     except StoreError as e:
-        pytest.skip(f"PostgreSQL not reachable at {PG_DSN}: {e}")
-    yield Opener(f"{PG_DSN}?schema={schema}", lambda: PostgresStore(PG_DSN, schema=schema))
-    cleanup = PostgresStore(PG_DSN, schema=schema)
+        pytest.skip(f"PostgreSQL not reachable at {pg_dsn}: {e}")
+    yield Opener(f"{pg_dsn}?schema={schema}", lambda: PostgresStore(pg_dsn, schema=schema))
+    cleanup = PostgresStore(pg_dsn, schema=schema)
     cleanup.drop_schema()
     cleanup.close()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -221,19 +220,18 @@ def test_a_stored_link_has_the_score_of_score_pair(store) -> None:
         store.events.put_events(f"visit{days_apart}", [])
 
 
-PG_DSN = os.environ.get("NEWSWATCH_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store_code(request: pytest.FixtureRequest, tmp_path) -> Iterator[Callable[[str], str]]:
+def store_code(pg_dsn: str, request: pytest.FixtureRequest, tmp_path) -> Iterator[Callable[[str], str]]:
     """Python that opens a store of the backend by name (for this test and for a subprocess)."""
     if request.param == "sqlite":
         yield lambda name: f"SQLiteStore({str(tmp_path / (name + '.db'))!r})"
         return
     prefix = "nw_test_" + uuid.uuid4().hex[:10]
-    yield lambda name: f"PostgresStore({PG_DSN!r}, schema={prefix + '_' + name!r})"
+    yield lambda name: f"PostgresStore({pg_dsn!r}, schema={prefix + '_' + name!r})"
     for name in ("killed", "clean"):
-        cleanup = PostgresStore(PG_DSN, schema=f"{prefix}_{name}")
+        cleanup = PostgresStore(pg_dsn, schema=f"{prefix}_{name}")
         cleanup.drop_schema()
         cleanup.close()
 
@@ -272,7 +270,7 @@ def test_a_correlator_killed_while_its_links_are_written_loses_nothing_it_stored
         _EventStoreBase.{patched} = then_die
         correlator.Correlator({store_code("killed")}, correlator.CorrelatorSettings(batch=500)).process()
         """)
-    repo = Path(__file__).resolve().parents[2]
+    repo = Path(__file__).resolve().parents[3]
     proc = subprocess.run([sys.executable, "-c", script], cwd=repo, capture_output=True, text=True, timeout=120)
     assert proc.returncode == -signal.SIGKILL and proc.stdout.strip() == "killed", proc.stderr
     with eval(store_code("killed")) as store:  # noqa: S307
