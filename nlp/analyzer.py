@@ -784,9 +784,4 @@ def _pkg_version(name: str) -> str:
         return "?"
 
 
-def load_watchlist_entries(entries: Iterable[WatchEntry | dict[str, Any]]) -> list[WatchEntry]:
-    """``WatchEntry`` objects from objects or dicts (a convenience for callers holding parsed config)."""
-    return watchlist.coerce_entries(entries)
-
-
 __all__ = ["Analyzer", "AnalyzerConfigError", "AnalyzerSettings", "ScriptTokenizer", "normalise_lang"]

@@ -10,7 +10,7 @@ import lxml.html
 from lxml import etree
 
 from crawlers.extract.article import drop_boilerplate_lines, main_text
-from crawlers.extract.decode import _kind_of_text, _looks_binary, decode_html
+from crawlers.extract.decode import _kind_of_text, decode_html, looks_binary
 from crawlers.extract.feed import _extract_feed
 from crawlers.extract.forum import looks_like_forum, read_posts
 from crawlers.extract.listing import listing_items
@@ -27,7 +27,6 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 EXTRACTOR_NAME = "newswatch.extract"
 EXTRACTOR_VERSION = "0.2.0"
 
-PAGE_TYPES = ("article", "product", "post", "listing", "feed", "other")
 ARTICLE_LD_TYPES = {"NewsArticle", "Article", "BlogPosting", "ReportageNews", "AnalysisNewsArticle",
                     "OpinionNewsArticle", "TechArticle", "WebPage", "SocialMediaPosting", "DiscussionForumPosting"}
 
@@ -147,7 +146,7 @@ def _decoded(html: str | bytes | None, warnings: list[str]) -> str | None:
         warnings.append("input: empty page")
         return None
     if isinstance(html, bytes):
-        if _looks_binary(html):
+        if looks_binary(html):
             warnings.append("input: binary content, not HTML")
             return None
         text, enc_warnings = decode_html(html)

@@ -96,10 +96,6 @@ def _plausibility(text: str) -> float:
 
 def looks_binary(data: bytes) -> bool:
     """True for bytes that are no text at all (images, archives, random data), whatever the header said."""
-    return _looks_binary(data)
-
-
-def _looks_binary(data: bytes) -> bool:
     head = data[:4096]
     if not head:
         return False

@@ -15,7 +15,7 @@ import lxml.html
 
 from crawlers.extract.buybox import PRICE_TEXT
 from crawlers.extract.pagetype import CARD_CLASS
-from crawlers.extract.patterns import _currency_from_text, _format_amount, _parse_amount
+from crawlers.extract.patterns import _currency_from_text, _format_amount, parse_price
 from crawlers.extract.structured import _as_list, _first_of_type, _ld_str
 from crawlers.extract.text import _clean
 
@@ -45,7 +45,7 @@ def _card_item(card: lxml.html.HtmlElement, base: str | None) -> dict[str, Any] 
         own = " ".join((el.text_content() if len(el) == 0 else el.text or "").split())
         match = PRICE_TEXT.search(own) if len(own) <= 40 else None
         if match and re.search(r"[1-9]", match.group(0)):
-            price = _format_amount(_parse_amount(match.group(0)))
+            price = _format_amount(parse_price(match.group(0)))
             currency = _currency_from_text(match.group(0), None, [])
             break
     if not title:

@@ -33,12 +33,8 @@ _VISIBLE_PRICE = re.compile(
 )
 
 
-def parse_price(text: str, currency_hint: str | None = None) -> Decimal | None:
-    """The amount of a price string (``"1 299,00 €"`` -> 1299.00); None when there is none."""
-    return _parse_amount(text, currency_hint)
-
-
-def _parse_amount(value: Any, currency_hint: Any = None) -> Decimal | None:
+def parse_price(value: Any, currency_hint: Any = None) -> Decimal | None:
+    """The amount of a price string or number (``"1 299,00 €"`` -> 1299.00); None when there is none."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int | float):

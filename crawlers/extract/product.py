@@ -15,7 +15,7 @@ from crawlers.extract.patterns import (
     _availability,
     _currency_from_text,
     _format_amount,
-    _parse_amount,
+    parse_price,
 )
 from crawlers.extract.structured import _as_list, _first_of_type, _ld_str, _name_of, _types
 from crawlers.extract.text import _clean, _visible_text, _xpath_attr, _xpath_attr_or_text, _xpath_text
@@ -92,7 +92,7 @@ def _fill_from_page(product: dict[str, Any], tree: lxml.html.HtmlElement, meta: 
     if product.get("price") is None:
         found = box.price or _visible_price(tree)
         if found is not None:
-            amount = _parse_amount(found, product.get("currency"))
+            amount = parse_price(found, product.get("currency"))
             if amount is not None:
                 product["price"] = _format_amount(amount)
                 product["currency"] = product.get("currency") or _currency_from_text(found, lang, [])
@@ -128,14 +128,14 @@ def _product_from_ld(item: dict[str, Any], lang: str | None, warnings: list[str]
                              "priceCurrency": offer.get("priceCurrency") or spec0.get("priceCurrency")}
             offers.append(offer)
     if len(offers) > 1:
-        priced = [o for o in offers if _parse_amount(o.get("price"), o.get("priceCurrency")) is not None]
+        priced = [o for o in offers if parse_price(o.get("price"), o.get("priceCurrency")) is not None]
         if priced:
-            priced.sort(key=lambda o: _parse_amount(o.get("price"), o.get("priceCurrency")) or Decimal(0))
+            priced.sort(key=lambda o: parse_price(o.get("price"), o.get("priceCurrency")) or Decimal(0))
             warnings.append(f"product: {len(offers)} offers; took the lowest price")
             offers = priced
     if offers:
         offer = offers[0]
-        amount = _parse_amount(offer.get("price"), offer.get("priceCurrency"))
+        amount = parse_price(offer.get("price"), offer.get("priceCurrency"))
         product["price"] = _format_amount(amount)
         currency = _clean(_ld_str(offer, "priceCurrency"))
         if currency:
@@ -188,7 +188,7 @@ def _product_heuristic(tree: lxml.html.HtmlElement, meta: dict[str, str], lang: 
         source = "visible price"
     if not price_raw:
         return None
-    amount = _parse_amount(price_raw, currency)
+    amount = parse_price(price_raw, currency)
     if amount is None:
         return None
     if not currency:

@@ -527,9 +527,6 @@ class NewsWatchSpider(scrapy.Spider):
 
     # ---------------------------------------------------------------------------------- social
 
-    def parse_mastodon(self, response: Response) -> Iterator[Any]:
-        return self.parse_social(response)
-
     def parse_social(self, response: Response) -> Iterator[Any]:
         """One page of a Mastodon / Bluesky / Reddit API: posts become documents, then the next page."""
         source = self._fetched(response)

@@ -56,9 +56,6 @@ class EventsComponent:
         self.rules = RuleExtractor(watch_info(watchlist))
         self.model = SentenceTypeModel(model_path)
 
-    def set_watchlist(self, entries: Iterable[Any]) -> None:
-        self.rules.watch = watch_info(entries)
-
     def __call__(self, doc: Doc) -> Doc:
         doc._.event_candidates = self.candidates(doc)
         return doc

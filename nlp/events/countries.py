@@ -144,14 +144,3 @@ def country_before(text: str, start: int, window: int = 48) -> str | None:
     return max(found)[1] if found else None
 
 
-def countries_in(text: str) -> list[tuple[int, int, str]]:
-    """Every country, capital or business city named in ``text``: ``(start, end, code)``, capitalised only."""
-    out = []
-    for m in _NAME_RE.finditer(text):
-        word = m.group(1)
-        if not word[0].isupper():
-            continue
-        code = code_for(word)
-        if code:
-            out.append((m.start(), m.end(), code))
-    return out

@@ -210,11 +210,6 @@ class DigestData:
     def day(self) -> str | None:
         return self.window.stamp() if self.window.is_calendar_day else None
 
-    @property
-    def top_docs(self) -> list[Document]:
-        return [s.lead for s in self.stories]
-
-
 def change_text(now: int, before: int) -> str:
     if before == 0:
         return "new" if now else "0"

@@ -9,9 +9,6 @@ from __future__ import annotations
 from html import escape
 
 PALETTE = {"favor": "#2e7d32", "against": "#c62828", "neutral": "#9e9e9e"}
-SERIES_COLOURS = ["#1565c0", "#ef6c00", "#6a1b9a", "#00838f", "#558b2f", "#ad1457"]
-
-
 def _axis_label(label: str, step: float) -> str:
     """A day as ``03-10``; any other label whole when it fits under its bar, else shortened with an
     ellipsis (never cut to its last letters: "bazaarhub" must not read "arhub")."""
