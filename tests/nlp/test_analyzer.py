@@ -24,7 +24,7 @@ def _check_span(text, span):
 
 def _check_answer(text, ans):
     assert list(ans) == KEYS
-    for ev in ans["events"]:  # events have their own tests in tests/events; here: spans and references hold
+    for ev in ans["events"]:  # events have their own tests in tests/nlp/events; here: spans and references hold
         _check_span(text, ev["trigger"])
         _check_span(text, ev["evidence"])
     ids = {ev["id"] for ev in ans["events"]}
