@@ -16,6 +16,7 @@ from crawlers.extract.article import drop_boilerplate_lines
 from crawlers.extract.core import (
     EXTRACTOR_NAME,
     EXTRACTOR_VERSION,
+    PAGE_TYPES,
     empty_answer,
     extract_bytes,
     extract_page,
@@ -27,7 +28,7 @@ from crawlers.extract.patterns import AVAILABILITY, CURRENCY_SYMBOLS, parse_pric
 from crawlers.extract.text import html_to_text, iter_text_blocks
 
 __all__ = [
-    "AVAILABILITY", "CURRENCY_SYMBOLS", "EXTRACTOR_NAME", "EXTRACTOR_VERSION", "decode_html",
+    "AVAILABILITY", "CURRENCY_SYMBOLS", "EXTRACTOR_NAME", "EXTRACTOR_VERSION", "PAGE_TYPES", "decode_html",
     "detect_encoding", "drop_boilerplate_lines", "empty_answer", "extract_bytes", "extract_page", "extract_version",
     "html_to_text", "iter_text_blocks", "looks_binary", "normalize_date", "parse_price",
 ]

@@ -27,6 +27,7 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 EXTRACTOR_NAME = "newswatch.extract"
 EXTRACTOR_VERSION = "0.2.0"
 
+PAGE_TYPES = ("article", "product", "post", "listing", "feed", "other")  # every value of an answer's page_type
 ARTICLE_LD_TYPES = {"NewsArticle", "Article", "BlogPosting", "ReportageNews", "AnalysisNewsArticle",
                     "OpinionNewsArticle", "TechArticle", "WebPage", "SocialMediaPosting", "DiscussionForumPosting"}
 
