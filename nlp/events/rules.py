@@ -20,7 +20,7 @@ EVENT_TYPES: tuple[str, ...] = (
     "merchandise", "listing_surge",
 )
 
-_W = r"(?:[\w$€£¥.,%-]+\s+)"  # one word and its space, inside trigger phrases
+_ONE_WORD = r"(?:[\w$€£¥.,%-]+\s+)"  # one word and its space, inside trigger phrases
 
 # What a company launches, when the launch is said with "announced its ...": a product or service noun
 _PRODUCT_NOUN = (r"(?:smartphones?|phones?|handsets?|engines?|platforms?|services?|apps?|devices?|cars?|models?|chips?|"
@@ -47,28 +47,28 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"\b(?:visit(?:ed|s|ing)?|tour(?:ed|s|ing)?|arriv(?:ed|es|ing)\s+in|trip\s+to|travel(?:l?ed|s)?\s+to|"
         r"flew\s+to|landed\s+in|state\s+visit|met\s+with)\b", re.I),
     "deal": re.compile(
-        rf"\b(?:sign(?:ed|s|ing)?\s+{_W}{{0,4}}?(?<!executive\s)(?:order|contract|agreement|deal|memorandum|mou|accord|pact|loan|"
+        rf"\b(?:sign(?:ed|s|ing)?\s+{_ONE_WORD}{{0,4}}?(?<!executive\s)(?:order|contract|agreement|deal|memorandum|mou|accord|pact|loan|"
         rf"credit|financing|facility)s?|"
         rf"agree(?:d|s)?\s+(?:in\s+principle\s+)?to\s+(?:sell|form|set\s+up|combine)\b|"
-        rf"agree(?:d|s)?\s+(?:in\s+principle\s+)?(?:on|to)\s+(?:a|an|the)\s+{_W}{{0,3}}?(?:deal|contract|agreement|"
+        rf"agree(?:d|s)?\s+(?:in\s+principle\s+)?(?:on|to)\s+(?:a|an|the)\s+{_ONE_WORD}{{0,3}}?(?:deal|contract|agreement|"
         rf"accord|merger|sale|purchase|takeover)|agreements?\s+in\s+principle|"
         rf"(?:agreement|accord|deal|contract|order)s?\s+(?:(?:for|on|to|with|between)\s+[^.;]{{0,70}}?\s+)?"
         rf"(?:was|were|has\s+been|had\s+been|have\s+been)\s+"
         rf"(?:reached|signed|concluded|awarded|finali[sz]ed|struck|placed)|"
         rf"(?:contract|order|deal)s?\s+awarded\s+(?:last|this|in|on|by|to)|"
-        rf"recommended\s+{_W}{{0,3}}?(?:offer|bid)|(?:leveraged|management)\s+buy-?outs?|"
-        rf"(?:sold|sells)\s+(?:its|the|their|a)\s+{_W}{{0,3}}?(?:units?|divisions?|subsidiar(?:y|ies)|stakes?|"
-        rf"business(?:es)?|interests?|operations|assets)\s+{_W}{{0,4}}?to\b|"
+        rf"recommended\s+{_ONE_WORD}{{0,3}}?(?:offer|bid)|(?:leveraged|management)\s+buy-?outs?|"
+        rf"(?:sold|sells)\s+(?:its|the|their|a)\s+{_ONE_WORD}{{0,3}}?(?:units?|divisions?|subsidiar(?:y|ies)|stakes?|"
+        rf"business(?:es)?|interests?|operations|assets)\s+{_ONE_WORD}{{0,4}}?to\b|"
         rf"(?:won|wins|awarded|secured|secures|landed|lands|clinched|struck|strikes|inked|inks|reached|finali[sz]ed)"
-        rf"\s+{_W}{{0,5}}?(?:order|contract|deal|agreement)s?|"
+        rf"\s+{_ONE_WORD}{{0,5}}?(?:order|contract|deal|agreement)s?|"
         r"(?:agreed|agrees|agree|plans?|planning|will|to)\s+(?:to\s+)?(?:buy|acquire|purchase|supply|"
         r"merge)\b|acquir(?:ed|es|ing)|acquisition\s+of|"
         r"(?:placed|places|place)\s+(?:an?\s+)?(?:[\w$.,-]+\s+){0,3}?orders?|ordered\s+\d|"
         r"order\s+for\s+\d|takeover\s+of|merger\s+(?:with|of)|"
-        rf"seal(?:ed|s|ing)?\s+{_W}{{0,5}}?(?:order|contract|deal|agreement|accord|pact)s?|"
-        rf"wrap(?:ped|s)?\s+up\s+{_W}{{0,4}}?(?:order|contract|deal|agreement)s?|"
+        rf"seal(?:ed|s|ing)?\s+{_ONE_WORD}{{0,5}}?(?:order|contract|deal|agreement|accord|pact)s?|"
+        rf"wrap(?:ped|s)?\s+up\s+{_ONE_WORD}{{0,4}}?(?:order|contract|deal|agreement)s?|"
         rf"(?:signed|inked)\s+(?:agreements?|contracts?|deals?|orders?|accords?|memorand\w+|mous?)\b|"
-        rf"(?:strike|struck)\s+(?:a|an)\s+{_W}{{0,2}}?deal|letters?\s+of\s+intent|"
+        rf"(?:strike|struck)\s+(?:a|an)\s+{_ONE_WORD}{{0,2}}?deal|letters?\s+of\s+intent|"
         rf"(?:to|will)\s+(?:order|purchase|buy)\s+(?:as\s+many\s+as\s+|up\s+to\s+|about\s+)?\d)",
         re.I),
     "investment": re.compile(
@@ -76,7 +76,7 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"\d|\w+\s+(?:billion|million|crore))|investments?\s+(?:of|worth|totall?ing)\s+(?:about\s+|some\s+)?"
         r"(?:[$€£¥]|R\$|US\$|Rs\.?\s?|\d)|(?:[$€£¥]|US\$)\s?[\d.,]+\s*(?:bn|billion|m|million|trillion|tn)?\s+"
         r"(?:of\s+|in\s+)?(?:new\s+)?investments?|investment\s+(?:pledges?|projects?|commitments?|deals?|plans?)|"
-        rf"pledg(?:e|ed|es|ing)\s+(?:to\s+invest|[$€£¥]|US\$|\d)|promises?\s+of\s+{_W}{{0,4}}?investment|"
+        rf"pledg(?:e|ed|es|ing)\s+(?:to\s+invest|[$€£¥]|US\$|\d)|promises?\s+of\s+{_ONE_WORD}{{0,4}}?investment|"
         r"(?:build|open|opened|opens|set\s+up|sets\s+up|inaugurat(?:e|ed|es|ing))\s+(?:a\s+|an\s+|its\s+|the\s+)?"
         r"(?:new\s+)?(?:[\w-]+\s+){0,4}?(?:plant|factory|facility|fab|plants|factories)|"
         r"(?:plant|factory|facility)\b[^.;]{0,80}\b(?:was|were|is|has\s+been)\s+(?:formally\s+)?inaugurated|"

@@ -11,7 +11,7 @@ next to the plain libraries it builds on, measured in the same run.
   answering "against" everywhere. The shipped model's cross-validated figures on the training data
   (``nlp/models/stance/meta.json``) are printed beside the dev figures.
 - Reuters: how many entities of the analyzer differ from plain spaCy's on 2,000 documents and on
-  their 2,000 first sentences (short lines are where language routing used to lose them).
+  their 2,000 first sentences (short lines are where language routing has least to go on).
 - Quotes: speaker precision and recall on the project's own labelled quotes
   (``pipeline/evals/data/quotes_labelled.jsonl``, invented text).
 Data is read by path from ../shared/data (never copied); progress goes to stderr.

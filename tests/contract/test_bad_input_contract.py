@@ -1,7 +1,7 @@
 """Bad input answers the same on every backend (issue 16): a clear StoreError, never a driver error.
 
-PostgreSQL used to answer a NUL byte in the query or a filter, a word over 2 KB, or an offset
-past 2**63 with a driver exception (HTTP 500); SQLite with something else again. Texts are invented.
+A NUL byte in the query or a filter, a word over 2 KB, or an offset past 2**63 must reach the caller
+as the store's own error (a 400 in the API), not as whichever exception the driver raises. Texts are invented.
 """
 
 from __future__ import annotations
