@@ -238,7 +238,11 @@ class NewsWatchSpider(scrapy.Spider):
         if workers > 0:
             from scrapy.utils.reactor import is_asyncio_reactor_installed
 
-            if is_asyncio_reactor_installed():
+            try:
+                asyncio_reactor = is_asyncio_reactor_installed()
+            except RuntimeError:  # no reactor at all: a callback called directly (tests), extract in-process
+                asyncio_reactor = False
+            if asyncio_reactor:
                 self._extract_pool = ExtractPool(
                     workers,
                     budget_s=crawler.settings.getfloat("NEWSWATCH_PAGE_BUDGET_S", DEFAULT_PAGE_BUDGET_S),
