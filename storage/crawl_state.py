@@ -22,6 +22,7 @@ import json
 import statistics
 import time
 from contextlib import AbstractContextManager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from storage.models import FetchRecord, utc_now_iso
@@ -78,6 +79,50 @@ def postgres_migration(cur: Any, s: str) -> None:
     sql = _SQL_TABLES.format(serial="bigserial", serial_pk="bigserial PRIMARY KEY")
     sql = sql.replace("CREATE TABLE ", f"CREATE TABLE {s}.").replace(" ON source_delays", f" ON {s}.source_delays")
     cur.execute(sql)
+
+
+_GONE_TABLE = """
+CREATE TABLE crawl_gone(
+    url TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    misses INTEGER NOT NULL,
+    last_at TEXT NOT NULL,
+    retry_at TEXT NOT NULL
+);
+"""
+
+GONE_FIRST_BACKOFF_S = 86400.0
+"""A page that answered 404 twice in a row is not asked again for a day, then 2, 4, ... days."""
+GONE_MAX_BACKOFF_S = 30 * 86400.0
+"""Nor for more than this; a 410 (gone for good, said the server) waits this long at once."""
+
+
+def gone_retry_after_s(status: int, misses: int) -> float:
+    """How long a page that answered ``status`` ``misses`` times in a row is left alone.
+
+    One 404 can be a publisher's slip (the next crawl asks again); a repeated one backs off
+    exponentially; 410 means gone on purpose.
+    """
+    if status == 410:
+        return GONE_MAX_BACKOFF_S
+    if misses < 2:
+        return 0.0
+    return min(GONE_FIRST_BACKOFF_S * 2 ** (misses - 2), GONE_MAX_BACKOFF_S)
+
+
+def sqlite_gone_migration(db: Any) -> None:
+    """Pages that answered 404/410, for :mod:`storage.sqlite_store`."""
+    db.execute(_GONE_TABLE)
+
+
+def postgres_gone_migration(cur: Any, s: str) -> None:
+    """Pages that answered 404/410, for :mod:`storage.postgres_store` in schema ``s``."""
+    cur.execute(_GONE_TABLE.replace("CREATE TABLE ", f"CREATE TABLE {s}."))
+
+
+def _iso_in(seconds: float) -> str:
+    return (datetime.now(UTC) + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _health_row(source: str, row: tuple[Any, ...] | None, errors: dict[str, int],
@@ -182,6 +227,41 @@ class _CrawlStateBase:
             "fetched_at = excluded.fetched_at"),
             (fetch.url, fetch.etag, fetch.last_modified, fetch.content_hash, fetch.fetched_at or utc_now_iso()))
 
+    # -- pages that are gone (404, 410)
+
+    def record_gone(self, source: str, url: str, status: int) -> str:
+        """Note that ``url`` answered ``status`` (404 or 410); returns when it may be fetched again."""
+        with self._tx():
+            rows = self._rows(self._q(f"SELECT misses, status FROM {self._t('crawl_gone')} WHERE url = ?"), (url,))
+            misses = int(rows[0][0]) + 1 if rows else 1
+            retry_at = _iso_in(gone_retry_after_s(status, misses))
+            self._run(self._q(
+                f"INSERT INTO {self._t('crawl_gone')}(url, source, status, misses, last_at, retry_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET source = excluded.source, "
+                "status = excluded.status, misses = excluded.misses, last_at = excluded.last_at, "
+                "retry_at = excluded.retry_at"), (url, source, status, misses, utc_now_iso(), retry_at))
+        return retry_at
+
+    def gone_until(self, url: str) -> str | None:
+        """When a gone page may be fetched again, if that is still in the future (else None: fetch it)."""
+        rows = self._rows(self._q(f"SELECT retry_at FROM {self._t('crawl_gone')} WHERE url = ?"), (url,))
+        if rows and str(rows[0][0]) > utc_now_iso():
+            return str(rows[0][0])
+        return None
+
+    def forget_gone(self, url: str) -> None:
+        """``url`` answered again: it is no longer gone."""
+        with self._tx():
+            self._run(self._q(f"DELETE FROM {self._t('crawl_gone')} WHERE url = ?"), (url,))
+
+    def gone_pages(self, source: str | None = None) -> list[dict[str, Any]]:
+        """The pages noted gone (of ``source``): url, status, misses in a row, last seen, next try."""
+        where, args = (" WHERE source = ?", (source,)) if source else ("", ())
+        rows = self._rows(self._q(f"SELECT url, source, status, misses, last_at, retry_at FROM "
+                                  f"{self._t('crawl_gone')}{where} ORDER BY source, url"), args)
+        return [{"url": str(u), "source": str(s), "status": int(st), "misses": int(m), "last_at": str(la),
+                 "retry_at": str(ra)} for u, s, st, m, la, ra in rows]
+
     def record_fetch(self, fetch: FetchRecord) -> None:
         with self._tx():
             self._put_fetch(fetch)
@@ -223,13 +303,16 @@ class _CrawlStateBase:
         for source, reason, n in self._rows(
                 f"SELECT source, reason, count(*) FROM {self._t('quarantine')} GROUP BY source, reason"):
             errors.setdefault(str(source), {})[str(reason)] = int(n)
-        names = sorted(set(sources or []) | set(health) | set(errors))
+        gone = {str(src): int(n) for src, n in self._rows(
+            f"SELECT source, count(*) FROM {self._t('crawl_gone')} GROUP BY source")}
+        names = sorted(set(sources or []) | set(health) | set(errors) | set(gone))
         out = []
         for name in names:
             delays = [float(r[0]) for r in self._rows(self._q(
                 f"SELECT delay_s FROM {self._t('source_delays')} WHERE source = ? ORDER BY did DESC LIMIT "
                 f"{MAX_DELAYS_PER_SOURCE}"), (name,))]
-            out.append(_health_row(name, health.get(name), errors.get(name, {}), delays))
+            out.append({**_health_row(name, health.get(name), errors.get(name, {}), delays),
+                        "gone_pages": gone.get(name, 0)})
         return out
 
 

@@ -30,7 +30,7 @@ from storage.common import (
     mention_rows,
     row_doc,
 )
-from storage.crawl_state import PostgresCrawlState
+from storage.crawl_state import PostgresCrawlState, postgres_gone_migration
 from storage.crawl_state import postgres_migration as postgres_crawl_state_migration
 from storage.events_store import PostgresEventStore, postgres_links_migration, retired_migration
 from storage.events_store import postgres_migration as postgres_events_migration
@@ -136,7 +136,7 @@ def _write_mentions(cur: psycopg.Cursor[Any], s: str, doc: Document) -> None:
 
 
 MIGRATIONS: list[Callable[[psycopg.Cursor[Any], str], None]] = [_m1_core, _m2_search, postgres_crawl_state_migration,
-    postgres_events_migration, retired_migration, postgres_links_migration]
+    postgres_events_migration, retired_migration, postgres_links_migration, postgres_gone_migration]
 """Ordered schema changes; a schema's version is how many have been applied."""
 
 

@@ -29,7 +29,7 @@ from storage.common import (
     mention_rows,
     row_doc,
 )
-from storage.crawl_state import SQLiteCrawlState
+from storage.crawl_state import SQLiteCrawlState, sqlite_gone_migration
 from storage.crawl_state import sqlite_migration as sqlite_crawl_state_migration
 from storage.events_store import (
     SQLiteEventStore,
@@ -182,7 +182,7 @@ def _m2_search(db: apsw.Connection) -> None:
 
 MIGRATIONS: list[Callable[[apsw.Connection], None]] = [_m1_core, _m2_search, sqlite_crawl_state_migration,
     sqlite_events_migration, retired_migration, retired_migration, sqlite_event_arrival_migration,
-    sqlite_links_migration]
+    sqlite_links_migration, sqlite_gone_migration]
 """Ordered schema changes; the schema version of a database is how many have been applied."""
 
 

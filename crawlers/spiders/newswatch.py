@@ -63,6 +63,7 @@ class NewsWatchSpider(scrapy.Spider):
         self._version = extract_version()
         self._traps = TrapGuard()
         self._extract_pool: Any = None
+        self._gone: dict[str, str] | None = None  # url key -> not before (pages that answered 404/410)
 
     @property
     def state(self) -> CrawlState | None:
@@ -128,6 +129,11 @@ class NewsWatchSpider(scrapy.Spider):
         if (source, key) in self._admitted:
             self._stat("already_scheduled", source)
             return False
+        not_before = self._gone_pages().get(key)
+        if not_before is not None and not_before > utc_now_iso():
+            self._stat("gone_skipped", source)
+            self.logger.debug("not fetching %s: gone (404/410), next try after %s", request.url, not_before)
+            return False
         self._admitted.add((source, key))
         state = self.state
         if state is not None:
@@ -136,6 +142,21 @@ class NewsWatchSpider(scrapy.Spider):
                 self._stat("already_scheduled", source)
                 return False
         return True
+
+    def _gone_pages(self) -> dict[str, str]:
+        """Pages the crawl state noted gone, with when each may be fetched again (read once per crawl)."""
+        if self._gone is None:
+            listing = getattr(self.state, "gone_pages", None)  # optional in a CrawlState
+            self._gone = {str(g["url"]): str(g["retry_at"]) for g in listing()} if callable(listing) else {}
+        return self._gone
+
+    def _not_gone(self, response: Response) -> None:
+        """A page noted gone answered again: forget it."""
+        key = str(response.meta["nw_key"])
+        forget = getattr(self.state, "forget_gone", None)
+        if key in self._gone_pages() and callable(forget):
+            forget(key)
+            self._gone_pages().pop(key, None)
 
     def _dispatch(self, response: Response) -> Iterator[Any]:
         """Every response passes here: conditional-GET answers, unchanged bodies, then the callback.
@@ -155,6 +176,7 @@ class NewsWatchSpider(scrapy.Spider):
                 state.source_event(source, pages_fetched=1, not_modified=1, success_at=utc_now_iso())
             self._done(response, None)
             return
+        self._not_gone(response)
         if state is not None and name in (*_LEAF_CALLBACKS, "parse_site"):
             digest = body_hash(response.body)
             known = state.fetch_record(str(meta["nw_key"]))
@@ -573,6 +595,11 @@ class NewsWatchSpider(scrapy.Spider):
             self._stat("pages_fetched", source)
             if state is not None:
                 state.source_event(source, pages_fetched=1)
+        status = getattr(getattr(failure.value, "response", None), "status", None)
+        record_gone = getattr(state, "record_gone", None)  # optional in a CrawlState
+        if status in (404, 410) and callable(record_gone) and "nw_key" in request.meta:
+            key = str(request.meta["nw_key"])
+            self._gone_pages()[key] = str(record_gone(source, key, int(status)))
         if reason is None:
             self._stat("ignored", source)
         else:

@@ -28,4 +28,7 @@ def sources(config: Config, args: argparse.Namespace) -> int:
               f"{r['last_success'] or '-'}")
         for reason, n in sorted(r["errors"].items()):
             print(f"{'':<20}   quarantined {n} x {reason}")
+        if r.get("gone_pages"):
+            print(f"{'':<20}   gone {r['gone_pages']} page(s): answered 404/410, not fetched again for a while "
+                  "(a repeated 404 backs off from a day, a 410 waits 30 days)")
     return 0

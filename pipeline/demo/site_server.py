@@ -5,6 +5,7 @@ Used by ``newswatch demo`` (the bundled site) and by tests: nothing ever crawls 
 
 from __future__ import annotations
 
+import sys
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -57,3 +58,33 @@ class SiteServer:
     def __exit__(self, *exc: object) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+EXAMPLE_PORT = 8765
+"""The port ``newswatch.example.toml`` expects the demo site on (``python -m pipeline.demo.site_server``)."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve the bundled demo site until Ctrl-C, for the example configuration to crawl."""
+    import argparse
+
+    p = argparse.ArgumentParser(prog="python -m pipeline.demo.site_server", description=main.__doc__)
+    p.add_argument("--port", type=int, default=EXAMPLE_PORT, help=f"port on 127.0.0.1 (default {EXAMPLE_PORT})")
+    args = p.parse_args(argv)
+    try:
+        server = SiteServer(port=args.port)
+    except OSError as exc:
+        print(f"cannot serve the demo site on 127.0.0.1:{args.port}: {exc}; pass --port", file=sys.stderr)
+        return 2
+    print(f"demo site on {server.base_url}/ (Ctrl-C stops it)", file=sys.stderr)
+    try:
+        server.httpd.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.httpd.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
