@@ -9,6 +9,7 @@ from typing import Any
 from pipeline.config import Config
 from pipeline.correlator import make_event_stages
 from pipeline.errors import UsageError
+from pipeline.ingest.staged import StagedIngestError
 from pipeline.service.crawl_job import run_crawl_job
 from pipeline.wiring import TwoStage, make_alert_engine, make_store
 
@@ -25,10 +26,18 @@ def crawl(config: Config, args: argparse.Namespace) -> int:
         correlator, stories = make_event_stages(config, store, [alerts])  # new links may fire 'link' rules
         # arrival alerts while crawling, the analysis in a child process behind it (wiring.TwoStage)
         two = TwoStage(config, store, [alerts, *([correlator] if correlator else [])], stories=stories)
+        report = None
         try:
             report = run_crawl_job(sources, two.ingestor, stage=two.stage)
         finally:
-            two.close()
+            try:
+                two.close()
+            except StagedIngestError as exc:  # documents the analysis stage could not store (a full disk...)
+                if report is None:  # the crawl itself failed: that error is the one to show
+                    print(f"newswatch: error: {exc}", file=sys.stderr)
+                else:
+                    report.store_errors += exc.lost
+                    report.first_store_error = report.first_store_error or exc.first_error
         for line in report.summary_lines():
             print(line)
         print(f"alerts fired: {len(alerts.fired)} (already sent before: {alerts.already_sent})")

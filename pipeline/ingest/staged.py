@@ -45,7 +45,15 @@ Done = Callable[[Document, UpsertResult], None]
 
 
 class StagedIngestError(RuntimeError):
-    """The analysis worker failed on some documents; they were not stored."""
+    """The analysis worker failed on some documents; they were not stored.
+
+    ``lost`` and ``first_error`` let a caller fold the failure into its own summary (the crawl says
+    "N item(s) could not be stored" whichever stage refused them)."""
+
+    def __init__(self, message: str, lost: int = 0, first_error: str = "") -> None:
+        super().__init__(message)
+        self.lost = lost
+        self.first_error = first_error
 
 
 class StagedIngest:
@@ -133,7 +141,8 @@ class StagedIngest:
         sys.setswitchinterval(self._interval)
         if self.errors:
             kept = "; they stay noted and the next run analyses them" if self.pending_store is not None else ""
-            raise StagedIngestError(f"{self.lost} document(s) not stored: {self.errors[0]}{kept}")
+            raise StagedIngestError(f"{self.lost} document(s) not stored: {self.errors[0]}{kept}",
+                                    lost=self.lost, first_error=self.errors[0])
 
     def _run(self) -> None:
         while True:

@@ -13,6 +13,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from storage.base import StoreReadOnly
+from storage.sqlite_tx import read_only_message
+
 METADATA = sa.MetaData()
 
 OUTBOX = sa.Table(
@@ -77,8 +80,14 @@ def make_engine(url: str) -> Engine:
                 cur.execute("PRAGMA synchronous=NORMAL")
                 cur.close()
 
-        METADATA.create_all(engine)
-        _add_columns(engine)
+        try:
+            METADATA.create_all(engine)
+            _add_columns(engine)
+        except sa.exc.OperationalError as exc:  # a service database this user may only read: say what to do
+            if "readonly" not in str(exc) and "unable to open" not in str(exc):
+                raise
+            engine.dispose()
+            raise StoreReadOnly(read_only_message(url.split("///", 1)[-1])) from exc
         _ENGINES[url] = engine
     return engine
 
