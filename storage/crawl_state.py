@@ -82,7 +82,7 @@ def postgres_migration(cur: Any, s: str) -> None:
 
 
 _GONE_TABLE = """
-CREATE TABLE crawl_gone(
+CREATE TABLE IF NOT EXISTS crawl_gone(
     url TEXT PRIMARY KEY,
     source TEXT NOT NULL,
     status INTEGER NOT NULL,
@@ -118,7 +118,7 @@ def sqlite_gone_migration(db: Any) -> None:
 
 def postgres_gone_migration(cur: Any, s: str) -> None:
     """Pages that answered 404/410, for :mod:`storage.postgres_store` in schema ``s``."""
-    cur.execute(_GONE_TABLE.replace("CREATE TABLE ", f"CREATE TABLE {s}."))
+    cur.execute(_GONE_TABLE.replace(" crawl_gone(", f" {s}.crawl_gone("))
 
 
 def _iso_in(seconds: float) -> str:
