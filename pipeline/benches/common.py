@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,3 +63,23 @@ def shared_data_dir() -> Path:
         if cand.is_dir():
             return cand
     raise FileNotFoundError(f"shared evaluation data not found: put it at ../shared/data or set {SHARED_DATA_ENV}")
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The ``q`` quantile (0..1) of ``values``, nearest rank."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def query_latency_ms(run: Callable[[str], object], queries: list[str], warm: bool = False) -> tuple[float, float]:
+    """p50 and p99 in milliseconds of ``run`` over ``queries``; ``warm`` runs each once first, so that
+    both sides of a comparison meet the same page cache."""
+    if warm:
+        for q in queries:
+            run(q)
+    times = []
+    for q in queries:
+        t0 = time.perf_counter()
+        run(q)
+        times.append((time.perf_counter() - t0) * 1000)
+    return percentile(times, 0.5), percentile(times, 0.99)

@@ -22,10 +22,10 @@ import re
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
-from pipeline.benches.common import Row, print_table, shared_data_dir
+from pipeline.benches.common import Row, print_table, query_latency_ms, shared_data_dir
 from pipeline.progress import progress
 from storage.models import Document
 from storage.sqlite_store import SQLiteStore
@@ -101,22 +101,6 @@ def make_queries(sample: list[str], seed: int = 21) -> dict[str, list[tuple[str,
     return out
 
 
-def _percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))]
-
-
-def _timed(run: Callable[[str], object], queries: list[str]) -> tuple[float, float]:
-    for q in queries:  # warm the page cache for both sides alike
-        run(q)
-    times = []
-    for q in queries:
-        t0 = time.perf_counter()
-        run(q)
-        times.append((time.perf_counter() - t0) * 1000)
-    return _percentile(times, 0.5), _percentile(times, 0.99)
-
-
 def bench_search(n: int) -> list[Row]:
     import apsw  # deferred: the driver loads only when this bench runs
 
@@ -176,8 +160,8 @@ def bench_search(n: int) -> list[Row]:
             facets = FACETS if kind == "faceted" else None
             ours = [nw for nw, _ in pairs]
             theirs = [r for _, r in pairs]
-            nw50, nw99 = _timed(lambda q, f=facets: store.search(q, facets=f, limit=10), ours)  # type: ignore[misc]
-            raw50, raw99 = _timed(lambda m, f=bool(facets): raw_search(m, f), theirs)  # type: ignore[misc]
+            nw50, nw99 = query_latency_ms(lambda q, f=facets: store.search(q, facets=f, limit=10), ours, warm=True)  # type: ignore[misc]
+            raw50, raw99 = query_latency_ms(lambda m, f=bool(facets): raw_search(m, f), theirs, warm=True)  # type: ignore[misc]
             rows.append(Row(f"{kind} p50", nw50, raw50, "ms", higher_is_better=False))
             rows.append(Row(f"{kind} p99", nw99, raw99, "ms", higher_is_better=False))
         store.close()

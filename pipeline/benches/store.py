@@ -5,10 +5,10 @@ from __future__ import annotations
 import random
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
-from pipeline.benches.common import Row, print_table
+from pipeline.benches.common import Row, print_table, query_latency_ms
 from pipeline.progress import progress
 from storage.models import Document
 from storage.sqlite_store import SQLiteStore
@@ -63,20 +63,6 @@ def _queries(rnd: random.Random) -> list[str]:
     return queries + ["维创", "部长访问"] * 25
 
 
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
-def _time_queries(run: Callable[[str], object], queries: list[str]) -> tuple[float, float]:
-    times = []
-    for q in queries:
-        t0 = time.perf_counter()
-        run(q)
-        times.append((time.perf_counter() - t0) * 1000)
-    return _percentile(times, 0.5), _percentile(times, 0.99)
-
-
 def bench_store(n: int) -> list[Row]:
     import apsw
 
@@ -97,7 +83,7 @@ def bench_store(n: int) -> list[Row]:
             if batch:
                 store.upsert_many(batch)
         nw_index = n / (time.perf_counter() - t0)
-        nw_p50, nw_p99 = _time_queries(lambda q: store.search(q, limit=10), queries)
+        nw_p50, nw_p99 = query_latency_ms(lambda q: store.search(q, limit=10), queries)
         store.close()
 
         # baseline: raw FTS5 table, unicode61, one transaction per 1000 rows, bm25 + snippet().
@@ -124,7 +110,7 @@ def bench_store(n: int) -> list[Row]:
             return list(conn.execute("SELECT rowid, snippet(docs, 1, '', '', '…', 20), bm25(docs) FROM docs "
                                      "WHERE docs MATCH ? ORDER BY rank LIMIT 10", (match,)))
 
-        raw_p50, raw_p99 = _time_queries(raw_search, queries)
+        raw_p50, raw_p99 = query_latency_ms(raw_search, queries)
         conn.close()
     return [
         Row(f"index docs/s ({n:,} docs)", nw_index, raw_index, "docs/s"),
