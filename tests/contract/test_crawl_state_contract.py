@@ -72,7 +72,8 @@ def test_source_health_counts_pages_items_errors_and_delays(store: Store) -> Non
     assert news["empty_body_rate"] == 0.25
     assert news["median_delay_s"] == 120
     assert rows["idle"] == {"source": "idle", "last_success": None, "pages_fetched": 0, "items_stored": 0,
-                            "errors": {}, "empty_body_rate": 0.0, "median_delay_s": None, "not_modified": 0}
+                            "errors": {}, "empty_body_rate": 0.0, "median_delay_s": None, "not_modified": 0,
+                            "gone_pages": 0}
 
 
 def test_source_health_survives_reopen(opener) -> None:
