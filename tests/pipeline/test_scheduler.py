@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -69,28 +70,40 @@ def test_one_job_per_scheduled_source_and_results_listed(tmp_path, db_url) -> No
     assert rows["crawl:ledger"]["last_detail"] == "ledger: 1 new" and rows["crawl:ledger"]["next_run"]
 
 
+def move_next_run(config: Config, job_id: str, when: datetime) -> None:
+    """Set a stored job's next run time as a service that was down since then would find it."""
+    scheduler = Service(config, crawl_runner=Recorder()).make_scheduler()
+    scheduler.start(paused=True)
+    try:
+        scheduler.modify_job(job_id, next_run_time=when)
+        # Detached before shutdown: a stopping scheduler makes one last pass over its jobs.
+        scheduler.remove_jobstore("default")
+    finally:
+        scheduler.shutdown(wait=False)
+
+
 def test_restart_keeps_schedule_and_catches_up_once(tmp_path, db_url) -> None:
-    config = make_config(tmp_path, db_url, schedule="every 2s")
+    # An hourly schedule: a run soon after the restart can only be the catch-up run, and a second
+    # one would be an hour away, so the test needs no clock readings.
+    config = make_config(tmp_path, db_url, schedule="every 1h")
     first = Recorder()
     service = Service(config, crawl_runner=first)
     service.start()
-    assert wait_for(lambda: first.count("ledger") >= 1, 5)
+    assert wait_for(lambda: first.count("ledger") >= 1, 5)  # a new source is crawled at once
     service.stop()
-    before = {r["id"]: r["next_run"] for r in list_jobs(config)}
-    time.sleep(4.5)  # down across two due times
+    move_next_run(config, "crawl:ledger", datetime.now(UTC) - timedelta(hours=2, minutes=30))  # down across 3 due times
     second = Recorder()
     restarted = Service(config, crawl_runner=second)
-    started = time.monotonic()
     actions = restarted.start()
     try:
         assert actions["crawl:ledger"] == "kept"
-        assert wait_for(lambda: second.count("ledger") >= 1, 3)
-        assert second.calls[0][1] - started < 1.5  # the missed run happens at once, not after a fresh interval
-        time.sleep(0.8)
-        assert second.count("ledger") == 1  # coalesced: two missed runs make one catch-up run
+        assert wait_for(lambda: second.count("ledger") >= 1, 10)  # the missed run happens at once
+        time.sleep(1.0)
+        assert second.count("ledger") == 1  # coalesced: three missed runs make one catch-up run
     finally:
         restarted.stop()
-    assert before["crawl:ledger"] is not None
+    next_run = {r["id"]: r["next_run"] for r in list_jobs(config)}["crawl:ledger"]
+    assert next_run and datetime.fromisoformat(str(next_run)) > datetime.now(UTC)  # back on its hourly schedule
 
 
 def test_changed_schedule_reschedules_and_removed_source_is_dropped(tmp_path, db_url) -> None:
