@@ -17,15 +17,15 @@ import asyncio
 import multiprocessing
 import os
 import signal
+import threading
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from typing import Any
 
+from crawlers.budgets import DEFAULT_PAGE_BUDGET_S, DEFAULT_PAGE_MEMORY_MB, DEFAULT_WORKERS
 from crawlers.extract import extract_bytes
-
-DEFAULT_WORKERS = 2
-DEFAULT_PAGE_BUDGET_S = 30.0
-DEFAULT_PAGE_MEMORY_MB = 1024
 
 
 def _cap_memory(memory_mb: int) -> None:
@@ -59,23 +59,39 @@ def _expire(_signum: int, _frame: object) -> None:
     raise PageOverBudget
 
 
-def extract_within_budget(body: bytes, content_type: str | None, url: str, budget_s: float) -> dict[str, Any]:
-    """``extract_bytes`` in a worker; a page over its time or memory budget answers ``{"failure": ...}``.
+@contextmanager
+def page_alarm(budget_s: float) -> Iterator[None]:
+    """Raise ``PageOverBudget`` in this (main) thread once ``budget_s`` seconds have passed.
 
     The engines' shorter budgets (``crawlers.extract.engines.budget``) see this alarm and leave it
-    in place when it is due before theirs.
+    in place when it is due before theirs. Signals reach only the main thread: elsewhere (a server's
+    worker thread) the page runs without the overall alarm, under the engines' own budgets.
     """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
     previous = signal.signal(signal.SIGALRM, _expire)
     signal.setitimer(signal.ITIMER_REAL, max(budget_s, 0.001))
     try:
-        answer = extract_bytes(body, content_type, url)
-    except PageOverBudget:
-        return {"failure": ["timeout", f"extraction ran past the {budget_s:g} s page budget"]}
-    except MemoryError:
-        return {"failure": ["too_large", "extraction needed more than the page memory budget"]}
+        yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def over_budget_detail(budget_s: float) -> str:
+    return f"extraction ran past the {budget_s:g} s page budget"
+
+
+def extract_within_budget(body: bytes, content_type: str | None, url: str, budget_s: float) -> dict[str, Any]:
+    """``extract_bytes`` in a worker; a page over its time or memory budget answers ``{"failure": ...}``."""
+    try:
+        with page_alarm(budget_s):
+            answer = extract_bytes(body, content_type, url)
+    except PageOverBudget:
+        return {"failure": ["timeout", over_budget_detail(budget_s)]}
+    except MemoryError:
+        return {"failure": ["too_large", "extraction needed more than the page memory budget"]}
     # the extractors fail soft, MemoryError included: under the cap it means the page outgrew its budget
     if any("MemoryError" in w for w in answer.get("warnings", [])):
         return {"failure": ["too_large", "extraction needed more than the page memory budget"]}

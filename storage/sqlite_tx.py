@@ -52,8 +52,12 @@ def full_message(path: str) -> str:
             "stored before it is intact; free some space (or move data_dir) and run the command again")
 
 
-def read_only_message(path: str) -> str:
-    """What a user sees when a write meets a read-only store, and what to do about it."""
-    return (f"the store {path} is read-only (no write permission on the file or its folder): search, export "
+def read_only_message(path: str, what: str = "the store", setting: str = "[storage] url") -> str:
+    """What a user sees when a write meets a read-only database, and what to do about it.
+
+    ``what`` and ``setting`` name the database and the config key that points at it (the document
+    store by default; the service database passes its own).
+    """
+    return (f"{what} {path} is read-only (no write permission on the file or its folder): search, export "
             "and sources still work; to crawl or ingest, make both writable (chmod u+w on the file and its "
-            "folder) or copy the store somewhere writable and point [storage] url at the copy")
+            f"folder) or copy it somewhere writable and point {setting} at the copy")

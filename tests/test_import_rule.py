@@ -28,10 +28,6 @@ FORBIDDEN = {
 # Entry points: they run a command, the service, the demo or a bench, so they may build components from config.
 WIRING_USERS = ("pipeline.cli", "pipeline.service.scheduler", "pipeline.demo", "pipeline.benches", "pipeline.evals")
 
-# Its checks call into the events vocabulary and the schedule parser inside functions; the config rewrite
-# (issue #15, config part) gives them a home. Remove this entry when that lands.
-LOCAL_IMPORTS_PENDING = {"pipeline.config"}
-
 
 @dataclass(frozen=True)
 class Import:
@@ -142,6 +138,36 @@ def test_no_import_cycle_inside_pipeline() -> None:
     assert not cycles, "import cycles inside pipeline/:\n" + "\n".join(cycles)
 
 
+def _sub_room(module: str) -> str:
+    """``pipeline.alerts.outbox`` -> ``pipeline.alerts``; a top-level module is its own room."""
+    return ".".join(module.split(".")[:2])
+
+
+def test_no_cycle_between_pipeline_rooms() -> None:
+    """Rooms (alerts, service, web, ...) depend one way, so each can be read without the ones above it."""
+    edges: dict[tuple[str, str], list[str]] = {}
+    for i in IMPORTS:
+        a, b = _sub_room(i.module), _sub_room(i.target)
+        if _room(i.module) == _room(i.target) == "pipeline" and a != b and not i.typing_only and not i.local:
+            edges.setdefault((a, b), []).append(f"{i.module}:{i.line}")
+    reach: dict[str, set[str]] = {}
+    for a, b in edges:
+        reach.setdefault(a, set()).add(b)
+        reach.setdefault(b, set())
+    changed = True
+    while changed:  # transitive closure; a few dozen rooms
+        changed = False
+        for out in reach.values():
+            more = set().union(*(reach[n] for n in out)) - out
+            if more:
+                out |= more
+                changed = True
+    # A direct import a -> b is wrong when b also reaches back to a.
+    wrong = [f"{a} -> {b} ({', '.join(sorted(set(where)))}) while {b} reaches {a}"
+             for (a, b), where in sorted(edges.items()) if a in reach[b]]
+    assert not wrong, "pipeline rooms that depend on each other (move the shared part down):\n" + "\n".join(wrong)
+
+
 def test_only_entry_points_import_the_wiring() -> None:
     wrong = [f"{i.module}:{i.line}" for i in IMPORTS if i.target == "pipeline.wiring"
              and not any(i.module == e or i.module.startswith(e + ".") for e in WIRING_USERS)]
@@ -151,7 +177,7 @@ def test_only_entry_points_import_the_wiring() -> None:
 
 def test_function_local_imports_of_our_code_say_why() -> None:
     silent = [f"{i.module}:{i.line} imports {i.target}" for i in IMPORTS
-              if i.local and not i.typing_only and not i.why_deferred and i.module not in LOCAL_IMPORTS_PENDING]
+              if i.local and not i.typing_only and not i.why_deferred]
     assert not silent, ("import our own modules at the top of the file; an import deferred on purpose "
                         "(a heavy optional dependency) carries a comment saying so:\n" + "\n".join(silent))
 

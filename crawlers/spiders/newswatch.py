@@ -21,6 +21,7 @@ from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from crawlers.budgets import DEFAULT_PAGE_BUDGET_S, DEFAULT_PAGE_MEMORY_MB
 from crawlers.decompress import TooLarge, gunzip_capped
 from crawlers.extract import (
     EXTRACTOR_NAME,
@@ -28,7 +29,7 @@ from crawlers.extract import (
     extract_version,
     looks_binary,
 )
-from crawlers.extract_pool import DEFAULT_PAGE_BUDGET_S, DEFAULT_PAGE_MEMORY_MB, ExtractPool, workers_setting
+from crawlers.extract_pool import ExtractPool, workers_setting
 from crawlers.feeds import read_feed
 from crawlers.items import Quarantined
 from crawlers.social import READERS

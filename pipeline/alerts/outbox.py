@@ -2,7 +2,7 @@
 
 Putting is idempotent by key (``rule|entity|story|channel``), so an alert fired twice, by two
 crawls or after a restart, is queued once. Delivery claims a row with a lease (its holder named by
-:func:`pipeline.service.owner.this_owner`, so a restart takes over at once what a killed process
+:func:`pipeline.servicedb.owner.this_owner`, so a restart takes over at once what a killed process
 held instead of waiting out the lease; one process sends
 it, even when the crawl subprocess and the service deliver at the same time), marks it ``sent``
 on success and otherwise schedules a retry with exponential backoff. A channel that refuses for
@@ -23,8 +23,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from pipeline.service.db import OUTBOX, make_engine
-from pipeline.service.owner import owner_gone, this_owner
+from pipeline.servicedb.owner import owner_gone, this_owner
+from pipeline.servicedb.schema import OUTBOX, make_engine
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from pipeline.config import AlertRule
-from pipeline.service.db import METADATA, make_engine
+from pipeline.servicedb.schema import METADATA, make_engine
 from storage.models import utc_now_iso
 from storage.query import QuerySyntaxError, parse
 from storage.text_search import QueryError, parse_query

@@ -16,7 +16,8 @@ def extract(config: Config, args: argparse.Namespace) -> int:
     """Pages in, extraction out; relative page paths are read from beside the input file."""
     stream = open_input(args.batch)
     base = Path(args.batch).resolve().parent if args.batch != "-" else Path.cwd()
-    run_extract(stream, base, JsonlWriter(sys.stdout), confine_paths=args.confine_paths)
+    run_extract(stream, base, JsonlWriter(sys.stdout), confine_paths=args.confine_paths,
+                page_budget_s=args.page_budget)
     return 0
 
 

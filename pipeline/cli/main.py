@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from crawlers.budgets import DEFAULT_PAGE_BUDGET_S
 from pipeline import benches, evals
 from pipeline.config import Config, ConfigError, resolve_config
 from pipeline.errors import UsageError
@@ -44,6 +45,16 @@ instant: the handlers pull in FastAPI, SQLAlchemy, pandas, Scrapy or spaCy, each
 """
 
 
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {text!r}")
+    return value
+
+
 def _add_config(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", metavar="PATH", help="config file (else $NEWSWATCH_CONFIG, ./newswatch.toml, defaults)")
 
@@ -71,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--confine-paths", action="store_true",
                            help="read html_path only inside the folder of IN.jsonl (paths are otherwise read as "
                                 "given, with your permissions: use this for input you did not write)")
+            p.add_argument("--page-budget", metavar="SECONDS", type=_positive_seconds, default=DEFAULT_PAGE_BUDGET_S,
+                           help="stop extracting a page after this long and answer it with a warning "
+                                f"(default {DEFAULT_PAGE_BUDGET_S:g})")
 
     p = sub.add_parser("ingest", help="store documents from a JSON-lines file (analyzed on the way in)")
     _add_config(p)

@@ -7,9 +7,9 @@ from typing import Any
 
 from pipeline.config.checks import owner_fields, read_section, table_list
 from pipeline.config.model import AlertRule, ChannelConfig, Watchlist
+from pipeline.config.schedules import ScheduleError, parse_duration
 from pipeline.config.sections import check_email, check_env_name, check_http_url
 from pipeline.config.toml_lines import Reporter
-from pipeline.service.schedules import ScheduleError, parse_duration
 from storage.models import KINDS
 from storage.text_search import QueryError, parse_query
 

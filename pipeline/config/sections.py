@@ -25,9 +25,9 @@ from pipeline.config.model import (
     SourceConfig,
     Watchlist,
 )
+from pipeline.config.schedules import ScheduleError, parse_schedule, parse_send_at, parse_timezone
 from pipeline.config.toml_lines import Reporter
 from pipeline.correlator_settings import CorrelatorSettings
-from pipeline.service.schedules import ScheduleError, parse_schedule, parse_send_at, parse_timezone
 
 ENV_RE = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")

@@ -11,7 +11,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, Protocol
 
+from crawlers.budgets import DEFAULT_PAGE_BUDGET_S
 from crawlers.extract import extract_page
+from crawlers.extract_pool import PageOverBudget, over_budget_detail, page_alarm
 from pipeline.ingest.html_file import HtmlPathError, read_html_file
 from pipeline.ingest.jsonl import JsonlWriter, check_fields, chunks, read_lines
 from pipeline.progress import progress
@@ -27,10 +29,13 @@ class BatchAnalyzer(Protocol):
     def analyze_batch(self, requests: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]: ...
 
 
-def run_extract(stream: IO[bytes], base: Path, out: JsonlWriter, confine_paths: bool = False) -> int:
+def run_extract(stream: IO[bytes], base: Path, out: JsonlWriter, confine_paths: bool = False,
+                page_budget_s: float = DEFAULT_PAGE_BUDGET_S) -> int:
     """Answer every line of an extract request stream; returns the number of answers written.
 
     ``confine_paths``: ``html_path`` must resolve inside ``base`` (see ``pipeline.ingest.html_file``).
+    ``page_budget_s``: a page whose extraction runs longer answers with nothing extracted and a
+    warning saying so, and the run goes on (the crawl's workers enforce the same budget).
     """
     with progress("extract") as bar:
         for line in read_lines(stream):
@@ -51,9 +56,20 @@ def run_extract(stream: IO[bytes], base: Path, out: JsonlWriter, confine_paths: 
             except HtmlPathError as exc:
                 out.write(line.error_answer(str(exc)))
                 continue
-            answer = extract_page(html, req.get("url"))
-            out.write({"id": req["id"], **answer})
+            out.write({"id": req["id"], **extract_within(html, req.get("url"), page_budget_s)})
     return out.count
+
+
+def extract_within(html: bytes | str, url: str | None, budget_s: float) -> dict[str, Any]:
+    """``extract_page`` under a time budget; over it, the answer of an empty page plus the reason."""
+    try:
+        with page_alarm(budget_s):
+            return extract_page(html, url)
+    except PageOverBudget:
+        answer = extract_page("", url)
+        answer["warnings"] = [f"{over_budget_detail(budget_s)}: nothing extracted (the page is too big or too "
+                              "deeply nested; raise --page-budget to try harder)"]
+        return answer
 
 
 def _analyze_problem(req: dict[str, Any]) -> str | None:

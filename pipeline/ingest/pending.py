@@ -20,8 +20,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from pipeline.service.db import METADATA, make_engine
-from pipeline.service.owner import owner_gone, this_owner
+from pipeline.servicedb.owner import owner_gone, this_owner
+from pipeline.servicedb.schema import METADATA, make_engine
 from storage.models import Document
 
 PENDING = sa.Table(
@@ -29,7 +29,7 @@ PENDING = sa.Table(
     sa.Column("key", sa.String(200), primary_key=True),  # doc id | content hash
     sa.Column("doc", sa.Text, nullable=False),  # Document.to_dict(), as it arrived
     sa.Column("created_at", sa.Float, nullable=False),
-    sa.Column("owner", sa.String(200), nullable=True),  # the process analysing it (pipeline.service.owner)
+    sa.Column("owner", sa.String(200), nullable=True),  # the process analysing it (pipeline.servicedb.owner)
 )
 
 

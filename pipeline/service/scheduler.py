@@ -34,9 +34,9 @@ from pipeline.alerts.channels import DIGEST_CHANNEL, make_senders
 from pipeline.alerts.delivery import SERVICE_CHILD_ENV, start_worker
 from pipeline.alerts.outbox import Outbox
 from pipeline.config import Config, Recipient, SourceConfig
+from pipeline.config.schedules import parse_schedule, parse_send_at, parse_timezone
 from pipeline.digest.build import recipient_email
-from pipeline.service.db import JOB_RUNS, make_engine, sqlalchemy_url
-from pipeline.service.schedules import parse_schedule, parse_send_at, parse_timezone
+from pipeline.servicedb.schema import JOB_RUNS, make_engine, sqlalchemy_url
 from pipeline.wiring import make_store
 
 log = logging.getLogger("newswatch.scheduler")

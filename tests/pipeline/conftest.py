@@ -48,7 +48,7 @@ def db_url(pg_dsn: str, request: pytest.FixtureRequest, tmp_path: Path) -> Itera
     except psycopg.Error as e:
         pytest.skip(f"PostgreSQL not reachable at {pg_dsn}: {e}")
     yield f"{pg_dsn}?options=-csearch_path%3D{schema}"
-    from pipeline.service.db import dispose_all
+    from pipeline.servicedb.schema import dispose_all
 
     dispose_all()
     with psycopg.connect(pg_dsn, autocommit=True) as conn:

@@ -169,3 +169,26 @@ def test_ingest_into_a_full_disk_says_so_and_exits_1(tmp_path: Path, capsys, mon
     code, _out, err = run(capsys, "ingest", str(data), "--no-analyze", "--config", str(cfg))
     assert code == 1
     assert "disk" in err and "full" in err and "please report" not in err
+
+
+def test_a_page_over_its_budget_answers_with_a_warning_and_the_run_goes_on(tmp_path: Path, capsys) -> None:
+    # A budget no extraction of a page this size can meet (the alarm's floor is 1 ms) stands in for a
+    # page that would take minutes; the next line is still answered, and a rerun with the default
+    # budget extracts both.
+    big = PAGE.replace("<p>", "<p>" + "The ferry crews met at the quay. " * 400, 1) * 5
+    data = write(tmp_path / "in.jsonl", [json.dumps({"id": "slow", "html": big}),
+                                         json.dumps({"id": "next", "html": PAGE})])
+    code, out, err = run(capsys, "extract", "--batch", str(data), "--page-budget", "0.000001")
+    assert code == 0, err
+    assert [a["id"] for a in out] == ["slow", "next"]
+    assert out[0]["text"] == "" and "page budget" in out[0]["warnings"][0]
+    assert "--page-budget" in out[0]["warnings"][0]  # says what to do
+    code, out, _ = run(capsys, "extract", "--batch", str(data))
+    assert code == 0 and "quay lights" in out[1]["text"]
+
+
+def test_a_page_budget_must_be_a_positive_number(tmp_path: Path, capsys) -> None:
+    data = write(tmp_path / "in.jsonl", [json.dumps({"id": "p", "html": PAGE})])
+    with pytest.raises(SystemExit) as stop:
+        main(["extract", "--batch", str(data), "--page-budget", "0"])
+    assert stop.value.code == 2 and "above 0" in capsys.readouterr().err

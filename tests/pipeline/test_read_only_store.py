@@ -18,6 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.servicedb.schema import dispose_all, make_engine
+from storage.base import StoreReadOnly
+
 REPO = Path(__file__).resolve().parents[2]
 NEWSWATCH = [sys.executable, "-m", "pipeline.cli"]
 DOCS = [{"url": "https://harbour.example/a", "source": "harbour", "text": "The harbour reopened after the storm."},
@@ -91,3 +94,13 @@ def test_serve_answers_searches_from_a_read_only_store(read_only_project: Path) 
     ran = as_reader([sys.executable, "-c", script], read_only_project)
     assert ran.returncode == 0, ran.stderr[-2000:]
     assert json.loads(ran.stdout.splitlines()[-1]) == {"status": 200, "total": 2, "page": 200, "sources": 200}
+
+
+def test_a_read_only_service_database_names_its_own_setting(tmp_path: Path) -> None:
+    # Opened read-only through SQLite's URI (binds root too): creating the tables fails as a
+    # read-only file would, and the message points at the service database's setting, not the store's.
+    (tmp_path / "service.db").touch()
+    with pytest.raises(StoreReadOnly) as err:
+        make_engine(f"sqlite:///file:{tmp_path / 'service.db'}?mode=ro&uri=true")
+    dispose_all()
+    assert "service database" in str(err.value) and "[scheduler] db_url" in str(err.value)

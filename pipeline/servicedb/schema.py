@@ -31,7 +31,7 @@ OUTBOX = sa.Table(
     sa.Column("last_error", sa.Text, nullable=True),
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("sent_at", sa.Float, nullable=True),
-    sa.Column("owner", sa.String(200), nullable=True),  # who holds a "sending" lease (pipeline.service.owner)
+    sa.Column("owner", sa.String(200), nullable=True),  # who holds a "sending" lease (pipeline.servicedb.owner)
 )
 
 # Columns added after the first release: (table, column, SQL type), added to older databases on open.
@@ -87,7 +87,8 @@ def make_engine(url: str) -> Engine:
             if "readonly" not in str(exc) and "unable to open" not in str(exc):
                 raise
             engine.dispose()
-            raise StoreReadOnly(read_only_message(url.split("///", 1)[-1])) from exc
+            raise StoreReadOnly(read_only_message(url.split("///", 1)[-1], what="the service database",
+                                                  setting="[scheduler] db_url")) from exc
         _ENGINES[url] = engine
     return engine
 
