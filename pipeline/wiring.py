@@ -17,10 +17,12 @@ from pipeline.alerts.delivery import attach_outbox
 from pipeline.alerts.rules import AlertEngine, alert_log_path, jsonl_notifier
 from pipeline.alerts.saved_searches import SavedSearches
 from pipeline.config import AlertRule, Config
+from pipeline.correlator import make_event_stages
 from pipeline.ingest.analysis_process import ProcessAnalyzer
 from pipeline.ingest.ingestor import Ingestor, StoryAssigner
 from pipeline.ingest.pending import PendingAnalysis
-from pipeline.ingest.staged import StagedIngest
+from pipeline.ingest.staged import ArrivalStage, StagedIngest
+from pipeline.workers.analysis import AnalyzerFactory, OpenIngest, WorkerAnalysis
 from storage.base import Store
 from storage.open import open_store
 
@@ -64,6 +66,26 @@ def make_alert_engine(config: Config, store: Store, echo: bool = True) -> AlertE
     return engine
 
 
+def worker_analysis(config: Config, analyzer_factory: AnalyzerFactory | None = None) -> WorkerAnalysis:
+    """What a ``newswatch worker`` process runs per task: the models (loaded once), then per connection the
+    store, the alert engine (the rules that need the analysis: events, stance shifts, links) and the
+    correlator. Story ids were given on arrival, in the ingesting process."""
+
+    def open_ingest(analyzer: Any) -> OpenIngest:
+        store = make_store(config)
+        try:
+            alerts = make_alert_engine(config, store, echo=False)
+            correlator, _stories = make_event_stages(config, store, [alerts])
+            ingestor = Ingestor(store, analyzer, [alerts, *([correlator] if correlator else [])])
+        except BaseException:
+            store.close()
+            raise
+        return OpenIngest(store, ingestor, [alerts.close, store.close])
+
+    return WorkerAnalysis(config.scheduler.db_url, analyzer_factory or functools.partial(make_analyzer, config),
+                          open_ingest)
+
+
 class TwoStage:
     """The two-stage ingest of ``newswatch crawl``, ``ingest`` and ``run`` (its crawls).
 
@@ -72,14 +94,28 @@ class TwoStage:
     and its results are stored and fire the analysis rules (events, stance shifts, links) in a
     worker thread. Arrived documents are noted durably (``PendingAnalysis``) until stored, and
     every run first finishes what a killed run left noted. :meth:`close` drains both stages.
+
+    With ``[workers] enabled`` the second stage is Celery's instead (``pipeline.workers``): the
+    arrival stage and its alerts stay here, each fresh document becomes a task for ``newswatch
+    worker`` processes, and :meth:`close` returns once the tasks are sent.
     """
 
     def __init__(self, config: Config, store: Store, listeners: Iterable[Any],
                  stories: StoryAssigner | None = None, analyze: bool = True) -> None:
-        self.analyzer = (ProcessAnalyzer(functools.partial(make_analyzer, config), config.watch_entries())
-                         if analyze else None)
-        self.ingestor = Ingestor(store, self.analyzer, listeners, stories=stories)
-        self.stage = StagedIngest(self.ingestor, pending=PendingAnalysis(config.scheduler.db_url))
+        pending = PendingAnalysis(config.scheduler.db_url)
+        self.analyzer: Any = None
+        self.stage: ArrivalStage
+        if analyze and config.workers.enabled:
+            # Deferred: Celery and kombu load only where workers are configured.
+            from pipeline.workers.dispatch import MatcherOnly, WorkerStage
+
+            self.ingestor = Ingestor(store, MatcherOnly(config.watch_entries()), listeners, stories=stories)
+            self.stage = WorkerStage(self.ingestor, pending, config.workers)
+        else:
+            self.analyzer = (ProcessAnalyzer(functools.partial(make_analyzer, config), config.watch_entries())
+                             if analyze else None)
+            self.ingestor = Ingestor(store, self.analyzer, listeners, stories=stories)
+            self.stage = StagedIngest(self.ingestor, pending=pending)
         self.resumed = self.stage.resume()
 
     def close(self) -> None:

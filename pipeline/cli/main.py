@@ -37,6 +37,7 @@ HANDLERS: dict[str, tuple[str, str]] = {
     "run": ("pipeline.cli.service", "run"),
     "jobs": ("pipeline.cli.service", "jobs"),
     "serve": ("pipeline.cli.serve", "serve"),
+    "worker": ("pipeline.cli.worker", "worker"),
 }
 """Command -> (module, function) of its handler, ``handler(config, args) -> exit code``.
 
@@ -136,6 +137,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("jobs", help="scheduled jobs with next run time and last result")
     _add_config(p)
     p.add_argument("--json", action="store_true", help="one JSON object per job")
+
+    p = sub.add_parser("worker", help="an analysis worker: analyses and stores what crawl and ingest queue "
+                                      "([workers] in the config, docs/deployment.md)")
+    _add_config(p)
+    p.add_argument("--concurrency", type=int, default=None, metavar="N",
+                   help="worker processes (default from [workers], 1); each loads the models")
+    p.add_argument("--loglevel", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
+    p.add_argument("--retry-dead", action="store_true",
+                   help="queue the dead-lettered documents again (see newswatch jobs) and exit")
 
     p = sub.add_parser("serve", help="HTTP API and web UI for analyst search")
     _add_config(p)

@@ -8,7 +8,9 @@ import sys
 
 from pipeline.alerts.outbox import Outbox
 from pipeline.config import Config
+from pipeline.ingest.pending import PendingAnalysis
 from pipeline.service.scheduler import Service, describe_db, list_jobs
+from pipeline.workers.dead_letter import DeadLetters
 
 
 def run(config: Config, args: argparse.Namespace) -> int:
@@ -44,4 +46,21 @@ def jobs(config: Config, args: argparse.Namespace) -> int:
     counts = Outbox(config.scheduler.db_url).counts()
     if counts:
         print("outbox: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+    print_analysis_queue(config)
     return 0
+
+
+def print_analysis_queue(config: Config, shown: int = 5) -> None:
+    """The analysis workers' side: documents waiting for a worker, and the dead letters with their errors."""
+    waiting = PendingAnalysis(config.scheduler.db_url).count()
+    dead = DeadLetters(config.scheduler.db_url)
+    n_dead = dead.count()
+    if not waiting and not n_dead:
+        return
+    print(f"analysis: {waiting} document(s) waiting, {n_dead} dead-lettered"
+          + (" (after fixing the cause: newswatch worker --retry-dead)" if n_dead else ""))
+    for row in dead.rows(limit=shown):
+        print(f"  dead {row.source:<18} {row.attempts} attempt(s)  {row.url[:80]}\n"
+              f"  {'':<23} {row.error[:160]}")
+    if n_dead > shown:
+        print(f"  ... and {n_dead - shown} more")

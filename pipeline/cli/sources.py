@@ -9,6 +9,7 @@ from pipeline.config import Config
 from pipeline.health import source_health
 from pipeline.ingest.jsonl import JsonlWriter
 from pipeline.wiring import make_store
+from pipeline.workers.dead_letter import DeadLetters
 
 
 def sources(config: Config, args: argparse.Namespace) -> int:
@@ -17,6 +18,7 @@ def sources(config: Config, args: argparse.Namespace) -> int:
         rows = source_health(store, config)
     finally:
         store.close()
+    dead = DeadLetters(config.scheduler.db_url).by_source()
     if args.json:
         out = JsonlWriter(sys.stdout)
         for row in rows:
@@ -31,4 +33,10 @@ def sources(config: Config, args: argparse.Namespace) -> int:
         if r.get("gone_pages"):
             print(f"{'':<20}   gone {r['gone_pages']} page(s): answered 404/410, not fetched again for a while "
                   "(a repeated 404 backs off from a day, a 410 waits 30 days)")
+        if r["source"] in dead:
+            n, error = dead[r["source"]]
+            print(f"{'':<20}   analysis failed for {n} document(s) (dead letters, see newswatch jobs): {error[:120]}")
+    for source in sorted(set(dead) - {r["source"] for r in rows}):
+        n, error = dead[source]
+        print(f"{source:<20}   analysis failed for {n} document(s) (dead letters, see newswatch jobs): {error[:120]}")
     return 0

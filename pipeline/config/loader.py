@@ -16,6 +16,7 @@ from pipeline.config.sections import (
     parse_smtp,
     parse_sources,
     parse_top,
+    parse_workers,
 )
 from pipeline.config.toml_lines import Reporter, read_toml
 from pipeline.config.watchlists import parse_watchlists
@@ -32,6 +33,7 @@ def parse_config(raw: dict[str, Any], path: Path | None = None, text: str = "") 
         alerts=parse_alerts(rep, raw, watchlists, channels), digest=parse_digest(rep, raw, watchlists),
         smtp=parse_smtp(rep, raw), nlp=parse_nlp(rep, raw), api=parse_api(rep, raw), path=path,
         channels=channels, scheduler=parse_scheduler(rep, raw, data_dir), correlator=parse_correlator(rep, raw),
+        workers=parse_workers(rep, raw),
     )
 
 

@@ -109,6 +109,20 @@ class SchedulerConfig:
 
 
 @dataclass
+class WorkersConfig:
+    """Celery analysis workers (``newswatch worker``): off, the analysis runs in a child process of each ingest."""
+
+    enabled: bool = False
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    queue: str = "newswatch-analysis"
+    concurrency: int = 1  # worker processes per ``newswatch worker``
+    max_retries: int = 5
+    retry_backoff_s: float = 2.0  # first retry after this; doubled each time, up to retry_backoff_max_s
+    retry_backoff_max_s: float = 300.0
+    visibility_timeout_s: int = 3600  # Redis: a task unacknowledged this long is given to another worker
+
+
+@dataclass
 class Recipient:
     email: str
     watchlists: list[str]
@@ -177,6 +191,7 @@ class Config:
     channels: list[ChannelConfig] = field(default_factory=list)
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
     correlator: CorrelatorSettings = field(default_factory=CorrelatorSettings)
+    workers: WorkersConfig = field(default_factory=WorkersConfig)
 
     def __post_init__(self) -> None:
         if not self.storage_url:

@@ -34,6 +34,7 @@ from pipeline.config.model import (
     SchedulerConfig,
     SmtpConfig,
     SourceConfig,
+    WorkersConfig,
 )
 from pipeline.correlator_settings import CorrelatorSettings
 from storage.models import WATCH_TYPES
@@ -238,6 +239,23 @@ OPTIONS: tuple[Option, ...] = (
     Option("scheduler.crawl_timeout_s", int, "A crawl running longer is stopped.", SchedulerConfig, low=1),
     Option("scheduler.outbox_every_s", int, "Seconds between outbox deliveries.", SchedulerConfig, low=1),
 
+    Option("workers.enabled", bool, "Run the analysis and event stages in Celery workers (newswatch worker) "
+           "instead of a child process of each crawl or ingest; mention alerts stay in the ingesting process.",
+           WorkersConfig),
+    Option("workers.broker_url", str, "The Celery broker: redis://HOST:PORT/DB or amqp://USER:PASSWORD@HOST:PORT//; "
+           "env:NAME reads it from the environment.", WorkersConfig),
+    Option("workers.queue", str, "Name of the task queue (one per set-up sharing a broker).", WorkersConfig),
+    Option("workers.concurrency", int, "Worker processes started by one newswatch worker (each loads the models: "
+           "about one per core).", WorkersConfig, low=1, high=64),
+    Option("workers.max_retries", int, "Retries of a failed analysis before its document goes to the dead-letter "
+           "list (newswatch jobs).", WorkersConfig, low=0, high=100),
+    Option("workers.retry_backoff_s", NUMBER, "Seconds before the first retry; doubled each time.", WorkersConfig,
+           above=0),
+    Option("workers.retry_backoff_max_s", NUMBER, "Longest wait between two retries.", WorkersConfig, above=0),
+    Option("workers.visibility_timeout_s", int, "Redis broker: seconds before a task a worker took and never "
+           "acknowledged (the worker died) goes to another worker; longer than any analysis.", WorkersConfig,
+           low=1),
+
     Option("correlator.enabled", bool, "Pair co-timed events while ingesting.", CorrelatorSettings),
     Option("correlator.rules[]", TABLES, "Pair rules; given, they replace the built-in ones.", CorrelatorSettings,
            default_doc=f"built-in: {_BUILTIN_RULES}"),
@@ -270,6 +288,7 @@ SECTIONS: dict[str, str] = {
     "nlp": "The analyzer.",
     "api": "newswatch serve: HTTP API and web UI.",
     "scheduler": "newswatch run: jobs and the alert outbox.",
+    "workers": "Analysis workers on a broker (docs/deployment.md); off by default.",
     "correlator": "Co-timed events and listing surges.",
 }
 

@@ -24,6 +24,7 @@ from pipeline.config.model import (
     SmtpConfig,
     SourceConfig,
     Watchlist,
+    WorkersConfig,
 )
 from pipeline.config.schedules import ScheduleError, parse_schedule, parse_send_at, parse_timezone
 from pipeline.config.toml_lines import Reporter
@@ -33,6 +34,7 @@ ENV_RE = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
 _HTTP_RE = re.compile(r"^https?://")
 _DB_URL_RE = re.compile(r"^(sqlite|postgresql)(\+\w+)?://")
+_BROKER_RE = re.compile(r"^(redis|rediss|amqp|amqps)://")
 
 
 def check_env_name(rep: Reporter, key: str, value: str | None, example: str) -> None:
@@ -178,3 +180,17 @@ def parse_correlator(rep: Reporter, raw: dict[str, Any]) -> CorrelatorSettings:
     if rules:
         values["rules"] = tuple(rules)
     return CorrelatorSettings(**owner_fields("correlator", values, CorrelatorSettings))
+
+
+def parse_workers(rep: Reporter, raw: dict[str, Any]) -> WorkersConfig:
+    values = read_section(rep, "workers", subtable(rep, "", raw, "workers"), "workers")
+    if "broker_url" in values:
+        values["broker_url"] = from_env(rep, "workers.broker_url", values["broker_url"])
+        if not _BROKER_RE.match(values["broker_url"]):
+            raise rep.error("workers.broker_url", "expected redis://HOST:PORT/DB or amqp://USER:PASSWORD@HOST:PORT//, "
+                                                  f"got {values['broker_url']!r}")
+    workers = WorkersConfig(**owner_fields("workers", values, WorkersConfig))
+    if workers.retry_backoff_max_s < workers.retry_backoff_s:
+        raise rep.error("workers.retry_backoff_max_s", f"must be at least retry_backoff_s "
+                                                      f"({workers.retry_backoff_s}), got {workers.retry_backoff_max_s}")
+    return workers

@@ -236,6 +236,13 @@ class Ingestor:
                 self.store.mark_once(ANNOUNCED, announce)
         return result
 
+    def landed(self, doc: Document) -> bool:
+        """Is this content of ``doc`` stored and announced already (a re-delivered analysis task: nothing to do)?"""
+        with self.lock:
+            stored = self.store.get(doc.id)
+            return (stored is not None and stored.content_hash == doc.content_hash
+                    and not self._unannounced(doc))
+
     def _announce_key(self, doc: Document) -> str | None:
         return f"{doc.id}|{doc.content_hash}" if self.listeners else None
 

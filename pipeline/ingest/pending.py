@@ -64,6 +64,39 @@ class PendingAnalysis:
             for i in range(0, len(keys), 500):
                 conn.execute(PENDING.delete().where(PENDING.c.key.in_(keys[i:i + 500])))
 
+    def hand_over(self, docs: Iterable[Document], owner: str) -> None:
+        """Name ``owner`` (a broker queue: ``celery:QUEUE``) as the holder of ``docs``' rows.
+
+        :meth:`take_orphans` never takes such a row (no process of this host holds it): its task waits
+        in the broker, and the worker that runs it deletes the row.
+        """
+        keys = [pending_key(d) for d in docs]
+        with self.engine.begin() as conn:
+            for i in range(0, len(keys), 500):
+                conn.execute(PENDING.update().where(PENDING.c.key.in_(keys[i:i + 500])).values(owner=owner))
+
+    def get(self, key: str) -> Document | None:
+        """The document noted under ``key`` (``doc id|content hash``), None once its analysis landed."""
+        with self.engine.begin() as conn:
+            doc = conn.execute(sa.select(PENDING.c.doc).where(PENDING.c.key == key)).scalar_one_or_none()
+        return None if doc is None else Document.from_dict(orjson.loads(doc))
+
+    def newer_than(self, doc: Document) -> bool:
+        """Is another content of ``doc``'s id noted after it (an update arrived before this one was analysed)?"""
+        key = pending_key(doc)
+        with self.engine.begin() as conn:
+            mine = conn.execute(sa.select(PENDING.c.created_at).where(PENDING.c.key == key)).scalar_one_or_none()
+            if mine is None:
+                return False
+            later = conn.execute(sa.select(sa.func.count()).select_from(PENDING).where(
+                PENDING.c.key.like(f"{doc.id}|%"), PENDING.c.key != key, PENDING.c.created_at > mine)).scalar_one()
+        return bool(later)
+
+    def count_by_owner_prefix(self, prefix: str) -> int:
+        with self.engine.begin() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(PENDING)
+                                    .where(PENDING.c.owner.like(f"{prefix}%"))).scalar_one())
+
     def documents(self) -> list[Document]:
         """Every noted document, oldest first."""
         with self.engine.begin() as conn:

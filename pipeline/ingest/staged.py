@@ -31,6 +31,7 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from contextlib import nullcontext
+from typing import Protocol
 
 from pipeline.ingest.ingestor import Ingestor
 from pipeline.ingest.pending import PendingAnalysis
@@ -42,6 +43,19 @@ log = logging.getLogger(__name__)
 SWITCH_INTERVAL_S = 0.0005
 
 Done = Callable[[Document, UpsertResult], None]
+
+
+class ArrivalStage(Protocol):
+    """What a crawl or an ingest needs of its second stage: this class, or the analysis workers'
+    (:class:`pipeline.workers.dispatch.WorkerStage`)."""
+
+    resumed: int
+
+    def take(self, docs: list[Document]) -> list[tuple[UpsertResult, bool]]: ...
+
+    def resume(self) -> int: ...
+
+    def close(self) -> None: ...
 
 
 class StagedIngestError(RuntimeError):

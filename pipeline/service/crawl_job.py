@@ -16,7 +16,7 @@ from typing import Any
 from crawlers.runner import run_crawl
 from pipeline.config import SourceConfig
 from pipeline.ingest.ingestor import Ingestor
-from pipeline.ingest.staged import StagedIngest
+from pipeline.ingest.staged import ArrivalStage
 from storage.models import Document
 
 
@@ -84,7 +84,7 @@ class LockedState:
 
 def run_crawl_job(sources: list[SourceConfig], ingestor: Ingestor, settings: dict[str, Any] | None = None,
                   verbose: bool = True, rewrite: Callable[[Document], Document] | None = None,
-                  incremental: bool = True, stage: StagedIngest | None = None) -> CrawlReport:
+                  incremental: bool = True, stage: ArrivalStage | None = None) -> CrawlReport:
     """Crawl ``sources`` once (Scrapy, in this process) and ingest every item as it arrives.
 
     With ``incremental`` (the default) the store keeps the crawl's frontier and fetch validators:
