@@ -19,7 +19,7 @@ import orjson
 import sqlalchemy as sa
 
 from pipeline.ingest.pending import PENDING, pending_key
-from pipeline.service.db import METADATA, make_engine
+from pipeline.servicedb.schema import METADATA, make_engine
 from storage.models import Document
 
 DEAD = sa.Table(

@@ -19,7 +19,7 @@ from workerkit import AMQP_URL, REDIS_URL, Worker, done_lines, need, need_broker
 from pipeline.cli.main import main
 from pipeline.config import load_config
 from pipeline.ingest.pending import PendingAnalysis
-from pipeline.service.db import dispose_all
+from pipeline.servicedb.schema import dispose_all
 from pipeline.wiring import worker_analysis
 from pipeline.workers.dead_letter import DeadLetters
 from storage.models import Annotations, Document
