@@ -21,6 +21,7 @@ from typing import Any
 import psycopg
 
 from storage.base import SearchResult, StoreError, UpsertResult
+from storage.cancel import SearchCancelled, cancelled, interrupt_when_cancelled
 from storage.common import (
     DOC_COLUMNS,
     check_filters,
@@ -290,7 +291,12 @@ class PostgresStore:
 
         def execute(sql: str, params: Sequence[Any]) -> list[Sequence[Any]]:
             try:
-                return list(self._conn.execute(sql, tuple(params)).fetchall())
+                with interrupt_when_cancelled(self._conn.cancel_safe):  # a long scan stops once the caller left
+                    return list(self._conn.execute(sql, tuple(params)).fetchall())
+            except psycopg.errors.QueryCanceled:
+                if not cancelled():
+                    raise
+                raise SearchCancelled("search cancelled: the client went away") from None
             except psycopg.errors.SyntaxError as e:  # should not happen: the tsquery is built from quoted tokens
                 raise StoreError(f"search query {query!r} could not be run: {e}") from None
 
