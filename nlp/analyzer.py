@@ -7,13 +7,15 @@ plus the newswatch components; other languages run the watchlist's character mat
 
 from __future__ import annotations
 
+import json
 import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from importlib.metadata import PackageNotFoundError, version
 from itertools import islice
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 
 import spacy
 from spacy.language import Language
@@ -24,6 +26,7 @@ from nlp import events as nlp_events
 from nlp.language import DEFAULT_LANG, LanguageRouter, is_latin, normalise_lang
 from nlp.quotes import sentence_bounds
 from nlp.settings import AnalyzerConfigError, AnalyzerSettings
+from nlp.social_text import looks_social
 from nlp.stance import StanceModel, StanceQuery, compound, make_stance_model
 from nlp.targets import (
     TAG,
@@ -46,6 +49,9 @@ TONE_LANGS = frozenset({"en"})
 STANCE_LANGS = frozenset({"en"})
 # Further spaCy pipelines used when installed (NER, sentences, watchlist, canonical names, quotes).
 LANG_MODELS: dict[str, str] = {"fr": "fr_core_news_sm"}
+# The NER tuned on posts (nlp.train_ner_social), over the default model, for texts that read as posts.
+SOCIAL_NER_DIR = Path(__file__).resolve().parent / "models" / "ner_social" / "ner"
+SOCIAL_ROUTE = "ner:social"
 SHORT_TEXT_CHARS = 400  # a text this short is its own evidence for a target it does not name
 _UNNEEDED = ["parser", "tagger", "attribute_ruler", "lemmatizer"]
 _TOKEN = re.compile(
@@ -151,6 +157,8 @@ class Analyzer:
         self.nlp.add_pipe("newswatch_entity_canonicalizer")
         self.nlp.add_pipe("newswatch_quotes")
         nlp_events.add_events_component(self.nlp, entries)
+        self._social_nlp: Language | None = None  # loaded on the first post (None: not loaded or no weights)
+        self._social_tried = False
         self.fallback = spacy.blank("xx")
         self.fallback.tokenizer = ScriptTokenizer(self.fallback.vocab)
         add_watchlist_ruler(self.fallback, entries)
@@ -220,6 +228,7 @@ class Analyzer:
             "stance": f"{self.stance_model.name}-{self.stance_model.version}",
             "tone": f"vaderSentiment-{_pkg_version('vaderSentiment')}",
             "langid": f"py3langid-{_pkg_version('py3langid')}",
+            "ner_social": _social_ner_version(),
         }
 
     # -- internals ----------------------------------------------------------------------------
@@ -242,6 +251,32 @@ class Analyzer:
             nlp.add_pipe("newswatch_quotes")
             self._lang_nlp[lang] = nlp
         return self._lang_nlp[lang]
+
+    def _social_pipeline(self) -> Language | None:
+        """The English pipeline with the NER tuned on posts (``nlp.train_ner_social``), loaded on the
+        first post; None when the weights are not shipped (posts then read with the news model)."""
+        if not self._social_tried:
+            self._social_tried = True
+            if self.settings.social_ner and SOCIAL_NER_DIR.is_dir():
+                nlp = spacy.load(self.settings.spacy_model, exclude=_UNNEEDED)
+                cast(Any, nlp.get_pipe("ner")).from_disk(SOCIAL_NER_DIR)
+                _drop_idle_tok2vec(nlp)
+                if "senter" in nlp.disabled:
+                    nlp.enable_pipe("senter")
+                elif "senter" not in nlp.pipe_names:
+                    nlp.add_pipe("sentencizer", first=True)
+                add_watchlist_ruler(nlp, self._entries)
+                nlp.add_pipe("newswatch_entity_canonicalizer")
+                nlp.add_pipe("newswatch_quotes")
+                nlp_events.add_events_component(nlp, self._entries)
+                self._social_nlp = nlp
+        return self._social_nlp
+
+    def _route_pipeline(self, route: str) -> Language:
+        """The loaded pipeline of a ``ner:...`` route."""
+        nlp = self._social_nlp if route == SOCIAL_ROUTE else self._lang_nlp[route[4:]]
+        assert isinstance(nlp, Language)
+        return nlp
 
     def _request(self, req: Mapping[str, Any]) -> _Request:
         warnings: list[str] = []
@@ -311,6 +346,8 @@ class Analyzer:
             r.warnings.append(f"no NER model for lang {r.lang!r}; entities from the default {DEFAULT_LANG!r} model")
         elif decision.warning:
             r.warnings.append(decision.warning)
+        if model_lang == DEFAULT_LANG and looks_social(r.text) and self._social_pipeline() is not None:
+            return decision.lang, SOCIAL_ROUTE
         if model_lang in self._ner_langs:
             return decision.lang, "ner"
         if model_lang in LANG_MODELS and self._lang_pipeline(model_lang) is not None:
@@ -320,7 +357,7 @@ class Analyzer:
     def _chunk(self, chunk: list[_Request]) -> Iterator[_Piece]:
         langs, routes = zip(*(self._route(r) for r in chunk), strict=True) if chunk else ((), ())
         other_docs = {
-            route: iter(self._lang_nlp[route[4:]].pipe(  # type: ignore[union-attr]
+            route: iter(self._route_pipeline(route).pipe(
                 [r.text for r, ro in zip(chunk, routes, strict=True) if ro == route],
                 batch_size=self.settings.batch_size,
             ))
@@ -684,6 +721,15 @@ class Analyzer:
                                    evidence=Span(q.text, q.start, q.end)))
 
         jobs.add([query], done)
+
+
+def _social_ner_version() -> str:
+    """The shipped post NER's build (its best epoch and tune score), or "absent"."""
+    try:
+        meta = json.loads((SOCIAL_NER_DIR.parent / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "absent"
+    return f"wnut17-e{meta.get('best_epoch', '?')}-seed{meta.get('seed', '?')}"
 
 
 def _drop_idle_tok2vec(nlp: Language) -> None:

@@ -29,6 +29,7 @@ class AnalyzerSettings:
     piece_chars: int = 100_000  # longer texts are analysed in pieces of about this size (bounded memory)
     stance_max_sentences: int = 2  # per document and target: the first sentences that mention it (the lede)
     extra_ner_langs: tuple[str, ...] = field(default_factory=tuple)
+    social_ner: bool = True  # texts that read as posts use the NER tuned on posts (nlp.social_text)
 
     def __post_init__(self) -> None:
         if self.batch_size < 1:

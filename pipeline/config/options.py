@@ -226,6 +226,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("nlp.stance_backend", str, "trained: the shipped model (lexicon without its weights); lexicon: VADER; "
            "transformers: a local model (stance_model_dir).", AnalyzerSettings, choices=STANCE_BACKENDS),
     Option("nlp.stance_model_dir", str, "Folder of a local stance model.", AnalyzerSettings),
+    Option("nlp.social_ner", bool, "Texts that read as posts (handles, hashtags, emoji, chat spelling) use the "
+           "shipped NER tuned on posts; false: the English model everywhere.", AnalyzerSettings),
 
     Option("api.host", str, "Address newswatch serve listens on (beyond loopback: a token is required).", ApiConfig),
     Option("api.port", int, "Port newswatch serve listens on.", ApiConfig, low=1, high=65535),

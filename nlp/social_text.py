@@ -1,0 +1,39 @@
+"""Does a text read as a social post (a tweet, a comment) rather than edited prose?
+
+The news NER model reads edited text: names capitalised, no handles, hashtags or emoji. Posts break
+each of those habits, and a model tuned on posts (``nlp.train_ner_social``) reads them better; it is
+used only where a text shows the habits of a post, so news keeps the news model's reading.
+
+The signals are about the writing, never about the words of a data set: handles and hashtags, links,
+emoji, elongated words ("soooo"), runs of "!!"/"??", the lower-case pronoun "i", a text that starts
+in lower case, chat abbreviations. A long text is prose whatever it contains (a press release may
+carry a link or a handle).
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_POST_CHARS = 2000
+_TAG = re.compile(r"(?<![\w@#])[#@][A-Za-z0-9_]{2,60}")
+_LINK = re.compile(r"https?://|www\.\w", re.I)
+_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f]")
+# "sooooo", "!!": lower case ("CCCC" is an acronym), four or more (a typo triples a letter: "asssets")
+_ELONGATED = re.compile(r"([a-z])\1{3,}|[!?]{2,}")
+_LOWER_I = re.compile(r"(?<![\w'’.-])i(?:'m|’m|'ve|'ll|'d)?(?![\w'’.-])")
+# Spellings of chat, never of edited news copy: whole words in any case, or (where the capitalised
+# form is a word or an abbreviation of news: "U.S.", "IM", "AF") in lower case only.
+_CHAT = re.compile(r"\b(?:lol|lmao|lmfao|rofl|omg|omfg|wtf|smh|tbh|idk|imho|btw|pls|plz|"
+                   r"gonna|wanna|gotta|kinda|sorta|yall|haha\w*|lmk|ikr)\b", re.I)
+_CHAT_LOWER = re.compile(r"(?<![\w.])(?:u|ur|im|dont|cant|wont|ya|imo)(?![\w.])")
+_FIRST_LETTER = re.compile(r"[^\W\d_]")
+
+
+def looks_social(text: str) -> bool:
+    """True when ``text`` shows at least one habit of a post (see the module docstring)."""
+    if not text or len(text) > MAX_POST_CHARS:
+        return False
+    first = _FIRST_LETTER.search(text)
+    if first and first.group().islower():
+        return True
+    return any(rx.search(text) for rx in (_TAG, _LINK, _EMOJI, _ELONGATED, _LOWER_I, _CHAT, _CHAT_LOWER))

