@@ -22,6 +22,7 @@ from nlp.events.dates import resolve_date
 from nlp.events.pairing import DEFAULT_RULES, EventView, PairRule, describe
 from nlp.events.people import PersonIndex, leader_parties, party_entities, resolve_people
 from nlp.events.rules import TRIGGERS, Candidate, Ent, RuleExtractor, WatchInfo
+from nlp.events.syntax import SentenceParses, load_parser, subject_parties
 from nlp.events.text_links import text_links
 from nlp.events.visits import TRAVEL_RE, propose_visits, unofficial_trip
 from nlp.watchlist import watchlist_config
@@ -55,6 +56,16 @@ class EventsComponent:
         self.name = name
         self.rules = RuleExtractor(watch_info(watchlist))
         self.model = SentenceTypeModel(model_path)
+        self._nlp = nlp
+        self._parser: Language | None = None
+        self._parser_loaded = False
+
+    def parser(self) -> Language | None:
+        """The dependency parser of the same model, loaded on the first text with a trigger (None if blank)."""
+        if not self._parser_loaded:
+            self._parser = load_parser(self._nlp)
+            self._parser_loaded = True
+        return self._parser
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.event_candidates = self.candidates(doc)
@@ -78,6 +89,7 @@ class EventsComponent:
                                     if self.rules._kind(e) == "PERSON"],
                              {k: (w.country, w.role) for k, w in self.rules.watch.items()})
         cands: list[Candidate] = []
+        parses = SentenceParses(self.parser(), text)
         self.rules.doc_ents = ents_all
         for i in chosen:
             if i < 0:
@@ -87,8 +99,9 @@ class EventsComponent:
             cands.extend(self.rules.propose(text, (s0, s1), ents))
         cands = resolve_people(cands, people)
         leader_parties(text, cands, people)
+        subject_parties(text, cands, ents_all, people, parses, self.rules._kind, self.rules.country_of)
         carry_parties(text, cands, ents_all, self.rules)
-        travel = propose_visits(text, sents, ents_all, people)
+        travel = propose_visits(text, sents, ents_all, people, parses)
         travel_sents = {c.sentence for c in travel}
         cands = [c for c in cands if not (c.type == "official_visit" and (
             c.sentence in travel_sents or unofficial_trip(text[c.sentence[0]:c.sentence[1]])))] + travel

@@ -149,7 +149,8 @@ def _far_links(text: str, a: dict[str, Any], asent: tuple[int, int], visits: lis
         if _dates_conflict(a, v) or any(NOT_LINKED_RE.search(text, m[0], m[1]) for m in _mentions(v)
                                         if _sentences_apart(text, m, asent) == 0):
             continue
-        if _person_of_visit(a, v):
+        if _person_of_visit(a, v) and a["date"].get("text"):
+            # an undated action paragraphs away may be the visitor's past (background), not this visit
             out.append((v, "the visitor is a party, in the same text"))
         elif _in_range(_day(a["date"].get("start")), v) and _party_of_visit(a, v):
             out.append((v, "a party to the visit acts on a day of the visit"))

@@ -20,6 +20,8 @@ from typing import Any
 from nlp.events.countries import code_for
 from nlp.events.people import Person, PersonIndex
 from nlp.events.rules import Candidate, Ent
+from nlp.events.syntax import SentenceParses, persons_named
+from nlp.events.syntax import visitors as parsed_visitors
 
 # A travel cue; ``back`` marks words that may only refer back to a visit named before.
 TRAVEL_RE = re.compile(
@@ -82,9 +84,22 @@ def _actor(role: str, text: str, title: str | None, country: str | None, entity_
     return {"role": role, "text": text, "title": title, "entity_id": entity_id, "country": country}
 
 
-def propose_visits(text: str, sents: list[tuple[int, int]], ents: list[Ent], people: PersonIndex
-                   ) -> list[Candidate]:
-    """Visit candidates (one per visitor per sentence with a travel cue that places an official abroad)."""
+def _traveller(parses: SentenceParses | None, sent: tuple[int, int], at: int, people: PersonIndex, summit: bool
+               ) -> list[tuple[Person, int]]:
+    """The official(s) the parse says travel: the subject of "travel", "his trip", "the visiting president"."""
+    if parses is None:
+        return []
+    tok = parses.token_at(sent, at)
+    if tok is None:
+        return []
+    return [(p, m) for p, m in persons_named(parsed_visitors(tok), sent, people) if p.official or (
+        summit and not p.title)]
+
+
+def propose_visits(text: str, sents: list[tuple[int, int]], ents: list[Ent], people: PersonIndex,
+                   parses: SentenceParses | None = None) -> list[Candidate]:
+    """Visit candidates (one per visitor per sentence with a travel cue that places an official abroad).
+    With ``parses``, the visitor is who the sentence's parse says travels, where it says so."""
     out: list[Candidate] = []
     for s0, s1 in sents:
         stext = text[s0:s1]
@@ -111,6 +126,11 @@ def propose_visits(text: str, sents: list[tuple[int, int]], ents: list[Ent], peo
         cue = (current or cues)[0]
         t0, t1 = s0 + cue.start("cue"), s0 + cue.end("cue")
         hosting = cue.group("cue").lower().startswith(("host", "welcom"))
+        travellers = [] if hosting else _traveller(parses, (s0, s1), t0, people, summit)
+        if travellers:
+            persons = travellers + [(p, at) for p, at in persons if all(p is not q for q, _ in travellers)]
+            for p, _ in travellers:
+                ends.setdefault(id(p), 0)
         if not persons:
             ref = _TITLE_REF_RE.search(stext, 0, cue.start()) or _PRONOUN_RE.search(stext, 0, cue.start())
             if ref is None or hosting:
@@ -130,7 +150,12 @@ def propose_visits(text: str, sents: list[tuple[int, int]], ents: list[Ent], peo
         host = min(hosts, key=lambda pl: (not _PREP_RE.search(text, max(s0, pl[0] - 12), pl[0]), pl[0] < t0,
                                           abs(pl[0] - t0)))
         visitors = [(p, at) for p, at in persons if p.country and p.country != host[2]]
-        if not visitors:
+        if travellers:
+            # the parse names who travels: at home they make no visit here, and nobody else does
+            visitors = [(p, at) for p, at in travellers if p.country != host[2]]
+            if not visitors:
+                continue
+        elif not visitors:
             unknown = [(p, at) for p, at in persons if p.country is None]
             visitors = unknown[:1]
             between = text[ends.get(id(unknown[0][0]), 0):unknown[1][1]] if len(unknown) > 1 else ""

@@ -1,0 +1,78 @@
+"""Who travels and who acts, read from the dependency parse (issue 14), with sentences invented here (people
+and companies are made up; countries are real because visits are about countries)."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.analyzer import Analyzer
+from nlp.events.syntax import agents, load_parser, visitors
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer([])
+
+
+def _ans(analyzer: Analyzer, text: str, published_at: str | None = "2026-03-11") -> dict:
+    return next(analyzer.analyze_batch([{"id": "t", "text": text, "published_at": published_at, "lang": "en"}]))
+
+
+def _visitors(ans: dict) -> set[str]:
+    return {a["text"] for e in ans["events"] if e["type"] == "official_visit" for a in e["actors"]
+            if a["role"] == "visitor"}
+
+
+def test_the_parser_names_the_subject_of_a_travel_verb_and_the_owner_of_a_trip(analyzer: Analyzer) -> None:
+    parser = load_parser(analyzer.nlp)
+    assert parser is not None
+    doc = parser("The premier said the trade minister would travel to Chile and that her trip was short.")
+    travel = next(t for t in doc if t.text == "travel")
+    trip = next(t for t in doc if t.text == "trip")
+    assert [t.text for t in visitors(travel)] == ["minister"]
+    assert [t.text for t in visitors(trip)] == ["her"]
+    doc = parser("Rotavia imposed tariffs on steel.")
+    assert [t.text for t in agents(doc[2])] == ["Rotavia"]
+
+
+def test_the_traveller_is_the_subject_of_travel_not_the_speaker(analyzer: Analyzer) -> None:
+    text = ("Chilean President Ana Duarte said Defence Minister Paulo Reis would travel to Japan next week "
+            "to complete the purchase of the frigates.")
+    assert _visitors(_ans(analyzer, text)) == {"Paulo Reis"}
+
+
+def test_both_travellers_of_a_joint_subject_are_visitors(analyzer: Analyzer) -> None:
+    text = ("Chilean President Ana Duarte said the talks had gone well and that she and Defence Minister "
+            "Paulo Reis would travel to Tokyo in May.")
+    assert _visitors(_ans(analyzer, text)) == {"Ana Duarte", "Paulo Reis"}
+
+
+def test_the_host_receiving_the_visiting_president_is_not_a_visitor(analyzer: Analyzer) -> None:
+    text = ("Kenyan President Daniel Otieno arrived in Seoul on Monday for a two-day state visit.\n\n"
+            "South Korean Prime Minister Han Min-seo and senior ministers received the visiting president "
+            "at an air base near Seoul.")
+    assert _visitors(_ans(analyzer, text)) == {"Daniel Otieno"}
+
+
+def test_a_later_leg_of_the_trip_names_the_traveller_who_flies_on(analyzer: Analyzer) -> None:
+    text = ("Peruvian President Luis Campos held talks in Santiago on Monday.\n\n"
+            "Campos later met Chilean President Ana Duarte in Santiago before flying to Ecuador for a summit.")
+    assert _visitors(_ans(analyzer, text)) == {"Luis Campos"}
+
+
+def test_a_title_as_subject_of_an_action_is_the_official_the_text_introduced(analyzer: Analyzer) -> None:
+    text = ("Vietnamese Prime Minister Tran Minh Lam arrived in Paris on Monday for a three-day visit.\n\n"
+            "On Tuesday the prime minister signed an agreement to buy 20 high-speed trains.")
+    ans = _ans(analyzer, text)
+    deal = next(e for e in ans["events"] if e["type"] == "deal")
+    assert deal["actors"][0]["text"] == "Tran Minh Lam"
+    assert deal["actors"][0]["role"] == "agency"
+
+
+def test_an_undated_action_of_the_visitor_paragraphs_away_is_background_not_linked(analyzer: Analyzer) -> None:
+    text = ("Indian Prime Minister Ravi Menon arrived in Tokyo on Monday for a three-day visit.\n\n"
+            "He is expected to discuss rail links and maritime security with his hosts.\n\n"
+            "Officials said the agenda was broad.\n\n"
+            "Observers noted the warm tone of recent meetings.\n\n"
+            "Menon, a former state governor, launched a national payments app for farmers.")
+    assert _ans(analyzer, text)["links"] == []
