@@ -65,16 +65,19 @@ class SentenceParses:
             self._docs[sent] = doc
         return doc
 
-    def token_at(self, sent: tuple[int, int], offset: int) -> Token | None:
-        """The token of the sentence's parse that starts at (or covers) document offset ``offset``."""
+    def token_at(self, sent: tuple[int, int], start: int, end: int | None = None) -> Token | None:
+        """The head word of the trigger at document offsets ``start``-``end``: its verb, else its noun ("to buy":
+        "buy"; "state visit": "visit"), else the token covering ``start``."""
         doc = self.get(sent)
         if doc is None:
             return None
-        rel = offset - sent[0]
-        for tok in doc:
-            if tok.idx <= rel < tok.idx + max(1, len(tok.text)):
-                return tok
-        return None
+        lo, hi = start - sent[0], (end if end is not None else start + 1) - sent[0]
+        toks = [t for t in doc if t.idx < hi and lo < t.idx + max(1, len(t.text))]
+        for pos in (("VERB", "AUX"), ("NOUN", "PROPN")):
+            for t in toks:
+                if t.pos_ in pos:
+                    return t
+        return toks[0] if toks else None
 
 
 def _with_conj(toks: list[Token]) -> list[Token]:
@@ -150,6 +153,17 @@ def visitors(cue: Token) -> list[Token]:
     return agents(cue)
 
 
+# Nouns a travel word may qualify and still be the occasion ("summit meeting", "visit programme")
+_OCCASION_HEADS = frozenset(("meeting", "talks", "talk", "ceremony", "visit", "trip", "tour", "programme", "program",
+                             "schedule", "itinerary", "delegation", "leg"))
+
+
+def modifies_noun(tok: Token | None) -> bool:
+    """A travel word that only qualifies another noun: "travel restrictions", "visit permits", "tour operators"."""
+    return tok is not None and tok.dep_ == "compound" and tok.head.pos_ in ("NOUN", "PROPN") \
+        and tok.head.lower_ not in _OCCASION_HEADS
+
+
 def phrase_span(tok: Token, base: int) -> tuple[int, int]:
     """Document offsets of a subject's own phrase: its compounds, titles and appositions, not its conjuncts
     or relative clauses ("he and Defence Minister Le Drian": "he" alone)."""
@@ -179,8 +193,11 @@ def persons_named(toks: list[Token], sent: tuple[int, int], people: PersonIndex)
         a, b = phrase_span(tok, s0)
         found = [(p, m0) for p, m0, _ in people.mentions_in(a, b)]
         if not found and tok.lower_ in PRONOUNS and tok.lower_ not in ("it", "its", "they", "them", "their"):
+            # the main subject: named before the pronoun, or after it when the pronoun opens the sentence
+            # ("During his visit, Merz met ...")
             root = tok.sent.root
-            named = [(p, m0) for r in subjects_of_verb(root) if r.i < tok.i
+            named = [(p, m0) for r in subjects_of_verb(root)
+                     if r.i < tok.i or (tok.i < root.i and not r.left_edge.i <= tok.i <= r.right_edge.i)
                      for p, m0, _ in people.mentions_in(*phrase_span(r, s0))]
             earlier = [(p, m0) for p, m0, _ in people.mentions_in(s0, a) if p.official]
             if named:
@@ -220,7 +237,7 @@ def subject_parties(text: str, cands: list[Any], ents: list[Any], people: Person
         role = _ROLE.get(c.type)
         if role is None:
             continue
-        tok = parses.token_at(c.sentence, c.trigger[0])
+        tok = parses.token_at(c.sentence, *c.trigger)
         if tok is None:
             continue
         subj = [t for t in agents(tok) if not (c.trigger[0] <= c.sentence[0] + t.idx < c.trigger[1])]
@@ -245,5 +262,6 @@ def subject_parties(text: str, cands: list[Any], ents: list[Any], people: Person
         c.reasons.append(f"{actor['role']} is the subject of the sentence")
 
 
-__all__ = ["PRONOUNS", "SentenceParses", "agents", "governing_verb", "load_parser", "persons_named", "phrase_span",
+__all__ = ["PRONOUNS", "SentenceParses", "agents", "governing_verb", "load_parser", "modifies_noun", "persons_named",
+           "phrase_span",
            "subject_parties", "subjects_of_verb", "visitors"]

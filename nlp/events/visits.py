@@ -20,7 +20,7 @@ from typing import Any
 from nlp.events.countries import code_for
 from nlp.events.people import Person, PersonIndex
 from nlp.events.rules import Candidate, Ent
-from nlp.events.syntax import SentenceParses, persons_named
+from nlp.events.syntax import SentenceParses, modifies_noun, persons_named
 from nlp.events.syntax import visitors as parsed_visitors
 
 # A travel cue; ``back`` marks words that may only refer back to a visit named before.
@@ -84,12 +84,12 @@ def _actor(role: str, text: str, title: str | None, country: str | None, entity_
     return {"role": role, "text": text, "title": title, "entity_id": entity_id, "country": country}
 
 
-def _traveller(parses: SentenceParses | None, sent: tuple[int, int], at: int, people: PersonIndex, summit: bool
-               ) -> list[tuple[Person, int]]:
+def _traveller(parses: SentenceParses | None, sent: tuple[int, int], cue: tuple[int, int], people: PersonIndex,
+               summit: bool) -> list[tuple[Person, int]]:
     """The official(s) the parse says travel: the subject of "travel", "his trip", "the visiting president"."""
     if parses is None:
         return []
-    tok = parses.token_at(sent, at)
+    tok = parses.token_at(sent, *cue)
     if tok is None:
         return []
     return [(p, m) for p, m in persons_named(parsed_visitors(tok), sent, people) if p.official or (
@@ -106,6 +106,12 @@ def propose_visits(text: str, sents: list[tuple[int, int]], ents: list[Ent], peo
         cues = list(TRAVEL_RE.finditer(stext))
         if not cues or _NOT_OFFICIAL_TRIP_RE.search(stext):
             continue
+        if parses is not None:
+            # "eased travel restrictions", "tour operators": the cue word only qualifies another noun
+            cues = [c for c in cues if not modifies_noun(parses.token_at((s0, s1), s0 + c.start("cue"),
+                                                                          s0 + c.end("cue")))]
+            if not cues:
+                continue
         places = _places(text, s0, s1, ents)
         cue0 = cues[0].group("cue").lower()
         if not cue0.startswith(_TRAVEL_VERBS):
@@ -124,9 +130,20 @@ def propose_visits(text: str, sents: list[tuple[int, int]], ents: list[Ent], peo
         # "following their first summit in Singapore, they are now in Hanoi": a past occasion is not this visit
         current = [c for c in cues if not _PAST_RE.search(stext, max(0, c.start() - 30), c.start())]
         cue = (current or cues)[0]
+        travellers: list[tuple[Person, int]] = []
+        for c in current or cues:
+            # the parse reads every cue: "X's visit in May and Y's visit in June"; the first one naming a
+            # traveller is the trigger
+            if c.group("cue").lower().startswith(("host", "welcom")):
+                continue
+            found = _traveller(parses, (s0, s1), (s0 + c.start("cue"), s0 + c.end("cue")), people, summit)
+            if found and not travellers:
+                cue = c
+            travellers += [(p, at) for p, at in found if all(p is not q for q, _ in travellers)]
         t0, t1 = s0 + cue.start("cue"), s0 + cue.end("cue")
         hosting = cue.group("cue").lower().startswith(("host", "welcom"))
-        travellers = [] if hosting else _traveller(parses, (s0, s1), t0, people, summit)
+        if hosting:
+            travellers = []
         if travellers:
             persons = travellers + [(p, at) for p, at in persons if all(p is not q for q, _ in travellers)]
             for p, _ in travellers:

@@ -76,3 +76,29 @@ def test_an_undated_action_of_the_visitor_paragraphs_away_is_background_not_link
             "Observers noted the warm tone of recent meetings.\n\n"
             "Menon, a former state governor, launched a national payments app for farmers.")
     assert _ans(analyzer, text)["links"] == []
+
+
+def test_a_travel_word_that_only_qualifies_a_noun_is_no_trip(analyzer: Analyzer) -> None:
+    text = "Brazilian President Lucia Ferraz eased travel restrictions for Japanese tourists on Monday."
+    assert _visitors(_ans(analyzer, text)) == set()
+
+
+def test_a_possessive_that_opens_the_sentence_is_the_main_subject(analyzer: Analyzer) -> None:
+    text = ("Chilean President Ana Duarte spoke to reporters in Santiago.\n\n"
+            "During his first official visit to Chile, German Chancellor Jonas Weber met business leaders.")
+    assert _visitors(_ans(analyzer, text)) == {"Jonas Weber"}
+
+
+def test_each_possessed_visit_of_a_sentence_names_its_visitor(analyzer: Analyzer) -> None:
+    text = ("After Spanish Prime Minister Elena Ruiz's visit in May and French President Marc Dubois's visit "
+            "in June, several leaders have visited Beijing this year.")
+    assert {"Elena Ruiz", "Marc Dubois"} <= _visitors(_ans(analyzer, text))
+
+
+def test_the_subject_of_a_purchase_commitment_is_its_party(analyzer: Analyzer) -> None:
+    text = ("Indonesian President Budi Santoso arrived in Washington on Monday.\n\n"
+            "Santoso reportedly arrived bearing offers: lower duties on farm goods, as well as commitments to "
+            "buy American aircraft.")
+    ans = _ans(analyzer, text)
+    deal = next(e for e in ans["events"] if e["type"] == "deal")
+    assert "Budi Santoso" in {a["text"] for a in deal["actors"]}
