@@ -39,6 +39,7 @@ from nlp.targets import (
     topic_stems,
 )
 from nlp.watchlist import WatchlistMatcher, WatchlistRuler, add_watchlist_ruler
+from storage.models import KINDS as DOC_KINDS
 from storage.models import Annotations, Entity, Quote, Span, Stance, WatchEntry
 
 ANALYZER_VERSION = "1.0"
@@ -87,6 +88,7 @@ class _Request:
     lang: str | None = None
     title: str | None = None
     published_at: str | None = None
+    kind: str | None = None  # "post": read with the post NER; another kind: edited text (None: judged)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -212,7 +214,8 @@ class Analyzer:
     def annotate_many(
         self, items: Iterable[tuple[str, Mapping[str, Any] | None]]
     ) -> Iterator[tuple[Annotations, str | None]]:
-        """Stream ``(text, ctx)`` -> ``(Annotations, lang)``; ctx keys: title, targets, published_at, lang."""
+        """Stream ``(text, ctx)`` -> ``(Annotations, lang)``; ctx keys: title, targets, published_at, lang,
+        kind (a stored document's kind: "post" reads with the post NER, others as edited text)."""
         return self._stream(self._request({"text": text, **(ctx or {})}) for text, ctx in items)
 
     def model_versions(self) -> dict[str, str]:
@@ -293,7 +296,12 @@ class Analyzer:
         targets = tuple(t for t in raw_targets if isinstance(t, str) and t.strip())
         if len(targets) < len(raw_targets):
             warnings.append(f"{len(raw_targets) - len(targets)} empty or non-text target(s) ignored")
+        kind = req.get("kind")
+        if kind is not None and not (isinstance(kind, str) and kind in DOC_KINDS):
+            warnings.append(f"kind {kind!r} ignored (expected one of {', '.join(DOC_KINDS)})")
+            kind = None
         return _Request(
+            kind=kind,
             text=text,
             targets=targets,
             lang=normalise_lang(req.get("lang")),
@@ -346,7 +354,8 @@ class Analyzer:
             r.warnings.append(f"no NER model for lang {r.lang!r}; entities from the default {DEFAULT_LANG!r} model")
         elif decision.warning:
             r.warnings.append(decision.warning)
-        if model_lang == DEFAULT_LANG and looks_social(r.text) and self._social_pipeline() is not None:
+        post = r.kind == "post" or (r.kind is None and looks_social(r.text))
+        if model_lang == DEFAULT_LANG and post and self._social_pipeline() is not None:
             return decision.lang, SOCIAL_ROUTE
         if model_lang in self._ner_langs:
             return decision.lang, "ner"

@@ -90,10 +90,11 @@ def char_entities(tokens: Sequence[str], spans: Sequence[tuple[int, int, str]]) 
     return [(starts[s], starts[e - 1] + len(tokens[e - 1]), kind) for s, e, kind in spans]
 
 
-def _examples(nlp, sents: Sequence[Sentence]) -> list:  # type: ignore[no-untyped-def]
+def _examples(nlp, sents: Sequence[Sentence], lower_share: float = 0.0, seed: int = SEED) -> list:  # type: ignore[no-untyped-def]
     from spacy.training import Example
 
     texts = [" ".join(toks) for toks, _ in sents]
+    rng = random.Random(seed)
     out = []
     for (toks, spans), base in zip(sents, nlp.pipe(texts, batch_size=64), strict=True):
         gold = char_entities(toks, spans)
@@ -102,9 +103,12 @@ def _examples(nlp, sents: Sequence[Sentence]) -> list:  # type: ignore[no-untype
                  base_label.get((s, e)) in {"GPE", "LOC", "FAC"} else GOLD_LABELS[kind]) for s, e, kind in gold]
         ents += [(e.start_char, e.end_char, e.label_) for e in base.ents
                  if e.label_ in SILVER_LABELS and not any(s < e.end_char and e.start_char < t for s, t, _ in gold)]
-        doc = nlp.make_doc(base.text)
-        example = Example.from_dict(doc, {"entities": sorted(ents)})
-        out.append(example)
+        out.append(Example.from_dict(nlp.make_doc(base.text), {"entities": sorted(ents)}))
+        lower = base.text.lower()
+        if lower_share and len(lower) == len(base.text) and lower != base.text and rng.random() < lower_share:
+            # Posts often write names in lower case ("saw marcus in leeds"): the same post, lower-cased,
+            # with the same entities, so the model does not lean on capitals alone.
+            out.append(Example.from_dict(nlp.make_doc(lower), {"entities": sorted(ents)}))
     return out
 
 
@@ -119,6 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     ap.add_argument("--epochs", type=int, default=12)
     ap.add_argument("--lr", type=float, default=0.0005)
+    ap.add_argument("--lower-share", type=float, default=0.5,
+                    help="share of train posts added again in lower case (chosen on the tune part)")
     args = ap.parse_args(argv)
 
     fix_random_seed(SEED)
@@ -126,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     train_idx, tune_idx = split_train(sents)
     nlp = spacy.load(BASE_MODEL, exclude=["parser", "tagger", "attribute_ruler", "lemmatizer", "senter", "tok2vec"])
     _log(f"{len(train_idx)} train posts, {len(tune_idx)} tune posts (fixed seed {SEED})")
-    train = _examples(nlp, [sents[i] for i in train_idx])
+    train = _examples(nlp, [sents[i] for i in train_idx], args.lower_share)
     tune = [sents[i] for i in tune_idx]
 
     def tune_f1() -> float:
@@ -162,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             best, best_epoch = f1, epoch
             ner.to_disk(args.out / "ner")
     meta = {"base_model": BASE_MODEL, "base_version": nlp.meta.get("version"), "seed": SEED,
-            "train_posts": len(train_idx), "tune_posts": len(tune_idx), "lr": args.lr,
+            "train_posts": len(train_idx), "tune_posts": len(tune_idx), "lr": args.lr, "lower_share": args.lower_share,
             "best_epoch": best_epoch, "tune_f1": round(best, 4), "base_tune_f1": round(base_f1, 4),
             "history": history, "data": "WNUT-17 train (gaguilar/NER-WNUT17), read by path, not shipped"}
     (args.out / "meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")

@@ -22,7 +22,8 @@ CHUNK = 64
 EXTRACT_FIELDS: dict[str, tuple[type | tuple[type, ...], bool]] = {"url": (str, False), "html": (str, False),
                                                                    "html_path": (str, False)}
 ANALYZE_FIELDS: dict[str, tuple[type | tuple[type, ...], bool]] = {
-    "text": (str, True), "targets": (list, False), "published_at": (str, False), "lang": (str, False)}
+    "text": (str, True), "targets": (list, False), "published_at": (str, False), "lang": (str, False),
+    "kind": (str, False)}
 
 
 class BatchAnalyzer(Protocol):

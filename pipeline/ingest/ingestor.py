@@ -207,7 +207,8 @@ class Ingestor:
         if self.analyzer is not None and docs:
             batched = getattr(self.analyzer, "annotate_many", None)
             if batched is not None:
-                contexts = ((d.text, {"title": d.title, "published_at": d.published_at, "lang": d.lang})
+                contexts = ((d.text, {"title": d.title, "published_at": d.published_at, "lang": d.lang,
+                                          "kind": d.kind})
                             for d in docs)
                 for doc, (annotations, lang) in zip(docs, batched(contexts), strict=True):
                     self._apply(doc, annotations, lang)

@@ -65,3 +65,13 @@ def test_social_ner_off_reads_posts_with_the_news_model() -> None:
     off = Analyzer([], AnalyzerSettings(social_ner=False))
     assert off._route(off._request({"text": POSTS[0]}))[1] == "ner"
     assert "ner_social" in off.model_versions()
+
+
+def test_a_callers_kind_wins_over_the_habits_of_the_text(analyzer: Analyzer) -> None:
+    if not SOCIAL_NER_DIR.is_dir():
+        pytest.skip("post NER weights not built (python -m nlp.train_ner_social)")
+    assert analyzer._route(analyzer._request({"text": PROSE[4], "kind": "post"}))[1] == SOCIAL_ROUTE
+    assert analyzer._route(analyzer._request({"text": POSTS[0], "kind": "article"}))[1] == "ner"
+    (ans,) = analyzer.analyze_batch([{"id": "k", "text": PROSE[4], "kind": "tweet"}])
+    assert ans["warnings"] == ["kind 'tweet' ignored (expected one of article, product, post, feed_item)"]
+    assert ans["entities"]  # analysed all the same
