@@ -10,7 +10,7 @@ here once:
   prefix and a two-character name (``维创``, ``索尼``) match inside any longer run.
 * Other scripts are split into words, lower-cased and stripped of diacritics (``é`` -> ``e``),
   which is what SQLite's ``unicode61 remove_diacritics 2`` does.
-* User queries are parsed here into terms and never reach ``MATCH`` / ``to_tsquery`` raw.
+* User queries become these terms in :mod:`storage.query` and never reach ``MATCH`` / ``to_tsquery`` raw.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 # Scripts written without spaces between words (plus Hangul, whose words carry attached
@@ -108,143 +108,15 @@ class Term:
     prefix: bool = False
 
 
-@dataclass
-class ParsedQuery:
-    """A query as AND of OR-groups of terms, minus excluded terms."""
-
-    groups: list[list[Term]] = field(default_factory=list)
-    excluded: list[Term] = field(default_factory=list)
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.groups and not self.excluded
-
-    def positive_terms(self) -> list[Term]:
-        return [t for g in self.groups for t in g]
-
-
-class QueryError(ValueError):
-    """The query cannot be searched; the message says what is wrong with it."""
-
-
-QUERY_HELP = 'use plain words, "quoted phrases", OR between alternatives, -word to exclude'
 # Limits that keep one query cheap to run and to snippet on every backend (and within
 # PostgreSQL's lexeme size): longer or larger queries are refused with a clear message.
 MAX_QUERY_CHARS = 2000
 MAX_QUERY_TERMS = 64
 MAX_TERM_CHARS = 400
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_QUERY_PART_RE = re.compile(r'(?P<neg>-)?"(?P<phrase>[^"]*)(?:"|$)|(?P<word>[^\s"]+)|"')
-
-
-def _make_term(text: str) -> Term | None:
-    prefix = text.endswith("*") and len(text) > 1
-    body = text.rstrip("*") if prefix else text
-    tokens = tokenize(body, query=True)
-    if not tokens:
-        return None
-    # A lone CJK character is stored only as the start of bigrams: match it as a prefix.
-    last = tokens[-1][2]
-    if len(last) == 1 and HAS_CJK_RE.match(last):
-        prefix = True
-    return Term(text=body, tokens=tuple(t for _, _, t in tokens), prefix=prefix)
-
-
-def parse_query(query: str) -> ParsedQuery:
-    """Parse a user query safely: words AND'ed, "phrases", ``OR``, ``-exclude``, ``word*``.
-
-    Syntax that does not parse (a stray quote or bracket, a dangling ``OR``) is read
-    leniently rather than rejected; only a query with nothing left to search for raises
-    :class:`QueryError`. An empty query or ``*`` gives an empty :class:`ParsedQuery`.
-    """
-    if len(query) > MAX_QUERY_CHARS:
-        raise QueryError(f"query is {len(query)} characters long; at most {MAX_QUERY_CHARS} are allowed")
-    q = _CONTROL_RE.sub(" ", query).strip()  # NUL and other control characters separate words, like spaces
-    parsed = ParsedQuery()
-    if q in ("", "*"):
-        return parsed
-    pending_or = False
-    negate_next = False
-    for m in _QUERY_PART_RE.finditer(q):
-        word = m.group("word")
-        negated = bool(m.group("neg")) or negate_next
-        if word is not None:
-            if word in ("OR", "|"):
-                pending_or = bool(parsed.groups)
-                continue
-            if word == "AND":
-                continue
-            if word == "NOT":
-                negate_next = True
-                continue
-            if word.startswith("-") and len(word) > 1:
-                negated, word = True, word[1:]
-            term = _make_term(word)
-        else:
-            phrase = m.group("phrase")
-            term = None if phrase is None else _make_term(phrase)
-            if term is not None:
-                term = Term(text=term.text, tokens=term.tokens, prefix=False)
-        negate_next = False
-        if term is None:
-            continue
-        if any(len(tok) > MAX_TERM_CHARS for tok in term.tokens):
-            raise QueryError(f"a word of the query is longer than {MAX_TERM_CHARS} characters; nothing that long "
-                             "is indexed")
-        if len(parsed.positive_terms()) + len(parsed.excluded) >= MAX_QUERY_TERMS:
-            raise QueryError(f"query has more than {MAX_QUERY_TERMS} words and phrases; narrow it down")
-        if negated:
-            parsed.excluded.append(term)
-            pending_or = False
-        elif pending_or:
-            parsed.groups[-1].append(term)
-            pending_or = False
-        else:
-            parsed.groups.append([term])
-    if not parsed.groups:
-        if parsed.excluded:
-            raise QueryError(f"query {query!r} only excludes words; add at least one word to search for")
-        raise QueryError(f"query {query!r} has no words to search for; {QUERY_HELP}")
-    return parsed
-
-
-def fts5_match(parsed: ParsedQuery) -> str:
-    """The FTS5 ``MATCH`` expression for a parsed query (every term quoted, never raw input)."""
-
-    def quote(t: Term) -> str:
-        return '"' + t.text.replace('"', '""') + '"' + ("*" if t.prefix else "")
-
-    parts = []
-    for group in parsed.groups:
-        alts = [quote(t) for t in group]
-        parts.append(alts[0] if len(alts) == 1 else "(" + " OR ".join(alts) + ")")
-    expr = " AND ".join(parts)
-    for t in parsed.excluded:
-        expr = f"({expr}) NOT {quote(t)}"
-    return expr
 
 
 def _ts_lexeme(token: str) -> str:
     return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
-
-
-def tsquery(parsed: ParsedQuery) -> str:
-    """The PostgreSQL ``tsquery`` text for a parsed query, matching :func:`tsvector` tokens."""
-
-    def term(t: Term) -> str:
-        lex = [_ts_lexeme(tok) for tok in t.tokens]
-        if t.prefix:
-            lex[-1] += ":*"
-        return lex[0] if len(lex) == 1 else "(" + " <-> ".join(lex) + ")"
-
-    parts = []
-    for group in parsed.groups:
-        alts = [term(t) for t in group]
-        parts.append(alts[0] if len(alts) == 1 else "(" + " | ".join(alts) + ")")
-    expr = " & ".join(parts)
-    for t in parsed.excluded:
-        expr = f"{expr} & !{term(t)}"
-    return expr
 
 
 # PostgreSQL caps positions at 16383 and lexemes at 2 KB; longer texts are indexed up to there.
@@ -428,7 +300,7 @@ def _find_space(text: str, lo: int, hi: int) -> int:
 
 
 def make_snippet(
-    text: str, parsed: ParsedQuery | list[Term] | None, width: int = SNIPPET_CHARS
+    text: str, terms: list[Term] | None, width: int = SNIPPET_CHARS
 ) -> tuple[str, list[tuple[int, int]]]:
     """A plain-text excerpt of about ``width`` chars around the best match, and highlight offsets.
 
@@ -438,7 +310,7 @@ def make_snippet(
     for CJK bigrams and folded diacritics alike.
     """
     scan = text[:_SNIPPET_SCAN_CHARS]
-    terms = parsed.positive_terms() if isinstance(parsed, ParsedQuery) else list(parsed or [])
+    terms = list(terms or [])
     matches = text_matches(scan, terms) if terms else []
     if matches:
         first = _best_window(matches, width)

@@ -31,14 +31,16 @@ from pipeline.alerts.channels import DIGEST_CHANNEL
 from pipeline.config import AlertRule, Config
 from storage.base import Store, UpsertResult
 from storage.models import Document, WatchEntry, utc_now_iso
-from storage.text_search import find_matches, parse_query, tokenize
+from storage.query import parse
+from storage.query.match import count_matches, first_match, matches, needs_analysis
 
 ALERT_NAMESPACE = "alert"
 FOLD_WINDOW_S = 600.0
 """Matches folded into a mention alert go out as one follow-up alert this long after the first (or at close)."""
 FOLDED_SHOWN = 5  # folded documents named in one-line renderings (the payload lists them all)
 ARRIVAL_RULES = ("mention", "first_mention", "search")
-"""Rule types that need only the watchlist matcher: evaluated when a document arrives, before its analysis."""
+"""Rule types that need only the watchlist matcher: evaluated when a document arrives, before its analysis
+(a ``search`` rule whose query reads entities, stance or events waits for the analysis)."""
 STANCE_VALUE = {"favor": 1.0, "against": -1.0, "neutral": 0.0}
 
 
@@ -111,7 +113,7 @@ class AlertEngine:
         self._fold_docs: dict[tuple[str, str], list[Alert]] = {}
         self.already_sent = 0
         self.suppressed = 0  # cool-down or daily cap
-        self._queries = {r.name: parse_query(r.query) for r in self.rules if r.type == "search" and r.query}
+        self._queries = {r.name: parse(r.query) for r in self.rules if r.type == "search" and r.query}
         self._hourly: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
         self._stance: dict[tuple[str, str], deque[float]] = {}
         self._seeded = False
@@ -143,7 +145,7 @@ class AlertEngine:
     def on_arrival(self, doc: Document) -> None:
         """A new or changed document arrived: its watchlist entities may fire the :data:`ARRIVAL_RULES` now."""
         self._arrived.add(doc.id)
-        self._evaluate(doc, None, only=ARRIVAL_RULES)
+        self._evaluate(doc, None, arrival=True)
 
     def arrived_before(self, doc: Document) -> None:
         """``doc``'s arrival rules ran in an earlier process (its analysis is resumed): skip them."""
@@ -157,13 +159,20 @@ class AlertEngine:
         if any(r.type in ("volume_spike", "stance_shift") for r in self.rules):
             self._seed(exclude=doc.id)
             self._observe(doc, counts, self._hour(self.clock()))
-        self._evaluate(doc, result, skip=ARRIVAL_RULES if early else (), counts=counts)
+        self._evaluate(doc, result, arrival=False if early else None, counts=counts)
 
-    def _evaluate(self, doc: Document, result: UpsertResult | None, only: tuple[str, ...] = (),
-                  skip: tuple[str, ...] = (), counts: dict[str, int] | None = None) -> None:
+    def _on_arrival(self, rule: AlertRule) -> bool:
+        """Is ``rule`` answered when a document arrives (else once it is analysed)?"""
+        if rule.type == "search":
+            return not needs_analysis(self._queries[rule.name])
+        return rule.type in ARRIVAL_RULES
+
+    def _evaluate(self, doc: Document, result: UpsertResult | None, arrival: bool | None,
+                  counts: dict[str, int] | None = None) -> None:
+        """Run the arrival rules (``arrival=True``), the others (``False``) or all of them (``None``)."""
         counts = _entity_counts(doc) if counts is None else counts
         for rule in self.rules:
-            if (only and rule.type not in only) or rule.type in skip or not self._doc_in_scope(rule, doc):
+            if (arrival is not None and self._on_arrival(rule) != arrival) or not self._doc_in_scope(rule, doc):
                 continue
             scope = self._entities_in_scope(rule)
             handler = getattr(self, f"_rule_{rule.type}")
@@ -257,23 +266,16 @@ class AlertEngine:
 
     def _rule_search(self, rule: AlertRule, doc: Document, result: UpsertResult | None,
                      counts: dict[str, int]) -> None:
-        parsed = self._queries[rule.name]
-        text = f"{doc.title or ''}\n{doc.text}"
-        tokens = tokenize(text)
-        found = {ti for _, _, ti in find_matches(tokens, parsed.positive_terms())}
-        idx = 0
-        for group in parsed.groups:
-            if not any(idx + k in found for k in range(len(group))):
-                return
-            idx += len(group)
-        if parsed.excluded and find_matches(tokens, parsed.excluded):
+        query = self._queries[rule.name]
+        if not matches(query, doc):
             return
-        matches = find_matches(tokens, parsed.positive_terms())
-        at = matches[0][0] if matches else 0
+        text = f"{doc.title or ''}\n{doc.text}"
+        at = first_match(query, doc) or 0
         evidence = " ".join(text[max(0, at - 80):at + 120].split())
         alert = Alert(rule=rule.name, entity_id="", entity_name=f"search {rule.query!r}", doc_id=doc.id, url=doc.url,
-                      title=doc.title, kind=doc.kind, source=doc.source, mentions=len(matches), type="search",
-                      why=f"saved search {rule.query!r} matched", evidence=evidence, story_id=story_id(doc))
+                      title=doc.title, kind=doc.kind, source=doc.source, mentions=count_matches(query, doc),
+                      type="search", why=f"saved search {rule.query!r} matched", evidence=evidence,
+                      story_id=story_id(doc))
         self._deliver(rule, alert, f"{rule.name}|search|{alert.story_id or doc.id}")
 
     def _rule_volume_spike(self, rule: AlertRule, doc: Document, result: UpsertResult | None,

@@ -21,7 +21,7 @@ from pipeline.config import AlertRule
 from pipeline.servicedb.schema import METADATA, make_engine
 from storage.models import utc_now_iso
 from storage.query import QuerySyntaxError, parse
-from storage.text_search import QueryError, parse_query
+from storage.query.match import needs_store
 
 FREQUENCIES = ("as_it_happens", "daily", "weekly")
 COOLDOWN_S = {"as_it_happens": 0, "daily": 86_400, "weekly": 7 * 86_400}
@@ -87,8 +87,7 @@ def _check(changes: dict[str, Any], channels_known: list[str] | None) -> dict[st
                 raise SavedSearchError(f"query: expected 1 to {MAX_QUERY} characters, got {len(value)}")
             try:  # a query the search page or the alert engine cannot run is refused here, not later
                 parse(value)
-                parse_query(value)
-            except (QuerySyntaxError, QueryError) as exc:
+            except QuerySyntaxError as exc:
                 raise SavedSearchError(f"query: {exc}") from None
         elif key == "frequency":
             if value not in FREQUENCIES:
@@ -108,6 +107,15 @@ def _check(changes: dict[str, Any], channels_known: list[str] | None) -> dict[st
     return out
 
 
+def _check_alertable(query: str, alert: bool) -> None:
+    """An alert runs the query on each new document alone, so it cannot use fields that need others."""
+    fields = needs_store(parse(query)) if alert else []
+    if fields:
+        raise SavedSearchError(f"alert: the query uses {' and '.join(f + ':' for f in fields)}, which depends on "
+                               "other documents; an alert on one new document cannot answer it (keep the search, "
+                               "turn its alert off, or alert on new links instead)")
+
+
 class SavedSearches:
     """Create, list, change and delete saved searches; ``channels_known`` are the configured channels."""
 
@@ -120,6 +128,7 @@ class SavedSearches:
         now = utc_now_iso()
         values = {"frequency": "as_it_happens", "alert": False, "muted": False, "channels": "[]",
                   **_check({"name": name, "query": query, **settings}, self.channels_known)}
+        _check_alertable(values["query"], values["alert"])
         ident = secrets.token_hex(6)
         with self.engine.begin() as conn:
             conn.execute(SAVED_SEARCHES.insert().values(id=ident, created_at=now, updated_at=now, **values))
@@ -139,6 +148,9 @@ class SavedSearches:
 
     def update(self, ident: str, **changes: Any) -> SavedSearch | None:
         values = _check(changes, self.channels_known)
+        current = self.get(ident)
+        if current is not None:
+            _check_alertable(values.get("query", current.query), values.get("alert", current.alert))
         with self.engine.begin() as conn:
             done = conn.execute(SAVED_SEARCHES.update().where(SAVED_SEARCHES.c.id == ident)
                                 .values(updated_at=utc_now_iso(), **values))

@@ -11,7 +11,8 @@ from pipeline.config.schedules import ScheduleError, parse_duration
 from pipeline.config.sections import check_email, check_env_name, check_http_url
 from pipeline.config.toml_lines import Reporter
 from storage.models import KINDS
-from storage.text_search import QueryError, parse_query
+from storage.query import QuerySyntaxError, parse
+from storage.query.match import needs_store
 
 
 def parse_channels(rep: Reporter, raw: dict[str, Any]) -> list[ChannelConfig]:
@@ -72,8 +73,12 @@ def _check_rule(rep: Reporter, w: str, rule: AlertRule, watchlists: dict[str, Wa
         if not rule.query or not rule.query.strip():
             raise rep.error(f"{w}.query", "required for type = 'search' (the saved search, e.g. 'Duarte mug')")
         try:
-            parse_query(rule.query)
-        except QueryError as exc:
+            query = parse(rule.query)
+        except QuerySyntaxError as exc:
             raise rep.error(f"{w}.query", str(exc)) from None
+        if needs_store(query):
+            raise rep.error(f"{w}.query", f"{' and '.join(f + ':' for f in needs_store(query))} depends on other "
+                                          "documents, which an alert on one new document cannot see; use it in "
+                                          "searches, or alert on type = 'link' instead")
     if rule.type == "event" and not rule.event_types:
         raise rep.error(f"{w}.event_types", "required for type = 'event' (e.g. ['deal', 'official_visit'])")

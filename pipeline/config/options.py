@@ -184,7 +184,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("alerts[].cooldown", str, 'Quiet time per entity after an alert ("30m", "1h").', AlertRule,
            field="cooldown_s", default_doc="none"),
     Option("alerts[].daily_cap", int, "Alerts per rule and day; 0: no cap.", AlertRule, low=0),
-    Option("alerts[].query", str, "type = search: the saved search.", AlertRule),
+    Option("alerts[].query", str, "type = search: the saved search, in the query language of `newswatch search` "
+           "(`link:` and `story:` are refused: one new document cannot answer them).", AlertRule),
     Option("alerts[].event_types", list, "type = event: the event types that fire.", AlertRule),
     Option("alerts[].target", str, "type = stance_shift: the target whose stance is followed.", AlertRule),
     Option("alerts[].shift", NUMBER, "type = stance_shift: change of mean stance that fires.", AlertRule, above=0),

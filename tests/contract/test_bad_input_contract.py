@@ -10,7 +10,8 @@ import pytest
 
 from storage.base import Store, StoreError
 from storage.models import Document
-from storage.text_search import MAX_QUERY_TERMS, find_matches, parse_query, tokenize
+from storage.query import parse
+from storage.text_search import MAX_QUERY_TERMS, find_matches, tokenize
 
 BAD_SEARCHES = [
     ({"query": "harbour", "offset": 2**63}, "offset"),
@@ -56,7 +57,7 @@ def test_the_largest_accepted_page_still_answers(filled: Store) -> None:
 def test_indexed_matching_finds_what_the_scan_found() -> None:
     text = "Veltrix veltrix VELTRIX Nova 7 launch; the Nova launched. 维创移动 维创 " * 50
     tokens = tokenize(text)
-    terms = parse_query('veltrix "nova 7" launch* 维创 OR nothing').positive_terms()
+    terms = parse('veltrix "nova 7" launch* 维创 OR nothing').positive_terms()
 
     def scan(i: int, term: object) -> bool:
         want = term.tokens  # type: ignore[attr-defined]

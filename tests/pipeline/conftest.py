@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from webhook_kit import Webhook
 
 from pipeline.config import Config, load_config
 
@@ -53,3 +56,24 @@ def db_url(pg_dsn: str, request: pytest.FixtureRequest, tmp_path: Path) -> Itera
     dispose_all()
     with psycopg.connect(pg_dsn, autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def webhook() -> Iterator[Webhook]:
+    """A local webhook endpoint for the test, shut down after it."""
+    received: list[bytes] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's hook name
+            received.append(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield Webhook(f"http://127.0.0.1:{server.server_address[1]}/hook", received)
+    server.shutdown()
+    server.server_close()

@@ -20,13 +20,12 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from webhook_kit import Webhook
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -67,29 +66,6 @@ DOCS = [
      "text": "A ceramic mug with a portrait of Ana Reis. Ships in two days.",
      "product": {"name": "Ana Reis portrait mug", "price": "12.50", "currency": "EUR"}},
 ]
-
-
-class Hook(BaseHTTPRequestHandler):
-    received: list[dict[str, object]] = []
-
-    def do_POST(self) -> None:  # noqa: N802 - http.server's hook name
-        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        Hook.received.append(json.loads(body))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def hook() -> Iterator[str]:
-    Hook.received = []
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/hook"
-    httpd.shutdown()
-    httpd.server_close()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -152,15 +128,15 @@ def ingest(cfg: Path, data: Path, kill_at: str | None = None) -> subprocess.Comp
 @pytest.mark.slow
 @pytest.mark.parametrize("kill_at", ["after_alert_mark", "after_doc_commit"])
 def test_sigkill_between_commit_and_outbox_loses_no_alert(kill_at: str, tmp_path: Path, storage_url: str,
-                                                          hook: str) -> None:
-    cfg = write_config(tmp_path, storage_url, hook)
+                                                          webhook: Webhook) -> None:
+    cfg = write_config(tmp_path, storage_url, webhook.url)
     data = tmp_path / "docs.jsonl"
     data.write_text("".join(json.dumps(d) + "\n" for d in DOCS), encoding="utf-8")
     killed = ingest(cfg, data, kill_at)
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
     again = ingest(cfg, data)
     assert again.returncode == 0, again.stderr[-3000:]
-    assert sorted({str(dict(p["alert"])["rule"]) for p in Hook.received}) == ["ana-listings", "ana-news"]  # type: ignore[call-overload]
+    assert sorted(set(webhook.rules())) == ["ana-listings", "ana-news"]
     # The killed run's outbox worker may have claimed a row and died before sending it: its lease
     # names a process that is gone, so the second run took it over at once (no lease to wait out).
     third = ingest(cfg, data)
@@ -168,5 +144,5 @@ def test_sigkill_between_commit_and_outbox_loses_no_alert(kill_at: str, tmp_path
     assert all(json.loads(line)["status"] == "unchanged" for line in third.stdout.splitlines())
     # Each alert once. A copy sent by the killed run's worker just before it died can come again
     # with the same delivery key (the outbox's documented at-least-once edge): receivers drop it.
-    deliveries = {str(p["delivery"]): str(dict(p["alert"])["rule"]) for p in Hook.received}  # type: ignore[call-overload]
-    assert sorted(deliveries.values()) == ["ana-listings", "ana-news"], (kill_at, Hook.received, again.stderr[-2000:])
+    deliveries = {str(p["delivery"]): str(p["alert"]["rule"]) for p in webhook.payloads()}
+    assert sorted(deliveries.values()) == ["ana-listings", "ana-news"], (kill_at, webhook.bodies, again.stderr[-2000:])

@@ -196,6 +196,21 @@ def test_saved_search_rule(store) -> None:
     assert [a.url for a in eng.fired] == ["https://s.example/1"] and "portrait mug" in eng.fired[0].evidence
 
 
+def test_a_search_rule_waits_for_the_analysis_only_when_its_query_reads_it(store) -> None:
+    words = AlertRule(name="words", watchlist="trade", type="search", query="duarte source:ledger")
+    stance = AlertRule(name="critics", watchlist="trade", type="search", query="duarte stance:against:duarte")
+    eng = engine(store, words, stance)
+    doc = mention_doc("https://l.example/1", ["duarte"])
+    eng.on_arrival(doc)  # words and fields a document carries from the start: answered at once
+    assert [a.rule for a in eng.fired] == ["words"]
+    against = Stance(target="Helena Duarte", label="against", score=0.8, holder="author",
+                     evidence=Span("spoke", 0, 5), entity_id="duarte")
+    analysed = Document(url=doc.url, text=doc.text, source=doc.source, title=doc.title,
+                        annotations=Annotations(entities=doc.annotations.entities, stance=[against]))
+    eng.on_document(analysed, None)  # stance is known once the document is analysed
+    assert [a.rule for a in eng.fired] == ["words", "critics"]
+
+
 def test_alert_config_errors_are_located(tmp_path) -> None:
     from pipeline.config import ConfigError, load_config
 
@@ -203,7 +218,9 @@ def test_alert_config_errors_are_located(tmp_path) -> None:
     cases = [('[[alerts]]\nname = "a"\nwatchlist = "trade"\ncooldown = "ten minutes"\n', r":6: alerts\[0\].cooldown"),
              ('[[alerts]]\nname = "a"\nwatchlist = "trade"\nchannels = ["pager"]\n', r":6: alerts\[0\].channels\[0\]"),
              ('[[channels]]\nname = "m"\ntype = "email"\nto = ["not-an-address"]\n', r":6: channels\[0\].to\[0\]"),
-             ('[[alerts]]\nname = "a"\nwatchlist = "trade"\ntype = "search"\n', r":3: alerts\[0\].query")]
+             ('[[alerts]]\nname = "a"\nwatchlist = "trade"\ntype = "search"\n', r":3: alerts\[0\].query"),
+             ('[[alerts]]\nname = "a"\nwatchlist = "trade"\ntype = "search"\nquery = "duarte link:official_visit"\n',
+              r":7: alerts\[0\].query: link: depends on other documents")]
     for body, where in cases:
         path = tmp_path / "nw.toml"
         path.write_text(base + body, encoding="utf-8")

@@ -4,9 +4,7 @@ counts and lists them, in every channel (email, webhook, Slack, stdout), the ech
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -60,29 +58,7 @@ def test_22_matches_give_one_alert_then_one_that_lists_the_other_21(folded) -> N
     assert again.fired == []
 
 
-class Hook(BaseHTTPRequestHandler):
-    bodies: list[bytes] = []
-
-    def do_POST(self) -> None:  # noqa: N802 - http.server's hook name
-        Hook.bodies.append(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def hook_url() -> Iterator[str]:
-    Hook.bodies = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/hook"
-    server.shutdown()
-    server.server_close()
-
-
-def test_every_channel_carries_the_count_and_the_documents(folded, tmp_path, hook_url, capsys) -> None:
+def test_every_channel_carries_the_count_and_the_documents(folded, tmp_path, webhook, capsys) -> None:
     engine, _ = folded
     engine.close()
     payload = engine.fired[1].to_dict()
@@ -92,8 +68,8 @@ def test_every_channel_carries_the_count_and_the_documents(folded, tmp_path, hoo
     try:
         config = Config(data_dir=tmp_path, smtp=SmtpConfig(host="127.0.0.1", port=smtp.port, timeout_s=5),
                         channels=[ChannelConfig(name="mail", type="email", to=["desk@example.org"]),
-                                  ChannelConfig(name="hook", type="webhook", url=hook_url),
-                                  ChannelConfig(name="slack", type="slack", url=hook_url),
+                                  ChannelConfig(name="hook", type="webhook", url=webhook.url),
+                                  ChannelConfig(name="slack", type="slack", url=webhook.url),
                                   ChannelConfig(name="tty", type="stdout")])
         senders = make_senders(config, "stdout")
         for name in ("mail", "hook", "slack", "tty"):
@@ -105,7 +81,7 @@ def test_every_channel_carries_the_count_and_the_documents(folded, tmp_path, hoo
     html = msg.get_body(("html",)).get_content()
     assert "+21 more documents:" in text and "https://n.example/21" in text and "Harbour report 21" in text
     assert "+21 more documents" in html and 'href="https://n.example/21"' in html
-    webhook, slack = (json.loads(b) for b in Hook.bodies)
+    webhook, slack = (json.loads(b) for b in webhook.bodies)
     assert webhook["alert"]["folded_count"] == 21 and len(webhook["alert"]["folded"]) == 21
     assert "+21 more" in slack["text"] and "<https://n.example/21|Harbour report 21>" in slack["text"]
     line = json.loads(capsys.readouterr().out)

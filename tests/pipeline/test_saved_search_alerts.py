@@ -34,3 +34,13 @@ def test_saved_search_alert_fires_on_a_matching_document_until_muted(config: Con
 def test_a_query_the_engine_cannot_run_is_refused_when_saved(config: Config) -> None:
     with pytest.raises(SavedSearchError, match="query"):
         SavedSearches(config.scheduler.db_url).create("only exclusions", "-cranes")
+
+
+def test_an_alert_on_fields_that_need_other_documents_is_refused(config: Config) -> None:
+    saved = SavedSearches(config.scheduler.db_url)
+    kept = saved.create("duarte stories", "duarte story:s1")  # a search may use them
+    with pytest.raises(SavedSearchError, match="alert: .*story:"):
+        saved.update(kept.id, alert=True)
+    with pytest.raises(SavedSearchError, match="alert: .*link:"):
+        saved.create("visit links", "link:official_visit->deal", alert=True)
+    assert not saved.alert_rules()

@@ -14,12 +14,10 @@ import os
 import signal
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from webhook_kit import Webhook
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -43,29 +41,6 @@ DOCS = [
     {"url": "https://ledger.example/market-day", "title": "Market day",
      "text": "The harbour market opened early on Saturday and stalls sold out of bread by noon."},
 ]
-
-
-class Hook(BaseHTTPRequestHandler):
-    received: list[dict[str, object]] = []
-
-    def do_POST(self) -> None:  # noqa: N802 - http.server's hook name
-        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        Hook.received.append(json.loads(body))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def hook() -> Iterator[str]:
-    Hook.received = []
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/hook"
-    httpd.shutdown()
-    httpd.server_close()
 
 
 def write_config(tmp_path: Path, hook_url: str) -> Path:
@@ -100,25 +75,21 @@ def run(cfg: Path, data: Path, kill: bool = False, *extra: str) -> subprocess.Co
                           cwd=cfg.parent, env=env, capture_output=True, text=True, timeout=600)
 
 
-def rules_delivered() -> list[str]:
-    return sorted(str(dict(p["alert"])["rule"]) for p in Hook.received)  # type: ignore[call-overload]
-
-
 @pytest.mark.slow
-def test_sigkill_between_arrival_and_analysis_resumes_the_analysis(tmp_path: Path, hook: str) -> None:
-    cfg = write_config(tmp_path, hook)
+def test_sigkill_between_arrival_and_analysis_resumes_the_analysis(tmp_path: Path, webhook: Webhook) -> None:
+    cfg = write_config(tmp_path, webhook.url)
     data = tmp_path / "docs.jsonl"
     data.write_text("".join(json.dumps(d) + "\n" for d in DOCS), encoding="utf-8")
     killed = run(cfg, data, kill=True)
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
     assert [json.loads(line)["status"] for line in killed.stdout.splitlines()] == ["new", "new"]
-    assert "ana-visits" not in rules_delivered()  # the analysis never ran
+    assert "ana-visits" not in webhook.rules()  # the analysis never ran
 
     empty = tmp_path / "empty.jsonl"
     empty.write_text("", encoding="utf-8")
     again = run(cfg, empty)
     assert again.returncode == 0, again.stderr[-3000:]
-    assert rules_delivered() == ["ana-news", "ana-visits"], again.stderr[-2000:]
+    assert webhook.rules() == ["ana-news", "ana-visits"], again.stderr[-2000:]
 
     # both documents are stored, once, and found by search
     third = run(cfg, data)
@@ -128,4 +99,4 @@ def test_sigkill_between_arrival_and_analysis_resumes_the_analysis(tmp_path: Pat
                             cwd=cfg.parent, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True,
                             text=True, timeout=120)
     assert [json.loads(line)["url"] for line in search.stdout.splitlines()] == [DOCS[0]["url"]], search.stderr
-    assert rules_delivered() == ["ana-news", "ana-visits"]
+    assert webhook.rules() == ["ana-news", "ana-visits"]
