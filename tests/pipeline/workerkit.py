@@ -135,3 +135,36 @@ def done_lines(log_dir: Path) -> list[str]:
 
 def started(log_dir: Path) -> list[Path]:
     return sorted(log_dir.glob("started-*"))
+
+
+class Hook:
+    """A local webhook receiver: the alerts delivered, in order of arrival."""
+
+    def __init__(self) -> None:
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        received: list[dict[str, object]] = []
+        self.received = received
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's hook name
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                received.append(json.loads(body))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/hook"
+
+    def rules(self) -> list[str]:
+        return sorted(str(p["alert"]["rule"]) for p in self.received)  # type: ignore[index]
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
