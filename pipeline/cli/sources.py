@@ -21,8 +21,8 @@ def sources(config: Config, args: argparse.Namespace) -> int:
     dead = DeadLetters(config.scheduler.db_url).by_source()
     if args.json:
         out = JsonlWriter(sys.stdout)
-        for row in rows:
-            out.write(row)
+        for row in rows:  # analysis_dead: documents whose analysis failed every retry (workers' dead letters)
+            out.write({**row, "analysis_dead": dead.get(row["source"], (0, ""))[0]})
         return 0
     print(f"{'source':<20} {'stored':>7} {'pages':>6} {'errors':>6}  last success")
     for r in rows:

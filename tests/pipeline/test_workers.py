@@ -203,6 +203,9 @@ def test_a_failing_document_is_retried_then_dead_lettered_and_shown(tmp_path: Pa
     assert main(["sources", "--config", str(cfg)]) == 0
     out = capsys.readouterr().out
     assert "analysis failed for 1 document(s)" in out and "wharf" in out
+    assert main(["sources", "--json", "--config", str(cfg)]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert {r["source"]: r["analysis_dead"] for r in rows}.get("wharf") == 1
     assert main(["worker", "--retry-dead", "--config", str(cfg)]) == 0  # queued again: it fails again
     assert "1 dead-lettered document(s) queued again" in capsys.readouterr().out
     wait_for("the revived document fails again", lambda: len(started(logs)) == 1 + 6 and dead.count() == 1, worker)
