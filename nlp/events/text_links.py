@@ -104,7 +104,9 @@ def text_links(text: str, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         cue = _cue(stext)
         blocked = NOT_LINKED_RE.search(stext) is not None
         chosen: list[tuple[dict[str, Any], str]] = []
-        if cue is not None and not (blocked and not cue.group(0).lower().startswith(("during", "on the", "while"))):
+        # "during", "while", "when he went": the cue ties the action to the visit whatever the time words say
+        overrides = cue is not None and cue.group(0).lower().startswith(("during", "on the", "while", "when"))
+        if cue is not None and not (blocked and not overrides):
             # the visit the cue speaks of: one in this sentence, else the nearest one introduced before it
             here = [v for v in visits if any(_sentences_apart(text, m, asent) == 0 for m in _mentions(v))]
             before = [v for v in visits if any(m[0] <= asent[0] for m in _mentions(v))]

@@ -29,7 +29,9 @@ TRAVEL_RE = re.compile(
     r"(?P<cue>visit(?:s|ed|ing)?|trip|tour(?:s|ed|ing)?|journey|stopover|stop-over|transit(?:ed|ing)?|"
     r"summit|arriv(?:ed|es|ing|al)|landed|flew|travel(?:l?ed|s|ling|ing)?|heads?\s+to|headed\s+to|"
     r"host(?:s|ed|ing)?|welcom(?:ed|es|ing)|"
-    r"talks\s+in|(?:was|is|were|are)\s+(?:now\s+|currently\s+|also\s+)?in(?=\s+(?:the\s+)?[A-Z])|"
+    r"talks(?:\s+with\s+(?:[^.;,]|(?<=[A-Z])\.){1,60}?)?\s+in(?=\s+(?:the\s+)?[A-Z])|"
+    r"met\s+(?:with\s+)?(?:[^.;,]|(?<=[A-Z])\.){1,60}?\s+in(?=\s+(?:the\s+)?[A-Z])|"
+    r"went\s+to|(?:was|is|were|are)\s+(?:now\s+|currently\s+|also\s+)?in(?=\s+(?:the\s+)?[A-Z])|"
     r"on\s+the\s+(?:margins|sidelines)\s+of)\b", re.I)
 _NOT_OFFICIAL_TRIP_RE = re.compile(r"\b(?:private|personal|shopping|holiday|vacation|pilgrimage|religious|"
                                    r"spiritual|virtual|video|online|family)\s+(?:\w+\s+)?(?:visit|trip|tour|summit|"
@@ -50,7 +52,7 @@ SEATS = {"white house": "US", "kremlin": "RU", "elysee": "FR", "élysée": "FR",
 _SEAT_RE = re.compile(r"\b(?:" + "|".join(re.escape(s) for s in SEATS) + r")\b", re.I)
 _PLACE_LABELS = ("GPE", "LOC", "FAC")
 _TRAVEL_VERBS = ("visit", "trip", "tour", "journey", "stopover", "stop-over", "transit", "arriv", "landed", "flew",
-                 "travel", "head")
+                 "travel", "head", "went")
 _PREP_RE = re.compile(r"\b(?:to|in|at|into|of|from)\s+(?:the\s+)?$")
 
 

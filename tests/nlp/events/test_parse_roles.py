@@ -102,3 +102,33 @@ def test_the_subject_of_a_purchase_commitment_is_its_party(analyzer: Analyzer) -
     ans = _ans(analyzer, text)
     deal = next(e for e in ans["events"] if e["type"] == "deal")
     assert "Budi Santoso" in {a["text"] for a in deal["actors"]}
+
+
+def _linked(ans: dict, etype: str) -> bool:
+    ids = {e["id"] for e in ans["events"] if e["type"] == etype}
+    visits = {e["id"] for e in ans["events"] if e["type"] == "official_visit"}
+    return any(set(lk["events"]) & ids and set(lk["events"]) & visits for lk in ans["links"])
+
+
+def test_talks_with_the_host_in_a_named_capital_place_the_visitor(analyzer: Analyzer) -> None:
+    text = ("VIENNA, March 10 - Austrian Chancellor Petra Lang said after her talks with President Wu Chen in "
+            "Beijing on Monday that China had agreed to buy 50 aircraft from Skyvane.")
+    ans = _ans(analyzer, text)
+    assert "Petra Lang" in _visitors(ans)
+    assert _linked(ans, "deal")
+
+
+def test_meeting_someone_in_a_named_foreign_capital_is_a_visit_and_at_home_is_not(analyzer: Analyzer) -> None:
+    abroad = "Brazilian President Lucia Ferraz met South Korean Prime Minister Han Min-seo in Seoul on Monday."
+    home = "South Korean Prime Minister Han Min-seo met business leaders in Seoul on Monday."
+    assert _visitors(_ans(analyzer, abroad)) == {"Lucia Ferraz"}
+    assert _visitors(_ans(analyzer, home)) == set()
+
+
+def test_what_was_secured_when_the_official_went_abroad_is_linked_to_that_trip(analyzer: Analyzer) -> None:
+    text = ("Kenya has long courted Asian lenders, and President Daniel Otieno secured promises of $5 billion of "
+            "investment when he went to Seoul in March last year.")
+    ans = _ans(analyzer, text)
+    assert "Daniel Otieno" in _visitors(ans)
+    assert _linked(ans, "investment")
+
