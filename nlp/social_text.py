@@ -5,8 +5,8 @@ each of those habits, and a model tuned on posts (``nlp.train_ner_social``) read
 used only where a text shows the habits of a post, so news keeps the news model's reading.
 
 The signals are about the writing, never about the words of a data set: handles and hashtags, links,
-emoji, elongated words ("soooo"), runs of "!!"/"??", the lower-case pronoun "i", a text that starts
-in lower case, chat abbreviations. A long text is prose whatever it contains (a press release may
+emoji and emoticons, elongated words ("soooo"), runs of "!!"/"??", the lower-case pronoun "i", a text
+that starts in lower case, chat abbreviations and contractions written without the apostrophe. A long text is prose whatever it contains (a press release may
 carry a link or a handle).
 """
 
@@ -25,7 +25,11 @@ _LOWER_I = re.compile(r"(?<![\w'’.-])i(?:'m|’m|'ve|'ll|'d)?(?![\w'’.-])")
 # form is a word or an abbreviation of news: "U.S.", "IM", "AF") in lower case only.
 _CHAT = re.compile(r"\b(?:lol|lmao|lmfao|rofl|omg|omfg|wtf|smh|tbh|idk|imho|btw|pls|plz|"
                    r"gonna|wanna|gotta|kinda|sorta|yall|haha\w*|lmk|ikr)\b", re.I)
-_CHAT_LOWER = re.compile(r"(?<![\w.])(?:u|ur|im|dont|cant|wont|ya|imo)(?![\w.])")
+_CHAT_LOWER = re.compile(r"(?<![\w.])(?:u|ur|im|ya|imo|tonite|(?:do|does|did|ca|wo|is|was|are|were|have|has|had|"
+                         r"could|would|should)nt|thats|youre|theyre|ive)(?![\w.])")
+# Emoticons: ":)", ":-(", ";D", "=)", ":P", "xD", "<3", ":'(" (a colon before a letter needs a nose or a
+# capital D/P, so "note:the" and "ratio 3:2" are not faces).
+_EMOTICON = re.compile(r"(?<![\w:;=])[:;=]'?-?[()\[\]DPp/\\|3]+(?![\w])|(?<!\w)(?:xD|XD|<3)(?!\w)")
 _FIRST_LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -36,4 +40,4 @@ def looks_social(text: str) -> bool:
     first = _FIRST_LETTER.search(text)
     if first and first.group().islower():
         return True
-    return any(rx.search(text) for rx in (_TAG, _LINK, _EMOJI, _ELONGATED, _LOWER_I, _CHAT, _CHAT_LOWER))
+    return any(rx.search(text) for rx in (_TAG, _LINK, _EMOJI, _ELONGATED, _LOWER_I, _CHAT, _CHAT_LOWER, _EMOTICON))

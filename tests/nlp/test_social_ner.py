@@ -75,3 +75,14 @@ def test_a_callers_kind_wins_over_the_habits_of_the_text(analyzer: Analyzer) -> 
     (ans,) = analyzer.analyze_batch([{"id": "k", "text": PROSE[4], "kind": "tweet"}])
     assert ans["warnings"] == ["kind 'tweet' ignored (expected one of article, product, post, feed_item)"]
     assert ans["entities"]  # analysed all the same
+
+
+@pytest.mark.parametrize("text", ["see you soon :)", "that was rough :-(", "love this place <3",
+                                  "It doesnt work on my phone", "Bonfire tonite, all welcome"])
+def test_emoticons_and_apostrophe_less_contractions_read_as_a_post(text: str) -> None:
+    assert looks_social(text)
+
+
+@pytest.mark.parametrize("text", ["The ratio was 3:1 in favour.", "Class A:D shares rose.", "Revenue (2) rose."])
+def test_ratios_and_labels_are_not_faces(text: str) -> None:
+    assert not looks_social(text)
