@@ -6,8 +6,8 @@ used only where a text shows the habits of a post, so news keeps the news model'
 
 The signals are about the writing, never about the words of a data set: handles and hashtags, links,
 emoji and emoticons, elongated words ("soooo"), runs of "!!"/"??", the lower-case pronoun "i", a text
-that starts in lower case, chat abbreviations and contractions written without the apostrophe. A long text is prose whatever it contains (a press release may
-carry a link or a handle).
+that starts in lower case, chat abbreviations and contractions written without the apostrophe.
+A long text is prose whatever it contains (a press release may carry a link or a handle).
 """
 
 from __future__ import annotations
