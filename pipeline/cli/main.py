@@ -146,6 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--loglevel", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
     p.add_argument("--retry-dead", action="store_true",
                    help="queue the dead-lettered documents again (see newswatch jobs) and exit")
+    p.add_argument("--resend", action="store_true",
+                   help="queue again every document waiting for a worker (the broker lost its queue) and exit")
 
     p = sub.add_parser("serve", help="HTTP API and web UI for analyst search")
     _add_config(p)

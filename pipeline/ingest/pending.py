@@ -92,10 +92,12 @@ class PendingAnalysis:
                 PENDING.c.key.like(f"{doc.id}|%"), PENDING.c.key != key, PENDING.c.created_at > mine)).scalar_one()
         return bool(later)
 
-    def count_by_owner_prefix(self, prefix: str) -> int:
+    def held_by(self, owner: str) -> list[Document]:
+        """The documents noted under ``owner`` (a broker queue's name: their tasks wait there), oldest first."""
         with self.engine.begin() as conn:
-            return int(conn.execute(sa.select(sa.func.count()).select_from(PENDING)
-                                    .where(PENDING.c.owner.like(f"{prefix}%"))).scalar_one())
+            rows = conn.execute(sa.select(PENDING.c.doc).where(PENDING.c.owner == owner)
+                                .order_by(PENDING.c.created_at, PENDING.c.key)).scalars()
+            return [Document.from_dict(orjson.loads(r)) for r in rows]
 
     def documents(self) -> list[Document]:
         """Every noted document, oldest first."""

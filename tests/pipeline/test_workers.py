@@ -210,3 +210,29 @@ def test_a_failing_document_is_retried_then_dead_lettered_and_shown(tmp_path: Pa
     assert "1 dead-lettered document(s) queued again" in capsys.readouterr().out
     wait_for("the revived document fails again", lambda: len(started(logs)) == 1 + 6 and dead.count() == 1, worker)
     assert dead.rows()[0].attempts == 3  # counted again from its revival
+
+
+def test_a_lost_queue_is_resent_and_duplicates_are_analysed_once(tmp_path: Path, workers: list[Worker],
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """The broker loses its queue (a Redis without persistence restarted): ``--resend`` queues the waiting
+    documents again; sent twice over, each is still analysed and stored once."""
+    import redis
+
+    need_broker(REDIS_URL)
+    cfg = write_config(tmp_path, REDIS_URL)
+    ingest(tmp_path, cfg, doc_line("ONE"), doc_line("TWO"))
+    queue = load_config(cfg).workers.queue
+    client = redis.Redis.from_url(REDIS_URL)
+    assert client.llen(queue) == 2
+    client.delete(queue)  # the tasks are gone; their documents wait in the pending list
+    capsys.readouterr()
+    for _ in range(2):  # twice: every document has two tasks now
+        assert main(["worker", "--resend", "--config", str(cfg)]) == 0
+        assert "2 waiting document(s) queued again" in capsys.readouterr().out
+    assert client.llen(queue) == 4
+    logs = tmp_path / "logs"
+    worker = Worker(cfg, logs)
+    workers.append(worker)
+    wait_for("both documents stored", lambda: settled(cfg, 2) and client.llen(queue) == 0, worker)
+    assert sorted(done_lines(logs)) == ["ONE", "TWO"]
+    assert {d.version for d in stored(cfg).values()} == {1}
