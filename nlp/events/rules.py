@@ -56,7 +56,10 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         rf"(?:was|were|has\s+been|had\s+been|have\s+been)\s+"
         rf"(?:reached|signed|concluded|awarded|finali[sz]ed|struck|placed)|"
         rf"(?:contract|order|deal)s?\s+awarded\s+(?:last|this|in|on|by|to)|"
-        rf"recommended\s+{_ONE_WORD}{{0,3}}?(?:offer|bid)|(?:leveraged|management)\s+buy-?outs?|"
+        rf"recommended\s+{_ONE_WORD}{{0,3}}?(?:offer|bid)|"
+        # a takeover bid: "has bid $13bn for Starwood", "a hostile takeover bid for"
+        rf"(?:bid|bids|offered)\s+(?:US\$|[$€£¥])\s?[\d.,]+\s*(?:bn|billion|m|mn|million)?\s+(?:in\s+cash\s+)?for|"
+        rf"(?:takeover|buyout)\s+(?:bid|offer)s?\s+for|(?:leveraged|management)\s+buy-?outs?|"
         rf"(?:sold|sells)\s+(?:its|the|their|a)\s+{_ONE_WORD}{{0,3}}?(?:units?|divisions?|subsidiar(?:y|ies)|stakes?|"
         rf"business(?:es)?|interests?|operations|assets)\s+{_ONE_WORD}{{0,4}}?to\b|"
         rf"(?:won|wins|awarded|secured|secures|landed|lands|clinched|struck|strikes|inked|inks|reached|finali[sz]ed)"
@@ -103,7 +106,8 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"sanctions?\s+(?:[\w-]+\s+){0,4}?(?:against|on)\s+(?:[\w.-]+\s+){0,2}?(?:semiconductors?|goods|products|"
         r"exports|imports|chips|microchips|electronics?|steel|textiles)|"
         r"(?:investigation|probe|inquiry)\s+into\s+(?:[\w-]+\s+){0,3}?dumping|"
-        r"(?:took|take|taken|taking|takes)\s+retaliatory\s+(?:action|measures?|steps?))\b", re.I),
+        r"(?:took|take|taken|taking|takes)\s+retaliatory\s+(?:action|measures?|steps?)|"
+        r"(?:trade|economic|commercial)\s+embargo(?:es)?)\b", re.I),
     "merchandise": re.compile(
         r"\b(?:t-?shirts?|tees?|mugs?|posters?|stickers?|sticker\s+sheets?|hoodies?|sweatshirts?|tote\s+bags?|totes?|"
         r"keychains?|key\s+rings?|calendars?|pin\s+badges?|badges?|pins|caps|hats|phone\s+cases?|cases?|"
@@ -217,7 +221,7 @@ _ABBR_DOT_RE = re.compile(r"\b([A-Z])\.")
 # the sentence also says someone acted (imposed, added, extended...); a mention in passing is not.
 _NOUN_TRIGGER_RE = re.compile(r"^(?:sanctions?\b[\s\S]*|tariffs?|export\s+(?:controls?|licen[cs]\w*)|"
                               r"trade\s+(?:barriers?|restrictions?|sanctions?|measures?)|quotas?\s+on|duties\s+on|"
-                              r"anti-?dumping)$", re.I)
+                              r"anti-?dumping|(?:trade|economic|commercial)\s+embargo(?:es)?)$", re.I)
 _ACTION_RE = re.compile(
     r"\b(?:impos(?:e|es|ed|ing)|slap(?:s|ped|ping)?|levie[sd]|levy(?:ing)?|add(?:s|ed|ing)?|plac(?:e|es|ed|ing)|"
     r"put(?:s|ting)?|extend(?:s|ed|ing)?|expand(?:s|ed|ing)?|tighten(?:s|ed|ing)?|rais(?:e|es|ed|ing)|"

@@ -31,7 +31,7 @@ TRAVEL_RE = re.compile(
     r"host(?:s|ed|ing)?|welcom(?:ed|es|ing)|"
     r"talks(?:\s+with\s+(?:[^.;,]|(?<=[A-Z])\.){1,60}?)?\s+in(?=\s+(?:the\s+)?[A-Z])|"
     r"met\s+(?:with\s+)?(?:[^.;,]|(?<=[A-Z])\.){1,60}?\s+in(?=\s+(?:the\s+)?[A-Z])|"
-    r"went\s+to|(?:was|is|were|are)\s+(?:now\s+|currently\s+|also\s+)?in(?=\s+(?:the\s+)?[A-Z])|"
+    r"went\s+to|(?:speaking|addressing|spoke)\s+(?:to\s+|at\s+)?(?:[^.;,]|(?<=[A-Z])\.){0,60}?\s*\bin(?=\s+(?:the\s+)?[A-Z])|(?:was|is|were|are)\s+(?:now\s+|currently\s+|also\s+)?in(?=\s+(?:the\s+)?[A-Z])|"
     r"on\s+the\s+(?:margins|sidelines)\s+of)\b", re.I)
 _NOT_OFFICIAL_TRIP_RE = re.compile(r"\b(?:private|personal|shopping|holiday|vacation|pilgrimage|religious|"
                                    r"spiritual|virtual|video|online|family)\s+(?:\w+\s+)?(?:visit|trip|tour|summit|"
@@ -57,7 +57,8 @@ _PREP_RE = re.compile(r"\b(?:to|in|at|into|of|from)\s+(?:the\s+)?$")
 
 
 _ADJECTIVAL_RE = re.compile(r"(?:'s|’s)?\s+(?:[A-Z][\w.-]*\s+){0,2}?(?:President|Prime|Minister|Premier|Chancellor|"
-                            r"King|Queen|Foreign|Trade|Secretary|Congress\w*|Senator|[a-z]+\s+(?:minister|president))",
+                            r"King|Queen|Foreign|Trade|Secretary|Congress\w*|Senator|[a-z]+\s+(?:minister|president)|"
+                            r"(?:president|prime\s+minister|premier|chancellor|leader|king|queen)\b)",
                             )
 
 
@@ -74,6 +75,21 @@ def _places(text: str, s0: int, s1: int, ents: list[Ent]) -> list[tuple[int, str
         if not any(pl[0] == m.start() for pl in out):
             out.append((m.start(), m.group(0), SEATS[m.group(0).lower()], None))
     return sorted(out)
+
+
+# "his visit to the island", "arrived in the country": the country the text named last before
+_PLACE_REF_RE = re.compile(r"\b(?:to|in|of)\s+the\s+(?:island|country|kingdom|republic|nation|city|capital)\b(?!\s+of)")
+
+
+def _place_referred_to(text: str, s0: int, s1: int, ents: list[Ent]) -> list[tuple[int, str, str, str | None]]:
+    m = _PLACE_REF_RE.search(text, s0, s1)
+    if m is None:
+        return []
+    before = [e for e in ents if e.label == "GPE" and e.end <= s0 and code_for(e.text)]
+    if not before:
+        return []
+    e = before[-1]
+    return [(m.start(), e.text, code_for(e.text) or "", e.entity_id)]
 
 
 def unofficial_trip(sentence: str) -> bool:
@@ -120,6 +136,8 @@ def propose_visits(text: str, sents: list[tuple[int, int]], ents: list[Ent], peo
             # "talks", "summit", "hosted", "on the margins of": only where the text says where
             places = [pl for pl in places if _PREP_RE.search(text, max(s0, pl[0] - 12), pl[0])
                       or pl[1].lower() in SEATS or pl[1].lower().removeprefix("the ") in SEATS]
+        if not places:
+            places = _place_referred_to(text, s0, s1, ents)
         if not places:
             continue
         persons: list[tuple[Person, int]] = []

@@ -132,3 +132,39 @@ def test_what_was_secured_when_the_official_went_abroad_is_linked_to_that_trip(a
     assert "Daniel Otieno" in _visitors(ans)
     assert _linked(ans, "investment")
 
+
+
+def _hosts(ans: dict) -> set[str | None]:
+    return {a["country"] for e in ans["events"] if e["type"] == "official_visit" for a in e["actors"]
+            if a["role"] == "host"}
+
+
+def test_speaking_in_a_foreign_city_places_the_official_there(analyzer: Analyzer) -> None:
+    text = "Speaking in Paris on Friday, Indian Prime Minister Ravi Menon said the talks had gone well."
+    ans = _ans(analyzer, text)
+    assert _visitors(ans) == {"Ravi Menon"}
+    assert _hosts(ans) == {"FR"}
+
+
+def test_a_visit_to_the_island_is_to_the_country_named_before(analyzer: Analyzer) -> None:
+    text = ("Portugal's trade with Cuba has grown fast this year.\n\n"
+            "The news comes on the eve of Prime Minister Rui Matos's visit to the island, the first by a "
+            "Portuguese prime minister in decades.")
+    assert _hosts(_ans(analyzer, text)) == {"CU"}
+
+
+def test_a_country_used_as_a_title_word_is_not_the_host(analyzer: Analyzer) -> None:
+    text = "President Rui Matos will visit Havana next week, the first such trip by a US president in years."
+    assert "US" not in _hosts(_ans(analyzer, text))
+
+
+def test_a_takeover_bid_for_a_company_is_a_deal(analyzer: Analyzer) -> None:
+    ans = _ans(analyzer, "Orvane Insurance has bid $9bn for the hotel group Lakemoor, topping a rival offer.")
+    assert any(e["type"] == "deal" for e in ans["events"])
+
+
+def test_a_trade_embargo_imposed_is_a_trade_measure_and_one_named_in_passing_is_not(analyzer: Analyzer) -> None:
+    imposed = _ans(analyzer, "In 1962 the United States imposed a trade embargo on the island.")
+    named = _ans(analyzer, "Such a deal is still unusual under the long-standing trade embargo.")
+    assert any(e["type"] == "trade_measure" for e in imposed["events"])
+    assert not any(e["type"] == "trade_measure" for e in named["events"])
