@@ -85,9 +85,9 @@ watchlist = "people"
 class Worker:
     """``newswatch worker`` with the recording analyzer, in a subprocess of its own."""
 
-    def __init__(self, cfg: Path, log_dir: Path, block: bool = False) -> None:
+    def __init__(self, cfg: Path, log_dir: Path, block: bool = False, concurrency: int = 1) -> None:
         env = {**os.environ, "PYTHONPATH": str(REPO), "NEWSWATCH_TEST_LOG": str(log_dir),
-               "NEWSWATCH_TEST_BLOCK": "1" if block else ""}
+               "NEWSWATCH_TEST_BLOCK": "1" if block else "", "NEWSWATCH_TEST_CONCURRENCY": str(concurrency)}
         log_dir.mkdir(parents=True, exist_ok=True)
         self.out = (log_dir / f"worker-{uuid.uuid4().hex[:6]}.err").open("w")
         self.proc = subprocess.Popen([sys.executable, str(HERE / "worker_subprocess.py"), str(cfg)], cwd=cfg.parent,
