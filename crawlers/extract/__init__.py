@@ -7,7 +7,9 @@ a bad page (empty, binary, not HTML, JavaScript-only, undecodable) gives the bes
 
 One job per module: ``decode`` (bytes to text), ``structured`` (JSON-LD / microdata / RDFa),
 ``metadata`` (title, byline, date, language, canonical URL), ``article`` (main text), ``product``
-(offer), ``patterns`` (prices, currencies, availability), ``pagetype`` (listing signals), ``feed``;
+(offer), ``patterns`` (prices, currencies, availability), ``pagetype`` (listing signals), ``forum`` and
+``listing`` (posts, items), ``engines`` (every main-text library behind one fail-soft call), ``vote``
+(agreement between engines), ``feed``;
 ``core`` runs them in order. Order of evidence: structured data first, then the extractors' main
 text and metadata, then plain-HTML heuristics.
 """

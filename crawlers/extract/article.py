@@ -10,6 +10,7 @@ import lxml.html
 
 from crawlers.extract.engines import EngineTimeout, budget, run_engine
 from crawlers.extract.text import _strip_noise
+from crawlers.extract.vote import add_confirmed_lines
 
 _WALL_RE = re.compile(r"(?:^|[\s_-])(?:paywall|pay-wall|regwall|reg-wall|subscribe-(?:box|prompt|wall)|"
                       r"subscription-(?:wall|prompt)|login-wall|piano-(?:container|offer)|tp-container|"
@@ -97,6 +98,9 @@ FALLBACK_BUDGET_S = 2.0
 # Tried in this order when trafilatura fails or finds nothing: measured next best on the shared article
 # set (``newswatch eval extractors``), then the fastest, then one that scores paragraphs on its own.
 FALLBACK_ENGINES = ("readability", "resiliparse", "justext")
+# On threads trafilatura drops replies it takes for comments (answers of a Q&A page, the last posts):
+# readability keeps a thread's posts, resiliparse confirms them (``eval extractors``, own thread pages).
+THREAD_ENGINES = ("readability", "resiliparse")
 
 
 @dataclass
@@ -117,6 +121,8 @@ def main_text(html: str, tree: lxml.html.HtmlElement, url: str | None, warnings:
     if len(text) < 200 and _js_only(tree):
         return MainText("", metadata, True)
     if text:
+        if keep_comments:
+            text = _thread_text(text, source, url, warnings)
         return MainText(text, metadata, False)
     tried = [f"trafilatura {failure}"]
     for name in FALLBACK_ENGINES:
@@ -129,6 +135,17 @@ def main_text(html: str, tree: lxml.html.HtmlElement, url: str | None, warnings:
     if text:
         warnings.append(f"text: no extractor found main text ({', '.join(tried)}); used the page's paragraphs")
     return MainText(text, metadata, False)
+
+
+def _thread_text(text: str, source: str, url: str | None, warnings: list[str]) -> str:
+    """A thread's text: trafilatura's, plus the posts readability found and resiliparse confirms."""
+    results = [run_engine(name, source, url, FALLBACK_BUDGET_S) for name in THREAD_ENGINES]
+    failed = [f"{r.engine} {r.error}" for r in results if r.error]
+    if failed:
+        warnings.append(f"text: {', '.join(failed)}; thread text from trafilatura alone")
+        return text
+    combined, _added = add_confirmed_lines(text, results[0].text, [r.text for r in results[1:]])
+    return combined
 
 
 def _trafilatura(text: str, url: str | None, keep_comments: bool) -> tuple[dict[str, Any], str]:
