@@ -5,9 +5,11 @@ each of those habits, and a model tuned on posts (``nlp.train_ner_social``) read
 used only where a text shows the habits of a post, so news keeps the news model's reading.
 
 The signals are about the writing, never about the words of a data set: handles and hashtags, links,
-emoji and emoticons, elongated words ("soooo"), runs of "!!"/"??", the lower-case pronoun "i", a text
-that starts in lower case, chat abbreviations and contractions written without the apostrophe.
-A long text is prose whatever it contains (a press release may carry a link or a handle).
+emoji and emoticons, elongated words ("soooo"), runs of "!!"/"??", the lower-case pronoun "i", chat
+abbreviations and contractions written without the apostrophe.
+A long text is prose whatever it contains (a press release may carry a link or a handle), and so is
+a text that merely starts in lower case (wire copy cut mid-sentence, lower-cased wire items): the
+news model reads those better.
 """
 
 from __future__ import annotations
@@ -30,14 +32,10 @@ _CHAT_LOWER = re.compile(r"(?<![\w.])(?:u|ur|im|ya|imo|tonite|(?:do|does|did|ca|
 # Emoticons: ":)", ":-(", ";D", "=)", ":P", "xD", "<3", ":'(" (a colon before a letter needs a nose or a
 # capital D/P, so "note:the" and "ratio 3:2" are not faces).
 _EMOTICON = re.compile(r"(?<![\w:;=])[:;=]'?-?[()\[\]DPp/\\|3]+(?![\w])|(?<!\w)(?:xD|XD|<3)(?!\w)")
-_FIRST_LETTER = re.compile(r"[^\W\d_]")
 
 
 def looks_social(text: str) -> bool:
     """True when ``text`` shows at least one habit of a post (see the module docstring)."""
     if not text or len(text) > MAX_POST_CHARS:
         return False
-    first = _FIRST_LETTER.search(text)
-    if first and first.group().islower():
-        return True
     return any(rx.search(text) for rx in (_TAG, _LINK, _EMOJI, _ELONGATED, _LOWER_I, _CHAT, _CHAT_LOWER, _EMOTICON))

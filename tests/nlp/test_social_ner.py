@@ -24,6 +24,8 @@ PROSE = [
     "The company said its net book value of tangible asssets rose by 300 mln stg.",
     "Orion Mobile's chief executive, Maria Lindqvist, said the CCC programme would continue.",
     "Shares of Veltrix Mobile fell 3% in Shanghai after the results.",
+    "peru's central bank said on monday it would cut its reserve rate, finance minister ana ruiz said.",
+    "and oilseed imports rose to 2.4 mln tonnes in 1986, the board said.",
 ]
 
 
