@@ -72,10 +72,15 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         rf"wrap(?:ped|s)?\s+up\s+{_ONE_WORD}{{0,4}}?(?:order|contract|deal|agreement)s?|"
         rf"(?:signed|inked)\s+(?:agreements?|contracts?|deals?|orders?|accords?|memorand\w+|mous?)\b|"
         rf"(?:strike|struck)\s+(?:a|an)\s+{_ONE_WORD}{{0,2}}?deal|letters?\s+of\s+intent|"
+        # nominal deals: "agreements worth $3 billion", "the signing of a $2 billion deal"
+        rf"(?:deals?|agreements?|contracts?|orders?|accords?|mous?)\s+(?:worth|valued\s+at|totall?ing)\s+"
+        rf"(?:about\s+|some\s+|more\s+than\s+|over\s+|nearly\s+|up\s+to\s+)?(?:US\$|[$€£¥]|usd\s?|\d)|"
+        rf"signing\s+of\s+{_ONE_WORD}{{0,5}}?(?:deal|agreement|contract|memorand\w*|mou|accord|pact|order)s?|"
         rf"(?:to|will)\s+(?:order|purchase|buy)\s+(?:as\s+many\s+as\s+|up\s+to\s+|about\s+)?\d)",
         re.I),
     "investment": re.compile(
-        r"\b(?:invest(?:ed|s|ing)?\s+(?:(?:about|some|nearly|over|more\s+than|up\s+to)\s+)?(?:[$€£¥]|R\$|US\$|Rs\.?\s?|"
+        # the boundary also before a currency sign ("a $1 billion investment"), which \b alone misses
+        r"(?:\b|(?<!\S)(?=[$€£¥]))(?:invest(?:ed|s|ing)?\s+(?:(?:about|some|nearly|over|more\s+than|up\s+to)\s+)?(?:[$€£¥]|R\$|US\$|Rs\.?\s?|"
         r"\d|\w+\s+(?:billion|million|crore))|investments?\s+(?:of|worth|totall?ing)\s+(?:about\s+|some\s+)?"
         r"(?:[$€£¥]|R\$|US\$|Rs\.?\s?|\d)|(?:[$€£¥]|US\$)\s?[\d.,]+\s*(?:bn|billion|m|million|trillion|tn)?\s+"
         r"(?:of\s+|in\s+)?(?:new\s+)?investments?|investment\s+(?:pledges?|projects?|commitments?|deals?|plans?)|"

@@ -13,6 +13,7 @@ pipeline in tests) the surface rules stand alone.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -125,6 +126,11 @@ def governing_verb(noun: Token) -> Token | None:
     return None
 
 
+# Verbs whose subject looks on at an action named by their object ("witnessed the signing of"): not its party
+_ONLOOKER_RE = re.compile(r"(?:witness|attend|watch|welcom|hail|prais|overs[ae]|presid|observ|applaud|celebrat|mark|"
+                          r"discuss|critici[sz]|condemn|oppos|report|referr?|mention|say|says|said|saying)", re.I)
+
+
 def agents(trigger: Token) -> list[Token]:
     """Who performs the event the trigger token names: the subject of the trigger verb, or of the verb that
     governs a trigger noun; for a visit noun its owner ("his trip", "Obama's visit", "the visit of X") first."""
@@ -134,7 +140,9 @@ def agents(trigger: Token) -> list[Token]:
     if owner:
         return owner
     verb = governing_verb(trigger)
-    return subjects_of_verb(verb) if verb is not None else []
+    if verb is None or _ONLOOKER_RE.match(verb.text):
+        return []
+    return subjects_of_verb(verb)
 
 
 def visitors(cue: Token) -> list[Token]:

@@ -28,7 +28,11 @@ CUE_RE = re.compile(
     r"arrived|toured|wrapp(?:ed|ing)\s+up|met|hosted|landed)|when\s+(?:he|she|they|[\w.-]+)\s+(?:visited|went|"
     r"was\s+in|travell?ed|arrived)|to\s+(?:mark|commemorate|celebrate|honou?r)|(?:summit|visit)-(?:inspired|themed)|"
     r"inspired\s+by\s+the\s+(?:summit|visit)|in\s+(?:response|retaliation|protest)\s+(?:to|against|at|over)|"
-    r"retaliat\w*|in\s+honou?r\s+of|during\s+which|at\s+(?:a|the)\s+(?:signing\s+)?ceremony)\b", re.I)
+    r"retaliat\w*|in\s+honou?r\s+of|during\s+which|at\s+(?:a|the)\s+(?:signing\s+)?ceremony|"
+    # the visit as the occasion: "the visit saw the signing of", "used the occasion to unveil"
+    r"(?:the|this|his|her|their)\s+(?:[\w-]+\s+){0,2}?(?:visit|trip|tour|stopover|summit)\s+(?:also\s+)?"
+    r"(?:saw|produced|brought|yielded|included|featured|resulted\s+in|was\s+marked\s+by)|"
+    r"used\s+the\s+(?:occasion|visit|trip)|witness(?:ed|es|ing)?\s+the\s+signing)\b", re.I)
 # Words that refer to a visit (the cue must be about a visit, not "during the quarter")
 _VISIT_WORD_RE = re.compile(r"\b(?:visit|trip|tour|summit|stopover|stay|talks|meeting|arrival|ceremony|"
                             r"delegation|presence)\b", re.I)

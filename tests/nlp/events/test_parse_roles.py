@@ -168,3 +168,38 @@ def test_a_trade_embargo_imposed_is_a_trade_measure_and_one_named_in_passing_is_
     named = _ans(analyzer, "Such a deal is still unusual under the long-standing trade embargo.")
     assert any(e["type"] == "trade_measure" for e in imposed["events"])
     assert not any(e["type"] == "trade_measure" for e in named["events"])
+
+
+def test_the_visit_named_as_the_occasion_links_the_action(analyzer: Analyzer) -> None:
+    saw = ("Kenyan President Daniel Otieno arrived in Seoul on Monday for a three-day state visit.\n\n"
+           "The visit saw the signing of a $2 billion deal between Kenya Railways and Hanjin Rail.")
+    occasion = ("Chilean President Ana Duarte toured the Sumiko Metals plant in Osaka on Tuesday.\n\n"
+                "The company used the occasion to unveil its new electric mining truck.")
+    assert _linked(_ans(analyzer, saw), "deal")
+    assert _linked(_ans(analyzer, occasion), "product_launch")
+
+
+def test_a_nominal_deal_is_a_deal(analyzer: Analyzer) -> None:
+    text = ("Kenyan President Daniel Otieno arrived in Seoul on Monday for a three-day state visit. "
+            "Agreements worth $3 billion were also announced during the trip.")
+    ans = _ans(analyzer, text)
+    assert any(e["type"] == "deal" for e in ans["events"])
+    assert _linked(ans, "deal")
+
+
+def test_an_official_who_witnesses_a_signing_is_not_its_party_but_the_signing_is_linked(
+        analyzer: Analyzer) -> None:
+    text = ("Chilean President Ana Duarte flew to Tokyo on Sunday. On Monday she witnessed the signing of an "
+            "agreement worth $500 million between two mining companies.")
+    ans = _ans(analyzer, text)
+    deal = next(e for e in ans["events"] if e["type"] == "deal")
+    assert "Ana Duarte" not in {a["text"] for a in deal["actors"]}
+    assert _linked(ans, "deal")
+
+
+def test_an_investment_said_with_its_amount_first_is_an_investment(analyzer: Analyzer) -> None:
+    text = ("Chilean President Ana Duarte was in Tokyo on Monday, where Sumiko Metals announced a $1 billion "
+            "investment in a copper smelter in Chile.")
+    ans = _ans(analyzer, text)
+    assert any(e["type"] == "investment" for e in ans["events"])
+    assert _linked(ans, "investment")
