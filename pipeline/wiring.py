@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from pipeline.alerts.delivery import attach_outbox
+from pipeline.alerts.folds import StoredFolds
 from pipeline.alerts.rules import AlertEngine, alert_log_path, jsonl_notifier
 from pipeline.alerts.saved_searches import SavedSearches
 from pipeline.config import AlertRule, Config
@@ -60,7 +61,9 @@ def make_alert_engine(config: Config, store: Store, echo: bool = True) -> AlertE
     if echo:
         notifiers.append(lambda a: print(f"ALERT {a.headline()}", file=sys.stderr))
     rules = [*config.alerts, *saved_search_rules(config)]
-    engine = AlertEngine(rules, store, config.watch_entries(), notifiers)
+    folding = any(r.type == "mention" and r.cooldown_s == 0 for r in rules)
+    folds = StoredFolds(config.scheduler.db_url) if folding else None  # a killed run's folded matches survive it
+    engine = AlertEngine(rules, store, config.watch_entries(), notifiers, folds=folds)
     if any(r.channels or r.email for r in rules):
         attach_outbox(engine, config)
     return engine

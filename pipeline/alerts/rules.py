@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.alerts.channels import DIGEST_CHANNEL
+from pipeline.alerts.folds import FoldBook, MemoryFolds
 from pipeline.config import AlertRule, Config
 from storage.base import Store, UpsertResult
 from storage.models import Document, WatchEntry, utc_now_iso
@@ -98,7 +99,7 @@ class AlertEngine:
 
     def __init__(self, rules: Iterable[AlertRule], store: Store, entries: Iterable[WatchEntry],
                  notifiers: Iterable[Notifier] = (), clock: Callable[[], float] = time.time,
-                 fold: bool = True) -> None:
+                 fold: bool = True, folds: FoldBook | None = None) -> None:
         self.rules = list(rules)
         self.store = store
         entries = list(entries)
@@ -109,8 +110,9 @@ class AlertEngine:
         self.fold = fold
         self.fired: list[Alert] = []
         self.folded: dict[tuple[str, str], int] = {}  # per (rule, entity): matches folded so far this run
-        self._fold_lead: dict[tuple[str, str], tuple[Alert, float]] = {}
-        self._fold_docs: dict[tuple[str, str], list[Alert]] = {}
+        # Open fold groups: in the service database when given one, so a killed run's folded matches
+        # are sent by the next run (pipeline.alerts.folds).
+        self.folds: FoldBook = folds if folds is not None else MemoryFolds()
         self.already_sent = 0
         self.suppressed = 0  # cool-down or daily cap
         self._queries = {r.name: parse(r.query) for r in self.rules if r.type == "search" and r.query}
@@ -409,24 +411,30 @@ class AlertEngine:
         """
         alert.key = key
         group = (rule.name, alert.entity_id)
-        if self.store.was_marked(ALERT_NAMESPACE, key) or any(a.key == key for a in self._fold_docs.get(group, [])):
+        if self.store.was_marked(ALERT_NAMESPACE, key) or (self._folds_rule(rule) and self.folds.holds(group, key)):
             self.already_sent += 1
             return
         if not self._claim_cooldown(rule, alert) or not self._claim_daily_slot(rule, alert):
             self.suppressed += 1
             self.store.mark_once(ALERT_NAMESPACE, key, json.dumps(alert.to_dict(), ensure_ascii=False))
             return
-        if self.fold and rule.cooldown_s == 0 and rule.type == "mention":
+        if self._folds_rule(rule):
             # Without an explicit cool-down, further matches fold: the first goes out at once, the
             # others follow as one alert that lists them (flush_folded), never silently.
             self.flush_folded()
-            if group in self._fold_lead:
-                self.folded[group] = self.folded.get(group, 0) + 1
-                self._fold_docs.setdefault(group, []).append(alert)
+            if self.folds.lead(group) is not None:
+                if self.folds.add(group, key, alert.to_dict()):
+                    self.folded[group] = self.folded.get(group, 0) + 1
                 return
+            # Sent before the group opens: a run killed in between costs a second lead alert, never one lost.
+            self._send(alert)
+            self.folds.open(group, alert.to_dict(), self.clock())
             self.folded.setdefault(group, 0)
-            self._fold_lead[group] = (alert, self.clock())
+            return
         self._send(alert)
+
+    def _folds_rule(self, rule: AlertRule) -> bool:
+        return self.fold and rule.cooldown_s == 0 and rule.type == "mention"
 
     def _send(self, alert: Alert, covers: Iterable[Alert] = ()) -> None:
         """Notify, then mark ``alert`` (and the folded alerts it ``covers``) sent: the mark comes last."""
@@ -442,29 +450,32 @@ class AlertEngine:
         The follow-up names the count and every folded document (id, url, title, source), so each
         channel and the digest can say "+N more"; a new first alert opens the next group.
         """
-        now = self.clock()
         sent = 0
-        for group, (lead, at) in list(self._fold_lead.items()):
-            if now - at < older_than_s:
-                continue
-            del self._fold_lead[group]
-            more = self._fold_docs.pop(group, [])
-            if not more:
-                continue
-            docs = [{"id": a.doc_id, "url": a.url, "title": a.title, "source": a.source} for a in more]
-            n = len(more)
-            alert = Alert(rule=lead.rule, entity_id=lead.entity_id, entity_name=lead.entity_name, doc_id=more[0].doc_id,
-                          url=more[0].url, title=more[0].title, kind=more[0].kind, source=more[0].source,
-                          mentions=sum(a.mentions for a in more), evidence=more[0].evidence, type=lead.type,
-                          why=f"{lead.entity_name} mentioned in {n} more document{'s' if n != 1 else ''} "
-                              f"after the alert on '{lead.title or lead.url}'",
-                          story_id=more[0].story_id, folded_count=n, folded=docs,
-                          details={"folded_into": lead.key})
-            alert.key = f"{lead.key}|folded|{more[0].doc_id}"
-            if not self.store.was_marked(ALERT_NAMESPACE, alert.key):
-                self._send(alert, covers=more)
-                sent += 1
+        for group, lead_dict, folded in self.folds.due(self.clock() - older_than_s):
+            if folded:
+                lead = Alert(**lead_dict)
+                more = [Alert(**a) for a in folded]
+                follow = self._follow_up(lead, more)
+                if not self.store.was_marked(ALERT_NAMESPACE, follow.key):
+                    self._send(follow, covers=more)
+                    sent += 1
+            self.folds.close(group)
         return sent
+
+    @staticmethod
+    def _follow_up(lead: Alert, more: list[Alert]) -> Alert:
+        """The one alert that lists the matches folded after ``lead``."""
+        docs = [{"id": a.doc_id, "url": a.url, "title": a.title, "source": a.source} for a in more]
+        n = len(more)
+        alert = Alert(rule=lead.rule, entity_id=lead.entity_id, entity_name=lead.entity_name, doc_id=more[0].doc_id,
+                      url=more[0].url, title=more[0].title, kind=more[0].kind, source=more[0].source,
+                      mentions=sum(a.mentions for a in more), evidence=more[0].evidence, type=lead.type,
+                      why=f"{lead.entity_name} mentioned in {n} more document{'s' if n != 1 else ''} "
+                          f"after the alert on '{lead.title or lead.url}'",
+                      story_id=more[0].story_id, folded_count=n, folded=docs,
+                      details={"folded_into": lead.key})
+        alert.key = f"{lead.key}|folded|{more[0].doc_id}"
+        return alert
 
     def _claim(self, namespace: str, slots: Iterable[str], holder: str) -> bool:
         """Take one of ``slots`` (atomic across processes); True again for the same ``holder``.

@@ -9,7 +9,7 @@ from pipeline.config import Config
 from pipeline.health import source_health
 from pipeline.ingest.jsonl import JsonlWriter
 from pipeline.wiring import make_store
-from pipeline.workers.dead_letter import DeadLetters
+from pipeline.workers.dead_letter import dead_by_source
 
 
 def sources(config: Config, args: argparse.Namespace) -> int:
@@ -18,7 +18,7 @@ def sources(config: Config, args: argparse.Namespace) -> int:
         rows = source_health(store, config)
     finally:
         store.close()
-    dead = DeadLetters(config.scheduler.db_url).by_source()
+    dead = dead_by_source(config.scheduler.db_url)
     if args.json:
         out = JsonlWriter(sys.stdout)
         for row in rows:  # analysis_dead: documents whose analysis failed every retry (workers' dead letters)

@@ -8,7 +8,10 @@ scheduler's tables never touch each other, and one SQLAlchemy code path serves b
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -67,8 +70,6 @@ def make_engine(url: str) -> Engine:
             kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
         engine = sa.create_engine(url, **kwargs)
         if url.startswith("sqlite"):
-            from pathlib import Path
-
             path = url.split("///", 1)[-1]
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -91,6 +92,26 @@ def make_engine(url: str) -> Engine:
                                                   setting="[scheduler] db_url")) from exc
         _ENGINES[url] = engine
     return engine
+
+
+def reading_engine(url: str) -> Engine | None:
+    """An engine for commands that only read the service database (``sources``, ``jobs``).
+
+    Reading must work where this user may not write (a store shared read-only): no tables are
+    created and a SQLite file is opened read-only; None when that file does not exist yet (nothing
+    was ever written, so there is nothing to read).
+    """
+    url = sqlalchemy_url(url)
+    if not url.startswith("sqlite"):
+        return make_engine(url)
+    path = url.split("///", 1)[-1]
+    if not path or path == ":memory:" or not Path(path).is_file():
+        return None
+    # A WAL database whose folder this user cannot write cannot make the -shm file even readers need:
+    # then immutable (nobody can be writing it: a writer would need that folder too), as the store does.
+    mode = "mode=ro" if os.access(Path(path).resolve().parent, os.W_OK) else "immutable=1"
+    return sa.create_engine(f"sqlite:///file:{quote(str(Path(path).resolve()))}?{mode}&uri=true", future=True,
+                            connect_args={"timeout": 30, "check_same_thread": False})
 
 
 def _add_columns(engine: Engine) -> None:

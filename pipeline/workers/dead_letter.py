@@ -19,7 +19,7 @@ import orjson
 import sqlalchemy as sa
 
 from pipeline.ingest.pending import PENDING, pending_key
-from pipeline.servicedb.schema import METADATA, make_engine
+from pipeline.servicedb.schema import METADATA, make_engine, reading_engine
 from storage.models import Document
 
 DEAD = sa.Table(
@@ -77,14 +77,6 @@ class DeadLetters:
         with self.engine.begin() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(DEAD)).scalar_one())
 
-    def by_source(self) -> dict[str, tuple[int, str]]:
-        """Source -> (dead documents, the latest error)."""
-        out: dict[str, tuple[int, str]] = {}
-        for row in self.rows():
-            n, error = out.get(row.source, (0, row.error))
-            out[row.source] = (n + 1, error)
-        return out
-
     def revive(self) -> list[Document]:
         """Take every row off this list, back onto the pending list; the caller queues them again."""
         docs = []
@@ -96,3 +88,18 @@ class DeadLetters:
                 conn.execute(DEAD.delete().where(DEAD.c.key == key))
                 docs.append(Document.from_dict(orjson.loads(doc)))
         return docs
+
+
+def dead_by_source(db_url: str) -> dict[str, tuple[int, str]]:
+    """Source -> (dead documents, the latest error), read without writing (``newswatch sources`` on a
+    read-only store works); empty when the service database or its list does not exist yet."""
+    engine = reading_engine(db_url)
+    if engine is None or not sa.inspect(engine).has_table(DEAD.name):
+        return {}
+    out: dict[str, tuple[int, str]] = {}
+    query = sa.select(DEAD.c.source, DEAD.c.error).order_by(DEAD.c.failed_at.desc(), DEAD.c.key)
+    with engine.connect() as conn:
+        for source, error in conn.execute(query).all():
+            n, latest = out.get(source, (0, error))
+            out[source] = (n + 1, latest)
+    return out

@@ -11,6 +11,7 @@ from aiosmtpd.controller import Controller
 from mailkit import Inbox, free_port
 
 from pipeline.alerts.channels import make_senders
+from pipeline.alerts.folds import StoredFolds
 from pipeline.alerts.outbox import OutboxItem
 from pipeline.alerts.rules import AlertEngine
 from pipeline.config import AlertRule, ChannelConfig, Config, SmtpConfig
@@ -56,6 +57,27 @@ def test_22_matches_give_one_alert_then_one_that_lists_the_other_21(folded) -> N
         again.on_document(doc(i), None)
     again.close()
     assert again.fired == []
+
+
+def test_a_run_killed_inside_the_fold_window_leaves_its_folded_matches_to_the_next(tmp_path, db_url) -> None:
+    # The first run stops without close() (as kill -9 would stop it): its folded matches are in the
+    # service database, and the next run, on its own documents, sends the follow-up that lists them.
+    store = SQLiteStore(tmp_path / "store.db")
+    first = AlertEngine([AlertRule(name="watch", watchlist="trade")], store, ENTRIES, folds=StoredFolds(db_url))
+    for i in range(4):
+        Ingestor(store, None, [first]).ingest(doc(i))
+    assert [a.folded_count for a in first.fired] == [0]  # the lead; three matches folded, none sent yet
+    nxt = AlertEngine([AlertRule(name="watch", watchlist="trade")], store, ENTRIES, folds=StoredFolds(db_url))
+    nxt.on_document(doc(2), None)  # a folded document seen again is not a new match
+    nxt.close()
+    (follow,) = nxt.fired
+    assert follow.folded_count == 3
+    assert [d["url"] for d in follow.folded] == [f"https://n.example/{i}" for i in (1, 2, 3)]
+    assert follow.details["folded_into"] == first.fired[0].key
+    again = AlertEngine([AlertRule(name="watch", watchlist="trade")], store, ENTRIES, folds=StoredFolds(db_url))
+    again.close()
+    assert again.fired == []  # sent once: the group is closed
+    store.close()
 
 
 def test_every_channel_carries_the_count_and_the_documents(folded, tmp_path, webhook, capsys) -> None:
