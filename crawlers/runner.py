@@ -17,6 +17,7 @@ from typing import Any
 from crawlers.item_sink import SINK_SETTING, SinkRef
 from crawlers.items import Quarantined
 from crawlers.settings import crawl_settings
+from crawlers.shared_frontier import REDIS_URL_SETTING
 from crawlers.sources import normalize_sources
 from crawlers.state import STATE_SETTING, CrawlState, StateRef
 from storage.models import Document
@@ -114,6 +115,8 @@ def run_crawl(
     else:
         sink = on_item
     merged[SINK_SETTING] = SinkRef(sink)
+    if merged.get(REDIS_URL_SETTING):
+        state = _shared(merged, state)
     if state is not None:
         merged[STATE_SETTING] = StateRef(state)
 
@@ -139,6 +142,29 @@ def run_crawl(
     stats = CrawlStats.from_scrapy(dict(raw), [s["name"] for s in specs])
     stats.elapsed_s = elapsed
     return stats
+
+
+def _shared(merged: dict[str, Any], state: CrawlState | None) -> CrawlState:
+    """Frontier, duplicate filter and politeness in Redis (``crawlers.shared_frontier``), shared by every
+    crawler process given the same ``NEWSWATCH_REDIS_URL`` and ``NEWSWATCH_CRAWL_NAME``; ``state`` (the
+    store) keeps the rest."""
+    from crawlers.shared_frontier import (
+        CRAWL_NAME_SETTING,
+        DEFAULT_CRAWL_NAME,
+        DEFAULT_LEASE_S,
+        FRONTIER_SETTING,
+        LEASE_SETTING,
+        FrontierRef,
+        SharedFrontier,
+    )
+
+    frontier = SharedFrontier(str(merged[REDIS_URL_SETTING]), str(merged.get(CRAWL_NAME_SETTING) or DEFAULT_CRAWL_NAME),
+                              inner=state, lease_s=float(merged.get(LEASE_SETTING) or DEFAULT_LEASE_S))
+    merged[FRONTIER_SETTING] = FrontierRef(frontier)
+    merged["SCHEDULER"] = "crawlers.shared_frontier.RedisScheduler"
+    merged["DOWNLOADER_MIDDLEWARES"] = {**merged.get("DOWNLOADER_MIDDLEWARES", {}),
+                                        "crawlers.shared_frontier.SharedPolitenessMiddleware": 950}
+    return frontier  # type: ignore[return-value]
 
 
 class _Progress:

@@ -108,6 +108,10 @@ class NewsWatchSpider(scrapy.Spider):
                 if self._admit(request, initial=True):
                     yield request
 
+    def frontier_request(self, row: dict[str, Any]) -> Request | None:
+        """The request a frontier row (``{"url", "meta"}``) stands for; None for a source not crawled here."""
+        return self._from_frontier(row)
+
     def _from_frontier(self, row: dict[str, Any]) -> Request | None:
         meta = dict(row.get("meta") or {})
         callback = getattr(self, str(meta.get("nw_cb") or ""), None)
