@@ -97,7 +97,7 @@ if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return '0.05' end
 local nxt = tonumber(redis.call('GET', KEYS[2]) or '0')
 if nxt > now then return tostring(nxt - now) end
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[5]), ARGV[2])
-redis.call('SET', KEYS[2], tostring(now + tonumber(ARGV[4])), 'EX', 3600)
+redis.call('SET', KEYS[2], tostring(now + tonumber(ARGV[4])), 'PX', math.ceil(tonumber(ARGV[4]) * 1000) + 1)
 return '0'
 """
 

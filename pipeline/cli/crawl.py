@@ -28,7 +28,7 @@ def crawl(config: Config, args: argparse.Namespace) -> int:
         two = TwoStage(config, store, [alerts, *([correlator] if correlator else [])], stories=stories)
         report = None
         try:
-            report = run_crawl_job(sources, two.ingestor, stage=two.stage)
+            report = run_crawl_job(sources, two.ingestor, config.crawl.scrapy_settings(), stage=two.stage)
         finally:
             try:
                 two.close()

@@ -10,6 +10,7 @@ from pipeline.config.model import Config
 from pipeline.config.sections import (
     parse_api,
     parse_correlator,
+    parse_crawl,
     parse_digest,
     parse_nlp,
     parse_scheduler,
@@ -33,7 +34,7 @@ def parse_config(raw: dict[str, Any], path: Path | None = None, text: str = "") 
         alerts=parse_alerts(rep, raw, watchlists, channels), digest=parse_digest(rep, raw, watchlists),
         smtp=parse_smtp(rep, raw), nlp=parse_nlp(rep, raw), api=parse_api(rep, raw), path=path,
         channels=channels, scheduler=parse_scheduler(rep, raw, data_dir), correlator=parse_correlator(rep, raw),
-        workers=parse_workers(rep, raw),
+        workers=parse_workers(rep, raw), crawl=parse_crawl(rep, raw),
     )
 
 

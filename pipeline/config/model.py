@@ -109,6 +109,23 @@ class SchedulerConfig:
 
 
 @dataclass
+class CrawlConfig:
+    """A crawl shared by crawler processes on several machines (``crawlers.shared_frontier``): off by default,
+    each ``newswatch crawl`` then keeps its own frontier in the store."""
+
+    redis_url: str = ""  # empty: no shared frontier
+    name: str = "newswatch"  # crawler processes with the same Redis and name share one crawl
+    lease_s: float = 60.0  # a request in flight in a process that stopped renewing goes to another after this
+
+    def scrapy_settings(self) -> dict[str, object]:
+        """The settings ``crawlers.runner.run_crawl`` reads; none when the frontier is not shared."""
+        if not self.redis_url:
+            return {}
+        return {"NEWSWATCH_REDIS_URL": self.redis_url, "NEWSWATCH_CRAWL_NAME": self.name,
+                "NEWSWATCH_LEASE_S": self.lease_s}
+
+
+@dataclass
 class WorkersConfig:
     """Celery analysis workers (``newswatch worker``): off, the analysis runs in a child process of each ingest."""
 
@@ -192,6 +209,7 @@ class Config:
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
     correlator: CorrelatorSettings = field(default_factory=CorrelatorSettings)
     workers: WorkersConfig = field(default_factory=WorkersConfig)
+    crawl: CrawlConfig = field(default_factory=CrawlConfig)
 
     def __post_init__(self) -> None:
         if not self.storage_url:

@@ -29,6 +29,7 @@ from pipeline.config.model import (
     AlertRule,
     ApiConfig,
     ChannelConfig,
+    CrawlConfig,
     DigestConfig,
     Recipient,
     SchedulerConfig,
@@ -242,6 +243,13 @@ OPTIONS: tuple[Option, ...] = (
     Option("scheduler.crawl_timeout_s", int, "A crawl running longer is stopped.", SchedulerConfig, low=1),
     Option("scheduler.outbox_every_s", int, "Seconds between outbox deliveries.", SchedulerConfig, low=1),
 
+    Option("crawl.redis_url", str, "A crawl shared by several crawler processes (docs/deployment.md): the Redis "
+           "holding its frontier, duplicate filter and per-host politeness, redis://HOST:PORT/DB; env:NAME reads it "
+           "from the environment; empty: each crawl keeps its frontier in the store.", CrawlConfig),
+    Option("crawl.name", str, "Crawler processes with the same Redis and name share one crawl.", CrawlConfig),
+    Option("crawl.lease_s", NUMBER, "Seconds before a request in flight in a crawler that died goes to another "
+           "(its holder renews it while alive).", CrawlConfig, low=1, high=86400),
+
     Option("workers.enabled", bool, "Run the analysis and event stages in Celery workers (newswatch worker) "
            "instead of a child process of each crawl or ingest; mention alerts stay in the ingesting process.",
            WorkersConfig),
@@ -291,6 +299,7 @@ SECTIONS: dict[str, str] = {
     "nlp": "The analyzer.",
     "api": "newswatch serve: HTTP API and web UI.",
     "scheduler": "newswatch run: jobs and the alert outbox.",
+    "crawl": "A crawl shared by crawler processes on several machines (docs/deployment.md); off by default.",
     "workers": "Analysis workers on a broker (docs/deployment.md); off by default.",
     "correlator": "Co-timed events and listing surges.",
 }

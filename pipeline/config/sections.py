@@ -18,6 +18,7 @@ from pipeline.config.checks import owner_fields, read_section, subtable, table_l
 from pipeline.config.model import (
     DEFAULT_DATA_DIR,
     ApiConfig,
+    CrawlConfig,
     DigestConfig,
     Recipient,
     SchedulerConfig,
@@ -180,6 +181,17 @@ def parse_correlator(rep: Reporter, raw: dict[str, Any]) -> CorrelatorSettings:
     if rules:
         values["rules"] = tuple(rules)
     return CorrelatorSettings(**owner_fields("correlator", values, CorrelatorSettings))
+
+
+def parse_crawl(rep: Reporter, raw: dict[str, Any]) -> CrawlConfig:
+    values = read_section(rep, "crawl", subtable(rep, "", raw, "crawl"), "crawl")
+    if values.get("redis_url"):
+        values["redis_url"] = from_env(rep, "crawl.redis_url", values["redis_url"])
+        if not re.match(r"^(redis|rediss|unix)://", values["redis_url"]):
+            raise rep.error("crawl.redis_url", f"expected redis://HOST:PORT/DB, got {values['redis_url']!r}")
+    if "name" in values and not re.match(r"^[A-Za-z0-9_.-]+$", values["name"]):
+        raise rep.error("crawl.name", f"expected letters, digits, '.', '_' or '-', got {values['name']!r}")
+    return CrawlConfig(**owner_fields("crawl", values, CrawlConfig))
 
 
 def parse_workers(rep: Reporter, raw: dict[str, Any]) -> WorkersConfig:

@@ -192,3 +192,13 @@ def test_committed_configuration_reference_matches_the_table() -> None:
 
     committed = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
     assert committed == render_reference(), "run: python -m pipeline.config.reference > docs/configuration.md"
+
+
+def test_crawl_table_shares_the_frontier_only_when_named(tmp_path: Path) -> None:
+    assert load_config(write(tmp_path, "")).crawl.scrapy_settings() == {}  # default: the store's frontier
+    config = load_config(write(tmp_path, '[crawl]\nredis_url = "redis://10.0.0.5:6379/2"\nname = "eu"\nlease_s = 30\n'))
+    assert config.crawl.scrapy_settings() == {"NEWSWATCH_REDIS_URL": "redis://10.0.0.5:6379/2",
+                                              "NEWSWATCH_CRAWL_NAME": "eu", "NEWSWATCH_LEASE_S": 30}
+    message = error_of(tmp_path, '[crawl]\nredis_url = "http://10.0.0.5"\n')
+    assert "newswatch.toml:2: crawl.redis_url" in message
+    assert "crawl.name" in error_of(tmp_path, '[crawl]\nname = "a b"\n')
