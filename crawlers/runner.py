@@ -17,7 +17,16 @@ from typing import Any
 from crawlers.item_sink import SINK_SETTING, SinkRef
 from crawlers.items import Quarantined
 from crawlers.settings import crawl_settings
-from crawlers.shared_frontier import REDIS_URL_SETTING
+from crawlers.shared_frontier import (
+    CRAWL_NAME_SETTING,
+    DEFAULT_CRAWL_NAME,
+    DEFAULT_LEASE_S,
+    FRONTIER_SETTING,
+    LEASE_SETTING,
+    REDIS_URL_SETTING,
+    FrontierRef,
+    SharedFrontier,
+)
 from crawlers.sources import normalize_sources
 from crawlers.state import STATE_SETTING, CrawlState, StateRef
 from storage.models import Document
@@ -148,15 +157,6 @@ def _shared(merged: dict[str, Any], state: CrawlState | None) -> CrawlState:
     """Frontier, duplicate filter and politeness in Redis (``crawlers.shared_frontier``), shared by every
     crawler process given the same ``NEWSWATCH_REDIS_URL`` and ``NEWSWATCH_CRAWL_NAME``; ``state`` (the
     store) keeps the rest."""
-    from crawlers.shared_frontier import (
-        CRAWL_NAME_SETTING,
-        DEFAULT_CRAWL_NAME,
-        DEFAULT_LEASE_S,
-        FRONTIER_SETTING,
-        LEASE_SETTING,
-        FrontierRef,
-        SharedFrontier,
-    )
 
     frontier = SharedFrontier(str(merged[REDIS_URL_SETTING]), str(merged.get(CRAWL_NAME_SETTING) or DEFAULT_CRAWL_NAME),
                               inner=state, lease_s=float(merged.get(LEASE_SETTING) or DEFAULT_LEASE_S))

@@ -329,7 +329,7 @@ class SharedPolitenessMiddleware:
         return self.default_delay
 
     async def process_request(self, request: Any, spider: Any = None) -> None:
-        from crawlers.middlewares import _sleep
+        from crawlers.middlewares import _sleep  # deferred on purpose: it imports Scrapy (slow), only a crawl needs it
 
         host = urlsplit(request.url).netloc.lower()
         holder = f"{self.frontier.worker}:{id(request)}"
