@@ -35,6 +35,7 @@ class StanceExample:
     label: str
     start: int | None = None
     end: int | None = None
+    group: str = ""  # the source document: cross-validation folds never split one
 
 
 def load_newsmtsc(data_dir: Path, split: str) -> list[StanceExample]:
@@ -53,6 +54,7 @@ def load_newsmtsc(data_dir: Path, split: str) -> list[StanceExample]:
                     label=_NEWSMTSC[int(row["polarity"])],
                     start=int(row["from"]),
                     end=int(row["to"]),
+                    group=story_id(str(row.get("id", ""))),
                 )
             )
     return out
@@ -65,9 +67,37 @@ def load_tweeteval(data_dir: Path, split: str) -> list[StanceExample]:
     for folder, target in TWEETEVAL_TARGETS.items():
         texts = (root / folder / f"{split}_text.txt").read_text(encoding="utf-8").split("\n")
         labels = (root / folder / f"{split}_labels.txt").read_text(encoding="utf-8").split()
-        for text, label in zip(texts, labels, strict=False):
-            out.append(StanceExample(text=text.strip(), target=target, label=_TWEETEVAL[int(label)]))
+        for n, (text, label) in enumerate(zip(texts, labels, strict=False)):
+            out.append(StanceExample(text=text.strip(), target=target, label=_TWEETEVAL[int(label)],
+                                     group=f"tweet:{folder}:{split}:{n}"))
     return out
+
+
+def story_id(row_id: str) -> str:
+    """NewsMTSC ids read ``<source>_<story>_<article>_<sentence>_<target>...``; the story is the first
+    two parts. Articles of one story (several outlets on one event) share targets and wording, so a
+    fold holds whole stories: held-out figures then read like figures on unseen news."""
+    return "_".join(row_id.split("_")[:2])
+
+
+def grouped_folds(examples: Sequence[StanceExample], k: int, seed: int) -> list[list[int]]:
+    """``k`` held-out index lists covering ``examples``, whole groups (stories) per fold, fixed by ``seed``.
+
+    Groups are shuffled, then each goes to the fold with fewest examples so far (folds of even size)."""
+    import random
+
+    if k < 2:
+        raise ValueError(f"cross-validation needs at least 2 folds, got {k}")
+    by_group: dict[str, list[int]] = {}
+    for i, ex in enumerate(examples):
+        by_group.setdefault(ex.group or f"row:{i}", []).append(i)
+    groups = sorted(by_group)
+    random.Random(seed).shuffle(groups)
+    groups.sort(key=lambda g: -len(by_group[g]))  # big stories first: stable, even folds
+    folds: list[list[int]] = [[] for _ in range(k)]
+    for g in groups:
+        min(folds, key=len).extend(by_group[g])
+    return [sorted(f) for f in folds]
 
 
 def macro_f1(gold: Sequence[str], pred: Sequence[str]) -> float:

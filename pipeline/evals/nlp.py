@@ -211,7 +211,9 @@ def _cv_figures() -> dict[str, float]:
         meta = json.loads((TRAINED_DIR / "meta.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return {str(k): float(v) for k, v in (meta.get("cross_validated") or {}).items()}
+    # meta also holds the per-epoch table and the fold count: only the chosen epoch's figures print
+    return {str(k): float(v) for k, v in (meta.get("cross_validated") or {}).items()
+            if k in ("newsmtsc", "tweeteval") and isinstance(v, (int, float))}
 
 
 def eval_stance(data: Path, analyzer: Any, limit: int | None) -> list[Result]:

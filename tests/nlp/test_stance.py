@@ -130,3 +130,20 @@ def test_trained_model_reads_favor_against_and_neutral_toward_the_target() -> No
     preds = model.predict_many([StanceQuery(text, target) for text, target, _ in texts])  # mentions located
     assert [label for label, _ in preds] == [gold for _, _, gold in texts]
     assert all(1 / 3 <= score <= 1.0 for _, score in preds)
+
+
+def test_cross_validation_folds_keep_each_story_whole_and_cover_every_row() -> None:
+    from nlp.stance_data import StanceExample, grouped_folds, story_id
+
+    assert story_id("outlet_17_4_2_Some Target_0_5") == "outlet_17"
+    rows = [StanceExample(f"Sentence {i} about the mayor.", "the mayor", "neutral", group=f"story{i % 7}")
+            for i in range(40)]
+    rows += [StanceExample("A post.", "a topic", "favor", group=f"tweet:x:train:{i}") for i in range(9)]
+    folds = grouped_folds(rows, 3, seed=5)
+    assert sorted(i for f in folds for i in f) == list(range(len(rows)))
+    for fold in folds:
+        stories = {rows[i].group for i in fold}
+        assert all(rows[j].group not in stories for other in folds if other is not fold for j in other)
+    assert folds == grouped_folds(rows, 3, seed=5)  # fixed by the seed
+    with pytest.raises(ValueError):
+        grouped_folds(rows, 1, seed=5)
