@@ -7,6 +7,7 @@ progress line is drawn on stderr only when it is a terminal.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import sys
 import time
@@ -125,7 +126,7 @@ def run_crawl(
         sink = on_item
     merged[SINK_SETTING] = SinkRef(sink)
     if merged.get(REDIS_URL_SETTING):
-        state = _shared(merged, state)
+        state = _shared(merged, state, specs)
     if state is not None:
         merged[STATE_SETTING] = StateRef(state)
 
@@ -153,13 +154,16 @@ def run_crawl(
     return stats
 
 
-def _shared(merged: dict[str, Any], state: CrawlState | None) -> CrawlState:
+def _shared(merged: dict[str, Any], state: CrawlState | None, specs: list[dict[str, Any]]) -> CrawlState:
     """Frontier, duplicate filter and politeness in Redis (``crawlers.shared_frontier``), shared by every
     crawler process given the same ``NEWSWATCH_REDIS_URL`` and ``NEWSWATCH_CRAWL_NAME``; ``state`` (the
     store) keeps the rest."""
 
-    frontier = SharedFrontier(str(merged[REDIS_URL_SETTING]), str(merged.get(CRAWL_NAME_SETTING) or DEFAULT_CRAWL_NAME),
-                              inner=state, lease_s=float(merged.get(LEASE_SETTING) or DEFAULT_LEASE_S))
+    # Processes share a crawl when they crawl the same sources: `newswatch run` starts one crawl per source.
+    names = hashlib.blake2b("\n".join(sorted(s["name"] for s in specs)).encode(), digest_size=5).hexdigest()
+    crawl = f"{merged.get(CRAWL_NAME_SETTING) or DEFAULT_CRAWL_NAME}:{names}"
+    frontier = SharedFrontier(str(merged[REDIS_URL_SETTING]), crawl, inner=state,
+                              lease_s=float(merged.get(LEASE_SETTING) or DEFAULT_LEASE_S))
     merged[FRONTIER_SETTING] = FrontierRef(frontier)
     merged["SCHEDULER"] = "crawlers.shared_frontier.RedisScheduler"
     merged["DOWNLOADER_MIDDLEWARES"] = {**merged.get("DOWNLOADER_MIDDLEWARES", {}),

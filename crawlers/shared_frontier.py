@@ -164,8 +164,15 @@ class SharedFrontier:
         return {"pending": int(self.redis.llen(self.k["queue"])) + int(self.redis.zcard(self.k["inflight"])),
                 "done": int(self.redis.scard(self.k["done"]))}
 
+    def fetch_record(self, url: str) -> FetchRecord | None:
+        return self.inner.fetch_record(url) if self.inner is not None else None
+
+    def source_event(self, source: str, **counts: Any) -> None:
+        if self.inner is not None:
+            self.inner.source_event(source, **counts)
+
     def __getattr__(self, name: str) -> Any:
-        """Fetch validators, source health, gone pages, transactions: the store's."""
+        """Gone pages, transactions and the rest: the store's (none without a store: a bench's crawl)."""
         if name in ("inner", "redis") or self.__dict__.get("inner") is None:
             raise AttributeError(name)
         return getattr(self.inner, name)
@@ -286,9 +293,9 @@ class RedisScheduler:
                 continue
             member, data = got
             request = self.spider.frontier_request(data)
-            if request is None:  # a source this process is not configured with: not ours to judge
-                source, _, key = member.partition("\t")
-                self.frontier.frontier_done(source, key)
+            if request is None:  # a source configured otherwise here: left to expire for a process that has it
+                logger.warning("shared frontier: %s is of a source this crawler does not crawl", member)
+                self.frontier.leased.discard(member)
                 continue
             return request
         return None

@@ -27,6 +27,7 @@ import psutil
 
 from pipeline.benches.common import Row, print_table
 from pipeline.benches.nlp import reuters_texts, reuters_watchlist
+from pipeline.benches.scale_crawl import crawl_rows
 from pipeline.config import Config, load_config
 from pipeline.correlator import make_event_stages
 from pipeline.ingest.pending import PendingAnalysis
@@ -163,6 +164,6 @@ def analysis_rows(docs: int | None) -> list[Row]:
 
 
 def run(docs: int | None, as_json: bool) -> int:
-    rows = analysis_rows(docs)
+    rows = [*analysis_rows(docs), *crawl_rows(None)]  # --docs sizes the analysis rounds; the crawl site is fixed
     print_table("newswatch bench scale", rows, "1 worker", as_json)
     return 0

@@ -79,6 +79,12 @@ def _frontier_keys(client: Any, name: str) -> list[str]:
     return [k for k in client.keys(f"newswatch:crawl:{name}:*") if ":polite:" not in k]
 
 
+def _owner_key(client: Any, name: str) -> str:
+    keys = client.keys(f"newswatch:crawl:{name}:*:owner")
+    assert len(keys) == 1, keys
+    return str(keys[0])
+
+
 def _new_store(db: Path) -> None:
     SQLiteStore(str(db)).close()  # migrations once, before two processes open the file
 
@@ -116,7 +122,7 @@ def test_a_killed_crawler_leaves_its_requests_to_the_other(tmp_path: Path, redis
             assert time.monotonic() < deadline, "the crawl did not get going"
             time.sleep(0.2)
         os.kill(a.pid, signal.SIGSTOP)  # frozen: what it holds can be read before it dies
-        owners = redis_client.hgetall(f"newswatch:crawl:{name}:owner")
+        owners = redis_client.hgetall(_owner_key(redis_client, name))
         held = {m.split("\t", 1)[1] for m, who in owners.items() if who.split(":")[1] == str(a.pid)}
         os.kill(a.pid, signal.SIGKILL)
         a.wait(timeout=60)
