@@ -103,7 +103,15 @@ def buy_controls(tree: lxml.html.HtmlElement, url: str | None = None) -> list[lx
     A "Buy now" link to another site is an affiliate link of a review, not this page's offer."""
     host = urlsplit(url).hostname if url else None
     found = []
-    for el in tree.iter("button", "input", "a", "form"):
+    for el in tree.iter("button", "input", "a", "form", "div", "span"):
+        if el.tag in ("div", "span"):
+            # Script-driven shops make a plain box their button: one whose own text is the whole label.
+            own = " ".join((el.text or "").split())
+            match = _ADD_TO_CART.search(own) if 0 < len(own) <= 30 else None
+            if (match and len(match.group(0)) >= len(own) - 2 and len(el) <= 2 and _clickable(el)
+                    and not _outside_main(el)):
+                found.append(el)
+            continue
         if el.tag == "input" and (el.get("type") or "").lower() not in ("submit", "button", "image"):
             continue
         if el.tag == "form":
@@ -123,6 +131,18 @@ def buy_controls(tree: lxml.html.HtmlElement, url: str | None = None) -> list[lx
         if (named or _ADD_TO_CART.search(label)) and not _outside_main(el):
             found.append(el)
     return found
+
+
+_CLICKABLE_NAME = re.compile(r"buy|cart|basket|btn|button|order|purchase|kauf|panier|carrito|carrello|korzin",
+                             re.IGNORECASE)
+
+
+def _clickable(el: lxml.html.HtmlElement) -> bool:
+    """A box made a button by its name or role, not a word in a sentence or an affiliate link's caption."""
+    if el.xpath("ancestor::a[@href]"):
+        return False
+    return (el.get("role") == "button" or el.get("onclick") is not None
+            or bool(_CLICKABLE_NAME.search(_marker(el))))
 
 
 def _price_candidates(tree: lxml.html.HtmlElement) -> list[tuple[lxml.html.HtmlElement, str]]:
@@ -186,11 +206,40 @@ def stock_state(tree: lxml.html.HtmlElement, controls: list[lxml.html.HtmlElemen
     enabled = [c for c in controls if c.tag != "form" and c.get("disabled") is None
                and "disabled" not in _marker(c).lower() and c.get("aria-disabled") != "true"]
     if enabled:
-        label = " ".join(enabled[0].text_content().split()) + " " + (enabled[0].get("value") or "")
-        return "OutOfStock" if _OUT_OF_STOCK.search(label) else "InStock"
+        label = _shown_label(enabled[0])
+        if _OUT_OF_STOCK.search(label):
+            # A button carrying a label for each state ("Add to cart", "Unavailable") that a stylesheet
+            # or script toggles says nothing by its text alone.
+            return None if _ADD_TO_CART.search(label) else "OutOfStock"
+        return "InStock"
     if controls and all(c.tag != "form" for c in controls):
         return "OutOfStock"  # every buy button is disabled
     return None
+
+
+_HIDDEN_CLASS = re.compile(r"(?:^|\s)(?:hidden|d-none|is-hidden|hide|invisible|display-none|u-hidden)(?:\s|$)",
+                           re.IGNORECASE)
+
+
+def _hidden(el: lxml.html.HtmlElement) -> bool:
+    style = (el.get("style") or "").replace(" ", "").lower()
+    return (el.get("hidden") is not None or "display:none" in style or "visibility:hidden" in style
+            or bool(_HIDDEN_CLASS.search(el.get("class") or "")))
+
+
+def _shown_text(el: lxml.html.HtmlElement) -> str:
+    """``el``'s text without the descendants marked hidden (a tail belongs to the parent, so it stays)."""
+    parts = [el.text or ""]
+    for child in el:
+        if isinstance(child.tag, str) and not _hidden(child):
+            parts.append(_shown_text(child))
+        parts.append(child.tail or "")
+    return " ".join(parts)
+
+
+def _shown_label(control: lxml.html.HtmlElement) -> str:
+    """A control's text and value without the parts marked hidden (labels of its other states)."""
+    return " ".join(_shown_text(control).split()) + " " + (control.get("value") or "")
 
 
 def stock_text(text: str) -> str | None:

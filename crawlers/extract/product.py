@@ -54,6 +54,10 @@ def _product(structured: list[dict[str, Any]], tree: lxml.html.HtmlElement, meta
             for key, value in extra.items():
                 if merged.get(key) is None and value is not None:
                     merged[key] = value
+            # Shops that describe each size or colour as its own Product (one name, one offer each):
+            # the product is in stock when any variant is, as with several offers of one Product.
+            if extra.get("availability") == "InStock":
+                merged["availability"] = "InStock"
         _fill_from_page(merged, tree, meta, lang, url)
         return merged, "single"
     if offers_alone:
@@ -202,7 +206,7 @@ def _product_heuristic(tree: lxml.html.HtmlElement, meta: dict[str, str], lang: 
     availability_raw = _xpath_attr(tree, "//*[@itemprop='availability']", ("href", "content")) or \
         meta.get("product:availability") or meta.get("og:availability")
     availability = (_availability(availability_raw, warnings) if availability_raw
-                    else box.availability or _availability_on_page(tree, visible))
+                    else box.availability or _availability_on_page(tree, visible, page_wide=not box.has_control))
     return {"name": name, "price": _format_amount(amount), "currency": currency.upper() if currency else None,
             "availability": availability, "sku": sku, "brand": brand,
             "seller": _clean(seller_m.group(1)) if seller_m else None}
@@ -262,9 +266,11 @@ def _sku_from_page(tree: lxml.html.HtmlElement, url: str | None) -> str | None:
     return m.group(1) if m else None
 
 
-def _availability_on_page(tree: lxml.html.HtmlElement, visible: str) -> str | None:
+def _availability_on_page(tree: lxml.html.HtmlElement, visible: str, page_wide: bool = True) -> str | None:
     """Availability from elements named for it (``#availability``, ``.stock``), else from strong English phrases
-    anywhere (words like "indisponible" are too common elsewhere on a page to be read page-wide)."""
+    anywhere (words like "indisponible" are too common elsewhere on a page to be read page-wide). A page
+    with a buy button is not read page-wide: when the button said nothing clear, a "sold out" elsewhere is
+    another product's or another state's."""
     for el in tree.xpath("//*[contains(translate(@id, 'AVAILBTYSOCK', 'availbtysock'), 'availab') or "
                          "contains(translate(@class, 'AVAILBTYSOCK', 'availbtysock'), 'availab') or "
                          "contains(translate(@id, 'STOCK', 'stock'), 'stock') or "
@@ -272,6 +278,8 @@ def _availability_on_page(tree: lxml.html.HtmlElement, visible: str) -> str | No
         found = stock_text(" ".join(el.text_content().split())[:300])
         if found:
             return found
+    if not page_wide:
+        return None
     low = visible.lower()
     if re.search(r"out of stock|sold out|currently unavailable", low):
         return "OutOfStock"

@@ -51,3 +51,39 @@ def test_a_header_link_to_the_cart_is_no_buy_button() -> None:
     assert answer["page_type"] == "article"
     assert answer["product"] is None
 
+
+
+def test_a_product_described_once_per_size_is_in_stock_when_any_size_is() -> None:
+    sizes = "".join(
+        '<script type="application/ld+json">{"@context": "https://schema.org", "@type": "Product",'
+        f' "name": "Felt sailing cap", "sku": "CAP-{size}", "offers": {{"@type": "Offer", "price": "24.00",'
+        f' "priceCurrency": "EUR", "availability": "https://schema.org/{state}"}}}}</script>'
+        for size, state in (("S", "OutOfStock"), ("M", "InStock"), ("L", "OutOfStock")))
+    html = f"<html><head>{sizes}</head><body><h1>Felt sailing cap</h1><p>Warm and light.</p></body></html>"
+    product = extract_page(html, url="https://caps.example/p/felt")["product"]
+    assert product["price"] == "24.00"
+    assert product["availability"] == "InStock"
+
+
+def test_a_button_carrying_a_label_for_each_state_is_not_read_as_sold_out() -> None:
+    button = ('<a href="#" class="btn add-to-basket"><span class="when-buyable">Add to basket</span>'
+              '<span class="when-not">Currently unavailable</span></a>')
+    assert _page(button, "en", "Add to basket")["product"]["availability"] is None  # unclear, not sold out
+    hidden = ('<a href="#" class="btn add-to-basket"><span>Add to basket</span>'
+              '<span style="display: none">Sold out</span></a>')
+    assert _page(hidden, "en", "Add to basket")["product"]["availability"] == "InStock"
+    shown = ('<a href="#" class="btn add-to-basket"><span class="hidden">Add to basket</span>'
+             '<span>Sold out</span></a>')
+    assert _page(shown, "en", "Add to basket")["product"]["availability"] == "OutOfStock"
+
+
+def test_a_plain_box_saying_buy_is_a_buy_button() -> None:
+    html = """<html lang="ru"><body><main><h1>Чайник стальной 2 л</h1>
+    <div class="offer"><s class="price-was">3 490 руб.</s><span class="now">2 990 руб.</span>
+      <div class="js-buy" data-id="77">Купить</div></div>
+    <p>Стальной чайник для газовой и электрической плиты.</p>
+    <div class="similar"><span class="now">1 990 руб.</span><div class="js-buy">Купить</div></div>
+    </main></body></html>"""
+    product = extract_page(html, url="https://kettles.example/p/77")["product"]
+    assert product["price"] == "2990.00"
+    assert product["availability"] == "InStock"
