@@ -83,13 +83,13 @@ def test_sigkill_between_arrival_and_analysis_resumes_the_analysis(tmp_path: Pat
     killed = run(cfg, data, kill=True)
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
     assert [json.loads(line)["status"] for line in killed.stdout.splitlines()] == ["new", "new"]
-    assert "ana-visits" not in webhook.rules()  # the analysis never ran
+    assert "ana-visits" not in webhook.rules_once()  # the analysis never ran
 
     empty = tmp_path / "empty.jsonl"
     empty.write_text("", encoding="utf-8")
     again = run(cfg, empty)
     assert again.returncode == 0, again.stderr[-3000:]
-    assert webhook.rules() == ["ana-news", "ana-visits"], again.stderr[-2000:]
+    assert webhook.rules_once() == ["ana-news", "ana-visits"], again.stderr[-2000:]
 
     # both documents are stored, once, and found by search
     third = run(cfg, data)
@@ -99,4 +99,4 @@ def test_sigkill_between_arrival_and_analysis_resumes_the_analysis(tmp_path: Pat
                             cwd=cfg.parent, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True,
                             text=True, timeout=120)
     assert [json.loads(line)["url"] for line in search.stdout.splitlines()] == [DOCS[0]["url"]], search.stderr
-    assert webhook.rules() == ["ana-news", "ana-visits"]
+    assert webhook.rules_once() == ["ana-news", "ana-visits"]

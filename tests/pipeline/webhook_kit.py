@@ -19,3 +19,11 @@ class Webhook:
     def rules(self) -> list[str]:
         """The alert rule of each delivery, sorted."""
         return sorted(str(p["alert"]["rule"]) for p in self.payloads())
+
+    def rules_once(self) -> list[str]:
+        """The alert rule of each distinct delivery key, sorted: what a receiver keeps.
+
+        The outbox delivers at least once: a copy sent by a process killed before it recorded the
+        send comes again with the same ``delivery`` key, and receivers drop it (docs/usage.md, alerts).
+        """
+        return sorted({str(p["delivery"]): str(p["alert"]["rule"]) for p in self.payloads()}.values())
