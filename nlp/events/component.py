@@ -120,12 +120,21 @@ _REF_SUBJECT_RE = re.compile(r"\s*(?:[A-Z][\w ,]{0,30},\s*)?(?:it|they|the\s+(?:
                              r"administration|country|agency|regulator|deal|agreement|contract))\b", re.I)
 
 
+_GENERIC_PARTY_RE = re.compile(r"(?:the|this|that|its)\s+(?:company|firm|group|carmaker|automaker|maker|manufacturer|"
+                               r"bank|lender|chain|airline|giant|government|ministry|administration|agency)", re.I)
+
+
 def carry_parties(text: str, cands: list[Candidate], ents: list[Ent], rules: RuleExtractor) -> None:
     """An action whose sentence names no party but refers back ("It signed...", "The company will invest") takes
     the party the text named last before that sentence (within a paragraph's reach)."""
     for c in cands:
         role = _PARTY_ROLE.get(c.type)
-        if role is None or any(a["role"] in ("company", "agency") for a in c.actors):
+        if role is None:
+            continue
+        # "The company" as a party names nobody: the party is the one the text named before
+        c.actors = [a for a in c.actors if not (a["role"] in ("company", "agency") and _GENERIC_PARTY_RE.fullmatch(
+            str(a.get("text") or "")))]
+        if any(a["role"] in ("company", "agency") for a in c.actors):
             continue
         s0 = c.sentence[0]
         if not _REF_SUBJECT_RE.match(text, s0, c.trigger[0]):

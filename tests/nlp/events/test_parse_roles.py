@@ -203,3 +203,11 @@ def test_an_investment_said_with_its_amount_first_is_an_investment(analyzer: Ana
     ans = _ans(analyzer, text)
     assert any(e["type"] == "investment" for e in ans["events"])
     assert _linked(ans, "investment")
+
+
+def test_the_company_as_a_party_is_the_company_named_before(analyzer: Analyzer) -> None:
+    text = ("Chilean President Ana Duarte met executives of Toyota in Nagoya on Tuesday.\n\n"
+            "The company used the occasion to unveil its new electric mining truck.")
+    launch = next(e for e in _ans(analyzer, text)["events"] if e["type"] == "product_launch")
+    assert "Toyota" in {a["text"] for a in launch["actors"]}
+    assert "The company" not in {a["text"] for a in launch["actors"]}
