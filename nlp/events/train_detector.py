@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from nlp.events.detector import DETECTED_TYPES, HEAD_PATH, SentenceEncoder, save_head
-from nlp.events.detector_data import sentences
+from nlp.events.detector import HEAD_PATH, SentenceEncoder, save_head
+from nlp.events.detector_data import HEAD_TYPES, sentences
 
 SEED = 14
 
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"train_detector: encoding {len(data)} written sentences", file=sys.stderr)
     x = SentenceEncoder().encode([s for s, _ in data])
     coefs, icpts = [], []
-    for t in DETECTED_TYPES:
+    for t in HEAD_TYPES:
         y = np.array([int(label == t) for _, label in data])
         clf = LogisticRegression(C=args.C, max_iter=2000, class_weight="balanced", random_state=SEED)
         clf.fit(x, y)
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         icpts.append(clf.intercept_[0])
         print(f"train_detector: {t}: {int(y.sum())} positive sentences, train accuracy {clf.score(x, y):.3f}",
               file=sys.stderr)
-    save_head(args.out, list(DETECTED_TYPES), np.array(coefs), np.array(icpts))
+    save_head(args.out, list(HEAD_TYPES), np.array(coefs), np.array(icpts))
     print(f"train_detector: wrote {args.out} ({args.out.stat().st_size} bytes)", file=sys.stderr)
     return 0
 
