@@ -346,6 +346,18 @@ class PostgresStore:
         row = self._one(f"SELECT 1 FROM {self._s}.marks WHERE namespace = %s AND key = %s", (namespace, key))
         return row is not None
 
+    def iter_marks(self) -> Iterator[tuple[str, str, str]]:
+        """Every mark, ordered by (namespace, key), read in keyset pages so memory stays flat."""
+        after = ("", "")
+        while rows := self._conn.execute(
+            f"SELECT namespace, key, value FROM {self._s}.marks "
+            "WHERE (namespace COLLATE \"C\", key COLLATE \"C\") > (%s, %s) "
+            "ORDER BY namespace COLLATE \"C\", key COLLATE \"C\" LIMIT 1000", after,
+        ).fetchall():
+            for r in rows:
+                yield str(r[0]), str(r[1]), str(r[2])
+            after = (str(rows[-1][0]), str(rows[-1][1]))
+
     def quarantine(self, url: str, source: str, reason: str, detail: str = "") -> None:
         """Keep a page that could not be stored, with why, for the health pages."""
         self._conn.execute(

@@ -462,6 +462,18 @@ class SQLiteStore:
         row = self._db.execute("SELECT 1 FROM marks WHERE namespace = ? AND key = ?", (namespace, key)).fetchone()
         return row is not None
 
+    def iter_marks(self) -> Iterator[tuple[str, str, str]]:
+        """Every mark, ordered by (namespace, key), read in keyset pages so memory stays flat."""
+        after = ("", "")
+        while rows := self._db.execute(
+            "SELECT namespace, key, value FROM marks WHERE (namespace, key) > (?, ?) "
+            "ORDER BY namespace, key LIMIT 1000",
+            after,
+        ).fetchall():
+            for r in rows:
+                yield str(r[0]), str(r[1]), str(r[2])
+            after = (str(rows[-1][0]), str(rows[-1][1]))
+
     def quarantine(self, url: str, source: str, reason: str, detail: str = "") -> None:
         """Keep a page that could not be stored, with why, for the health pages."""
         with sqlite_transaction(self._db):

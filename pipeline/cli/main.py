@@ -38,6 +38,7 @@ HANDLERS: dict[str, tuple[str, str]] = {
     "jobs": ("pipeline.cli.service", "jobs"),
     "serve": ("pipeline.cli.serve", "serve"),
     "worker": ("pipeline.cli.worker", "worker"),
+    "migrate": ("pipeline.cli.migrate", "migrate"),
 }
 """Command -> (module, function) of its handler, ``handler(config, args) -> exit code``.
 
@@ -120,6 +121,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config(p)
     p.add_argument("--json", action="store_true", help="one JSON link per line")
     p.add_argument("--since", help="only links created since this ISO date/time")
+
+    p = sub.add_parser("migrate", help="move a store to another (SQLite <-> PostgreSQL), resumable, then compare")
+    _add_config(p)
+    p.add_argument("--from", dest="source", metavar="URL", required=True,
+                   help="store to read (sqlite:///PATH or postgresql://...?schema=S)")
+    p.add_argument("--to", dest="target", metavar="URL", required=True, help="store to fill (same forms)")
+    p.add_argument("--limit", type=int, metavar="N", help="stop after moving N documents (run again to go on)")
 
     p = sub.add_parser("digest", help="write (and optionally email) the digest")
     _add_config(p)

@@ -345,6 +345,14 @@ def test_mark_once_is_true_the_first_time_only(store: Store) -> None:
     assert store.mark_once("crawl", "doc1:rule7") is True  # namespaces are separate
 
 
+def test_iter_marks_lists_every_mark_in_key_order(store: Store) -> None:
+    assert list(store.iter_marks()) == []
+    keys = [("alerts", f"k{i:04d}", f"v{i}") for i in range(1203)] + [("Zeta", "a", ""), ("alerts", "Ä", "x")]
+    for ns, key, value in keys:
+        store.mark_once(ns, key, value)
+    assert list(store.iter_marks()) == sorted(keys, key=lambda m: (m[0].encode(), m[1].encode()))
+
+
 def test_quarantine_round_trip(store: Store) -> None:
     store.quarantine("https://bad.test/x", "bad", "extract_empty", "no main text")
     store.quarantine("https://bad.test/y", "bad", "too_large")
