@@ -114,8 +114,8 @@ def test_a_killed_crawler_leaves_its_requests_to_the_other(tmp_path: Path, redis
     db = tmp_path / "store.db"
     _new_store(db)
     with GeneratedSite(PAGES, answer_delay_s=0.01) as site:
-        a = _crawler(tmp_path, site, name, db, lease_s=15)
-        b = _crawler(tmp_path, site, name, db, lease_s=15)
+        a = _crawler(tmp_path, site, name, db, lease_s=60)
+        b = _crawler(tmp_path, site, name, db, lease_s=60)
         deadline = time.monotonic() + BOUND_S
         while sum(site.page_fetches().values()) < PAGES // 5:  # mid-way
             assert a.poll() is None and b.poll() is None, "a crawler ended before the kill"
@@ -132,6 +132,8 @@ def test_a_killed_crawler_leaves_its_requests_to_the_other(tmp_path: Path, redis
     assert _stored_urls(db) == {site.page_url(i) for i in range(PAGES)}  # nothing lost
     assert set(fetches) == {f"/news/{i}.html" for i in range(PAGES)}
     twice = {site.base + p for p, n in fetches.items() if n > 1}
-    assert twice <= held  # only what the dead crawler held in flight was fetched again
+    # only what the dead crawler held in flight was fetched again (the lease is long enough that a crawler
+    # stalled by a loaded machine, CPU or a busy SQLite file, keeps its own pages)
+    assert twice <= held
     assert all(n <= 2 for n in fetches.values())
     assert not _frontier_keys(redis_client, name)
