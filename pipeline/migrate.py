@@ -7,8 +7,9 @@ id, same version and content hash) is skipped, so a run killed part-way just goe
 stopped. A document's older versions are replayed oldest first, so the target numbers them as the
 source did. At the end both stores are counted and checksummed per kind.
 
-Not moved (yet): the crawl frontier and fetch validators, source health, stories and the correlator's
-cursors; a crawl on the target re-checks pages with plain GETs, and the story and link stages rebuild.
+Crawl state: the frontier of an unfinished crawl (it resumes on the target) and every fetch's validators
+(ETag, Last-Modified, body hash: a re-crawl on the target still sends conditional GETs). Not moved (yet):
+source health counters, 404 backoff, stories and the correlator's cursors; those stages rebuild them.
 Stored times (``stored_at``, a link's ``created_at``) are those of the copy, so they are not checksummed.
 """
 
@@ -23,7 +24,8 @@ from typing import Any
 from storage.base import Store, StoreError
 from storage.models import Document
 
-KINDS: tuple[str, ...] = ("documents", "versions", "annotations", "events", "links", "marks")
+KINDS: tuple[str, ...] = ("documents", "versions", "annotations", "events", "links", "marks", "crawl_frontier",
+                          "crawl_fetches")
 
 
 class MigrateMismatch(StoreError):
@@ -95,6 +97,21 @@ def _move_events(source: Store, target: Store, doc_id: str) -> int:
                                     kind=first.kind, published_at=first.published_at)
 
 
+def _move_frontier(source: Store, target: Store) -> int:
+    """Open crawls with their frontier, in scheduling order; entries the target has are skipped."""
+    moved = 0
+    for name in source.crawl.open_crawls():
+        target.crawl.crawl_begin(name)  # resumes the target's run when an earlier migrate began it
+        for entry in source.crawl.frontier_entries(name):
+            state = target.crawl.frontier_state(name, entry["key"])
+            if state is None:
+                target.crawl.frontier_add(name, entry["key"], entry["data"])
+            if entry["state"] == "done" and state != "done":
+                target.crawl.frontier_done(name, entry["key"])
+            moved += state != entry["state"]
+    return moved
+
+
 def migrate(source: Store, target: Store, *, limit: int | None = None,
             progress: Callable[[int], None] | None = None) -> MigrateReport:
     """Copy ``source`` into ``target`` and compare them; ``limit`` stops after that many documents
@@ -115,6 +132,11 @@ def migrate(source: Store, target: Store, *, limit: int | None = None,
     report.moved["links"] = len(new_links)
     for ns, key, value in source.iter_marks():
         report.moved["marks"] += target.mark_once(ns, key, value)
+    report.moved["crawl_frontier"] = _move_frontier(source, target)
+    for fetch in source.crawl.iter_fetches():
+        if target.crawl.fetch_record(fetch.url) != fetch:
+            target.crawl.record_fetch(fetch)
+            report.moved["crawl_fetches"] += 1
     report.checks = compare(source, target)
     return report
 
@@ -144,7 +166,11 @@ def fingerprint(store: Store) -> dict[str, tuple[int, str]]:
     links = [[link.id, link.rule, link.type, round(link.score, 9), link.explanation, sorted(link.entities),
               [end.id for end in link.events]] for link in store.events.links()]
     marks = [list(m) for m in store.iter_marks()]
-    return {"documents": _digest(docs), "versions": _digest(versions), "annotations": _digest(annotations),
+    frontier = [[name, e["key"], e["state"], e["data"]] for name in store.crawl.open_crawls()
+                for e in store.crawl.frontier_entries(name)]
+    fetches = [list(f.to_dict().values()) for f in store.crawl.iter_fetches()]
+    return {"crawl_frontier": _digest(frontier), "crawl_fetches": _digest(fetches),
+            "documents": _digest(docs), "versions": _digest(versions), "annotations": _digest(annotations),
             "events": _digest(events), "links": _digest(links), "marks": _digest(marks)}
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import statistics
 import time
+from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -211,6 +212,26 @@ class _CrawlStateBase:
                       (source, key))
             if fetch is not None:
                 self._put_fetch(fetch)
+
+    def open_crawls(self) -> list[str]:
+        """Sources whose crawl began and has not finished (their frontier is kept), sorted."""
+        return sorted(str(r[0]) for r in self._rows(f"SELECT source FROM {self._t('crawl_runs')}"))
+
+    def frontier_entries(self, source: str) -> list[dict[str, Any]]:
+        """The frontier of ``source``'s open run in scheduling order: ``key``, ``state``, ``data``."""
+        rows = self._rows(self._q(f"SELECT key, state, data FROM {self._t('crawl_frontier')} WHERE source = ? "
+                                  "ORDER BY seq, key"), (source,))
+        return [{"key": str(k), "state": str(st), "data": json.loads(str(d))} for k, st, d in rows]
+
+    def iter_fetches(self) -> Iterator[FetchRecord]:
+        """Every remembered fetch (validators), ordered by URL, read in keyset pages."""
+        after = ""
+        collate = ' COLLATE "C"' if self._ph == "%s" else ""
+        while rows := self._rows(self._q(
+                f"SELECT url, etag, last_modified, content_hash, fetched_at FROM {self._t('crawl_fetches')} "
+                f"WHERE url{collate} > ? ORDER BY url{collate} LIMIT 1000"), (after,)):
+            yield from (FetchRecord(*r) for r in rows)
+            after = str(rows[-1][0])
 
     def frontier_counts(self, source: str) -> dict[str, int]:
         rows = self._rows(self._q(f"SELECT state, count(*) FROM {self._t('crawl_frontier')} WHERE source = ? "

@@ -17,7 +17,7 @@ from storage.open import open_store
 
 
 def migrate(config: Config, args: argparse.Namespace) -> int:
-    """Copy every document (with versions and annotations), event, link and alert mark; then compare."""
+    """Copy every document (with versions and annotations), event, link, alert mark and crawl state; then compare."""
     del config  # the two stores are named on the command line, not by the config's [storage] url
     if args.source.strip() == args.target.strip():
         print("newswatch migrate: --from and --to name the same store", file=sys.stderr)

@@ -114,3 +114,21 @@ def test_a_page_and_its_done_mark_commit_together_or_not_at_all(store: Store) ->
         crawl.frontier_done("news", "https://a.test/1")
     assert store.documents.get_by_url("https://a.test/1") is not None
     assert crawl.frontier_state("news", "https://a.test/1") == "done"
+
+
+def test_crawl_state_reads_back_whole(store: Store) -> None:
+    assert store.crawl.open_crawls() == [] and list(store.crawl.iter_fetches()) == []
+    store.crawl.crawl_begin("shop")
+    store.crawl.crawl_begin("news")
+    for i in range(3):
+        store.crawl.frontier_add("news", f"https://a.test/{i}", {"url": f"https://a.test/{i}", "depth": i})
+    store.crawl.frontier_done("news", "https://a.test/1", FetchRecord("https://a.test/1", etag='"e1"'))
+    for i in range(1001, 0, -1):  # more than one page of keyset reads
+        store.crawl.record_fetch(FetchRecord(f"https://b.test/{i:05d}", content_hash=f"h{i}", fetched_at="2026-03-01"))
+    assert store.crawl.open_crawls() == ["news", "shop"]
+    assert [(e["key"], e["state"], e["data"]["depth"]) for e in store.crawl.frontier_entries("news")] == [
+        ("https://a.test/0", "pending", 0), ("https://a.test/1", "done", 1), ("https://a.test/2", "pending", 2)]
+    assert store.crawl.frontier_entries("shop") == []
+    fetches = list(store.crawl.iter_fetches())
+    assert [f.url for f in fetches] == sorted(f.url for f in fetches) and len(fetches) == 1002
+    assert fetches[0] == FetchRecord("https://a.test/1", etag='"e1"', fetched_at=fetches[0].fetched_at)

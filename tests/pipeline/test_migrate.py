@@ -12,7 +12,7 @@ from pipeline.cli import main
 from pipeline.migrate import fingerprint
 from storage.base import Store, StoreError
 from storage.events_store import link_id
-from storage.models import Annotations, Document, Entity, Event, Link
+from storage.models import Annotations, Document, Entity, Event, FetchRecord, Link
 from storage.open import open_store
 
 pytestmark = pytest.mark.postgres
@@ -48,6 +48,12 @@ def _fill(store: Store, n: int = 12) -> None:
                                             "events": ends})])
     for i in range(5):
         store.mark_once("alerts", f"doc{i}:rule-plant", f"sent {i}")
+    store.crawl.crawl_begin("gazette")  # an unfinished crawl: two pages done, one pending
+    for i in range(3):
+        store.crawl.frontier_add("gazette", f"https://gazette.test/story/{i}", {"url": f"https://gazette.test/story/{i}"})
+    for i in range(2):
+        store.crawl.frontier_done("gazette", f"https://gazette.test/story/{i}",
+                                  FetchRecord(f"https://gazette.test/story/{i}", etag=f'"v{i}"', content_hash=f"h{i}"))
 
 
 @pytest.fixture
@@ -88,17 +94,21 @@ def test_round_trip_moves_everything_and_a_second_run_moves_nothing(urls, capsys
     assert table["documents"] == ["12", "12", "yes"] and table["versions"] == ["16", "16", "yes"]
     assert table["events"] == ["12", "12", "yes"] and table["links"] == ["1", "1", "yes"]
     assert table["marks"] == ["5", "5", "yes"] and table["annotations"][-1] == "yes"
+    assert table["crawl_frontier"] == ["3", "3", "yes"] and table["crawl_fetches"] == ["2", "2", "yes"]
     assert main(["migrate", "--from", pg, "--to", back]) == 0
     capsys.readouterr()
     first, middle, last = _prints([src, pg, back])
     assert first == middle == last
     assert main(["migrate", "--from", src, "--to", pg]) == 0
-    assert "moved: 0 documents, 0 versions, 0 annotations, 0 events, 0 links, 0 marks" in capsys.readouterr().err
+    assert ("moved: 0 documents, 0 versions, 0 annotations, 0 events, 0 links, 0 marks, 0 crawl_frontier, "
+            "0 crawl_fetches") in capsys.readouterr().err
     s = open_store(pg)
     try:
         doc = s.get_by_url("https://gazette.test/story/1")
         assert doc is not None and doc.version == 3 and [v.version for v in s.versions(doc.id)][:2] == [1, 2]
         assert s.search("Tarvo").total == 12  # the target's own full-text index was filled
+        assert [p["url"] for p in s.crawl.crawl_begin("gazette")] == ["https://gazette.test/story/2"]  # resumes
+        assert s.crawl.fetch_record("https://gazette.test/story/1").etag == '"v1"'
     finally:
         s.close()
 
