@@ -41,9 +41,9 @@ def migrate(config: Config, args: argparse.Namespace) -> int:
     if report.stopped_early:
         print(f"stopped after {args.limit} document(s) (--limit); run again to go on", file=sys.stderr)
         return 0
-    print(f"{'kind':<12} {'source':>10} {'target':>10}  ok")
+    print(f"{'kind':<15} {'source':>10} {'target':>10}  ok")
     for c in report.checks:
-        print(f"{c.kind:<12} {c.source_count:>10} {c.target_count:>10}  {'yes' if c.ok else 'NO'}")
+        print(f"{c.kind:<15} {c.source_count:>10} {c.target_count:>10}  {'yes' if c.ok else 'NO'}")
     bad = [c.kind for c in report.checks if not c.ok]
     if bad:
         print(f"newswatch migrate: the target differs from the source in: {', '.join(bad)} "
