@@ -9,6 +9,7 @@ cities) covers the countries news talks about most; anything else stays ``None``
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # ISO 3166-1 alpha-2 -> (names, demonyms, cities). Lower-case; possessives are handled by the regex.
 _TABLE: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
@@ -144,3 +145,54 @@ def country_before(text: str, start: int, window: int = 48) -> str | None:
     return max(found)[1] if found else None
 
 
+
+
+# Sub-national places ("met ... in California", "a plant in Guangdong", "in Uttar Pradesh") from ISO 3166-2
+# as pycountry ships it (the iso-codes data, kept by Debian), not a hand list. Only the first-level units of
+# countries whose states or provinces news names without their country; a unit's name that is also a
+# country's ("Georgia") or a unit of two of these countries ("Punjab" is not among them, but could be) is
+# left out: a place is given a country only when the name says which.
+_SUBDIVISION_COUNTRIES = ("US", "CN", "IN", "CA", "AU", "BR", "MX")
+_SUBDIVISION_TYPES = {"state", "province", "municipality", "autonomous region", "district", "territory",
+                      "union territory", "federal district"}
+# ISO 3166-2 gives Chinese units with their kind in pinyin: "Guangdong Sheng", "Beijing Shi", "Xizang Zizhiqu"
+_PINYIN_KIND_RE = re.compile(r"\s+(?:Sheng|Shi|Zizhiqu|Zhuangzu|Huizu|Weiwu'?er|Uygur)\b.*$")
+
+
+def _plain(name: str) -> str:
+    """Lower case without accents: ISO writes "Gujarāt", news writes "Gujarat"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)).lower()
+
+
+def _subdivisions() -> dict[str, str]:
+    try:
+        import pycountry  # deferred on purpose: ~1 MB of tables, read once on first use
+    except ImportError:  # optional data: without it a state or province simply gives no country
+        return {}
+    countries = {_plain(c.name) for c in pycountry.countries} | set(NAME_TO_CODE)
+    seen: dict[str, set[str]] = {}
+    for sub in pycountry.subdivisions:
+        if sub.country_code not in _SUBDIVISION_COUNTRIES or sub.parent_code is not None:
+            continue
+        if sub.type.lower() not in _SUBDIVISION_TYPES:
+            continue
+        name = _plain(_PINYIN_KIND_RE.sub("", sub.name)).strip()
+        if name and name not in countries and "(" not in name:
+            seen.setdefault(name, set()).add(sub.country_code)
+    return {n: next(iter(cs)) for n, cs in seen.items() if len(cs) == 1}
+
+
+_SUBDIVISION_TO_CODE: dict[str, str] | None = None
+
+
+def place_code(name: str | None) -> str | None:
+    """Country of a place: a country, capital or city (``code_for``), else a state or province ("California")."""
+    code = code_for(name)
+    if code or not name:
+        return code
+    global _SUBDIVISION_TO_CODE
+    if _SUBDIVISION_TO_CODE is None:
+        _SUBDIVISION_TO_CODE = _subdivisions()
+    key = _plain(re.sub(r"^(?:the|The)\s+", "", name.strip()))
+    key = re.sub(r"(?:'s|’s)$", "", key).removesuffix(" state").removesuffix(" province")
+    return _SUBDIVISION_TO_CODE.get(key)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from nlp.events.countries import code_for, country_before, is_city
+from nlp.events.countries import code_for, country_before, is_city, place_code
 
 EVENT_TYPES: tuple[str, ...] = (
     "product_launch", "official_visit", "deal", "investment", "export_control", "sanction", "trade_measure",
@@ -376,7 +376,9 @@ class RuleExtractor:
         info = self.watch.get(e.entity_id or "")
         if info and info.country:
             return info.country
-        if e.label in ("GPE", "LOC", "NORP"):
+        if e.label in ("GPE", "LOC"):
+            return place_code(e.text)  # a state or province is in its country: "met ... in California"
+        if e.label == "NORP":
             return code_for(e.text)
         return country_before(text, e.start)
 

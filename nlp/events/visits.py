@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from nlp.events.countries import code_for
+from nlp.events.countries import code_for, place_code
 from nlp.events.people import Person, PersonIndex
 from nlp.events.rules import Candidate, Ent
 from nlp.events.syntax import SentenceParses, modifies_noun, persons_named
@@ -68,7 +68,7 @@ def _places(text: str, s0: int, s1: int, ents: list[Ent]) -> list[tuple[int, str
     for e in ents:
         if e.label in _PLACE_LABELS and s0 <= e.start and e.end <= s1 and not _ADJECTIVAL_RE.match(
                 text, e.end, min(s1, e.end + 40)):
-            code = code_for(e.text) or SEATS.get(e.text.lower().removeprefix("the "))
+            code = place_code(e.text) or SEATS.get(e.text.lower().removeprefix("the "))
             if code:
                 out.append((e.start, e.text, code, e.entity_id))
     for m in _SEAT_RE.finditer(text, s0, s1):

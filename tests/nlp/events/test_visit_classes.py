@@ -127,3 +127,24 @@ def test_a_measure_next_to_a_visit_framed_as_later_is_not_linked(analyzer: Analy
 def test_an_executive_order_is_not_a_deal(analyzer: Analyzer) -> None:
     text = "President Ana Ruiz said she would sign an executive order on port fees on Friday."
     assert all(e["type"] != "deal" for e in _ans(analyzer, text)["events"])
+
+
+def test_a_state_or_province_is_in_its_country() -> None:
+    from nlp.events.countries import place_code
+    assert place_code("California") == "US"
+    assert place_code("Guangdong") == "CN"  # ISO writes "Guangdong Sheng"
+    assert place_code("Gujarat") == "IN"  # ISO writes "Gujarāt"
+    assert place_code("Sichuan province") == "CN"
+    assert place_code("Georgia") is None  # also a country: the name does not say which
+    assert place_code("Taiwan") == "TW"  # a country first, whatever ISO 3166-2 lists under CN
+    assert place_code("Springfield") is None
+
+
+def test_a_meeting_in_a_state_places_the_visit_in_its_country(analyzer: Analyzer) -> None:
+    text = ("Kenyan President Amara Odhiambo met the governor Dale Whitcombe in California on Tuesday. "
+            "Odhiambo said farm exports would grow.")
+    ans = _ans(analyzer, text)
+    visits = [e for e in ans["events"] if e["type"] == "official_visit"]
+    assert _visitors(ans) == {"Amara Odhiambo"}
+    host = next(a for a in visits[0]["actors"] if a["role"] == "host")
+    assert host["country"] == "US"
