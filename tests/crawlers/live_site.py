@@ -2,7 +2,9 @@
 
 Every page answers with an ``ETag`` (hash of its body) and honours ``If-None-Match`` with 304,
 so tests can see exactly which pages a re-crawl fetched. ``delay_s`` slows every page down (for
-kill -9 tests); ``routes`` hold special answers (status, headers, body) such as 429 + Retry-After.
+kill -9 tests); ``hold_after`` holds every page answer after the first N until ``release`` is set
+(a crawl that cannot finish before the test kills it); ``routes`` hold special answers (status,
+headers, body) such as 429 + Retry-After.
 The content served is invented for these tests.
 """
 
@@ -32,9 +34,13 @@ class LiveSite:
     pages: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # path -> (content type, body)
     routes: dict[str, Callable[[LiveSite, dict[str, str]], Answer]] = field(default_factory=dict)
     delay_s: float = 0.0
+    hold_after: int | None = None
+    release: threading.Event = field(default_factory=threading.Event)
     hits: list[Hit] = field(default_factory=list)
     base_url: str = ""
     _httpd: Any = None
+    _answered: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def page(self, path: str, body: str | bytes, ctype: str = "text/html; charset=utf-8") -> None:
         self.pages[path] = (ctype, body.encode() if isinstance(body, str) else body)
@@ -74,6 +80,7 @@ class LiveSite:
         return self
 
     def stop(self) -> None:
+        self.release.set()  # held answers end with the test
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
@@ -87,6 +94,12 @@ class LiveSite:
             return 404, {"Content-Type": "text/html"}, b"<html><body><h1>Not found</h1></body></html>"
         if self.delay_s:
             time.sleep(self.delay_s)
+        if self.hold_after is not None:
+            with self._lock:
+                self._answered += 1
+                held = self._answered > self.hold_after
+            if held:
+                self.release.wait(120)
         ctype, body = self.pages[path]
         body = body.replace(b"{{BASE_URL}}", self.base_url.encode())
         etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'

@@ -84,7 +84,9 @@ def test_same_bytes_without_validators_are_not_extracted_again(site: LiveSite, t
 
 
 def test_killed_crawl_resumes_without_refetching_stored_pages(tmp_path: Path) -> None:
-    site = LiveSite(delay_s=0.25)
+    # After 12 page answers (the sitemap among them) the site holds every answer until
+    # the test releases it: the crawl is certainly mid-way when it is killed, however fast it runs.
+    site = LiveSite(delay_s=0.1, hold_after=12)
     n = 24
     for i in range(n):
         site.page(f"/news/story-{i}.html", article(f"Harbour story number {i}", paragraphs(i)))
@@ -109,6 +111,7 @@ def test_killed_crawl_resumes_without_refetching_stored_pages(tmp_path: Path) ->
         with SQLiteStore(tmp_path / "store.db") as store:
             stored_before = {d.url for d in store.iter_since(None)}
         assert 6 <= len(stored_before) < n, "the crawl was not killed mid-way"
+        site.release.set()
         first_run = len(site.hits)
         crawl(sources, tmp_path, settings)
         second = [h.path for h in site.hits[first_run:]]
