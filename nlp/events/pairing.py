@@ -263,39 +263,63 @@ def timing_fit(dist: float | None, window_days: float) -> float | None:
     return 1.0 if dist == 0 else 1.0 - 0.5 * dist / (window_days + 1)
 
 
-def _who(ev: EventView, *roles: str) -> str:
+def _named(ev: EventView, *roles: str) -> str | None:
+    """The first actor in one of ``roles``, with title and country; None when the text named none."""
     for a in ev.role(*roles):
         title = f"{a.title} " if a.title and a.title not in a.text else ""
         country = f" ({a.country})" if a.country else ""
         return f"{title}{a.text}{country}"
-    return "unknown"
+    return None
 
 
 def _when(ev: EventView) -> str:
     if ev.start is None:
-        return "undated"
+        return " (no date given)"
     if ev.end and ev.end != ev.start:
-        return f"{ev.start.isoformat()} to {ev.end.isoformat()}"
-    return ev.start.isoformat()
+        return f" on {ev.start.isoformat()} to {ev.end.isoformat()}"
+    return f" on {ev.start.isoformat()}"
+
+
+def _launch(e: EventView) -> str:
+    company, product = _named(e, "company"), _named(e, "product")
+    if company:
+        return f"{company} launched {product or 'a product'}"
+    return f"{product} was launched" if product else "a product launch (no company named)"
+
+
+def _with_party(e: EventView, roles: tuple[str, ...], done: str, what: str) -> str:
+    party = _named(e, *roles)
+    return f"{party} {done}" if party else f"{what} (no party named)"
 
 
 _WHAT = {
-    "product_launch": lambda e: f"{_who(e, 'company')} launched {_who(e, 'product')}",
-    "deal": lambda e: f"{_who(e, 'company')} made a deal" + (
-        f" with {_who(e, 'counterparty')}" if e.role("counterparty") else ""),
-    "investment": lambda e: f"{_who(e, 'company', 'agency')} made an investment",
-    "official_visit": lambda e: f"{_who(e, 'visitor')} visited {_who(e, 'host')}",
-    "merchandise": lambda e: f"merchandise depicting {_who(e, 'depicted')} went on sale",
-    "listing_surge": lambda e: f"new listings about {_who(e, 'depicted', 'product', 'company')} surged",
+    "product_launch": _launch,
+    "deal": lambda e: _with_party(e, ("company",), "made a deal", "a deal") + (
+        f" with {_named(e, 'counterparty')}" if e.role("counterparty") else ""),
+    "investment": lambda e: _with_party(e, ("company", "agency"), "made an investment", "an investment"),
+    "official_visit": lambda e: (f"{_named(e, 'visitor') or 'an official (not named)'} visited "
+                                 f"{_named(e, 'host') or 'a host not named'}"),
+    "merchandise": lambda e: f"merchandise depicting {_named(e, 'depicted') or 'someone not named'} went on sale",
+    "listing_surge": lambda e: (f"new listings about {_named(e, 'depicted', 'product', 'company') or 'an item'} "
+                                "surged"),
 }
 
 
 def describe(ev: EventView) -> str:
-    """What happened and when, as a clause of an explanation ("Acme launched Phone X on 2026-05-02")."""
+    """What happened and when, as a clause of an explanation ("Acme launched Phone X on 2026-05-02").
+
+    Parties the text did not name are said in words ("a product launch (no company named)"), never
+    as placeholders, since the clause is read in digests and alerts.
+    """
     f = _WHAT.get(ev.type)
-    what = f(ev) if f else (f"{_who(ev, 'agency')} took {ev.type.replace('_', ' ')} action against "
-                            f"{_who(ev, 'target')}")
-    return f"{what} on {_when(ev)}"
+    if f:
+        what = f(ev)
+    else:
+        action = ev.type.replace("_", " ")
+        agency, target = _named(ev, "agency"), _named(ev, "target")
+        what = (f"{agency or 'an agency not named'} took {action} action"
+                + (f" against {target}" if target else ""))
+    return f"{what}{_when(ev)}"
 
 
 def explain(rule: PairRule, a: EventView, b: EventView, gap: float | None, why: str,

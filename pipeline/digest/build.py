@@ -393,6 +393,11 @@ def _collect_links(store: Store, data: DigestData, changes: dict[str, EntityChan
             continue
         url = next((e.url for e in found.events if e.url), None)
         data.links.append({**found.to_dict(), "url": url, "title": None})
+    # A link found in a text is also stored by the correlator: the reader sees it once.
+    once: dict[str, dict[str, Any]] = {}
+    for link in data.links:
+        once.setdefault(str(link.get("explanation") or link.get("id") or id(link)), link)
+    data.links = list(once.values())
     for link in data.links:
         for ent in link.get("entities", []):
             eid = ent if ent in changes else by_name.get(str(ent).casefold())
