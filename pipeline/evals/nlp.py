@@ -34,7 +34,7 @@ from nlp.ner_labels import SPACY_TO_CONLL, WNUT_TO_CONLL
 from nlp.social_text import looks_social
 from nlp.stance import TRAINED_DIR, compound, label_compound
 from nlp.stance_data import TWEETEVAL_TARGETS, StanceExample, load_newsmtsc, load_tweeteval, macro_f1, tweeteval_f1
-from nlp.train_ner_social import split_train
+from nlp.train_ner_social import Sentence, read_conll, split_train
 from pipeline.benches.common import shared_data_dir
 from pipeline.benches.nlp import reuters_texts
 from pipeline.progress import progress
@@ -68,37 +68,6 @@ def _analyze(analyzer: Any, requests: Sequence[dict[str, Any]], what: str) -> It
 
 
 # -- NER ------------------------------------------------------------------------------------
-def read_conll(path: Path) -> list[tuple[list[str], set[tuple[int, int, str]]]]:
-    """Sentences as tokens plus gold entities as (first token, last token + 1, class)."""
-    out = []
-    tokens: list[str] = []
-    tags: list[str] = []
-    for line in [*path.read_text(encoding="utf-8").split("\n"), ""]:
-        if not line.strip():
-            if tokens:
-                out.append((tokens, _bio_spans(tags)))
-            tokens, tags = [], []
-            continue
-        tok, _, tag = line.rpartition("\t")
-        tokens.append(tok)
-        tags.append(tag.strip())
-    return out
-
-
-def _bio_spans(tags: Sequence[str]) -> set[tuple[int, int, str]]:
-    spans = set()
-    start, kind = -1, ""
-    for i, tag in enumerate([*tags, "O"]):
-        if tag.startswith("I-") and kind == tag[2:]:
-            continue
-        if start >= 0:
-            spans.add((start, i, kind))
-            start, kind = -1, ""
-        if tag.startswith(("B-", "I-")):
-            start, kind = i, tag[2:]
-    return spans
-
-
 def _token_spans(tokens: Sequence[str], ents: Iterable[tuple[int, int, str]]) -> set[tuple[int, int, str]]:
     """Char-offset entities over ``" ".join(tokens)`` (spaCy labels) -> token spans, CoNLL classes."""
     starts, pos = [], 0
@@ -137,7 +106,7 @@ def eval_ner(data: Path, analyzer: Any, plain: Any, limit: int | None) -> list[R
             _ner_figures("WNUT-17 train, tune part (NER)", tune[: limit or None], analyzer, plain)]
 
 
-def _ner_figures(name: str, sents: list[tuple[list[str], set[tuple[int, int, str]]]], analyzer: Any,
+def _ner_figures(name: str, sents: list[Sentence], analyzer: Any,
                  plain: Any, kind: str | None = None) -> Result:
     """``kind``: sent with each request (a caller that knows its texts are posts says so)."""
     texts = [" ".join(toks) for toks, _ in sents]
