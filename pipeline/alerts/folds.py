@@ -112,23 +112,22 @@ class StoredFolds:
             row = conn.execute(sa.select(FOLD_LEADS.c.lead).where(_in(FOLD_LEADS, group))).first()
         return json.loads(row[0]) if row else None
 
-    def open(self, group: Group, lead: dict[str, Any], at: float) -> bool:
+    def _insert_new(self, table: sa.Table, **values: Any) -> bool:
+        """Insert one row; False when its key is there already (another run, or this one, wrote it)."""
         try:
             with self.engine.begin() as conn:
-                conn.execute(FOLD_LEADS.insert().values(rule=group[0], entity=group[1], lead_at=at,
-                                                        lead=json.dumps(lead, ensure_ascii=False)))
+                conn.execute(table.insert().values(**values))
         except sa.exc.IntegrityError:
             return False
         return True
 
+    def open(self, group: Group, lead: dict[str, Any], at: float) -> bool:
+        return self._insert_new(FOLD_LEADS, rule=group[0], entity=group[1], lead_at=at,
+                                lead=json.dumps(lead, ensure_ascii=False))
+
     def add(self, group: Group, key: str, alert: dict[str, Any]) -> bool:
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(FOLD_ITEMS.insert().values(rule=group[0], entity=group[1], key=key,
-                                                        alert=json.dumps(alert, ensure_ascii=False)))
-        except sa.exc.IntegrityError:
-            return False
-        return True
+        return self._insert_new(FOLD_ITEMS, rule=group[0], entity=group[1], key=key,
+                                alert=json.dumps(alert, ensure_ascii=False))
 
     def holds(self, group: Group, key: str) -> bool:
         with self.engine.connect() as conn:
