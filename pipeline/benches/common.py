@@ -42,11 +42,13 @@ def print_table(title: str, rows: list[Row], baseline_name: str, as_json: bool) 
             print(json.dumps({"area": title, "baseline_name": baseline_name, **r.to_dict()}))
         return
     print(f"\n{title} (baseline: {baseline_name})")
-    print(f"{'measure':<36} {'newswatch':>12} {'baseline':>12} {'unit':<8} {'ratio':>7}")
+    width = max([36, *(len(r.measure) for r in rows)])  # a long measure name must not push its figures out of line
+    units = max([8, *(len(r.unit) for r in rows)])
+    print(f"{'measure':<{width}} {'newswatch':>12} {'baseline':>12} {'unit':<{units}} {'ratio':>7}")
     for r in rows:
         better = "" if r.higher_is_better else " (lower is better)"
         ours, theirs = _figure(r.newswatch), _figure(r.baseline)
-        print(f"{r.measure:<36} {ours:>12} {theirs:>12} {r.unit:<8} {r.ratio:>7.2f}{better}")
+        print(f"{r.measure:<{width}} {ours:>12} {theirs:>12} {r.unit:<{units}} {r.ratio:>7.2f}{better}")
 
 
 def _figure(value: float) -> str:
