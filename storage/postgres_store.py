@@ -232,6 +232,7 @@ class PostgresStore:
                 version = int(old[2]) + 1 if old else 1
                 values = (*doc_row(doc, version), now, _tsv(doc))
                 if old:
+                    _keep_old_version(cur, s, int(old[0]))
                     sets = ", ".join(f"{c} = {p}" for c, p in zip(cols, placeholders, strict=True))
                     cur.execute(f"UPDATE {s}.documents SET {sets} WHERE rid = %s", (*values, old[0]))
                     cur.execute(f"DELETE FROM {s}.mentions WHERE doc_id = %s", (doc.id,))
@@ -239,14 +240,6 @@ class PostgresStore:
                     cur.execute(
                         f"INSERT INTO {s}.documents({', '.join(cols)}) VALUES ({', '.join(placeholders)})", values
                     )
-                data = doc.to_dict()
-                data["version"] = version
-                cur.execute(
-                    f"INSERT INTO {s}.document_versions(doc_id, version, content_hash, stored_at, data) "
-                    "VALUES (%s, %s, %s, %s, %s::jsonb) ON CONFLICT (doc_id, version) DO UPDATE "
-                    "SET content_hash = EXCLUDED.content_hash, stored_at = EXCLUDED.stored_at, data = EXCLUDED.data",
-                    (doc.id, version, doc.content_hash, now, json.dumps(data, ensure_ascii=False)),
-                )
                 _write_mentions(cur, s, doc)
                 results.append(UpsertResult(id=doc.id, status="updated" if old else "new", version=version))
         return results
@@ -269,11 +262,19 @@ class PostgresStore:
         return row_doc(row) if row else None
 
     def versions(self, doc_id: str) -> list[Document]:
-        """Every stored version of a document, oldest first."""
+        """Every stored version of a document, oldest first (the last one is the current).
+
+        Superseded versions are copied when they are overwritten, with the annotations they had then;
+        the current one is the document itself, so annotations set after it was written show here too.
+        (Stores written before this kept a copy of the current version as well: it is skipped.)"""
+        current = self.get(doc_id)
+        below = current.version if current else None
         rows = self._conn.execute(
-            f"SELECT data FROM {self._s}.document_versions WHERE doc_id = %s ORDER BY version", (doc_id,)
+            f"SELECT data FROM {self._s}.document_versions WHERE doc_id = %s AND (%s::int IS NULL OR version < %s) "
+            "ORDER BY version", (doc_id, below, below)
         ).fetchall()
-        return [Document.from_dict(r[0] if isinstance(r[0], dict) else json.loads(r[0])) for r in rows]
+        older = [Document.from_dict(r[0] if isinstance(r[0], dict) else json.loads(r[0])) for r in rows]
+        return older + ([current] if current else [])
 
     def search(
         self,
@@ -383,3 +384,18 @@ class PostgresStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _keep_old_version(cur: psycopg.Cursor[Any], s: str, rid: int) -> None:
+    """Copy the current row into ``document_versions`` before it is overwritten, with its annotations as
+    they are now (as the SQLite store does: the current version lives in ``documents`` only)."""
+    row = cur.execute(f"SELECT {_COLS}, d.stored_at FROM {s}.documents d WHERE d.rid = %s", (rid,)).fetchone()
+    if row is None:
+        return
+    old = row_doc(row[:-1])
+    cur.execute(
+        f"INSERT INTO {s}.document_versions(doc_id, version, content_hash, stored_at, data) "
+        "VALUES (%s, %s, %s, %s, %s::jsonb) ON CONFLICT (doc_id, version) DO UPDATE "
+        "SET content_hash = EXCLUDED.content_hash, stored_at = EXCLUDED.stored_at, data = EXCLUDED.data",
+        (old.id, old.version, old.content_hash, row[-1], json.dumps(old.to_dict(), ensure_ascii=False)),
+    )
