@@ -238,6 +238,52 @@ class _CrawlStateBase:
                                   "GROUP BY state"), (source,))
         return {str(k): int(n) for k, n in rows}
 
+    # -- the health state read back and written as it was, for ``newswatch migrate``
+
+    def health_rows(self) -> list[dict[str, Any]]:
+        """The raw health counters of every source (not the derived ``source_health`` view), by source."""
+        cols = ("source", "last_success", *HEALTH_COUNTERS)
+        rows = self._rows(f"SELECT {', '.join(cols)} FROM {self._t('source_health')} ORDER BY source")
+        return [dict(zip(cols, r, strict=True)) for r in rows]
+
+    def set_health(self, row: dict[str, Any]) -> None:
+        """Set one source's counters to ``row`` (a :meth:`health_rows` row): a copy, not an addition."""
+        cols = ("source", "last_success", *HEALTH_COUNTERS)
+        sets = ", ".join(f"{c} = excluded.{c}" for c in cols[1:])
+        with self._tx():
+            self._run(self._q(f"INSERT INTO {self._t('source_health')}({', '.join(cols)}) VALUES "
+                              f"({', '.join('?' * len(cols))}) ON CONFLICT (source) DO UPDATE SET {sets}"),
+                      tuple(row.get(c) if c in ("source", "last_success") else int(row.get(c) or 0) for c in cols))
+
+    def source_delays(self, source: str) -> list[float]:
+        """The recorded download delays of ``source``, oldest first (what its median is taken over)."""
+        return [float(r[0]) for r in self._rows(self._q(
+            f"SELECT delay_s FROM {self._t('source_delays')} WHERE source = ? ORDER BY did"), (source,))]
+
+    def set_source_delays(self, source: str, delays: list[float]) -> None:
+        """Replace the recorded delays of ``source`` with ``delays`` (oldest first)."""
+        with self._tx():
+            self._run(self._q(f"DELETE FROM {self._t('source_delays')} WHERE source = ?"), (source,))
+            for d in delays:
+                self._run(self._q(f"INSERT INTO {self._t('source_delays')}(source, delay_s) VALUES (?, ?)"),
+                          (source, float(d)))
+
+    def set_gone(self, page: dict[str, Any]) -> None:
+        """Write one gone page as :meth:`gone_pages` gave it (status, misses, last seen, next try kept)."""
+        cols = ("url", "source", "status", "misses", "last_at", "retry_at")
+        sets = ", ".join(f"{c} = excluded.{c}" for c in cols[1:])
+        with self._tx():
+            self._run(self._q(f"INSERT INTO {self._t('crawl_gone')}({', '.join(cols)}) VALUES "
+                              f"({', '.join('?' * len(cols))}) ON CONFLICT (url) DO UPDATE SET {sets}"),
+                      tuple(page[c] for c in cols))
+
+    def restore_quarantined(self, row: dict[str, Any]) -> None:
+        """Add one quarantined page as :meth:`DocumentStore.quarantined` gave it, with its own time."""
+        with self._tx():
+            self._run(self._q(f"INSERT INTO {self._t('quarantine')}(url, source, reason, detail, at) "
+                              "VALUES (?, ?, ?, ?, ?)"),
+                      (row["url"], row["source"], row["reason"], row.get("detail") or "", row["at"]))
+
     # -- validators of past fetches
 
     def _put_fetch(self, fetch: FetchRecord) -> None:

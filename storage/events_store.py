@@ -418,6 +418,10 @@ class _EventStoreBase:
         self._event_sql(f"INSERT INTO {self._event_table('cursors')}(name, value) VALUES (?, ?) ON CONFLICT (name) "
                         "DO UPDATE SET value = excluded.value", (name, int(value)))
 
+    def cursors(self) -> dict[str, int]:
+        """Every named cursor (the correlator's: the last event arrival it has read)."""
+        return {str(n): int(v) for n, v in self._event_rows(f"SELECT name, value FROM {self._event_table('cursors')}")}
+
     # -- links
 
     def add_links(self, links: Sequence[Link], cursor: tuple[str, int] | None = None) -> list[Link]:
@@ -480,6 +484,19 @@ class _EventStoreBase:
         for r in self._event_rows(f"SELECT doc_id, story_id, signature FROM {self._event_table('story_members')}"):
             yield str(r[0]), str(r[1]), bytes(r[2]) if r[2] is not None else None
 
+    def iter_story_members(self, batch: int = 5000) -> Iterator[dict[str, Any]]:
+        """Every story member with all it holds (doc_id, story_id, source, seen_at, signature), by doc_id."""
+        after = ""
+        t = self._event_table("story_members")
+        collate = ' COLLATE "C"' if self._placeholder == "%s" else ""
+        while rows := self._event_rows(f"SELECT doc_id, story_id, source, seen_at, signature FROM {t} "
+                                       f"WHERE doc_id{collate} > ? ORDER BY doc_id{collate} LIMIT {int(batch)}",
+                                       (after,)):
+            for r in rows:
+                yield {"doc_id": str(r[0]), "story_id": str(r[1]), "source": str(r[2]), "seen_at": str(r[3]),
+                       "signature": bytes(r[4]) if r[4] is not None else None}
+            after = str(rows[-1][0])
+
     def story_of(self, doc_id: str) -> str | None:
         rows = self._event_rows(f"SELECT story_id FROM {self._event_table('story_members')} WHERE doc_id = ?",
                                 (doc_id,))
@@ -535,6 +552,17 @@ class _EventStoreBase:
             self._event_sql(f"INSERT INTO {self._event_table('listing_counts')}(entity_id, day, n) VALUES (?, ?, ?) "
                           "ON CONFLICT (entity_id, day) DO UPDATE SET n = listing_counts.n + excluded.n",
                           (entity_id, day, n))
+
+    def all_listing_counts(self) -> list[tuple[str, str, int]]:
+        """Every (entity_id, day, n) listing count, sorted."""
+        rows = self._event_rows(f"SELECT entity_id, day, n FROM {self._event_table('listing_counts')}")
+        return sorted((str(e), str(d), int(n)) for e, d, n in rows)
+
+    def set_listing_count(self, entity_id: str, day: str, n: int) -> None:
+        """Set the listing count of ``entity_id`` on ``day`` to ``n`` (a copy, not an addition)."""
+        with self._event_tx():
+            self._event_sql(f"INSERT INTO {self._event_table('listing_counts')}(entity_id, day, n) VALUES (?, ?, ?) "
+                            "ON CONFLICT (entity_id, day) DO UPDATE SET n = excluded.n", (entity_id, day, int(n)))
 
     def listing_counts(self, entity_id: str, start: str, end: str) -> dict[str, int]:
         rows = self._event_rows(f"SELECT day, n FROM {self._event_table('listing_counts')} "

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 
-AREAS: tuple[str, ...] = ("store", "search", "nlp", "alerts", "events", "crawl", "scale")
+AREAS: tuple[str, ...] = ("store", "search", "nlp", "alerts", "events", "crawl", "scale", "scale_search")
 
 
 def run_bench(area: str, docs: int | None, as_json: bool = False) -> int:

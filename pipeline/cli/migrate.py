@@ -17,7 +17,8 @@ from storage.open import open_store
 
 
 def migrate(config: Config, args: argparse.Namespace) -> int:
-    """Copy every document (with versions and annotations), event, link, alert mark and crawl state; then compare."""
+    """Copy every document (with versions and annotations), event, link, alert mark, crawl and health state,
+    story and cursor; then compare."""
     del config  # the two stores are named on the command line, not by the config's [storage] url
     if args.source.strip() == args.target.strip():
         print("newswatch migrate: --from and --to name the same store", file=sys.stderr)
@@ -41,9 +42,10 @@ def migrate(config: Config, args: argparse.Namespace) -> int:
     if report.stopped_early:
         print(f"stopped after {args.limit} document(s) (--limit); run again to go on", file=sys.stderr)
         return 0
-    print(f"{'kind':<15} {'source':>10} {'target':>10}  ok")
+    print(f"{'kind':<15} {'source':>10} {'target':>10}  {'sha256 (source)':<15}  {'sha256 (target)':<15}  ok")
     for c in report.checks:
-        print(f"{c.kind:<15} {c.source_count:>10} {c.target_count:>10}  {'yes' if c.ok else 'NO'}")
+        print(f"{c.kind:<15} {c.source_count:>10} {c.target_count:>10}  {c.source_sum[:15]:<15}  "
+              f"{c.target_sum[:15]:<15}  {'yes' if c.ok else 'NO'}")
     bad = [c.kind for c in report.checks if not c.ok]
     if bad:
         print(f"newswatch migrate: the target differs from the source in: {', '.join(bad)} "

@@ -48,6 +48,28 @@ def _fill(store: Store, n: int = 12) -> None:
                                             "events": ends})])
     for i in range(5):
         store.mark_once("alerts", f"doc{i}:rule-plant", f"sent {i}")
+    # Story 0's events arrive again after the others (a re-analysis): arrival order is no longer document
+    # order, and the correlator has read up to story 5's event only.
+    d0 = Document(url="https://gazette.test/story/0", text="x").id
+    d5 = Document(url="https://gazette.test/story/5", text="x").id
+    store.events.put_events(d0, [_event("e1", "facility_opening", "2026-02-01")], url="https://gazette.test/story/0",
+                            source="wire", kind="article", published_at="2026-02-01")
+    store.events.set_cursor("correlator", store.events.events_of(d5)[0].eseq)
+    store.crawl.source_event("gazette", pages_fetched=7, items_stored=6, empty_bodies=1, not_modified=2,
+                             success_at="2026-02-03T10:00:00Z", delay_s=0.25)
+    store.crawl.source_event("gazette", pages_fetched=3, delay_s=1.5)
+    store.crawl.source_event("wire", pages_fetched=2, items_stored=2)
+    for _ in range(3):  # three 404s in a row: left alone for days
+        store.crawl.record_gone("gazette", "https://gazette.test/gone", 404)
+    store.crawl.record_gone("wire", "https://wire.test/removed", 410)
+    store.quarantine("https://gazette.test/huge", "gazette", "too_large", "12 MB")
+    store.quarantine("https://gazette.test/huge", "gazette", "too_large", "12 MB")  # twice: kept twice
+    for i in range(4):  # stories: 0-1-2 one story, 3 alone
+        store.events.put_story_member(Document(url=f"https://gazette.test/story/{i}", text="x").id,
+                                      "s-0" if i < 3 else "s-3", "gazette" if i % 3 else "wire",
+                                      f"2026-02-0{i + 1}T00:00:00Z", bytes([i]) * 16 if i != 2 else None)
+    store.events.count_listing("orrin", "2026-02-01", 3)
+    store.events.count_listing("orrin", "2026-02-02")
     store.crawl.crawl_begin("gazette")  # an unfinished crawl: two pages done, one pending
     for i in range(3):
         store.crawl.frontier_add("gazette", f"https://gazette.test/story/{i}", {"url": f"https://gazette.test/story/{i}"})
@@ -90,11 +112,16 @@ def test_round_trip_moves_everything_and_a_second_run_moves_nothing(urls, capsys
     src, pg, back = urls
     assert main(["migrate", "--from", src, "--to", pg]) == 0
     out = capsys.readouterr()
-    table = {line.split()[0]: line.split()[1:] for line in out.out.splitlines()[1:]}
+    table = {r[0]: [r[1], r[2], r[-1]] for r in (line.split() for line in out.out.splitlines()[1:])}
+    checksums = {r[0]: r[3:5] for r in (line.split() for line in out.out.splitlines()[1:])}
+    assert all(len(a) == 15 and a == b for a, b in checksums.values())
     assert table["documents"] == ["12", "12", "yes"] and table["versions"] == ["16", "16", "yes"]
     assert table["events"] == ["12", "12", "yes"] and table["links"] == ["1", "1", "yes"]
     assert table["marks"] == ["5", "5", "yes"] and table["annotations"][-1] == "yes"
     assert table["crawl_frontier"] == ["3", "3", "yes"] and table["crawl_fetches"] == ["2", "2", "yes"]
+    assert table["source_health"] == ["2", "2", "yes"] and table["crawl_gone"] == ["2", "2", "yes"]
+    assert table["quarantine"] == ["2", "2", "yes"] and table["stories"] == ["6", "6", "yes"]
+    assert table["listing_counts"] == ["2", "2", "yes"] and table["cursors"] == ["1", "1", "yes"]
     assert main(["migrate", "--from", pg, "--to", back]) == 0
     capsys.readouterr()
     first, middle, last = _prints([src, pg, back])
@@ -109,8 +136,26 @@ def test_round_trip_moves_everything_and_a_second_run_moves_nothing(urls, capsys
         assert s.search("Tarvo").total == 12  # the target's own full-text index was filled
         assert [p["url"] for p in s.crawl.crawl_begin("gazette")] == ["https://gazette.test/story/2"]  # resumes
         assert s.crawl.fetch_record("https://gazette.test/story/1").etag == '"v1"'
+        _assert_state_moved(s)
     finally:
         s.close()
+
+
+def _assert_state_moved(s: Store) -> None:
+    """What a user of the moved store would see of its health, backoff, stories and correlator."""
+    health = {h["source"]: h for h in s.crawl.source_health()}
+    assert health["gazette"]["pages_fetched"] == 10 and health["gazette"]["not_modified"] == 2
+    assert health["gazette"]["median_delay_s"] == 0.875 and health["gazette"]["gone_pages"] == 1
+    assert health["gazette"]["errors"] == {"too_large": 2} and health["wire"]["items_stored"] == 2
+    assert s.crawl.gone_until("https://gazette.test/gone") is not None  # still backed off, as in the source
+    assert s.crawl.gone_until("https://wire.test/removed") is not None
+    d0 = Document(url="https://gazette.test/story/0", text="x").id
+    story = s.events.story(s.events.story_of(d0) or "")
+    assert story is not None and story["size"] == 3 and story["lead_doc_id"] == d0
+    assert s.events.listing_counts("orrin", "2026-02-01", "2026-02-02") == {"2026-02-01": 3, "2026-02-02": 1}
+    # The correlator goes on after story 5's event: the six after it (story 0's re-arrival last), no more.
+    after = s.events.events_after(s.events.get_cursor("correlator"))
+    assert [e.url for e in after][-1] == "https://gazette.test/story/0" and len(after) == 7
 
 
 def test_a_run_stopped_part_way_resumes_where_it_stopped(urls, capsys) -> None:
