@@ -21,6 +21,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
+from nlp.events.countries import code_for
 from nlp.events.people import Person, PersonIndex
 
 _SUBJ = ("nsubj", "nsubjpass", "csubj")
@@ -215,7 +216,7 @@ def persons_named(toks: list[Token], sent: tuple[int, int], people: PersonIndex)
             elif (p := people.last_official_before(s0)) is not None:
                 found = [(p, a)]
         elif not found and tok.lower_ in _TITLE_WORDS:
-            p = people.last_official_before(a, tok.lower_)
+            p = people.last_official_before(a, tok.lower_) or _untitled_before(people, a, tok, s0)
             if p is not None:
                 found = [(p, a)]
         for p, at in found:
@@ -224,8 +225,44 @@ def persons_named(toks: list[Token], sent: tuple[int, int], people: PersonIndex)
     return out
 
 
+def _untitled_before(people: PersonIndex, pos: int, tok: Token, s0: int) -> Person | None:
+    """ "Mirela Castro and President Bell announced that the Chilean Prime Minister had signed": a title the text
+    gives only later refers to the person it named without one, in this sentence or the one before. That person
+    takes the title (and the country of its demonym) from here on."""
+    cands = [p for p in people.people if p.title is None and any(pos - 400 <= m0 < pos for m0, _ in p.mentions)]
+    if len(cands) != 1:
+        return None
+    p = cands[0]
+    words = [t for t in tok.lefts if t.dep_ == "compound" and t.text[:1].isupper()] + [tok]
+    p.title = " ".join(t.text for t in words)
+    demonym = next((t.text for t in tok.lefts if t.dep_ in ("amod", "compound") and code_for(t.text)), None)
+    p.country = p.country or (code_for(demonym) if demonym else None)
+    return p
+
+
 _ROLE = {"deal": "company", "investment": "company", "product_launch": "company", "trade_measure": "agency",
-         "export_control": "agency", "sanction": "agency"}
+         "export_control": "agency", "sanction": "agency", "merchandise": "seller"}
+# Goods made and sold by whoever is the subject: shops, stalls, artists, not only named companies
+_MAKER_TYPES = ("product_launch", "merchandise")
+# Words that stand for a company or government the text named before ("the planemaker", "the group")
+_GENERIC_HEADS = frozenset(("company", "firm", "group", "carmaker", "automaker", "maker", "planemaker", "chipmaker",
+                            "manufacturer", "bank", "lender", "chain", "airline", "carrier", "giant", "conglomerate",
+                            "insurer", "retailer", "operator", "supplier", "producer", "government", "ministry",
+                            "administration", "agency", "regulator", "country", "utility", "startup", "developer"))
+_ORG_PRONOUNS = frozenset(("it", "its", "they", "them", "their"))
+_PERSON_PRONOUNS = frozenset(("he", "she", "him", "her", "his"))
+# A common noun that names someone who makes or sells ("a Hanoi bartender", "restaurants", "one local artist")
+_MAKER_NOUN_RE = re.compile(r"^(?:\w+(?:er|or|ist|ant|ent|ier)s?|restaurants?|bars?|caf[eé]s?|shops?|stores?|"
+                            r"stalls?|salons?|baker(?:y|ies)|brewer(?:y|ies)|hotels?|chefs?|firms?|companies|company|"
+                            r"brands?|chains?|academ(?:y|ies)|studios?|boutiques?|outlets?|businesses|business|"
+                            r"entrepreneurs?|artisans?|startups?|eateries|eatery|pubs?|pizzerias?)$", re.I)
+_NOT_MAKER_RE = re.compile(r"^(?:sales|numbers?|orders?|users?|customers?|consumers?|buyers?|members?|readers?|"
+                           r"viewers?|voters?|others?|letters?|centers?|centres?|containers?|computers?|quarters?|"
+                           r"winters?|summers?|markets?|governments?|parents?|officials?|presidents?|"
+                           r"ministers?|leaders?|spokes\w+|reporters?|analysts?|observers?|neither|either)$", re.I)
+# Verbs whose subject makes or sells the goods a merchandise sentence names
+_MAKE_VERBS = frozenset(("sell", "launch", "make", "offer", "print", "produce", "design", "create", "turn", "churn",
+                         "mint", "issue", "stock", "hawk", "peddle", "market", "release", "unveil", "serve"))
 
 
 def _same_name(a: str, b: str) -> bool:
@@ -249,25 +286,102 @@ def subject_parties(text: str, cands: list[Any], ents: list[Any], people: Person
         if tok is None:
             continue
         subj = [t for t in agents(tok) if not (c.trigger[0] <= c.sentence[0] + t.idx < c.trigger[1])]
+        if c.type == "merchandise" and not subj:
+            # "since he launched his line, with each T-shirt selling...": who makes or sells in the sentence
+            subj = [s for t in tok.sent if t.lemma_.lower() in _MAKE_VERBS and t.pos_ == "VERB"
+                    for s in subjects_of_verb(t)]
         actor: dict[str, Any] | None = None
         for t in subj:
-            a, b = phrase_span(t, c.sentence[0])
-            officials = [(p, m) for p, m in persons_named([t], c.sentence, people) if p.official]
-            inside = [e for e in ents if a <= e.start and e.end <= b and kind(e) in ("ORG", "GPE")]
-            if officials:
-                p = officials[0][0]
-                actor = {"role": "agency", "text": p.name, "title": p.title, "entity_id": p.entity_id,
-                         "country": p.country}
-            elif inside:
-                e = inside[-1] if kind(inside[-1]) == "ORG" else inside[0]
-                actor = {"role": role, "text": e.text, "title": None, "entity_id": e.entity_id,
-                         "country": country_of(text, e)}
+            actor = _subject_actor(text, c, t, ents, people, kind, country_of, role)
             if actor is not None:
                 break
         if actor is None or any(_same_name(x["text"], actor["text"]) for x in c.actors):
             continue
+        if c.type in _MAKER_TYPES and actor["role"] == role and not actor["entity_id"] and not any(
+                e.text == actor["text"] for e in ents):
+            # a maker said with a common noun or a pronoun ("a Madrid barber") replaces the place or product the
+            # surface rules took as the company
+            c.actors = [x for x in c.actors if x["role"] != role]
         c.actors.insert(0, actor)
         c.reasons.append(f"{actor['role']} is the subject of the sentence")
+
+
+def _subject_actor(text: str, c: Any, t: Token, ents: list[Any], people: PersonIndex, kind: Any, country_of: Any,
+                   role: str) -> dict[str, Any] | None:
+    """The party a subject token names: an official (acting for a government), a company or government in its
+    phrase, or, standing for one named before, a pronoun ("it signed", "he launched") or a generic noun ("the
+    planemaker"); for goods made for an occasion, also a maker said with a common noun ("a Hanoi bartender")."""
+    s0 = c.sentence[0]
+    a, b = phrase_span(t, s0)
+    maker = c.type in _MAKER_TYPES
+    officials = [(p, m) for p, m in persons_named([t], c.sentence, people) if p.official]
+    inside = [e for e in ents if a <= e.start and e.end <= b and kind(e) in ("ORG", "GPE")]
+    at = s0 + t.idx
+    named = [(p, m0) for p, m0, m1 in people.mentions_in(a, b) if m0 <= at < m1]  # the subject is the name itself
+    if officials and not (maker and t.lower_ in _PERSON_PRONOUNS):
+        p = officials[0][0]
+        return {"role": "agency", "text": p.name, "title": p.title, "entity_id": p.entity_id,
+                "country": p.country}
+    if inside and not (maker and t.pos_ == "NOUN" and kind(inside[-1]) != "ORG"):
+        e = inside[-1] if kind(inside[-1]) == "ORG" else inside[0]
+        return {"role": role, "text": e.text, "title": None, "entity_id": e.entity_id, "country": country_of(text, e)}
+    if maker and named:
+        p = named[0][0]
+        return {"role": role, "text": p.name, "title": p.title, "entity_id": p.entity_id, "country": p.country}
+    generic = t.pos_ == "NOUN" and t.lower_ in _GENERIC_HEADS and any(
+        d.dep_ == "det" and d.lower_ in ("the", "this", "that") for d in t.children)
+    if t.lower_ in _ORG_PRONOUNS or generic:
+        e = _antecedent(text, c, t, ents, kind, ("ORG",) if role in ("company", "seller") else ("ORG", "GPE"))
+        if e is not None:
+            return {"role": role, "text": e.text, "title": None, "entity_id": e.entity_id,
+                    "country": country_of(text, e)}
+        return None
+    if maker and t.lower_ in _PERSON_PRONOUNS:
+        who = _person_antecedent(people, s0 + t.idx)
+        if who is not None:
+            return {"role": role, "text": who.name, "title": who.title, "entity_id": who.entity_id,
+                    "country": who.country}
+        return None
+    if maker and t.pos_ == "NOUN" and t.dep_ == "nsubj" and _MAKER_NOUN_RE.match(t.text) \
+            and not _NOT_MAKER_RE.match(t.text):
+        return {"role": role, "text": text[a:b], "title": None, "entity_id": None, "country": None}
+    return None
+
+
+# "Trade| Minister": a title word the recogniser took for a company
+_TITLE_AFTER_RE = re.compile(r"\s+(?:Minister|Secretary|President|Representative|Commissioner|Ambassador)\b")
+
+
+def _antecedent(text: str, c: Any, t: Token, ents: list[Any], kind: Any, kinds: tuple[str, ...]) -> Any:
+    """What "it", "they" or "the company" stands for: the subject of the sentence's main verb when it names one
+    before the pronoun, else the last company (or government) the text named before it, within a paragraph's
+    reach."""
+    s0 = c.sentence[0]
+    at = s0 + t.idx
+    root = t.sent.root
+    for r in subjects_of_verb(root):
+        if r.i < t.i and r is not t:
+            a, b = phrase_span(r, s0)
+            inside = [e for e in ents if a <= e.start and e.end <= b and kind(e) in kinds]
+            if inside:
+                return inside[-1]
+    prior = [e for e in ents if at - 500 <= e.start and e.end <= at and kind(e) in kinds
+             and not (c.trigger[0] <= e.start < c.trigger[1]) and not _TITLE_AFTER_RE.match(text, e.end)]
+    return prior[-1] if prior else None
+
+
+def _person_antecedent(people: PersonIndex, pos: int) -> Person | None:
+    """Who "he" or "she" is when they make or sell goods: the person named last before, preferring one who is
+    not an official (a shopkeeper launches a line of T-shirts; the leaders on them do not)."""
+    best: tuple[int, Person] | None = None
+    for p in people.people:
+        at = max((s for s, _ in p.mentions if s < pos), default=-1)
+        if at < 0 or pos - at > 1500:
+            continue
+        key = at - (100000 if p.official else 0)
+        if best is None or key > best[0]:
+            best = (key, p)
+    return best[1] if best else None
 
 
 __all__ = ["PRONOUNS", "SentenceParses", "agents", "governing_verb", "load_parser", "modifies_noun", "persons_named",

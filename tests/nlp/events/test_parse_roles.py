@@ -211,3 +211,39 @@ def test_the_company_as_a_party_is_the_company_named_before(analyzer: Analyzer) 
     launch = next(e for e in _ans(analyzer, text)["events"] if e["type"] == "product_launch")
     assert "Toyota" in {a["text"] for a in launch["actors"]}
     assert "The company" not in {a["text"] for a in launch["actors"]}
+
+
+def _actors(ans: dict, etype: str) -> set[str]:
+    return {a["text"] for e in ans["events"] if e["type"] == etype for a in e["actors"]}
+
+
+def test_it_as_the_subject_of_an_action_is_the_company_named_before(analyzer: Analyzer) -> None:
+    text = ("Trade Minister Helena Duarte of Brazil arrived in Seoul on Monday for a three-day visit.\n\n"
+            "Samsung Electronics welcomed the delegation at its plant in Suwon. On Tuesday it signed a $400 million "
+            "contract to supply compressors to a Brazilian retailer.")
+    assert "Samsung Electronics" in _actors(_ans(analyzer, text), "deal")
+    assert "Trade" not in _actors(_ans(analyzer, text), "deal")  # "Trade| Minister" is a title, not a company
+
+
+def test_a_maker_said_with_a_common_noun_is_the_party_of_goods_made_for_the_occasion(analyzer: Analyzer) -> None:
+    ans = _ans(analyzer, "The Copper Kettle cafe in Lisbon is serving pastries inspired by the visiting premier.")
+    assert "The Copper Kettle cafe" in _actors(ans, "product_launch")
+    ans = _ans(analyzer, "A Madrid barber has been offering haircuts in the style of President Alvarez.")
+    assert "A Madrid barber" in _actors(ans, "product_launch")
+    assert "Madrid" not in _actors(ans, "product_launch")
+
+
+def test_he_who_launches_goods_is_the_shopkeeper_named_before_not_the_leader_on_them(analyzer: Analyzer) -> None:
+    text = ("President Ana Duarte of Chile will meet Prime Minister Kenji Sato in Tokyo next week.\n\n"
+            "John Miller, who runs a souvenir stall near the station, expects a busy week.\n\n"
+            "Sales have tripled since he launched his Duarte-Sato line, with each T-shirt selling for $5.")
+    ans = _ans(analyzer, text)
+    assert "John Miller" in _actors(ans, "product_launch")
+
+
+def test_a_title_given_only_later_names_the_person_introduced_without_one(analyzer: Analyzer) -> None:
+    text = ("Mirela Castro and President Tomas Bell announced on Tuesday that the Chilean Prime Minister had signed "
+            "an agreement to buy 40 trucks from the United States.")
+    deal = next(e for e in _ans(analyzer, text)["events"] if e["type"] == "deal")
+    assert deal["actors"][0]["text"] == "Mirela Castro"
+    assert deal["actors"][0]["role"] == "agency"
