@@ -19,7 +19,8 @@ import lxml.html
 
 # An add-to-cart control's text, value, title or name, in many languages.
 _ADD_TO_CART = re.compile(
-    r"add(?:ing)? to (?:cart|basket|bag|trolley)|\badd to my bag|buy now|buy it now|\bbuy\b|purchase|order now|"
+    r"add(?:ing)? to (?:cart|basket|bag|trolley)|^\s*add\b.{1,80}\bto (?:cart|basket|bag|trolley)\b|"
+    r"\badd to my bag|buy now|buy it now|\bbuy\b|purchase|order now|"
     r"in den (?:warenkorb|einkaufswagen)|in den korb|jetzt kaufen|ajouter au (?:panier|sac)|acheter|"
     r"añadir al (?:carrito|cesta)|agregar al carrito|comprar|aggiungi al carrello|acquista|"
     r"in winkel(?:wagen|mand)|lägg i (?:varukorg|kundvagn)|læg i kurv|legg i handlekurv|lisää ostoskoriin|"
@@ -39,25 +40,32 @@ _OUT_OF_STOCK = re.compile(
     r"email me when|temporarily out|rupture de stock|épuisé|indisponible|plus disponible|ausverkauft|"
     r"nicht (?:auf lager|verfügbar|lieferbar)|derzeit nicht|agotado|sin stock|no disponible|esaurito|"
     r"non disponibile|niet (?:op voorraad|leverbaar|beschikbaar)|uitverkocht|slutsåld|ej i lager|"
+    r"benachrichtigen|m'alerter|me prévenir|avísame|avisame|avisarme|avvisami|powiadom|到货通知|再入荷|入荷お知らせ|"
     r"udsolgt|utsolgt|loppuunmyyty|brak w magazynie|niedostępny|wyprzedan|nedostupn|vyprodáno|"
     r"rasprodano|nema na (?:stanju|zalihi)|нет в наличии|отсутствует|распродан|немає в наявності|"
-    r"stokta yok|tükendi|esgotado|indisponível|sem estoque|stoc epuizat|缺货|已售罄|售完|無庫存|在庫切れ|売り切れ|품절",
+    r"stokta yok|tükendi|esgotado|indisponível|sem estoque|stoc epuizat|缺货|已售罄|售完|無庫存|在庫切れ|売り切れ|품절|"
+    # negated "in stock" phrases, read before the in-stock words they contain ("slut i lager", "ikke på lager")
+    r"nicht vorrätig|vergriffen|not in stock|slut i lager|inte i lager|tillfälligt slut|ikke på lager|"
+    r"ikke tilgjengelig|ikke tilgængelig|sin existencias|no hay existencias|hết hàng|在庫なし|库存不足|"
+    r"غير متوفر|نفدت الكمية|אזל מהמלאי",
     re.IGNORECASE,
 )
 _IN_STOCK = re.compile(
     r"\bin stock\b|available (?:now|for delivery|to ship)|ships (?:today|in)|\ben stock\b|\bdisponible\b|"
     r"auf lager|sofort lieferbar|\bverfügbar\b|en existencia|\bdisponibile\b|op voorraad|i lager|på lager|"
     r"varastossa|na stanie|dostępny|skladem|na (?:stanju|zalihi)|в наличии|є в наявності|stokta|em estoque|"
-    r"\bdisponível\b|în stoc|有货|现货|有庫存|在庫あり|재고",
+    r"\bdisponível\b|în stoc|有货|现货|有庫存|在庫あり|재고|vorrätig|hay existencias|disponibilità immediata|"
+    r"còn hàng|متوفر|במלאי",
     re.IGNORECASE,
 )
 _PRE_ORDER = re.compile(r"pre-?order|précommande|vorbestell|preventa|prenota|voorbestel|предзаказ|预售|予約", re.I)
 
 # A price: a currency (symbol, ISO code or local word) next to a number.
 _CURRENCY = (r"(?:US\$|HK\$|NT\$|CA\$|AU\$|NZ\$|CN¥|R\$|S/\.?|[$€£¥￥₹₩₽₸₴₺₫฿₱₪₦]|\b[A-Z]{3}\b|"
-             r"\b(?:kn|Kn|zł|Kč|Ft|lei|Lei|kr|Kr|руб\.?|р\.|тг|грн|лв|TL|RM|Rp|Rs\.?|Lek)|元|円|원)")
+             r"\b(?:kn|Kn|zł|Kč|Ft|lei|Lei|kr\.?|Kr\.?|S?Fr\.|руб\.?|р\.|тг|грн|лв|TL|RM|Rp|Rs\.?|Lek)|元|円|원)")
 _NUMBER = r"\d{1,3}(?:[\s\u00a0\u202f.,']\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
-PRICE_TEXT = re.compile(rf"{_CURRENCY}\s?(?:{_NUMBER})|(?:{_NUMBER})\s?{_CURRENCY}")
+# "299,-" and "1.299,-- €": a whole amount written with a dash for its cents.
+PRICE_TEXT = re.compile(rf"{_CURRENCY}\s?(?:{_NUMBER})|(?:{_NUMBER})(?:[.,]-{{1,2}})?\s?{_CURRENCY}")
 _NOT_A_CURRENCY = frozenset({"SKU", "EAN", "UPC", "USB", "LED", "CPU", "GPU", "RAM", "SSD", "HDD", "GHZ", "MHZ",
                              "PCS", "QTY", "NEW", "FAQ", "VAT", "TAX", "MPN", "REF", "ART", "MAX", "MIN"})
 
@@ -69,6 +77,13 @@ _OTHER_PRICE_TEXT = re.compile(r"^\s*(?:/|per\b|je\b|pro\b|за\b)|/\s*(?:kg|g|l
                                r"month|mo|mes|monat|mois)\b|\bx\s?\d+\s?(?:months|mois|monate|meses|rate)|"
                                r"shipping|versand|livraison|envío|spedizione|delivery|save\b|sparen|économisez",
                                re.IGNORECASE)
+# Words that say the price after them is an old or reference one ("Ursprünglicher Preis war: 29,90 €",
+# screen-reader texts beside a struck price; "UVP", "Prix conseillé", "MRP", "通常価格").
+_OLD_PRICE_LEAD = re.compile(r"(?:\bwas|\bwar|\bstatt|\bvorher|\bbefore|regular price|original price|list price|"
+                             r"\buvp|\brrp|\bmsrp|\bmrp|compare at|prix conseillé|ancien prix|prix barré|\bavant|"
+                             r"\bantes|precio anterior|precio normal|prezzo consigliato|\bprima|\bfør|\bförr|"
+                             r"ordinarie pris|normalpris|vóór|adviesprijs|通常価格|定価|市场价|原价|参考价)\W{0,12}$",
+                             re.IGNORECASE)
 _ELSEWHERE = re.compile(r"related|recommend|carousel|similar|also|upsell|cross-?sell|recently|viewed|suggest|"
                         r"accessor|bundle|header|footer|mini-?cart|cart-?(?:drawer|summary|popup|dropdown)|menu|nav",
                         re.IGNORECASE)
@@ -110,6 +125,10 @@ def buy_controls(tree: lxml.html.HtmlElement, url: str | None = None) -> list[lx
             match = _ADD_TO_CART.search(own) if 0 < len(own) <= 30 else None
             if (match and len(match.group(0)) >= len(own) - 2 and len(el) <= 2 and _clickable(el)
                     and not _outside_main(el)):
+                found.append(el)
+            elif (0 < len(own) <= 30 and len(el) <= 2 and _ADD_TO_CART_NAME.search(_marker(el))
+                  and _clickable(el) and not _outside_main(el)):
+                # A box named for adding to the cart whatever it says now ("add-to-bag" saying "Notify me").
                 found.append(el)
             continue
         if el.tag == "input" and (el.get("type") or "").lower() not in ("submit", "button", "image"):
@@ -166,14 +185,26 @@ def _price_candidates(tree: lxml.html.HtmlElement) -> list[tuple[lxml.html.HtmlE
             continue  # a child holds the price: that one is the candidate
         if el.tag in _STRUCK or el.xpath("ancestor::*[self::del or self::s or self::strike]"):
             continue
-        if _OTHER_PRICE.search(_marker(el)) or any(_OTHER_PRICE.search(_marker(a)) for a in el.iterancestors()
-                                                    if a.tag != "body"):
+        if _OTHER_PRICE.search(_marker(el)) or any(other_price_box(a) for a in el.iterancestors() if a.tag != "body"):
             continue
         style = (el.get("style") or "").replace(" ", "").lower()
         if "line-through" in style or _OTHER_PRICE_TEXT.search(text[match.end():match.end() + 20] + " " + text):
             continue
+        if _OLD_PRICE_LEAD.search(text[:match.start()]):
+            continue
         out.append((el, match.group(0)))
     return out
+
+
+# Class names that file the whole product under a state or a taxonomy ("shipping-taxable",
+# "product_cat-sale", "product_shipping_class-bulky" on a WooCommerce product): not a box of another price.
+_TAXONOMY_CLASS = re.compile(r"taxable|^(?:product_(?:cat|tag|shipping_class)|tag|category|cat|post|status|type|has|"
+                             r"pa|product-type)[-_]", re.IGNORECASE)
+
+
+def other_price_box(el: lxml.html.HtmlElement) -> bool:
+    """An element whose class or id names an old, unit, shipping or instalment price."""
+    return any(_OTHER_PRICE.search(token) for token in _marker(el).split() if not _TAXONOMY_CLASS.search(token))
 
 
 def _distance(a: lxml.html.HtmlElement, b: lxml.html.HtmlElement) -> int:
@@ -213,8 +244,32 @@ def stock_state(tree: lxml.html.HtmlElement, controls: list[lxml.html.HtmlElemen
             return None if _ADD_TO_CART.search(label) else "OutOfStock"
         return "InStock"
     if controls and all(c.tag != "form" for c in controls):
+        if all(_awaits_choice(c) for c in controls):
+            return None  # disabled until a size or colour is chosen, still saying "Add to cart"
         return "OutOfStock"  # every buy button is disabled
     return None
+
+
+_CHOICE_NEEDED = re.compile(r"selection-needed|select-?option|choose-?option|variant-?required", re.IGNORECASE)
+
+
+def _awaits_choice(control: lxml.html.HtmlElement) -> bool:
+    """A disabled buy button that waits for a variant to be chosen: it still says "Add to cart" (a sold-out
+    one says so) and its form or box holds a size or colour picker with nothing chosen yet."""
+    if _CHOICE_NEEDED.search(_marker(control)):
+        return True
+    label = _shown_label(control)
+    if not _ADD_TO_CART.search(label) or _OUT_OF_STOCK.search(label):
+        return False
+    box = next(control.iterancestors("form"), None)
+    if box is None:
+        return False
+    for select in box.iter("select"):
+        options = select.findall(".//option")
+        chosen = [o for o in options if o.get("selected") is not None]
+        if not chosen and options and not (options[0].get("value") or "").strip():
+            return True  # the first option is a "Choose an option" placeholder
+    return False
 
 
 _HIDDEN_CLASS = re.compile(r"(?:^|\s)(?:hidden|d-none|is-hidden|hide|invisible|display-none|u-hidden)(?:\s|$)",
@@ -251,6 +306,41 @@ def stock_text(text: str) -> str | None:
     if _IN_STOCK.search(text):
         return "InStock"
     return None
+
+
+def price_in(text: str) -> str | None:
+    """The first price in a short text that is the price to pay: not zero, not an old, unit or
+    instalment price, not a code such as "SKU 12"."""
+    for match in PRICE_TEXT.finditer(text):
+        found = match.group(0)
+        if found.strip()[:3].upper() in _NOT_A_CURRENCY or not re.search(r"[1-9]", found):
+            continue
+        if _OLD_PRICE_LEAD.search(text[:match.start()]) or _OTHER_PRICE_TEXT.search(text[match.end():match.end() + 20]):
+            continue
+        return found
+    return None
+
+
+def first_main_price(tree: lxml.html.HtmlElement) -> str | None:
+    """The first price of the page's main part, outside other products' boxes, navigation and the cart."""
+    for el, text in _price_candidates(tree):
+        if not _outside_main(el):
+            return text
+    return None
+
+
+_OTHER_PRODUCTS = re.compile(r"related|recommend|carousel|similar|upsell|cross-?sell|recently|viewed|also|suggest",
+                             re.IGNORECASE)
+
+
+def elsewhere_box(el: lxml.html.HtmlElement) -> bool:
+    """A box of other products (related, recommended, a carousel), named by its class or id."""
+    return bool(_OTHER_PRODUCTS.search(_marker(el)))
+
+
+def outside_main(el: lxml.html.HtmlElement) -> bool:
+    """In navigation, header, footer, a carousel of other products or the mini cart."""
+    return _outside_main(el)
 
 
 def price_named(tree: lxml.html.HtmlElement) -> str | None:

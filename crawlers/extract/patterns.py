@@ -16,16 +16,28 @@ AVAILABILITY = {
     "discontinued": "OutOfStock",
     "preorder": "PreOrder",
     "presale": "PreOrder",
+    "presell": "PreOrder",
+    # Merchant-feed and shop-system spellings (Google's "in stock", "backorder", OpenGraph's "oos"):
+    # a product one can order now, to be shipped later, is offered.
+    "backorder": "InStock",
+    "madetoorder": "InStock",
+    "available": "InStock",
+    "availablefororder": "InStock",
+    "oos": "OutOfStock",
+    "unavailable": "OutOfStock",
+    "notavailable": "OutOfStock",
 }
 # Unambiguous currency symbols and words; "¥" depends on the page's language (CNY or JPY).
 CURRENCY_SYMBOLS = {
     "US$": "USD", "$": "USD", "€": "EUR", "£": "GBP", "￥": "CNY", "元": "CNY", "RMB": "CNY",
     "CN¥": "CNY", "CNY": "CNY", "₹": "INR", "₩": "KRW", "₽": "RUB", "C$": "CAD", "CA$": "CAD",
     "A$": "AUD", "AU$": "AUD", "HK$": "HKD", "NT$": "TWD", "R$": "BRL", "CHF": "CHF", "zł": "PLN",
-    "kr": "SEK", "円": "JPY", "₺": "TRY", "₫": "VND", "฿": "THB", "₱": "PHP",
+    "kr": "SEK", "Fr.": "CHF", "SFr.": "CHF", "Kč": "CZK", "Ft": "HUF", "₴": "UAH", "₸": "KZT", "₪": "ILS",
+    "円": "JPY", "₺": "TRY", "₫": "VND", "฿": "THB", "₱": "PHP",
 }
 _ISO_CURRENCY = re.compile(
-    r"\b(USD|EUR|GBP|CNY|RMB|JPY|KRW|INR|CAD|AUD|HKD|TWD|CHF|SEK|NOK|DKK|PLN|BRL|RUB|MXN)\b"
+    r"\b(USD|EUR|GBP|CNY|RMB|JPY|KRW|INR|CAD|AUD|HKD|TWD|CHF|SEK|NOK|DKK|PLN|BRL|RUB|MXN|CZK|HUF|RON|BGN|HRK|UAH|BYN|KZT|TRY|ILS|"
+    r"ZAR|NZD|SGD|MYR|IDR|THB|VND|PHP|ARS|CLP|COP|PEN|AED|SAR|ISK)\b"
 )
 _VISIBLE_PRICE = re.compile(
     r"(?:US\$|HK\$|NT\$|CA\$|AU\$|CN¥|R\$|[$€£¥￥₹₩₽])\s?\d[\d,.\s]*\d"
@@ -57,6 +69,10 @@ def _format_amount(amount: Decimal | None) -> str | None:
     return format(amount.quantize(Decimal("0.01")), "f")
 
 
+# "kr" is the crown of several countries: the page's language tells which.
+_CROWN_BY_LANG = {"sv": "SEK", "da": "DKK", "nb": "NOK", "nn": "NOK", "no": "NOK", "is": "ISK", "fo": "DKK"}
+
+
 def _currency_from_text(text: str, lang: str | None, warnings: list[str]) -> str | None:
     iso = _ISO_CURRENCY.search(text.upper())
     if iso:
@@ -64,6 +80,8 @@ def _currency_from_text(text: str, lang: str | None, warnings: list[str]) -> str
     for symbol in sorted(CURRENCY_SYMBOLS, key=len, reverse=True):
         if symbol in text:
             code = CURRENCY_SYMBOLS[symbol]
+            if symbol == "kr":
+                code = _CROWN_BY_LANG.get(lang or "", code)
             if symbol == "$":
                 warnings.append("product: currency inferred from the '$' sign as USD")
             return code
@@ -80,8 +98,9 @@ def _currency_from_text(text: str, lang: str | None, warnings: list[str]) -> str
 def _availability(value: str | None, warnings: list[str]) -> str | None:
     if not value:
         return None
-    key = value.strip().rstrip("/").rsplit("/", 1)[-1].lower().replace("_", "").replace(" ", "")
-    mapped = AVAILABILITY.get(key)
+    # Any case and form: "https://schema.org/InStock", "schema:OutOfStock", "in_stock", "Out-of-stock".
+    key = re.split(r"[/:#]", value.strip().rstrip("/"))[-1].lower()
+    mapped = AVAILABILITY.get(re.sub(r"[\s_\-]", "", key))
     if mapped is None:
         warnings.append(f"product: availability {value!r} has no contract value; left null")
     return mapped

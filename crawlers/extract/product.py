@@ -8,7 +8,15 @@ from typing import Any
 
 import lxml.html
 
-from crawlers.extract.buybox import read_buy_box, stock_text
+from crawlers.extract.buybox import (
+    elsewhere_box,
+    first_main_price,
+    other_price_box,
+    outside_main,
+    price_in,
+    read_buy_box,
+    stock_text,
+)
 from crawlers.extract.metadata import _html_lang
 from crawlers.extract.patterns import (
     _VISIBLE_PRICE,
@@ -18,7 +26,7 @@ from crawlers.extract.patterns import (
     parse_price,
 )
 from crawlers.extract.structured import _as_list, _first_of_type, _ld_str, _name_of, _types
-from crawlers.extract.text import _clean, _visible_text, _xpath_attr, _xpath_attr_or_text, _xpath_text
+from crawlers.extract.text import _clean, _strip_noise, _visible_text, _xpath_attr, _xpath_attr_or_text, _xpath_text
 
 _CART_SIGNALS = re.compile(
     r"add to (?:cart|basket|bag)|buy now|in den warenkorb|ajouter au panier"
@@ -185,31 +193,49 @@ def _product_heuristic(tree: lxml.html.HtmlElement, meta: dict[str, str], lang: 
     if not price_raw:
         if not (cart or og_type.endswith("product")):
             return None
-        price_raw = _visible_price(tree)
+        # The first price of the main part, never one of a carousel of other products: a page-wide first
+        # price is as often another product's as this one's.
+        price_raw = _visible_price(tree) or first_main_price(tree)
         if not price_raw:
-            match = _VISIBLE_PRICE.search(visible)
+            match = _VISIBLE_PRICE.search(_main_visible_text(tree))
             price_raw = match.group(0) if match else None
         source = "visible price"
-    if not price_raw:
-        return None
-    amount = parse_price(price_raw, currency)
+    availability_raw = _xpath_attr(tree, "//*[@itemprop='availability']", ("href", "content")) or \
+        meta.get("product:availability") or meta.get("og:availability")
+    availability = (_availability(availability_raw, warnings) if availability_raw
+                    else box.availability or _availability_on_page(tree, visible, page_wide=not box.has_control))
+    amount = parse_price(price_raw, currency) if price_raw else None
     if amount is None:
-        return None
-    if not currency:
-        currency = _currency_from_text(price_raw, lang, warnings)
-    warnings.append(f"product: no schema.org Product; price read from {source}")
+        # A product shown as sold out often shows no price at all (the shop hides it): the page is still
+        # the product's, when a buy control or the product's markup says so.
+        if availability != "OutOfStock" or not (cart or box.has_control or og_type.endswith("product")):
+            return None
+        warnings.append("product: no price shown (out of stock)")
+    elif not currency:
+        currency = _currency_from_text(price_raw or "", lang, warnings)
+    warnings.append(f"product: no schema.org Product; price read from {source}" if amount is not None
+                    else "product: no schema.org Product; read from the buy box")
     name = (_clean(meta.get("og:title")) or _clean(_xpath_text(tree, "//h1"))
             or _clean(_xpath_text(tree, "//title")))
     sku = None  # filled by _fill_from_page (itemprop, data-sku, visible "SKU: ...", the URL)
     brand = _clean(meta.get("product:brand") or _xpath_attr_or_text(tree, "//*[@itemprop='brand']"))
     seller_m = re.search(r"\bSold by\s*:?\s*([^.|\n]{2,60}?)(?:\s{2,}|[.|]|$)", visible)
-    availability_raw = _xpath_attr(tree, "//*[@itemprop='availability']", ("href", "content")) or \
-        meta.get("product:availability") or meta.get("og:availability")
-    availability = (_availability(availability_raw, warnings) if availability_raw
-                    else box.availability or _availability_on_page(tree, visible, page_wide=not box.has_control))
     return {"name": name, "price": _format_amount(amount), "currency": currency.upper() if currency else None,
             "availability": availability, "sku": sku, "brand": brand,
             "seller": _clean(seller_m.group(1)) if seller_m else None}
+
+
+def _main_visible_text(tree: lxml.html.HtmlElement) -> str:
+    """The visible text of the page's main part: without navigation, header, footer, and without carousels
+    and lists of other products."""
+    body = tree.find("body")
+    if body is None:
+        return ""
+    node = _strip_noise(body)
+    for el in [e for e in node.iter() if isinstance(e.tag, str) and e is not node and elsewhere_box(e)]:
+        if el.getparent() is not None:
+            el.drop_tree()
+    return " ".join(node.text_content().split())
 
 
 _OLD_PRICE = re.compile(r"old|was|strike|before|regular|list-?price|rrp|save|saving|per-?unit|unit-?price|"
@@ -228,15 +254,15 @@ def _visible_price(tree: lxml.html.HtmlElement) -> str | None:
         marker = f"{el.get('class', '')} {el.get('id', '')}"
         if _OLD_PRICE.search(marker) or el.tag in ("script", "style", "del", "s", "strike"):
             continue
-        if el.xpath("ancestor::*[self::del or self::s or self::strike or self::nav or self::footer]"):
-            continue
-        if any(_OLD_PRICE.search(f"{a.get('class', '')} {a.get('id', '')}") or
+        if el.xpath("ancestor::*[self::del or self::s or self::strike]") or outside_main(el):
+            continue  # struck through, or the header's cart total, a menu, the footer's shipping threshold
+        if any(other_price_box(a) or
                re.search(r"related|recommend|carousel|similar|also|upsell", f"{a.get('class', '')} {a.get('id', '')}",
                          re.IGNORECASE) for a in el.iterancestors() if a.tag != "body"):
             continue
-        match = _VISIBLE_PRICE.search(" ".join(el.text_content().split()))
-        if match:
-            return match.group(0)
+        found = price_in(" ".join(el.text_content().split()))
+        if found:
+            return found
     return None
 
 
