@@ -33,7 +33,7 @@ from nlp.events.rules import EVENT_TYPES, TRIGGERS
 from nlp.events.sample_reuters import REUTERS_DEV_PATH, reuters_docs
 from nlp.events.sample_reuters import reuters_body as reuters_body  # where offsets were first defined
 from pipeline.benches.common import shared_data_dir
-from pipeline.evals import events_real, events_sentivent
+from pipeline.evals import events_real, events_sentivent, events_web
 
 DATA = Path(__file__).resolve().parent / "data"
 TEST_PATH = DATA / "events_test.jsonl"
@@ -135,6 +135,16 @@ def _sentivent(limit: int | None) -> tuple[list[dict[str, object]], list[set[str
     return recs, events_sentivent.predict(recs), events_sentivent.keyword(recs)
 
 
+def _open_web(limit: int | None) -> dict[str, object] | None:
+    try:
+        events_web.halves()
+    except FileNotFoundError as exc:
+        print(f"eval events: open web skipped: {exc}", file=sys.stderr)
+        return None
+    print("eval events: analyzing the extraction-trafilatura pages (open web)", file=sys.stderr)
+    return events_web.evaluate(limit)
+
+
 def run(args: argparse.Namespace) -> int:
     sets: dict[str, list[Item]] = {"invented": load_jsonl(TEST_PATH)}
     try:
@@ -149,14 +159,18 @@ def run(args: argparse.Namespace) -> int:
     rows = evaluate(sets)
     real = _real_dev()
     sv = _sentivent(args.limit)
+    web = _open_web(args.limit)
     if args.json:
-        for r in rows + (events_real.rows(real) if real else []) + (events_sentivent.rows(*sv) if sv else []):
+        for r in rows + (events_real.rows(real) if real else []) + (events_sentivent.rows(*sv) if sv else []) + (
+                events_web.rows(web) if web else []):
             print(json.dumps(r))
         return 0
     if real:
         print("\n".join(events_real.report(real)))
     if sv:
         print("\n".join(events_sentivent.report(*sv)))
+    if web:
+        print("\n".join(events_web.report(web)))
     by = {(r["set"], r["type"], r["system"]): r for r in rows}
     for name, items in sets.items():
         print(f"\nevents on {name} ({len(items)} sentences): newswatch vs trigger words (baseline)")
