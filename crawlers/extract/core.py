@@ -13,6 +13,7 @@ from crawlers.extract.article import drop_boilerplate_lines, main_text
 from crawlers.extract.decode import _kind_of_text, decode_html, looks_binary
 from crawlers.extract.feed import _extract_feed
 from crawlers.extract.forum import looks_like_forum, read_posts
+from crawlers.extract.learned import learned_text
 from crawlers.extract.listing import listing_items
 from crawlers.extract.metadata import _author, _canonical, _detect_lang, _html_lang, _meta_tags, _published
 from crawlers.extract.pagetype import _listing_signals, classify_page
@@ -57,13 +58,15 @@ def empty_answer() -> dict[str, Any]:
     }
 
 
-def extract_page(html: str | bytes, url: str | None = None) -> dict[str, Any]:
-    """Extract one page. Returns the ``extract`` answer shape without ``id``; never raises."""
+def extract_page(html: str | bytes, url: str | None = None, *, line_model: bool = True) -> dict[str, Any]:
+    """Extract one page. Returns the ``extract`` answer shape without ``id``; never raises.
+    ``line_model=False`` leaves the article text as it was before the learned line classifier (its
+    trainer's base text)."""
     answer = empty_answer()
     if url:
         answer["canonical_url"] = canonicalize_url(url)
     try:
-        _extract_into(answer, html, url)
+        _extract_into(answer, html, url, line_model)
     except Exception as exc:  # fail soft: a page must never stop a batch or a crawl
         answer["warnings"].append(f"parse: extraction failed ({type(exc).__name__}: {exc})")
     answer["warnings"] = list(dict.fromkeys(answer["warnings"]))
@@ -80,7 +83,7 @@ def extract_bytes(body: bytes, content_type: str | None, url: str | None) -> dic
     return extract_page(html, url=url)
 
 
-def _extract_into(answer: dict[str, Any], html: str | bytes, url: str | None) -> None:
+def _extract_into(answer: dict[str, Any], html: str | bytes, url: str | None, line_model: bool = True) -> None:
     """The steps, in order: decode, parse, structured data and metadata, page type, then what that type holds."""
     warnings: list[str] = answer["warnings"]
     text = _decoded(html, warnings)
@@ -122,6 +125,8 @@ def _extract_into(answer: dict[str, Any], html: str | bytes, url: str | None) ->
     body = main.text
     if page_type == "article":
         body = _article_text(body, tree, meta)
+        if line_model:
+            body = learned_text(body, text, url, tree, main.text, warnings)
     elif page_type == "product" and product is not None:
         answer["product"] = product
         answer["title"] = answer["title"] or product.get("name")
