@@ -559,7 +559,12 @@ class Analyzer:
     ) -> None:
         """Queue the author's stance toward each target (filled into ``ann.stance`` in target order)."""
         ann = piece.ann
-        quoted = [(q.start, q.end) for q in ann.quotes]
+        # A target-aware model reads the whole sentence, quotes included: how a writer quotes or
+        # describes someone ("X said ...", "described her as a 'kind' person") is the writer's
+        # portrayal of them, and the model was trained on such sentences whole. A model blind to the
+        # target (the lexicon) gets the author's words only, or it would score the speaker's mood.
+        quoted = [] if getattr(self.stance_model, "target_aware", False) else [(q.start, q.end) for q in ann.quotes]
+        own_quotes = [(q.start, q.end) for q in ann.quotes]
         slots: list[Stance | None] = []
         for t in targets:
             chosen: list[tuple[int, int]] = []
@@ -567,7 +572,7 @@ class Analyzer:
             for s, e in sents:
                 inside = [(qs, qe) for qs, qe in quoted if qs < e and s < qe]
                 hits = self._mentions(text, s, e, t, ann.entities)
-                free = [(h, he) for h, he in hits if not any(qs <= h < qe for qs, qe in inside)]
+                free = [(h, he) for h, he in hits if not any(qs <= h < qe for qs, qe in own_quotes)]
                 if not free:
                     continue  # the target is not mentioned, or only inside someone's quote
                 own = text[s:e]

@@ -105,6 +105,7 @@ class TrainedStance:
     """The project's stance network (``nlp/stance_net.py``): installed MiniLM + shipped LoRA/head weights."""
 
     name = "trained"
+    target_aware = True  # reads the target's marked mention: the analyzer gives it whole sentences
 
     def __init__(
         self, model_dir: Path = TRAINED_DIR, batch_size: int = 64, threads: int | None = None, quantize: bool = False
@@ -129,7 +130,10 @@ class TrainedStance:
         self.labels: list[str] = list(self.meta["labels"])
         self.max_len = int(self.meta.get("max_len", 96))
         self.batch_size = batch_size
-        self.version = f"minilm-lora-{self.meta.get('format', 1)}/e{self.meta.get('epochs_completed', '?')}"
+        epochs = f"e{self.meta.get('epochs_completed', '?')}"
+        if "stage1" in self.meta:  # a second stage on top of the first: both epoch counts
+            epochs = f"e{self.meta['stage1'].get('epochs_completed', '?')}+{epochs}"
+        self.version = f"minilm-lora-{self.meta.get('format', 1)}/{epochs}"
 
     def predict(self, sentences: Sequence[str], target: str) -> list[tuple[str, float]]:
         return self.predict_many([StanceQuery(s, target) for s in sentences])

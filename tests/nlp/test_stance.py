@@ -89,6 +89,25 @@ def test_a_quote_naming_nobody_is_read_as_about_what_its_paragraph_is_about(coun
     assert asked and asked[0].text[asked[0].start:asked[0].end] == "Veltrix Mobile"  # the subject, named in front
 
 
+def test_a_target_aware_model_reads_the_quotes_that_portray_the_target(watchlist) -> None:
+    # How a writer quotes someone is the writer's portrayal of them: a model that reads the target's
+    # mention gets the sentence whole; one blind to the target gets the author's words only.
+    text = '"We praise the work done in Manaus," said Helena Duarte on Tuesday.'
+    asked = {}
+    for aware in (True, False):
+        analyzer = Analyzer(watchlist, AnalyzerSettings(stance_backend="lexicon"))
+        fake = CountingStance()
+        fake.target_aware = aware  # type: ignore[attr-defined]
+        analyzer.stance_model = fake
+        ann, _ = analyzer.analyze_document(text)
+        (query,) = [q for call in fake.calls for q in call if q.target == "Helena Duarte"]
+        asked[aware] = (query, [s.label for s in ann.stance if s.entity_id == "helena-duarte"])
+    query, labels = asked[True]
+    assert query.text == text and query.text[query.start : query.end] == "Helena Duarte" and labels == ["favor"]
+    query, labels = asked[False]
+    assert "praise" not in query.text and labels == ["against"]
+
+
 def test_trained_backend_without_weights_falls_back_to_lexicon(tmp_path, caplog) -> None:
     with caplog.at_level(logging.WARNING, logger="nlp.stance"):
         model = make_stance_model("trained", tmp_path)
@@ -147,3 +166,4 @@ def test_cross_validation_folds_keep_each_story_whole_and_cover_every_row() -> N
     assert folds == grouped_folds(rows, 3, seed=5)  # fixed by the seed
     with pytest.raises(ValueError):
         grouped_folds(rows, 1, seed=5)
+
