@@ -190,10 +190,33 @@ def _price_candidates(tree: lxml.html.HtmlElement) -> list[tuple[lxml.html.HtmlE
         style = (el.get("style") or "").replace(" ", "").lower()
         if "line-through" in style or _OTHER_PRICE_TEXT.search(text[match.end():match.end() + 20] + " " + text):
             continue
-        if _OLD_PRICE_LEAD.search(text[:match.start()]):
+        if _OLD_PRICE_LEAD.search(text[:match.start()]) or _NOT_TO_PAY_LEAD.search(_lead_text(el, text, match.start())):
             continue
         out.append((el, match.group(0)))
     return out
+
+
+# Words before a price that make it another offer's: instalments ("4 x", "3 payments of"), multi-buys
+# ("Any 2 for"), used or refurbished copies ("Gebraucht kaufen", "d'occasion").
+_NOT_TO_PAY_LEAD = re.compile(
+    r"\b\d{1,2}\s?[x×]\W{0,3}$|\b\d+ (?:for|für|pour|por|per)\W{0,3}$|"
+    r"(?:payments? of|instal?lments? of|\braten? (?:à|a|zu|von)|\brate da|cuotas de|mensualités de|\bused\b|"
+    r"gebraucht|d'occasion|\busad[oa]s?\b|\busat[oi]\b|refurbished|reconditionné|generalüberholt|"
+    r"reacondicionado)\W{0,20}(?:\w+\W{0,3}){0,2}$",
+    re.IGNORECASE)
+
+
+def _lead_text(el: lxml.html.HtmlElement, text: str, start: int) -> str:
+    """The words before a price in its element and in the short line around it (its parent's text, when short):
+    "Gebraucht kaufen" beside a price in a box of its own."""
+    lead = text[:start]
+    parent = el.getparent()
+    if parent is not None and parent.tag != "body":
+        line = " ".join(parent.text_content().split())
+        at = line.find(text)
+        if 0 < at and len(line) <= 100:
+            lead = line[:at] + lead
+    return lead[-60:]
 
 
 # Class names that file the whole product under a state or a taxonomy ("shipping-taxable",
@@ -209,8 +232,12 @@ def other_price_box(el: lxml.html.HtmlElement) -> bool:
 
 def _distance(a: lxml.html.HtmlElement, b: lxml.html.HtmlElement) -> int:
     """Steps from ``a`` up to the nearest common ancestor and down to ``b``."""
-    up = {id(x): i for i, x in enumerate([a, *a.iterancestors()])}
-    for j, x in enumerate([b, *b.iterancestors()]):
+    # Held in a list while compared: lxml makes a new proxy object for an element each time one is asked for,
+    # and the id of a freed proxy is given to the next one (ids of dropped ancestors matched b's ancestors).
+    ups = [a, *a.iterancestors()]
+    up = {id(x): i for i, x in enumerate(ups)}
+    downs = [b, *b.iterancestors()]
+    for j, x in enumerate(downs):
         if id(x) in up:
             return up[id(x)] + j
     return 10_000
@@ -341,6 +368,29 @@ def elsewhere_box(el: lxml.html.HtmlElement) -> bool:
 def outside_main(el: lxml.html.HtmlElement) -> bool:
     """In navigation, header, footer, a carousel of other products or the mini cart."""
     return _outside_main(el)
+
+
+_STOCK_NAMED = ("//*[contains(translate(@id, 'AVAILBTYSOCK', 'availbtysock'), 'availab') or "
+                "contains(translate(@class, 'AVAILBTYSOCK', 'availbtysock'), 'availab') or "
+                "contains(translate(@id, 'STOCK', 'stock'), 'stock') or "
+                "contains(translate(@class, 'STOCK', 'stock'), 'stock')]")
+
+
+def stock_line(tree: lxml.html.HtmlElement) -> str | None:
+    """The state a short stock line of the product's own box says ("Nicht auf Lager", "Agotado"), from an
+    element named for stock or availability; not a wrapper of the whole product, not a size picker's line."""
+    for el in tree.xpath(_STOCK_NAMED):
+        if el.tag in ("select", "option", "script", "style", "body") or outside_main(el):
+            continue
+        if el.xpath("ancestor-or-self::*[self::select or self::label or self::option]"):
+            continue
+        text = " ".join(_shown_text(el).split())
+        if not text or len(text) > 120:
+            continue
+        found = stock_text(text)
+        if found:
+            return found
+    return None
 
 
 def price_named(tree: lxml.html.HtmlElement) -> str | None:

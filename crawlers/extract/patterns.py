@@ -73,7 +73,18 @@ def _format_amount(amount: Decimal | None) -> str | None:
 _CROWN_BY_LANG = {"sv": "SEK", "da": "DKK", "nb": "NOK", "nn": "NOK", "no": "NOK", "is": "ISK", "fo": "DKK"}
 
 
-def _currency_from_text(text: str, lang: str | None, warnings: list[str]) -> str | None:
+# "$" is the dollar or peso of many countries: the page's region ("es-AR", og:locale "en_CA") tells which.
+_DOLLAR_BY_REGION = {"US": "USD", "CA": "CAD", "AU": "AUD", "NZ": "NZD", "SG": "SGD", "HK": "HKD", "TW": "TWD",
+                     "MX": "MXN", "AR": "ARS", "CL": "CLP", "CO": "COP", "UY": "UYU", "BR": "BRL"}
+
+
+def page_region(locale: str | None) -> str | None:
+    """The country of a locale such as ``es-AR`` or ``en_CA`` (None when it names none)."""
+    parts = re.split(r"[-_]", (locale or "").strip())
+    return parts[1].upper() if len(parts) > 1 and re.fullmatch(r"[A-Za-z]{2}", parts[1]) else None
+
+
+def _currency_from_text(text: str, lang: str | None, warnings: list[str], region: str | None = None) -> str | None:
     iso = _ISO_CURRENCY.search(text.upper())
     if iso:
         return "CNY" if iso.group(1) == "RMB" else iso.group(1)
@@ -83,7 +94,9 @@ def _currency_from_text(text: str, lang: str | None, warnings: list[str]) -> str
             if symbol == "kr":
                 code = _CROWN_BY_LANG.get(lang or "", code)
             if symbol == "$":
-                warnings.append("product: currency inferred from the '$' sign as USD")
+                code = _DOLLAR_BY_REGION.get(region or "", "USD")
+                if region not in _DOLLAR_BY_REGION:
+                    warnings.append("product: currency inferred from the '$' sign as USD")
             return code
     if "¥" in text:
         if lang in ("zh", "ja"):

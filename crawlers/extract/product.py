@@ -14,7 +14,9 @@ from crawlers.extract.buybox import (
     other_price_box,
     outside_main,
     price_in,
+    price_named,
     read_buy_box,
+    stock_line,
     stock_text,
 )
 from crawlers.extract.metadata import _html_lang
@@ -23,6 +25,7 @@ from crawlers.extract.patterns import (
     _availability,
     _currency_from_text,
     _format_amount,
+    page_region,
     parse_price,
 )
 from crawlers.extract.structured import _as_list, _first_of_type, _ld_str, _name_of, _types
@@ -79,6 +82,10 @@ def _product(structured: list[dict[str, Any]], tree: lxml.html.HtmlElement, meta
     return (heuristic, "single") if heuristic else (None, "none")
 
 
+def _region(tree: lxml.html.HtmlElement, meta: dict[str, str]) -> str | None:
+    return page_region(tree.get("lang")) or page_region(meta.get("og:locale"))
+
+
 def _main_product(products: list[dict[str, Any]], tree: lxml.html.HtmlElement,
                   meta: dict[str, str]) -> list[dict[str, Any]] | None:
     """The descriptions of the product the page is about (its name is the page's h1 / title), if any."""
@@ -107,7 +114,8 @@ def _fill_from_page(product: dict[str, Any], tree: lxml.html.HtmlElement, meta: 
             amount = parse_price(found, product.get("currency"))
             if amount is not None:
                 product["price"] = _format_amount(amount)
-                product["currency"] = product.get("currency") or _currency_from_text(found, lang, [])
+                product["currency"] = (product.get("currency")
+                                       or _currency_from_text(found, lang, [], _region(tree, meta)))
     if not product.get("sku"):
         product["sku"] = _sku_from_page(tree, url)
 
@@ -190,8 +198,10 @@ def _product_heuristic(tree: lxml.html.HtmlElement, meta: dict[str, str], lang: 
     box = read_buy_box(tree, url)
     if not price_raw and box.price:
         price_raw, source = box.price, "the price nearest the buy button"
+    line = stock_line(tree)
     if not price_raw:
-        if not (cart or og_type.endswith("product")):
+        # A product without a buy control (sold out, the button removed) still has its price and its stock line.
+        if not (cart or og_type.endswith("product") or (line and price_named(tree))):
             return None
         # The first price of the main part, never one of a carousel of other products: a page-wide first
         # price is as often another product's as this one's.
@@ -202,8 +212,12 @@ def _product_heuristic(tree: lxml.html.HtmlElement, meta: dict[str, str], lang: 
         source = "visible price"
     availability_raw = _xpath_attr(tree, "//*[@itemprop='availability']", ("href", "content")) or \
         meta.get("product:availability") or meta.get("og:availability")
-    availability = (_availability(availability_raw, warnings) if availability_raw
-                    else box.availability or _availability_on_page(tree, visible, page_wide=not box.has_control))
+    if availability_raw:
+        availability = _availability(availability_raw, warnings)
+    else:
+        # The button's state first: a stock line saying "sold out" beside an enabled button is often a size's
+        # or another offer's (measured: putting the line first cost held-out availability 1.000 -> 0.921).
+        availability = box.availability or line or _availability_on_page(tree, visible, page_wide=not box.has_control)
     amount = parse_price(price_raw, currency) if price_raw else None
     if amount is None:
         # A product shown as sold out often shows no price at all (the shop hides it): the page is still
@@ -212,7 +226,7 @@ def _product_heuristic(tree: lxml.html.HtmlElement, meta: dict[str, str], lang: 
             return None
         warnings.append("product: no price shown (out of stock)")
     elif not currency:
-        currency = _currency_from_text(price_raw or "", lang, warnings)
+        currency = _currency_from_text(price_raw or "", lang, warnings, _region(tree, meta))
     warnings.append(f"product: no schema.org Product; price read from {source}" if amount is not None
                     else "product: no schema.org Product; read from the buy box")
     name = (_clean(meta.get("og:title")) or _clean(_xpath_text(tree, "//h1"))

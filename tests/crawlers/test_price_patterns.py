@@ -48,3 +48,22 @@ def test_the_price_to_pay_in_a_short_text(text: str, amount: str) -> None:
 ])
 def test_currency_words(text: str, lang: str, code: str) -> None:
     assert _currency_from_text(text, lang, []) == code
+
+
+def test_the_dollar_sign_is_read_by_the_page_region() -> None:
+    assert _currency_from_text("$ 4.590", "es", [], "AR") == "ARS"
+    assert _currency_from_text("$12.00", "en", [], "CA") == "CAD"
+    warnings: list[str] = []
+    assert _currency_from_text("$12.00", "en", warnings, None) == "USD" and warnings
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("Or 3 interest-free payments of £40.00 with Klarna", None), ("ou payez en 4 x 112,48 €", None),
+    ("Any 2 for €3.00", None), ("Gebraucht kaufen 8,50 €", None), ("Pack of 2 x 500 ml £6.00", "£6.00"),
+])
+def test_instalment_multibuy_and_used_prices_are_not_the_price(text: str, found: str | None) -> None:
+    from crawlers.extract.buybox import _NOT_TO_PAY_LEAD, PRICE_TEXT
+
+    match = PRICE_TEXT.search(text)
+    assert match is not None
+    assert (None if _NOT_TO_PAY_LEAD.search(text[:match.start()]) else match.group(0)) == found

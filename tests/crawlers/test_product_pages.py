@@ -21,8 +21,7 @@ _DIR = Path(__file__).parent / "pages" / "products"
 _GOLD: dict[str, dict] = json.loads((_DIR / "gold.json").read_text(encoding="utf-8"))
 # Pages we still read wrong, each with the reason; strict, so a fix has to take its page off the list.
 _KNOWN_GAPS = {
-    "magento_de_nicht_auf_lager.html": "no buy control at all (sold out): not read as a product",
-    "es_vtex_agotado.html": "no buy control at all (sold out): not read as a product",
+    # Reading the stock line before an enabled button fixed it and cost held-out availability 1.000 -> 0.921.
     "dk_ikke_paa_lager.html": "an enabled buy button outweighs the stock line saying 'Ikke på lager'",
 }
 
