@@ -14,6 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from nlp.canonical import GENERIC_HEADS
+from nlp.speaker_roles import role_phrase
 from nlp.watchlist import TITLES
 from storage.models import Quote, Speaker
 
@@ -55,7 +56,6 @@ _BEFORE_RUN = re.compile(
     rf"(?:^|[.!?]\s+|\n)(?P<run>{_RUN}{{1,140}}?)\s+{_ANY_VERB}(?:\s+[\w'’.-]+){{0,3}}?\s*[:,]\s*$"
 )
 _BEFORE_ACCORDING = re.compile(rf"{_ACCORDING}\s+(?P<run>{_RUN}{{1,100}}?)\s*,?\s*$")
-_ROLE_ONLY = re.compile(r"^\s*(?:the|le|la|l'|der|die|el|o|a)\s*(?P<role>[\w'’-]+)\s*$", re.IGNORECASE)
 
 _OF_ORG = rf"(?:\s+(?:of|at|from)\s+(?:the\s+)?{_CAP}(?:\s+{_CAP}){{0,4}})?"
 _DIRECT = re.compile(r'"(?P<a>[^"\n]+)"|“(?P<b>[^”]+)”|«\s*(?P<c>[^»]+?)\s*»|„(?P<d>[^“”]+)[“”]')
@@ -98,11 +98,6 @@ def _clean_speaker(speaker: Speaker | None) -> Speaker | None:
     while len(words) > 1 and words[0] in _NOT_NAME_WORDS:
         words = words[1:]
     return Speaker(" ".join(words), speaker.entity_id, speaker.affiliation)
-
-
-# Roles that, after a definite article, stand for a person already named ("the minister said").
-_ROLES = frozenset("minister ministre président presidente president chancellor mayor maire governor senator "
-                   "ceo chairman chairwoman founder coach minister ministerin bürgermeister analyst".split())
 
 
 @dataclass
@@ -261,7 +256,7 @@ class QuoteExtractor:
             if b is not None:
                 runs.append((before_start + b.start("run"), before_start + b.end("run")))
         for lo, hi in runs:
-            speaker = self._speaker_in_run(doc, lo, hi, mentions, by_surname, last)
+            speaker = self._speaker_in_run(doc, lo, hi, mentions, by_surname, last, (q_start, q_end))
             if speaker is not None:
                 return speaker
         return None
@@ -274,10 +269,22 @@ class QuoteExtractor:
         mentions: list[tuple[Span, _Person]],
         by_surname: dict[str, _Person],
         last: Speaker | None,
+        quote: tuple[int, int] = (0, 0),
     ) -> Speaker | None:
-        """A person named in ``text[lo:hi]`` (else an organisation, else a name-shaped run); a bare
-        title with a definite article ("the minister") is the person last named before it."""
+        """A person named in ``text[lo:hi]`` (else an organisation, else a name-shaped run); else a
+        role (``nlp.speaker_roles``): with a definite article ("the minister") the person last named
+        before it outside the ``quote`` span, else the role itself as an unnamed speaker."""
         run = doc.text[lo:hi]
+        role = role_phrase(run)
+        if role is not None:
+            # The run is a role and nothing else (a name in it would not parse as one; a model may
+            # still tag "président de la République" a person). "the minister said": the person last
+            # named before, outside the quote itself ('"Lula is right," the minister said' is not Lula
+            # speaking); "a spokesman said", or nobody named before: the role speaks, unnamed.
+            earlier = [p for s, p in mentions if s.end_char <= lo and not quote[0] <= s.start_char < quote[1]]
+            if role.definite and earlier:
+                return Speaker(earlier[-1].full, earlier[-1].entity_id, earlier[-1].affiliation)
+            return Speaker(role.title, None, role.affiliation, title=role.title, named=False)
         # the earliest person: a PERSON entity, or a name-shaped run no other entity claims
         candidates: list[tuple[int, int, Speaker | None]] = [
             (span.start_char, 0, Speaker(person.full, person.entity_id, person.affiliation))
@@ -302,11 +309,6 @@ class QuoteExtractor:
             if ent.label_ in ("ORG", "NORP") and lo <= ent.start_char < hi and \
                     not run[: ent.start_char - lo].strip().casefold().removeprefix("the").strip():
                 return Speaker(ent._.canonical or ent.text, ent._.entity_id, None)
-        role = _ROLE_ONLY.match(run)
-        if role is not None and role.group("role").casefold() in TITLES | _ROLES:
-            earlier = [p for s, p in mentions if s.end_char <= lo]
-            if earlier:
-                return Speaker(earlier[-1].full, earlier[-1].entity_id, earlier[-1].affiliation)
         return None
 
     # -- quotes -----------------------------------------------------------------------------

@@ -105,12 +105,23 @@ class Stance:
 
 @dataclass
 class Speaker:
+    """``named`` False: the text gives only a role ("a spokeswoman said"); ``text`` and ``title`` are
+    then that role as written, and the contract's ``name`` is null."""
+
     text: str
     entity_id: str | None = None
     affiliation: str | None = None
+    title: str | None = None
+    named: bool = True
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"text": self.text, "entity_id": self.entity_id, "affiliation": self.affiliation,
+                "title": self.title, "name": self.text if self.named else None}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Speaker:
+        return cls(text=d["text"], entity_id=d.get("entity_id"), affiliation=d.get("affiliation"),
+                   title=d.get("title"), named=d.get("name", d["text"]) is not None)
 
 
 @dataclass
@@ -137,7 +148,7 @@ class Quote:
             text=d["text"],
             start=int(d["start"]),
             end=int(d["end"]),
-            speaker=Speaker(**sp) if sp else None,
+            speaker=Speaker.from_dict(sp) if sp else None,
             stance=[Stance.from_dict(s) for s in d.get("stance", [])],
         )
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from storage.models import Quote, Speaker
+
 
 def _quotes(analyzer, text):
     ann, _ = analyzer.analyze_document(text)
@@ -86,7 +88,48 @@ def test_an_organisation_before_a_role_does_not_take_the_persons_place(analyzer)
 
 def test_someone_speaking_for_an_organisation_is_not_the_organisation(analyzer):
     text = '"Talks are at an early stage," a spokesman for Minden Tools said.'
-    assert _speakers(analyzer, text) == [None]
+    (q,) = _quotes(analyzer, text)
+    assert q.speaker is not None and not q.speaker.named  # a role, not the organisation
+    assert (q.speaker.title, q.speaker.affiliation) == ("spokesman", "Minden Tools")
+    assert q.speaker.to_dict()["name"] is None
+
+
+def _roles(analyzer, text):
+    return [(q.speaker.title, q.speaker.to_dict()["name"]) if q.speaker else None for q in _quotes(analyzer, text)]
+
+
+def test_a_role_without_a_name_speaks_with_its_title_and_no_name(analyzer):
+    assert _roles(analyzer, "« Le budget sera voté en mars », a déclaré le président.") == [("président", None)]
+    assert _roles(analyzer, "La ministre a déclaré : « Nous tiendrons les délais. »") == [("ministre", None)]
+    assert _roles(analyzer, "„Die Lage ist ernst“, sagte ein Sprecher des Verbands.") == [
+        ("Sprecher des Verbands", None)]
+    assert _roles(analyzer, '"Prices will rise," said a senior official.') == [("senior official", None)]
+    assert _roles(analyzer, '"We will appeal," said the chief executive.') == [("chief executive", None)]
+
+
+def test_a_role_with_a_name_is_the_named_person(analyzer):
+    assert _speakers(analyzer, "« Nous recrutons », a déclaré la directrice, Odile Marchand.") == ["Odile Marchand"]
+    text = 'Trade Minister Rui Costa landed in Porto on Monday. "We came to listen," the minister said.'
+    assert _speakers(analyzer, text) == ["Rui Costa"]
+
+
+def test_the_role_is_not_the_person_the_quote_names(analyzer):
+    (q,) = _quotes(analyzer, '"Tom Hale has the margins wrong," the analyst said.')
+    assert q.speaker is not None and (q.speaker.title, q.speaker.named) == ("analyst", False)
+
+
+def test_an_unnamed_speaker_survives_a_round_trip_through_storage():
+    q = Quote("We will appeal", 1, 15, Speaker("spokesman", None, "Minden Tools", title="spokesman", named=False))
+    d = q.to_dict()
+    assert d["speaker"]["name"] is None and d["speaker"]["title"] == "spokesman"
+    assert Quote.from_dict(d) == q
+    older = {**d, "speaker": {"text": "Tom Hale", "entity_id": None, "affiliation": None}}  # stored before `name`
+    assert Quote.from_dict(older).speaker == Speaker("Tom Hale")
+
+
+def test_words_that_are_no_role_give_no_speaker(analyzer):
+    assert _speakers(analyzer, '"Exports fell for a third month," the statistics office said.') == [None]
+    assert _speakers(analyzer, '"Talks broke down over pensions," said a person familiar with the talks.') == [None]
 
 
 def test_french_guillemets_and_verbs(analyzer):
