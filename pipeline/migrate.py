@@ -72,12 +72,12 @@ def _all_versions(store: Store, doc: Document) -> list[Document]:
     return [*older, doc]
 
 
-def _move_document(source: Store, target: Store, doc: Document) -> int:
-    """Copy ``doc`` and the versions the target lacks; returns how many versions were written."""
+def _missing_versions(source: Store, target: Store, doc: Document) -> list[Document]:
+    """The versions of ``doc`` the target lacks, oldest first (none when it holds the current one)."""
     have = target.get(doc.id)
     if have is not None and have.version == doc.version and have.content_hash == doc.content_hash:
-        return 0
-    versions = _all_versions(source, doc)
+        return []
+    versions = _all_versions(source, doc) if doc.version > 1 else [doc]
     start = 0
     if have is not None:
         earlier = [v for v in versions if v.version == have.version]
@@ -87,9 +87,12 @@ def _move_document(source: Store, target: Store, doc: Document) -> int:
                 f"{have.version} (hash {have.content_hash[:12]}), the source version {doc.version}; "
                 "migrate only into an empty target or one an earlier migrate of this source filled")
         start = versions.index(earlier[0]) + 1
-    for v in versions[start:]:
-        target.upsert(v)
-    return len(versions) - start
+    return versions[start:]
+
+
+BATCH = 500
+"""Documents written per target transaction: one commit per document would bound a large move by the
+disk's fsyncs; a killed run loses at most one batch (the next run writes it again)."""
 
 
 def _event_signature(stored: Iterable[Any]) -> list[tuple[str, str]]:
@@ -242,16 +245,30 @@ def migrate(source: Store, target: Store, *, limit: int | None = None,
     """Copy ``source`` into ``target`` and compare them; ``limit`` stops after that many documents
     were written (to try resuming; the comparison is then skipped)."""
     report = MigrateReport()
-    for doc in source.documents.iter_since(None):
-        written = _move_document(source, target, doc)
-        if written:
-            report.moved["documents"] += 1
-            report.moved["versions"] += written
+    pending: list[Document] = []  # versions to write, each document's oldest first
+    seen = 0
+
+    def flush() -> None:
+        nonlocal seen
+        target.upsert_many(pending)  # in order, in one transaction: version numbers follow the source's
+        pending.clear()
         if progress:
-            progress(1)
+            progress(seen)
+        seen = 0
+
+    for doc in source.documents.iter_since(None):
+        missing = _missing_versions(source, target, doc)
+        seen += 1
+        if missing:
+            pending.extend(missing)
+            report.moved["documents"] += 1
+            report.moved["versions"] += len(missing)
+        if len(pending) >= BATCH or (limit is not None and report.moved["documents"] >= limit):
+            flush()
         if limit is not None and report.moved["documents"] >= limit:
             report.stopped_early = True
             return report
+    flush()
     report.moved["events"] = _move_events(source, target)
     new_links = target.events.add_links(source.events.links())
     report.moved["links"] = len(new_links)
