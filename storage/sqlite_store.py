@@ -363,23 +363,18 @@ class SQLiteStore:
         return results
 
     def load_new(self, docs: Iterable[Document], batch: int = 20_000) -> int:
-        """Write documents into an empty store in bulk, the full-text index filled after each batch.
+        """Write documents into an empty store in bulk, the secondary indexes built after the load.
 
-        For filling a fresh store fast (benches, a large first import): every document must be
-        new (a canonical URL met twice is an error); each is stored as version 1, as
-        :meth:`upsert_many` would store it. One transaction per ``batch`` documents, rows written
-        with ``executemany``; the secondary B-tree indexes are dropped first and built once at
-        the end. Returns how many were written.
+        For filling a fresh store fast (benches, ``migrate`` into an empty store): every document must
+        be new (a canonical URL met twice is an error); each is stored as version 1, as
+        :meth:`upsert_many` would store it. Rows are written with ``executemany``, ``batch`` at a
+        time, all in one transaction (all or nothing: a killed load leaves the store empty and its
+        indexes in place); the secondary B-tree indexes are dropped first and built once at the end.
+        Returns how many were written.
         """
         db = self._db
         if self.count():
             raise StoreError("load_new needs an empty store (use upsert_many to add to one)")
-        indexes = [(str(n), str(sql)) for n, sql in db.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('documents', 'mentions') "
-            "AND sql IS NOT NULL")]
-        with sqlite_transaction(db):
-            for name, _ in indexes:
-                db.execute(f'DROP INDEX "{name}"')
         cols = ", ".join((*DOC_COLUMNS, "stored_at", "seq"))
         marks = ", ".join("?" * (len(DOC_COLUMNS) + 2))
         now = utc_now_iso()
@@ -388,28 +383,30 @@ class SQLiteStore:
 
         def flush() -> None:
             nonlocal written
-            with sqlite_transaction(db):
-                db.executemany(f"INSERT INTO documents(rid, {cols}) VALUES (?, {marks})",
-                               [(i, *doc_row(d, 1), now, i) for i, d in enumerate(chunk, written + 1)])
-                db.executemany("INSERT INTO documents_fts(rowid, title, body, extra) VALUES (?, ?, ?, ?)",
-                               [(i, *index_fields(d)) for i, d in enumerate(chunk, written + 1)])
-                db.executemany("INSERT INTO mentions(doc_id, entity_id, canonical, label) VALUES (?, ?, ?, ?)",
-                               [r for d in chunk for r in mention_rows(d)])
+            db.executemany(f"INSERT INTO documents(rid, {cols}) VALUES (?, {marks})",
+                           [(i, *doc_row(d, 1), now, i) for i, d in enumerate(chunk, written + 1)])
+            db.executemany("INSERT INTO documents_fts(rowid, title, body, extra) VALUES (?, ?, ?, ?)",
+                           [(i, *index_fields(d)) for i, d in enumerate(chunk, written + 1)])
+            db.executemany("INSERT INTO mentions(doc_id, entity_id, canonical, label) VALUES (?, ?, ?, ?)",
+                           [r for d in chunk for r in mention_rows(d)])
             written += len(chunk)
             chunk.clear()
 
-        try:
+        with sqlite_transaction(db):
+            indexes = [(str(n), str(sql)) for n, sql in db.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('documents', 'mentions') "
+                "AND sql IS NOT NULL")]
+            for name, _ in indexes:
+                db.execute(f'DROP INDEX "{name}"')
             for doc in docs:
                 chunk.append(doc)
                 if len(chunk) >= batch:
                     flush()
             if chunk:
                 flush()
-        finally:
-            with sqlite_transaction(db):
-                for _, sql in indexes:
-                    db.execute(sql)
-                db.execute("ANALYZE")
+            for _, sql in indexes:
+                db.execute(sql)
+        db.execute("ANALYZE")
         return written
 
     # -- reading
