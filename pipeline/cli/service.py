@@ -5,12 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Any
 
-from pipeline.alerts.outbox import Outbox
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
 from pipeline.config import Config
-from pipeline.ingest.pending import PendingAnalysis
+from pipeline.ingest.pending import PENDING
 from pipeline.service.scheduler import Service, describe_db, list_jobs
-from pipeline.workers.dead_letter import DeadLetters
+from pipeline.servicedb.schema import OUTBOX, reading_engine
+from pipeline.workers.dead_letter import DEAD, DEAD_ROWS, DeadLetter
 
 
 def run(config: Config, args: argparse.Namespace) -> int:
@@ -43,24 +47,34 @@ def jobs(config: Config, args: argparse.Namespace) -> int:
               f"({r['runs']} runs, {r['errors']} errors)")
         if r["last_detail"]:
             print(f"{'':<32} {r['last_detail'][:160]}")
-    counts = Outbox(config.scheduler.db_url).counts()
-    if counts:
-        print("outbox: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
-    print_analysis_queue(config)
+    engine = reading_engine(config.scheduler.db_url)
+    if engine is not None:
+        counts = _read_rows(engine, OUTBOX, sa.select(OUTBOX.c.status, sa.func.count()).group_by(OUTBOX.c.status))
+        if counts:
+            print("outbox: " + ", ".join(f"{n} {s}" for s, n in sorted(counts)))
+        print_analysis_queue(engine)
     return 0
 
 
-def print_analysis_queue(config: Config, shown: int = 5) -> None:
+def _read_rows(engine: Engine, table: sa.Table, query: sa.Select[Any]) -> list[tuple[Any, ...]]:
+    """``query``'s rows, or none when ``table`` was never made (``jobs`` reads; it creates nothing)."""
+    if not sa.inspect(engine).has_table(table.name):
+        return []
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(query).all()]
+
+
+def print_analysis_queue(engine: Engine, shown: int = 5) -> None:
     """The analysis workers' side: documents waiting for a worker, and the dead letters with their errors."""
-    waiting = PendingAnalysis(config.scheduler.db_url).count()
-    dead = DeadLetters(config.scheduler.db_url)
-    n_dead = dead.count()
-    if not waiting and not n_dead:
+    waiting = _read_rows(engine, PENDING, sa.select(sa.func.count()).select_from(PENDING))
+    n_waiting = int(waiting[0][0]) if waiting else 0
+    dead = [DeadLetter(*r) for r in _read_rows(engine, DEAD, DEAD_ROWS)]
+    if not n_waiting and not dead:
         return
-    print(f"analysis: {waiting} document(s) waiting, {n_dead} dead-lettered"
-          + (" (after fixing the cause: newswatch worker --retry-dead)" if n_dead else ""))
-    for row in dead.rows(limit=shown):
+    print(f"analysis: {n_waiting} document(s) waiting, {len(dead)} dead-lettered"
+          + (" (after fixing the cause: newswatch worker --retry-dead)" if dead else ""))
+    for row in dead[:shown]:
         print(f"  dead {row.source:<18} {row.attempts} attempt(s)  {row.url[:80]}\n"
               f"  {'':<23} {row.error[:160]}")
-    if n_dead > shown:
-        print(f"  ... and {n_dead - shown} more")
+    if len(dead) > shown:
+        print(f"  ... and {len(dead) - shown} more")

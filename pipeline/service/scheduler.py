@@ -36,7 +36,7 @@ from pipeline.alerts.outbox import Outbox
 from pipeline.config import Config, Recipient, SourceConfig
 from pipeline.config.schedules import parse_schedule, parse_send_at, parse_timezone
 from pipeline.digest.build import recipient_email
-from pipeline.servicedb.schema import JOB_RUNS, make_engine, sqlalchemy_url
+from pipeline.servicedb.schema import JOB_RUNS, make_engine, reading_engine, sqlalchemy_url
 from pipeline.wiring import make_store
 
 log = logging.getLogger("newswatch.scheduler")
@@ -333,16 +333,21 @@ def record_run(engine: sa.engine.Engine, job_id: str, status: str, detail: str) 
 
 
 def list_jobs(config: Config) -> list[dict[str, Any]]:
-    """Stored jobs with their next run time and last result (for ``newswatch jobs``)."""
+    """Stored jobs with their next run time and last result (for ``newswatch jobs``), read without
+    writing: a service database this user may only read is listed too, and none yet means no jobs."""
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 
-    engine = make_engine(config.scheduler.db_url)
+    engine = reading_engine(config.scheduler.db_url)
+    if engine is None or not sa.inspect(engine).has_table(JOBS_TABLE):
+        return []
     store = SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)
     store._logger = log  # normally set by the scheduler when it starts the store
-    store.start(None, "default")  # type: ignore[arg-type]
+    store.start(None, "default")  # type: ignore[arg-type]  # the table exists: nothing is created
     jobs = store.get_all_jobs()
-    with engine.begin() as conn:
-        runs = {r["job_id"]: dict(r) for r in conn.execute(sa.select(JOB_RUNS)).mappings()}
+    runs: dict[str, dict[str, Any]] = {}
+    if sa.inspect(engine).has_table(JOB_RUNS.name):
+        with engine.connect() as conn:
+            runs = {r["job_id"]: dict(r) for r in conn.execute(sa.select(JOB_RUNS)).mappings()}
     out = []
     for job in jobs:
         run = runs.get(job.id, {})

@@ -44,6 +44,10 @@ class DeadLetter:
     failed_at: float
 
 
+DEAD_ROWS = sa.select(DEAD.c.key, DEAD.c.source, DEAD.c.url, DEAD.c.error, DEAD.c.attempts, DEAD.c.failed_at
+                      ).order_by(DEAD.c.failed_at.desc(), DEAD.c.key)  # as DeadLetter, the newest first
+
+
 class DeadLetters:
     """The dead-letter list of the analysis workers."""
 
@@ -66,8 +70,7 @@ class DeadLetters:
 
     def rows(self, limit: int | None = None) -> list[DeadLetter]:
         """The newest first."""
-        query = sa.select(DEAD.c.key, DEAD.c.source, DEAD.c.url, DEAD.c.error, DEAD.c.attempts, DEAD.c.failed_at
-                          ).order_by(DEAD.c.failed_at.desc(), DEAD.c.key)
+        query = DEAD_ROWS
         if limit is not None:
             query = query.limit(limit)
         with self.engine.begin() as conn:

@@ -51,6 +51,8 @@ def read_only_project() -> Iterator[Path]:
                               text=True, env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=300)
         assert done.returncode == 0, done.stderr
         data = project / "newswatch-data"
+        make_engine(f"sqlite:///{data / 'service.db'}")  # the service database a running service would have made
+        dispose_all()
         for p in (project, *project.iterdir()):
             p.chmod(0o755 if p.is_dir() else 0o644)
         for f in data.iterdir():
@@ -70,6 +72,8 @@ def test_search_sources_and_export_work_on_a_read_only_store(read_only_project: 
     assert sources.returncode == 0 and json.loads(sources.stdout.splitlines()[0])["source"] == "harbour"
     exported = as_reader([*NEWSWATCH, "export", "--format", "jsonl"], read_only_project)
     assert exported.returncode == 0 and len(exported.stdout.splitlines()) == 2
+    jobs = as_reader([*NEWSWATCH, "jobs"], read_only_project)  # reads the service database, creates nothing
+    assert jobs.returncode == 0 and "no scheduled jobs yet" in jobs.stdout, jobs.stderr
 
 
 def test_writing_to_a_read_only_store_says_it_is_read_only_and_what_to_do(read_only_project: Path) -> None:
