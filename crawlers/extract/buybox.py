@@ -137,6 +137,9 @@ def buy_controls(tree: lxml.html.HtmlElement, url: str | None = None) -> list[lx
             action = el.get("action") or ""
             if re.search(r"cart|basket|checkout|korb|panier|carrito|carrello|koszyk|košar|korpa|корзин", action, re.I):
                 found.append(el)
+                # Its submit button is the buy button whatever it says now ("Sold out" in place of "Add to cart").
+                found.extend(b for b in el.iter("button", "input") if (b.get("type") or "submit").lower() == "submit"
+                             and (b.tag == "button" or b.get("type")) and not _outside_main(b))
             continue
         words = " ".join((el.text_content() if el.tag != "input" else "").split())[:80]
         label = f"{words} {el.get('value', '')} {el.get('title', '')} {el.get('aria-label', '')}"
@@ -148,6 +151,20 @@ def buy_controls(tree: lxml.html.HtmlElement, url: str | None = None) -> list[lx
         if el.tag == "a" and host and _other_site(el.get("href") or "", host):
             continue
         if (named or _ADD_TO_CART.search(label)) and not _outside_main(el):
+            found.append(el)
+    return list(dict.fromkeys(found))
+
+
+def sold_out_buttons(tree: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    """Buttons of the main part saying only "Sold out", "Agotado", "Notify me" ...: a sold-out product's
+    buy button often loses its add-to-cart label and name. Read only when no buy control is found (on a
+    page in stock, a "Notify me" belongs to one size)."""
+    found = []
+    for el in tree.iter("button", "input"):
+        if el.tag == "input" and (el.get("type") or "").lower() not in ("submit", "button"):
+            continue
+        label = _shown_label(el).strip()
+        if 0 < len(label) <= 30 and _OUT_OF_STOCK.search(label) and not _outside_main(el):
             found.append(el)
     return found
 
@@ -270,8 +287,9 @@ def stock_state(tree: lxml.html.HtmlElement, controls: list[lxml.html.HtmlElemen
             # or script toggles says nothing by its text alone.
             return None if _ADD_TO_CART.search(label) else "OutOfStock"
         return "InStock"
-    if controls and all(c.tag != "form" for c in controls):
-        if all(_awaits_choice(c) for c in controls):
+    buttons = [c for c in controls if c.tag != "form"]
+    if buttons:
+        if all(_awaits_choice(c) for c in buttons):
             return None  # disabled until a size or colour is chosen, still saying "Add to cart"
         return "OutOfStock"  # every buy button is disabled
     return None
@@ -410,4 +428,6 @@ def read_buy_box(tree: lxml.html.HtmlElement, url: str | None = None) -> BuyBox:
     # Several buy buttons do not make a listing: product pages offer add-ons and bundles with their own
     # buttons (measured: treating more than three as a list cost price and availability on both halves).
     controls = buy_controls(tree, url)
+    if all(c.tag == "form" for c in controls):
+        controls += sold_out_buttons(tree)
     return BuyBox(nearest_price(tree, controls), stock_state(tree, controls) if controls else None, bool(controls))
