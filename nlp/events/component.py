@@ -19,6 +19,8 @@ from spacy.tokens import Doc
 
 from nlp.events.classifier import SentenceTypeModel
 from nlp.events.dates import resolve_date
+from nlp.events.detector import EventTypeDetector, hinted
+from nlp.events.learned import combine, type_score
 from nlp.events.pairing import DEFAULT_RULES, EventView, PairRule, describe
 from nlp.events.people import PersonIndex, leader_parties, party_entities, resolve_people
 from nlp.events.rules import TRIGGERS, Candidate, Ent, RuleExtractor, WatchInfo
@@ -51,11 +53,13 @@ def watch_info(entries: Iterable[Any]) -> dict[str, WatchInfo]:
 class EventsComponent:
     """Sets ``doc._.event_candidates``: ``[(Candidate, probability of its type)]`` in text order."""
 
-    def __init__(self, nlp: Language, name: str, watchlist: Sequence[Any], model_path: str | None) -> None:
+    def __init__(self, nlp: Language, name: str, watchlist: Sequence[Any], model_path: str | None,
+                 detector: bool = True) -> None:
         _ensure_extensions()
         self.name = name
         self.rules = RuleExtractor(watch_info(watchlist))
         self.model = SentenceTypeModel(model_path)
+        self.detector = EventTypeDetector() if detector else None
         self._nlp = nlp
         self._parser: Language | None = None
         self._parser_loaded = False
@@ -77,7 +81,8 @@ class EventsComponent:
         for etype, rx in TRIGGERS.items():
             for m in rx.finditer(text):
                 hits.setdefault(m.start(), set()).add(etype)
-        if not hits and not TRAVEL_RE.search(text):
+        use_detector = self.detector is not None and self.detector.trained
+        if not hits and not TRAVEL_RE.search(text) and not (use_detector and hinted(text)):
             return []
         sents = sentence_spans(text, [(s.start_char, s.end_char) for s in doc.sents])
         starts = [s for s, _ in sents]
@@ -105,12 +110,25 @@ class EventsComponent:
         travel_sents = {c.sentence for c in travel}
         cands = [c for c in cands if not (c.type == "official_visit" and (
             c.sentence in travel_sents or unofficial_trip(text[c.sentence[0]:c.sentence[1]])))] + travel
+        detected: dict[tuple[int, int], dict[str, float]] = {}
+        if use_detector:
+            assert self.detector is not None
+            cands, detected = combine(text, sents, cands, ents_all, self.rules, self.detector)
         cands.sort(key=lambda c: (c.sentence[0], c.trigger[0]))
         if not cands:
             return []
         sent_texts = sorted({c.sentence for c in cands})
         probs = dict(zip(sent_texts, self.model.predict([text[s:e] for s, e in sent_texts]), strict=True))
-        return [(c, probs[c.sentence].get(c.type, 0.5)) for c in cands]
+        return [(c, _probability(c, probs[c.sentence], detected.get(c.sentence))) for c in cands]
+
+
+def _probability(c: Candidate, words: dict[str, float], learned: dict[str, float] | None) -> float:
+    """The sentence classifier's probability of the candidate's type; for a candidate only the detector proposed
+    (no trigger word) the detector's own."""
+    if learned is not None and any(r.startswith("detector: ") and r.endswith(("no trigger word", "rules left"))
+                                   for r in c.reasons):
+        return type_score(learned, c.type)
+    return words.get(c.type, 0.5)
 
 
 _PARTY_ROLE = {"deal": "company", "investment": "company", "product_launch": "company", "trade_measure": "agency",
@@ -176,11 +194,13 @@ def sentence_spans(text: str, sents: list[tuple[int, int]]) -> list[tuple[int, i
     "newswatch_events",
     requires=["doc.ents", "doc.sents"],
     assigns=["doc._.event_candidates"],
-    default_config={"watchlist": [], "model_path": None},
+    default_config={"watchlist": [], "model_path": None, "detector": True},
 )
-def make_events(nlp: Language, name: str, watchlist: list[Any], model_path: str | None) -> EventsComponent:
-    """``watchlist``: entry dicts (``watchlist_config``) for countries and roles; ``model_path``: classifier weights."""
-    return EventsComponent(nlp, name, watchlist, model_path)
+def make_events(nlp: Language, name: str, watchlist: list[Any], model_path: str | None,
+                detector: bool) -> EventsComponent:
+    """``watchlist``: entry dicts (``watchlist_config``) for countries and roles; ``model_path``: classifier weights;
+    ``detector``: whether the learned detector decides launch, deal and investment sentences."""
+    return EventsComponent(nlp, name, watchlist, model_path, detector)
 
 
 def _dedupe_key(ev: dict[str, Any]) -> tuple[str, str]:

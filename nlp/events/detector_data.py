@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import random
 
+from nlp.events.detector_data_news import ACQUISITION, DEAL_NEWS, FEATURES, LAUNCH_NEWS, NONE_NEWS, ROUTES
+
+# ``acquisition`` is a head label, not an event type: mergers and takeovers read apart from partnerships and
+# contracts (SENTiVENT keeps them apart too); the component counts it towards ``deal``.
 HEAD_TYPES = ("product_launch", "deal", "investment", "official_visit", "export_control", "sanction",
-              "trade_measure", "merchandise")
+              "trade_measure", "merchandise", "acquisition")
 
 COMPANIES = ["Veltrix", "Orvane Systems", "Kasuga Heavy Industries", "Halden Tools", "Brightmere Foods",
             "Nordlys Energy",
@@ -61,12 +65,12 @@ PARTNERS = ["Pelham Networks", "the state railway", "a Japanese trading house", 
             "two regional airlines", "a group of hospitals", "Finch Payments", "the city of Lyon", "a Saudi utility"]
 DEAL = [
     "{c} signed a contract with {q} to supply 40 locomotives.", "{c} won a $2 billion order from {q}.",
-    "{c} agreed to buy {q} for $1.2 billion in cash.", "{c} and {q} signed a ten-year supply agreement.",
+    "{c} and {q} signed a ten-year supply agreement.",
     "{q} placed an order for 30 aircraft with {c}.", "{c} struck a licensing deal with {q}.",
-    "{c} reached an agreement to acquire {q}.", "{c} inked a partnership with {q} to share networks.",
+    "{c} inked a partnership with {q} to share networks.",
     "{c} was awarded a contract by {q} to build a metro line.", "{c} signed a memorandum of understanding with {q}.",
-    "{c} agreed to sell its chemicals unit to {q}.", "{c} clinched a deal with {q} worth $500 million.",
-    "{c} and {q} finalised the terms of their merger.", "{q} selected {c} to supply turbines under a new contract.",
+    "{c} clinched a deal with {q} worth $500 million.",
+    "{q} selected {c} to supply turbines under a new contract.",
     "{c} landed a multi-year deal with {q} to provide cloud services.",
 ]
 INVEST = [
@@ -90,17 +94,17 @@ NONE = [
     "{c} expects revenue of $4 billion for the year.", "A fire halted output at a {c} plant.",
     "{c} won an award for its sustainability work.", "{c} donated $1 million to flood relief.",
     "Competition from cheaper rivals hurt {c}.", "{c} was fined $30 million by regulators.",
-    "{c} bought back $2 billion of its shares.", "The launch of {p} last year boosted sales at {c}.",
+    "{c} bought back $2 billion of its shares.",
     "{c} said {p} accounts for a third of revenue.", "Reviewers praised {p} from {c}.",
-    "{c} delayed the release of {p} to next year.", "{c} could launch {p} if demand picks up, analysts said.",
-    "Rumours that {c} will unveil {p} lifted the shares.", "{c} is testing {p} with a few customers.",
+
+    "{c} is testing {p} with a few customers.",
     "{c} moved its headquarters to Austin.", "{c} hired bankers to explore options.",
     "The {n} business of {c} grew 8% in the quarter.", "{c} sold more {n}s than expected.",
     "{c} said its {n} faces supply constraints.", "Prices of the {n} from {c} were cut by 10%.",
     "{c} sees strong demand for its {n} in China.", "Margins on the {n} improved at {c}.",
     "{c} is struggling to compete in the {n} market.", "Analysts expect {c} to sell 40 million {n}s this year.",
     "The {n} market shrank for a third straight quarter.", "{c} lost market share in {n}s.",
-    "{c} said it is not planning a new {n} this year.", "Critics said the {n} from {c} was overpriced.",
+    "Critics said the {n} from {c} was overpriced.",
     "{c} gained 3% as investors cheered the {n} results.", "{c} trades at 20 times earnings.",
     "{c} completed its previously announced share split.", "{c} warned that tariffs would raise costs.",
     "The board of {c} approved a new buyback.", "{c} said its new chief executive starts in May.",
@@ -167,7 +171,7 @@ DEAL_MORE = [
     "{C} will supply engines to {q} under an agreement signed on Monday.", "{C} struck a content deal with {q}.",
     "{C} won a contract to build a power plant for {q}.", "{C} and {q} announced a strategic collaboration.",
     "{C} signed an agreement with {q} to distribute its drugs in Asia.", "{q} awarded {C} a $1 billion deal.",
-    "{C} agreed to acquire {q} in a deal valued at $4 billion.", "{C} completed its purchase of {q}.",
+
     "{C} inks deal with {q}", "{C} wins order from {q} for 20 aircraft", "{C}, {q} sign supply pact",
     "Under the agreement, {C} will provide maintenance for the fleet of {q}.",
     "{C} partnered with {q} to offer its service to hotel guests.", "{C} signed a memorandum with {q} on hydrogen.",
@@ -246,9 +250,9 @@ NONE_WEB = [
     "Scientists discovered a new species of frog.", "The weather will be sunny tomorrow.",
     "The company's shares rose 3% in early trading.", "The report was published on Tuesday.",
     "The new CEO starts in January.", "Profit rose 10% to $2 billion in the quarter.",
-    "Analysts expect the launch to boost sales.", "The launch event was held in Cupertino.",
+
     "Reviews of the new phone were mixed.", "Sales of the phone have been strong.",
-    "The phone was launched two years ago and remains popular.", "Demand for electric cars is growing.",
+    "Demand for electric cars is growing.",
     "The company has a long history of innovation.", "The product is popular with young buyers.",
     "The deal fell through last year.", "Talks on a deal have stalled.", "Investors welcomed the news.",
     "Trade tensions weighed on markets.", "Tariffs have raised costs for farmers.",
@@ -258,7 +262,7 @@ NONE_MORE = [
     "{C} reported revenue of $3 billion, up 8% from a year ago.", "{C} shares jumped after the announcement.",
     "{C} said the new {n} is selling well.", "{C} is facing stiff competition from cheaper rivals.",
     "{C}'s stock has fallen 20% this year.", "{C} expects to break even next year.",
-    "{C} is reportedly working on {p}, but has not confirmed it.", "{C} declined to comment on the report.",
+    "{C} declined to comment on the report.",
     "{C} has been criticised for the high price of its {n}s.", "{C} said it would not comment on future products.",
     "{C} is a leading maker of {n}s.", "The {n} from {C} received positive reviews.",
     "{C} cut prices of its {n}s in China.", "{C}'s {n} sales fell 5% in the quarter.",
@@ -273,7 +277,7 @@ def _fill(t: str, rng: random.Random) -> str:
     c = rng.choice(COMPANIES)
     s = t.format(c=c, C=c if c[0].isupper() else rng.choice(COMPANIES[:12]), p=rng.choice(PRODUCTS),
                  w=rng.choice(PLACES), q=rng.choice(PARTNERS), n=rng.choice(NOUNS), e=rng.choice(EVENTS),
-                 P=rng.choice(PEOPLE))
+                 P=rng.choice(PEOPLE), r=rng.choice(ROUTES), f=rng.choice(FEATURES))
     s = " ".join(s.split()).replace(" .", ".").replace(" ,", ",")
     return s[0].upper() + s[1:]
 
@@ -284,10 +288,11 @@ def sentences(seed: int = 14, per_template: int = 6) -> list[tuple[str, str]]:
     A template without slots yields itself once; one with slots up to ``per_template`` fillings."""
     rng = random.Random(seed)
     out: list[tuple[str, str]] = []
-    groups = (("product_launch", LAUNCH + LAUNCH_MORE + LAUNCH_LIT), ("deal", DEAL + DEAL_MORE),
+    groups = (("product_launch", LAUNCH + LAUNCH_MORE + LAUNCH_LIT + LAUNCH_NEWS),
+              ("deal", DEAL + DEAL_MORE + DEAL_NEWS), ("acquisition", ACQUISITION),
               ("investment", INVEST + INVEST_MORE), ("official_visit", VISIT), ("export_control", EXPORT),
               ("sanction", SANCTION), ("trade_measure", TRADE), ("merchandise", MERCH),
-              ("none", NONE + NONE_MORE + NONE_WEB))
+              ("none", NONE + NONE_MORE + NONE_WEB + NONE_NEWS))
     for label, templates in groups:
         for t in templates:
             seen: set[str] = set()
@@ -298,4 +303,39 @@ def sentences(seed: int = 14, per_template: int = 6) -> list[tuple[str, str]]:
                     out.append((s, label))
                 if len(seen) >= per_template:
                     break
+    return out + composites(out, rng)
+
+
+# How news runs two statements into one sentence; the event statement goes in ``{a}``, the other in ``{b}``
+JOINS = ["{a}, while {b}", "{b}, and {a}", "{a}; {b}", "As {b}, {a}", "{a}, even as {b}", "{b}, but {a}",
+         "Analysts said {a}", "{a}, according to people familiar with the matter", "Meanwhile, {a}",
+         "{a}, the company said in a statement on Tuesday", "In a note to clients, the bank said {a}"]
+
+
+def _clause(s: str) -> str:
+    """A sentence as a clause: no final stop, lower-case start unless it starts with a name."""
+    s = s.rstrip(".")
+    return s if s[:2].isupper() or s.split()[0] in _NAMES else s[0].lower() + s[1:]
+
+
+_NAMES = {w.split()[0] for w in COMPANIES + PEOPLE if w[0].isupper()}
+
+
+def composites(pairs: list[tuple[str, str]], rng: random.Random, share: float = 0.5) -> list[tuple[str, str]]:
+    """Long sentences made of two: an event statement (or a ``none`` one) joined to a ``none`` statement.
+
+    Real news sentences are long and say the event in one clause; a mean-pooled sentence vector of a short
+    template reads differently from that, so the head also learns the event inside a longer sentence (and that
+    two ``none`` statements together are still none)."""
+    nones = [s for s, label in pairs if label == "none" and len(s.split()) > 3]
+    out: list[tuple[str, str]] = []
+    for s, label in pairs:
+        if rng.random() >= share or len(s.split()) < 4:
+            continue
+        b = rng.choice(nones)
+        if b == s:
+            continue
+        j = rng.choice(JOINS)
+        text = j.format(a=_clause(s), b=_clause(b))
+        out.append((text[0].upper() + text[1:] + ".", label))
     return out

@@ -445,6 +445,17 @@ class RuleExtractor:
                 break  # one candidate per type per sentence: the first trigger
         return out
 
+    def fill(self, text: str, etype: str, trigger: tuple[int, int], sent: tuple[int, int], ents: list[Ent],
+             base: float = 0.35) -> Candidate:
+        """A candidate of ``etype`` whose type was decided elsewhere (the learned detector) with its arguments
+        filled by this type's rule: the rules read who and what, not whether."""
+        cand = Candidate(etype, trigger, sent, base)
+        if _PLANNED_RE.search(_ABBR_DOT_RE.sub(r"\1", text[max(sent[0], trigger[0] - 60):trigger[0]])):
+            cand.attributes["status"] = "planned"
+            cand.reasons.append("planned: expected, not yet done")
+        getattr(self, f"_fill_{etype}")(text, cand, ents)
+        return cand
+
     @staticmethod
     def _hypothetical(stext: str, m: re.Match[str], etype: str, prev_hyp: int | None) -> bool:
         """Is the trigger at ``m`` wished for, expected, argued about or conditional rather than done?"""
