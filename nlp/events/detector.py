@@ -25,15 +25,17 @@ MODEL_DIR = Path(__file__).resolve().parent / "model"
 HEAD_PATH = MODEL_DIR / "detector_head.npz"
 THRESHOLDS_PATH = MODEL_DIR / "detector_thresholds.json"
 DETECTED_TYPES = ("product_launch", "deal", "investment")  # the types the detector may propose without a trigger
-# Three bars per type, chosen on the tuning documents of SENTiVENT dev (best launch / deal F1 of the combined
-# decision there; :mod:`nlp.events.learned` says how they combine). ``propose``: a sentence with only a hint word
-# becomes an event at this score; ``trigger``: a sentence with a trigger word that the rules did not take up
-# ("the launch of ..." as a noun, an unnamed maker); ``keep``: a rule candidate below it is dropped ("pipenv shell
-# will launch a new shell process"), low on purpose: a veto, not a second opinion. Investment has no SENTiVENT
-# figure of the same sense, so its bars stay high.
-DEFAULT_THRESHOLDS = {"product_launch": 0.925, "deal": 0.375, "investment": 0.9}
-DEFAULT_TRIGGER = {"product_launch": 0.6, "deal": 0.35, "investment": 0.9}
-DEFAULT_KEEP = {"product_launch": 0.0, "deal": 0.1, "investment": 0.1}
+# Three bars per type (:mod:`nlp.events.learned` says how they combine). ``propose``: a sentence with only a hint
+# word becomes an event at this score; ``trigger``: a sentence with a trigger word that the rules did not take up
+# ("the launch of ..." as a noun, an unnamed maker); ``keep``: a rule candidate below it is dropped, low on purpose:
+# a veto, not a second opinion. Launch bars: the best launch F1 of the combined decision on the tuning documents
+# of SENTiVENT dev (a veto there only cost recall, so launch has none). Deal and investment propose nothing yet:
+# at SENTiVENT's best deal bars (0.375 / 0.35) events-real-dev's deal precision fell from 0.81 to 0.36 and its
+# links with it (SENTiVENT's Deal is partnerships and contracts, ours also takeovers and orders).
+NEVER = 1.01
+DEFAULT_THRESHOLDS = {"product_launch": 0.925, "deal": NEVER, "investment": NEVER}
+DEFAULT_TRIGGER = {"product_launch": 0.6, "deal": NEVER, "investment": NEVER}
+DEFAULT_KEEP = {"product_launch": 0.0, "deal": 0.05, "investment": 0.05}
 MAX_SENTENCES = 64  # sentences encoded per text at most (a 1 MB page must not cost minutes)
 
 # A sentence is worth encoding when it has one of these (the encoder then decides): cheap and broad.

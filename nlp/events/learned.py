@@ -67,7 +67,7 @@ def combine(text: str, sents: Sequence[Span], cands: list[Candidate], ents: Sequ
         stext = text[sent[0]:sent[1]]
         for etype in DETECTED_TYPES:
             p = type_score(probs, etype)
-            if (sent, etype) in have or etype not in hinted(stext):
+            if (sent, etype) in have or etype not in hinted(stext) or rules.other_sense(stext, etype):
                 continue
             worded = TRIGGERS[etype].search(stext) is not None
             if p < (detector.trigger[etype] if worded else detector.thresholds[etype]):

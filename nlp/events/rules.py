@@ -445,6 +445,21 @@ class RuleExtractor:
                 break  # one candidate per type per sentence: the first trigger
         return out
 
+    @staticmethod
+    def other_sense(stext: str, etype: str) -> bool:
+        """Whether a trigger word of ``etype`` in the sentence is one the rules read in another sense ("launched a
+        100 mln dlr eurobond", "launched an inquiry"): then the sentence is not that event, whatever else reads so."""
+        rx = TRIGGERS.get(etype)
+        if rx is None:
+            return False
+        for m in rx.finditer(stext):
+            after = stext[m.end():m.end() + 60]
+            if _NOT_AFTER[etype].search(after) and not (etype == "deal" and _AGREED_RE.match(m.group(0))):
+                return True
+            if etype == "product_launch" and _LAUNCHED_NOT_PRODUCT_RE.match(after):
+                return True
+        return False
+
     def fill(self, text: str, etype: str, trigger: tuple[int, int], sent: tuple[int, int], ents: list[Ent],
              base: float = 0.35) -> Candidate:
         """A candidate of ``etype`` whose type was decided elsewhere (the learned detector) with its arguments
