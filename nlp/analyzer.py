@@ -28,6 +28,7 @@ from nlp.quotes import sentence_bounds
 from nlp.settings import AnalyzerConfigError, AnalyzerSettings
 from nlp.social_text import looks_social
 from nlp.stance import StanceModel, StanceQuery, compound, make_stance_model
+from nlp.stance_cues import is_warning
 from nlp.targets import (
     TAG,
     TargetFinder,
@@ -663,6 +664,7 @@ class Analyzer:
         s_start = min([s for s, e in sents if s <= q.start < e] or [q.start])
         s_end = max([e for s, e in sents if s < q.end <= e] or [q.end])
         own_org = (q.speaker.affiliation or "").casefold()
+        warning = is_warning(q.text, text[s_start : q.start] + " " + text[q.end : s_end])
         asked = False
         for t in targets:
             if t.entity_id and t.entity_id == q.speaker.entity_id:
@@ -681,7 +683,7 @@ class Analyzer:
             query = StanceQuery(q.text, t.label)
             if inner:
                 query = StanceQuery(q.text, t.label, inner[0][0] - q.start, inner[0][1] - q.start)
-            self._queue_quote(q, t, query, jobs)
+            self._queue_quote(q, t, query, jobs, warning and _warnable(t))
             asked = True
         if asked:
             return
@@ -690,7 +692,8 @@ class Analyzer:
         # Nobody named in or around the quote ('"The launch is well timed," said Natarajan'): the quote
         # is about what its paragraph is about. Ask about that subject, named in front.
         for t in self._quote_subjects(text, q, entities, targets):
-            self._queue_quote(q, t, StanceQuery(f"{t.label}: {q.text}", t.label, 0, len(t.label)), jobs)
+            self._queue_quote(q, t, StanceQuery(f"{t.label}: {q.text}", t.label, 0, len(t.label)), jobs,
+                              warning and _warnable(t))
 
     def _quote_subjects(self, text: str, q: Quote, entities: list[Entity], targets: list[_Target],
                         limit: int = 1) -> list[_Target]:
@@ -726,15 +729,26 @@ class Analyzer:
         return []
 
     @staticmethod
-    def _queue_quote(q: Quote, t: _Target, query: StanceQuery, jobs: _StanceJobs) -> None:
+    def _queue_quote(q: Quote, t: _Target, query: StanceQuery, jobs: _StanceJobs, warning: bool = False) -> None:
+        """``warning``: the speaker warns (``nlp.stance_cues``), so the answer is against whatever the
+        model reads; its score is then 0.5, a cue's certainty, not the model's."""
         speaker = q.speaker.text if q.speaker else ""
 
         def done(preds: list[tuple[str, float]]) -> None:
             (label, score), = preds
+            if warning and label != "against":
+                label, score = "against", 0.5
             q.stance.append(Stance(target=t.label, entity_id=t.entity_id, label=label, score=score, holder=speaker,
                                    evidence=Span(q.text, q.start, q.end)))
 
         jobs.add([query], done)
+
+
+def _warnable(t: _Target) -> bool:
+    """A warning is against a named company, product or body it is about; not against a topic (a
+    warning about floods is for "climate change is a real concern") nor a person (who may be the one
+    warned)."""
+    return bool(t.entity_id or t.finder.kind or looks_like_name(t.label)) and t.finder.kind != "PERSON"
 
 
 def _social_ner_version() -> str:

@@ -167,3 +167,55 @@ def test_cross_validation_folds_keep_each_story_whole_and_cover_every_row() -> N
     with pytest.raises(ValueError):
         grouped_folds(rows, 1, seed=5)
 
+
+
+# An analyst's warning about a company is against it, however calmly put (own sentences, worded
+# apart from the training rows of nlp/stance_written.py).
+ANALYST_SAYS = [
+    ('"Orders are drying up, and Brakstad will have to sell assets to keep its lenders happy," said Nora Lund, '
+     "an analyst at Greyfield Partners.", "Brakstad", "against"),
+    ("Felix Amari of Tidewater Research warned that Brakstad's plan to double capacity would drain its reserves "
+     "just as prices fall.", "Brakstad", "against"),
+    ('"We would not be surprised by a margin warning from Lumetra this spring," said Nora Lund of Greyfield '
+     "Partners.", "Lumetra", "against"),
+    ('"Lumetra\'s order book is the strongest in the industry," said Nora Lund of Greyfield Partners.', "Lumetra",
+     "favor"),
+    ('"Brakstad will open the plant in June," said Felix Amari of Tidewater Research.', "Brakstad", "neutral"),
+]
+
+
+@pytest.mark.skipif(not trained_weights_present(), reason="no trained stance weights in nlp/models/stance")
+@pytest.mark.parametrize(("text", "target", "gold"), ANALYST_SAYS)
+def test_an_analysts_warning_about_a_company_is_against_it(analyzer, text: str, target: str, gold: str) -> None:
+    ann, _ = analyzer.analyze_document(text, targets=[target])
+    (quote,) = ann.quotes
+    assert [(s.target, s.label) for s in quote.stance] == [(target, gold)]
+
+
+@pytest.mark.skipif(not trained_weights_present(), reason="no trained stance weights in nlp/models/stance")
+def test_a_warning_that_names_nobody_is_against_its_paragraphs_subject(analyzer) -> None:
+    text = ("Veltrix launched a cheaper tablet in Lisbon on Monday.\n"
+            '"Nice hardware, but every unit sold at that price loses money," said Nora Lund, an analyst at '
+            "Greyfield Partners.")
+    ann, _ = analyzer.analyze_document(text)
+    (quote,) = ann.quotes
+    assert [(s.entity_id, s.label) for s in quote.stance] == [("veltrix", "against")]
+
+
+@pytest.mark.skipif(not trained_weights_present(), reason="no trained stance weights in nlp/models/stance")
+def test_an_indirect_warning_after_praise_is_against_the_company(analyzer) -> None:
+    text = ("Ingrid Vos of Kestrel Research said that the tablet was well made but that margins on it were "
+            "wafer thin, and warned that the new levies remained a risk for Veltrix.")
+    ann, _ = analyzer.analyze_document(text)
+    (quote,) = ann.quotes
+    assert [(s.entity_id, s.label) for s in quote.stance] == [("veltrix", "against")]
+
+
+def test_warning_cues_read_the_verb_and_the_words_but_not_a_denied_risk() -> None:
+    from nlp.stance_cues import is_warning
+
+    assert is_warning("costs will keep rising", around="Tom Hale, an analyst at Kestrel, warned that ")
+    assert is_warning("Cash burn at the unit is the real problem")
+    assert is_warning("They will have to cut their sales forecast")
+    assert not is_warning("There is little risk of a downgrade this year")
+    assert not is_warning("Orders are strong and margins are widening", around="said Tom Hale")
