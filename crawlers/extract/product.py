@@ -148,7 +148,7 @@ def _product_from_ld(item: dict[str, Any], lang: str | None, warnings: list[str]
                              "priceCurrency": offer.get("priceCurrency") or spec0.get("priceCurrency")}
             offers.append(offer)
     if len(offers) > 1:
-        priced = [o for o in offers if parse_price(o.get("price"), o.get("priceCurrency")) is not None]
+        priced = [o for o in offers if parse_price(o.get("price"), o.get("priceCurrency"))]
         if priced:
             priced.sort(key=lambda o: parse_price(o.get("price"), o.get("priceCurrency")) or Decimal(0))
             warnings.append(f"product: {len(offers)} offers; took the lowest price")
@@ -156,6 +156,11 @@ def _product_from_ld(item: dict[str, Any], lang: str | None, warnings: list[str]
     if offers:
         offer = offers[0]
         amount = parse_price(offer.get("price"), offer.get("priceCurrency"))
+        if amount == 0:
+            # "0.00" is a theme's placeholder (the price is set by script per variant), never the price:
+            # the page's buy box is read instead.
+            warnings.append("product: structured data price is 0; read from the page")
+            amount = None
         product["price"] = _format_amount(amount)
         currency = _clean(_ld_str(offer, "priceCurrency"))
         if currency:
@@ -261,7 +266,7 @@ def _visible_price(tree: lxml.html.HtmlElement) -> str | None:
     unit, shipping or instalment price (nor inside a list of other products)."""
     for el in tree.xpath("//*[@itemprop='price']"):
         raw = el.get("content") or " ".join(el.text_content().split())
-        if raw and re.search(r"\d", raw):
+        if raw and re.search(r"[1-9]", raw):
             return str(raw)
     for el in tree.xpath("//*[contains(translate(@class, 'PRICE', 'price'), 'price') or "
                          "contains(translate(@id, 'PRICE', 'price'), 'price')]"):
@@ -277,6 +282,11 @@ def _visible_price(tree: lxml.html.HtmlElement) -> str | None:
         found = price_in(" ".join(el.text_content().split()))
         if found:
             return found
+    # Magento writes the final price as a number on its wrapper (and its text by script, on some themes).
+    for el in tree.xpath("//*[@data-price-type='finalPrice'][@data-price-amount]"):
+        raw = el.get("data-price-amount") or ""
+        if re.search(r"[1-9]", raw) and not outside_main(el):
+            return raw
     return None
 
 
