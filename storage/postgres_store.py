@@ -249,7 +249,8 @@ class PostgresStore:
 
         For filling a fresh store fast (benches, a large first import): every document must be
         new (a canonical URL met twice is an error, as in an ``INSERT``); each is stored as version
-        1, exactly as :meth:`upsert_many` would store it, mentions and version rows included. The
+        1, exactly as :meth:`upsert_many` would store it, mentions included (a current version lives
+        in ``documents`` only; ``document_versions`` holds superseded ones). The
         secondary indexes (GIN on ``tsv`` among them) are dropped first and built once at the end,
         which is many times faster than maintaining them row by row. Returns how many were written.
         """
@@ -275,12 +276,6 @@ class PostgresStore:
                 with cur.copy(f"COPY {s}.documents({', '.join(cols)}) FROM STDIN") as copy:
                     for i, doc in enumerate(chunk, written + 1):
                         copy.write_row((*doc_row(doc, 1), now, i, _tsv(doc)))
-                with cur.copy(f"COPY {s}.document_versions(doc_id, version, content_hash, stored_at, data) "
-                              "FROM STDIN") as copy:
-                    for doc in chunk:
-                        data = doc.to_dict()
-                        data["version"] = 1
-                        copy.write_row((doc.id, 1, doc.content_hash, now, json.dumps(data, ensure_ascii=False)))
                 with cur.copy(f"COPY {s}.mentions(doc_id, entity_id, canonical, label) FROM STDIN") as copy:
                     for doc in chunk:
                         for row in mention_rows(doc):
