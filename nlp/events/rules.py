@@ -76,7 +76,10 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         rf"(?:deals?|agreements?|contracts?|orders?|accords?|mous?)\s+(?:worth|valued\s+at|totall?ing)\s+"
         rf"(?:about\s+|some\s+|more\s+than\s+|over\s+|nearly\s+|up\s+to\s+)?(?:US\$|[$€£¥]|usd\s?|\d)|"
         rf"signing\s+of\s+{_ONE_WORD}{{0,5}}?(?:deal|agreement|contract|memorand\w*|mou|accord|pact|order)s?|"
-        rf"(?:to|will)\s+(?:order|purchase|buy)\s+(?:as\s+many\s+as\s+|up\s+to\s+|about\s+)?\d)",
+        rf"(?:to|will)\s+(?:order|purchase|buy)\s+(?:as\s+many\s+as\s+|up\s+to\s+|about\s+)?\d|"
+        # a cancelled order is a deal called off: "cancelled an order for 11 pianos", "scrapped its contract"
+        rf"(?:cancel(?:l?ed|s|l?ing)?|scrap(?:ped|s|ping)?|call(?:ed|s)?\s+off|withdr[ae]w\s+from)\s+"
+        rf"(?:an?|the|its|their|his|her)\s+{_ONE_WORD}{{0,3}}?(?:order|contract|deal|purchase)s?)",
         re.I),
     "investment": re.compile(
         # the boundary also before a currency sign ("a $1 billion investment"), which \b alone misses
@@ -116,7 +119,8 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
     "merchandise": re.compile(
         r"\b(?:t-?shirts?|tees?|mugs?|posters?|stickers?|sticker\s+sheets?|hoodies?|sweatshirts?|tote\s+bags?|totes?|"
         r"keychains?|key\s+rings?|calendars?|pin\s+badges?|badges?|pins|caps|hats|phone\s+cases?|cases?|"
-        r"merch(?:andise)?|souvenirs?|figurines?|bobbleheads?|magnets?|postcards?|prints?)\b", re.I),
+        r"merch(?:andise)?|souvenirs?|figurines?|bobbleheads?|magnets?|postcards?|prints?|"
+        r"(?:commemorative\s+|gold\s+|silver\s+)?coins?|medals?|medallions?|portraits?|memorabilia)\b", re.I),
     "listing_surge": re.compile(
         r"\blistings?\b[^.;]{0,80}\b(?:jump(?:ed|s)?|surg(?:ed|es|e)|soar(?:ed|s)?|spik(?:ed|es)|doubl(?:ed|es)|"
         r"tripl(?:ed|es)|rose|climb(?:ed|s)?|shot\s+up|balloon(?:ed|s)?|multipl(?:ied|y))|"

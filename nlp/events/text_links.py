@@ -32,7 +32,17 @@ CUE_RE = re.compile(
     # the visit as the occasion: "the visit saw the signing of", "used the occasion to unveil"
     r"(?:the|this|his|her|their)\s+(?:[\w-]+\s+){0,2}?(?:visit|trip|tour|stopover|summit)\s+(?:also\s+)?"
     r"(?:saw|produced|brought|yielded|included|featured|resulted\s+in|was\s+marked\s+by)|"
-    r"used\s+the\s+(?:occasion|visit|trip)|witness(?:ed|es|ing)?\s+the\s+signing)\b", re.I)
+    r"used\s+the\s+(?:occasion|visit|trip)|witness(?:ed|es|ing)?\s+the\s+signing|"
+    # said on the visit itself: "on the second day of her visit", "on his trip", "at the summit"
+    r"on\s+(?:the\s+(?:first|second|third|last|final|opening|closing|\w+th)\s+day\s+of\s+)?(?:his|her|their|the|this)\s+"
+    r"(?:[\w-]+\s+){0,2}?(?:visit|trip|tour|stopover|stay)|at\s+(?:the|their|this\s+week's)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:summit|talks))\b", re.I)
+# The action answers the visit: "sanctioned ... for organising Lin's meetings", "over his visit to Taiwan"
+RESPONSE_RE = re.compile(
+    r"\b(?:over|for|because\s+of|in\s+reaction\s+to|to\s+punish\s+(?:[\w-]+\s+){1,3}?for)\s+"
+    r"(?:(?:organi[sz]|arrang|coordinat|facilitat|host|receiv|invit|sponsor|support)\w*\s+)?"
+    r"(?:(?:his|her|their|the|its|[A-Z][\w-]*(?:'s|’s))\s+)?(?:[\w-]+\s+){0,2}?"
+    r"(?:visits?|trips?|stopovers?|transits?|meetings?|talks|activities|tour)\b")
 # Words that refer to a visit (the cue must be about a visit, not "during the quarter")
 _VISIT_WORD_RE = re.compile(r"\b(?:visit|trip|tour|summit|stopover|stay|talks|meeting|arrival|ceremony|"
                             r"delegation|presence)\b", re.I)
@@ -108,6 +118,14 @@ def text_links(text: str, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         cue = _cue(stext)
         blocked = NOT_LINKED_RE.search(stext) is not None
         chosen: list[tuple[dict[str, Any], str]] = []
+        response = RESPONSE_RE.search(stext, a["trigger"]["end"] - asent[0])
+        answered = [v for v in visits if response is not None and any(
+            re.search(rf"\b{re.escape(n)}\b", stext[response.start():]) for n in _names(v, ("visitor",)))]
+        if answered:
+            # a measure taken "for organising Lin's meetings": the visit of the one it names, however far back
+            for v in answered:
+                out.append(_link(a, v, f"in response to the visit: '{response.group(0)}'"))
+            continue
         # "during", "while", "when he went": the cue ties the action to the visit whatever the time words say
         overrides = cue is not None and cue.group(0).lower().startswith(("during", "on the", "while", "when"))
         if cue is not None and not (blocked and not overrides):
@@ -160,11 +178,29 @@ def _far_links(text: str, a: dict[str, Any], asent: tuple[int, int], visits: lis
             out.append((v, "the visitor is a party, in the same text"))
         elif _in_range(_day(a["date"].get("start")), v) and _party_of_visit(a, v):
             out.append((v, "a party to the visit acts on a day of the visit"))
+        elif _in_range(_day(a["date"].get("start")), v) and _exact_day(a) and _of_host_country(a, v):
+            # "Japan's Mitsubishi won an order on Tuesday" while the visitor is in Japan: the host's own
+            # company acts on a day of the visit the text reports
+            out.append((v, "a company of the host country acts on a day of the visit"))
         elif any(_refers_back(text, m, asent) and _nearest_action_before(m, actions) is a
                  and _sentences_apart(text, m, asent) <= 4 and not NOT_LINKED_RE.search(text, m[0], m[1])
                  for m in _mentions(v)):
             out.append((v, "the visit's sentence refers back to the action"))
     return out
+
+
+def _exact_day(a: dict[str, Any]) -> bool:
+    """The action's date is one resolved day (not "last week", "in June")."""
+    start, end = a["date"].get("start"), a["date"].get("end")
+    return bool(a["date"].get("resolved") and start and (end is None or end == start))
+
+
+def _of_host_country(a: dict[str, Any], v: dict[str, Any]) -> bool:
+    """A party to the action is, as the text says, of the visited country (and the visitor's is another)."""
+    host = {x.get("country") for x in v["actors"] if x["role"] == "host" and x.get("country")}
+    home = {x.get("country") for x in v["actors"] if x["role"] == "visitor" and x.get("country")}
+    return bool(host) and not (host & home) and any(
+        x["role"] in ("company", "agency") and x.get("country") in host for x in a["actors"])
 
 
 def _nearest_action_before(at: tuple[int, int], actions: list[dict[str, Any]]) -> dict[str, Any] | None:

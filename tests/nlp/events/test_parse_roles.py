@@ -247,3 +247,42 @@ def test_a_title_given_only_later_names_the_person_introduced_without_one(analyz
     deal = next(e for e in _ans(analyzer, text)["events"] if e["type"] == "deal")
     assert deal["actors"][0]["text"] == "Mirela Castro"
     assert deal["actors"][0]["role"] == "agency"
+
+
+def _link_whys(ans: dict) -> list[str]:
+    return [lk["explanation"] for lk in ans.get("links") or []]
+
+
+def test_an_action_on_a_named_day_of_her_visit_paragraphs_later_is_linked(analyzer: Analyzer) -> None:
+    text = ("Chilean President Ana Duarte arrived in Tokyo on Monday for a three-day state visit.\n\n"
+            "Officials said the talks would cover trade and fisheries.\n\n"
+            "Toyota signed a $2 billion contract to supply hydrogen buses on the second day of her visit.")
+    assert any("second day of her visit" in w for w in _link_whys(_ans(analyzer, text, "2019-06-05")))
+
+
+def test_a_measure_taken_for_organising_the_visitors_meetings_answers_that_visit(analyzer: Analyzer) -> None:
+    text = ("Taiwan's President Lin Mei-hua met lawmakers in Los Angeles last week during a stopover in the "
+            "United States.\n\nOn Friday China sanctioned two American think tanks for organising Lin's meetings "
+            "in California.")
+    assert any("in response to the visit" in w for w in _link_whys(_ans(analyzer, text, "2019-06-05")))
+
+
+def test_a_cancelled_order_is_a_deal_and_commemorative_coins_are_merchandise(analyzer: Analyzer) -> None:
+    ans = _ans(analyzer, "A Chinese piano buyer cancelled an order for 11 grand pianos from Petrof over the Czech "
+                         "senate speaker Pavel Novak's visit to Taiwan.")
+    assert any(e["type"] == "deal" and e["trigger"]["text"].startswith("cancelled") for e in ans["events"])
+    assert _linked(ans, "deal")
+    ans = _ans(analyzer, "Vendors in Nairobi are selling commemorative coins and portraits of President Barack Obama "
+                         "during his visit on Friday.", "2019-06-05")
+    assert "Barack Obama" in _actors(ans, "merchandise")
+    assert _linked(ans, "merchandise")
+
+
+def test_a_company_of_the_host_country_acting_on_a_day_of_the_visit_is_linked_and_a_foreign_one_is_not(
+        analyzer: Analyzer) -> None:
+    text = ("Indian Prime Minister Ravi Menon arrived in Tokyo on Monday for a three-day visit.\n\n"
+            "Japan's Mitsubishi Heavy Industries said on Tuesday it had won a $1 billion order for turbines from NTPC.")
+    assert any("company of the host country" in w for w in _link_whys(_ans(analyzer, text, "2019-06-05")))
+    text = ("President Tom Baker began a state visit to the UK on Monday.\n\n"
+            "Item: German chipmaker Infineon agreed on Monday to buy US rival Cypress for $9 billion.")
+    assert not _link_whys(_ans(analyzer, text, "2019-06-05"))
