@@ -121,7 +121,7 @@ def text_links(text: str, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         response = RESPONSE_RE.search(stext, a["trigger"]["end"] - asent[0])
         answered = [v for v in visits if response is not None and any(
             re.search(rf"\b{re.escape(n)}\b", stext[response.start():]) for n in _names(v, ("visitor",)))]
-        if answered:
+        if answered and response is not None:
             # a measure taken "for organising Lin's meetings": the visit of the one it names, however far back
             for v in answered:
                 out.append(_link(a, v, f"in response to the visit: '{response.group(0)}'"))
