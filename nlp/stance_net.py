@@ -134,17 +134,24 @@ def save(net: StanceNet, out_dir: Path, meta: dict[str, Any]) -> None:
     (out_dir / META_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
-def load(model_dir: Path) -> tuple[StanceNet, Any, dict[str, Any]]:
-    """The shipped weights on top of the installed base; LoRA merged for plain-speed inference."""
+def load_trainable(model_dir: Path, lora_dropout: float = 0.1) -> tuple[StanceNet, Any, dict[str, Any]]:
+    """Shipped weights on top of the installed base, LoRA kept apart (trainable): where a further
+    training stage starts from."""
     from safetensors.torch import load_file
 
     meta = json.loads((model_dir / META_FILE).read_text(encoding="utf-8"))
-    net, tokenizer = build(meta["lora_r"], meta["lora_alpha"], 0.0)
+    net, tokenizer = build(meta["lora_r"], meta["lora_alpha"], lora_dropout)
     state = {k: v.to(torch.float32) for k, v in load_file(str(model_dir / WEIGHTS_FILE)).items()}
     missing = set(state) - set(net.state_dict())
     if missing:
         raise ValueError(f"{model_dir / WEIGHTS_FILE}: unexpected weights {sorted(missing)[:3]}...")
     net.load_state_dict(state, strict=False)
+    return net, tokenizer, meta
+
+
+def load(model_dir: Path) -> tuple[StanceNet, Any, dict[str, Any]]:
+    """The shipped weights on top of the installed base; LoRA merged for plain-speed inference."""
+    net, tokenizer, meta = load_trainable(model_dir, 0.0)
     peft_encoder: Any = net.encoder
     net.encoder = peft_encoder.merge_and_unload()
     net.eval()

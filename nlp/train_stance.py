@@ -1,6 +1,12 @@
 """Rebuild the shipped stance weights (``nlp/models/stance/``) from the shared data, reproducibly.
 
     python -m nlp.train_stance [--data ../shared/data] [--out nlp/models/stance] [--epochs 3] [--folds 5]
+    python -m nlp.train_stance --start-from nlp/models/stance --written --replay 2000 --epochs 2 --lr 2e-4
+
+The second line is the second stage of the shipped weights: it goes on from the first stage's
+weights on the project's own analyst sentences (``nlp/stance_written.py``: warnings about a
+company read as against it) mixed with a seeded sample of the first stage's data (so news and posts
+are not forgotten). ``meta.json`` keeps the first stage's record under ``stage1``.
 
 Trains LoRA adapters on the installed all-MiniLM-L6-v2 plus a small target-aware head, on
 NewsMTSC train and TweetEval train (both read by path; nothing is copied), with a fixed seed.
@@ -14,6 +20,7 @@ Runs on CPU in minutes per epoch; nothing here runs at install time.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 import time
@@ -31,6 +38,7 @@ from nlp.stance_data import (
     macro_f1,
     tweeteval_f1,
 )
+from nlp.stance_written import written_examples
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "models" / "stance"
 
@@ -55,8 +63,11 @@ def _batches(n: int, lengths: Sequence[int], batch_size: int, rng: random.Random
 def _scores(exs: Sequence[StanceExample], preds: Sequence[str]) -> dict[str, float]:
     """Macro-F1 on the news rows and TweetEval's favor/against F1 on the post rows, where present."""
     out: dict[str, float] = {}
-    news = [i for i, e in enumerate(exs) if not e.group.startswith("tweet:")]
+    news = [i for i, e in enumerate(exs) if not e.group.startswith(("tweet:", "written:"))]
     tweets = [i for i, e in enumerate(exs) if e.group.startswith("tweet:")]
+    written = [i for i, e in enumerate(exs) if e.group.startswith("written:")]
+    if written:
+        out["written"] = round(macro_f1([exs[i].label for i in written], [preds[i] for i in written]), 4)
     if news:
         out["newsmtsc"] = round(macro_f1([exs[i].label for i in news], [preds[i] for i in news]), 4)
     if tweets:
@@ -81,7 +92,10 @@ def _train(
     np.random.seed(args.seed)
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
-    net, tokenizer = stance_net.build(lora_r=args.lora_r, lora_alpha=2 * args.lora_r)
+    if args.start_from:
+        net, tokenizer, _ = stance_net.load_trainable(args.start_from)
+    else:
+        net, tokenizer = stance_net.build(lora_r=args.lora_r, lora_alpha=2 * args.lora_r)
     label_id = {label: i for i, label in enumerate(LABELS)}
     items = [(ex.text, ex.target, ex.start, ex.end) for ex in train]
     gold = torch.tensor([label_id[ex.label] for ex in train])
@@ -175,7 +189,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--no-tweets", action="store_true", help="train on NewsMTSC only")
     parser.add_argument("--limit", type=int, default=0, help="first N training examples (smoke runs)")
+    parser.add_argument("--start-from", type=Path, default=None,
+                        help="go on from these weights (a second stage) instead of fresh LoRA matrices")
+    parser.add_argument("--written", action="store_true",
+                        help="add the project's own analyst sentences (nlp/stance_written.py)")
+    parser.add_argument("--replay", type=int, default=0,
+                        help="with --start-from: train on a seeded sample of this many rows of the first "
+                             "stage's data (beside --written) instead of all of it")
     args = parser.parse_args(argv)
+    stage1: dict[str, Any] | None = None
+    if args.start_from:
+        stage1 = json.loads((args.start_from / stance_net.META_FILE).read_text(encoding="utf-8"))
+        args.lora_r = int(stage1["lora_r"])
 
     import torch
 
@@ -185,6 +210,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         train += load_tweeteval(args.data, "train")
     if args.limit:
         train = random.Random(args.seed).sample(train, min(args.limit, len(train)))
+    if args.start_from and args.replay:
+        train = random.Random(args.seed).sample(train, min(args.replay, len(train)))
+    if args.written:
+        train += written_examples(args.seed)
     devs = {split: load_newsmtsc(args.data, split) for split in ("dev_rw", "dev_mt")}
     _log(f"{len(train)} training examples; dev " + ", ".join(f"{k} {len(v)}" for k, v in devs.items()))
 
@@ -205,7 +234,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "lora_r": args.lora_r,
             "lora_alpha": 2 * args.lora_r,
             "trained_on": ["stance-news-entity/hf/train.jsonl"]
-            + ([] if args.no_tweets else ["stance-tweeteval/*/train"]),
+            + ([] if args.no_tweets else ["stance-tweeteval/*/train"])
+            + (["nlp/stance_written.py"] if args.written else []),
             "seed": args.seed,
             "epochs": args.epochs,
             "epochs_completed": epoch,
@@ -215,7 +245,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             "dev_macro_f1": list(history),
             "train_minutes": round((time.perf_counter() - t0) / 60, 1),
         }
-        if cv is not None:
+        if stage1 is not None:
+            meta["stage1"] = stage1.get("stage1", stage1)
+            meta["replay"] = args.replay
+            meta["stage"] = 2
+            meta["base_model"] = stage1["base_model"]
+            if "cross_validated" in stage1:
+                meta["stage1_cross_validated"] = stage1["cross_validated"]
+        if cv is not None and stage1 is not None:
+            # held-out rows of the replayed first-stage data were seen by the first stage: only the
+            # written rows' figures are held out for real
+            meta["cross_validated_stage2"] = cv
+        elif cv is not None:
             meta["cross_validated"] = cv
         stance_net.save(net, args.out, meta)
         _log(f"saved epoch {epoch} to {args.out}")

@@ -219,3 +219,14 @@ def test_warning_cues_read_the_verb_and_the_words_but_not_a_denied_risk() -> Non
     assert is_warning("They will have to cut their sales forecast")
     assert not is_warning("There is little risk of a downgrade this year")
     assert not is_warning("Orders are strong and margins are widening", around="said Tom Hale")
+
+
+def test_written_analyst_rows_are_seeded_and_locate_their_company() -> None:
+    from nlp.stance_written import written_examples
+
+    rows = written_examples(seed=13)
+    assert rows == written_examples(seed=13) and rows != written_examples(seed=14)
+    assert {r.label for r in rows} == {"against", "favor", "neutral"}
+    assert all(r.start is not None and r.end is not None and r.text[r.start : r.end] == r.target for r in rows)
+    assert all(r.group.startswith("written:") for r in rows)
+    assert not any("{" in r.text or "'s'" in r.text for r in rows)
