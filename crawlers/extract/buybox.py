@@ -219,20 +219,28 @@ _NOT_TO_PAY_LEAD = re.compile(
     r"\b\d{1,2}\s?[x×]\W{0,3}$|\b\d+ (?:for|für|pour|por|per)\W{0,3}$|"
     r"(?:payments? of|instal?lments? of|\braten? (?:à|a|zu|von)|\brate da|cuotas de|mensualités de|\bused\b|"
     r"gebraucht|d'occasion|\busad[oa]s?\b|\busat[oi]\b|refurbished|reconditionné|generalüberholt|"
-    r"reacondicionado)\W{0,20}(?:\w+\W{0,3}){0,2}$",
+    r"reacondicionado|estimate|schätzpreis|estimation|estimación|stima)\W{0,20}(?:\w+\W{0,3}){0,2}$",
     re.IGNORECASE)
 
 
+_STARTING_LEAD = re.compile(r"(?:(?:starting|opening) (?:price|bid)|start(?:preis|gebot)|prix de départ|mise à prix|"
+                            r"precio de salida|puja inicial|prezzo di partenza|base d'asta)\W{0,20}$", re.IGNORECASE)
+
+
 def _lead_text(el: lxml.html.HtmlElement, text: str, start: int) -> str:
-    """The words before a price in its element and in the short line around it (its parent's text, when short):
-    "Gebraucht kaufen" beside a price in a box of its own."""
+    """The words just before a price: in its element, then in its parent before it (a label of its own,
+    "Gebraucht kaufen" or "Starting Price", beside a price in a box of its own)."""
     lead = text[:start]
     parent = el.getparent()
     if parent is not None and parent.tag != "body":
-        line = " ".join(parent.text_content().split())
-        at = line.find(text)
-        if 0 < at and len(line) <= 100:
-            lead = line[:at] + lead
+        before = [parent.text or ""]
+        for child in parent:
+            if child is el:
+                break
+            if isinstance(child.tag, str):
+                before.append(child.text_content())
+            before.append(child.tail or "")
+        lead = " ".join(" ".join(before).split())[-60:] + " " + lead
     return lead[-60:]
 
 
@@ -265,6 +273,10 @@ def nearest_price(tree: lxml.html.HtmlElement, controls: list[lxml.html.HtmlElem
     candidates = [(el, text) for el, text in _price_candidates(tree) if not _outside_main(el)]
     if not candidates or not controls:
         return None
+    # An auction's starting price is its price only until someone bids: a current bid shown beside it wins.
+    bids = [c for c in candidates if not _STARTING_LEAD.search(_lead_text(c[0], " ".join(c[0].text_content().split()),
+                                                                           0) or "")]
+    candidates = bids or candidates
     order = {id(el): i for i, el in enumerate(tree.iter())}
     best = min(candidates, key=lambda c: (min(_distance(c[0], ctl) for ctl in controls),
                                           "price" not in _marker(c[0]).lower(),
