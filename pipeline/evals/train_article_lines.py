@@ -36,11 +36,11 @@ from pipeline.evals.splits import half_of, site_of
 SEED = 20261203
 APPLIED_TO = ("article",)  # the page types extract_page refines with the model (crawlers.extract.core)
 VOTERS = ("trafilatura", "resiliparse", "justext", "readability")
-PROPOSERS = ("resiliparse",)
+PROPOSERS = ("resiliparse", "justext", "readability")
 PARAMS = {"max_iter": 150, "learning_rate": 0.08, "max_leaf_nodes": 15, "min_samples_leaf": 20,
           "l2_regularization": 1.0}
-THRESHOLDS_DROP = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3)
-THRESHOLDS_ADD = (0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.01)
+THRESHOLDS_DROP = (0.0, 0.1, 0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
+THRESHOLDS_ADD = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.01)
 
 
 def _norm(text: str) -> str:

@@ -7,11 +7,14 @@ engine had them, a broken engine or a missing model leaves the text as the pipel
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import lxml.html
+import pytest
 
-from crawlers.extract.line_model import assemble, from_dict, load_model, refine
+from crawlers.extract import engines, extract_page
+from crawlers.extract.line_model import MODEL_PATH, assemble, from_dict, load_model, refine
 from crawlers.extract.lines import BlockIndex, candidate_lines, feature_names, features
 
 BASE = ("The harbour council voted on Tuesday to keep the night ferry running through the winter months.\n"
@@ -60,6 +63,37 @@ def test_features_have_one_column_per_name_and_see_the_dom() -> None:
     assert all(len(r) == len(names) for r in rows)
     assert rows[0][names.index("tag_group")] == 0.0  # a <p>
     assert blocks.of("Home").outside == 1  # a link of the navigation
+
+
+def test_the_shipped_model_loads_and_names_its_engines() -> None:
+    model = load_model()
+    assert model is not None, MODEL_PATH
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    assert len(data["features"]) == len(feature_names(model.voters))
+    assert set(model.voters) | set(model.proposers) <= set(engines.ENGINES)
+    assert MODEL_PATH.stat().st_size < 10_000_000
+
+
+def test_the_model_is_opt_in() -> None:
+    assert extract_page(PAGE, url="http://example.com/ferry.html")["text"] == \
+        extract_page(PAGE, url="http://example.com/ferry.html", line_model=False)["text"]
+    refined = extract_page(PAGE, url="http://example.com/ferry.html", line_model=True)
+    assert "night ferry" in refined["text"] and not refined["warnings"]
+
+
+def test_a_crashing_engine_leaves_the_text_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    model = load_model()
+    assert model is not None
+    before = extract_page(PAGE, url="http://example.com/ferry.html")
+    name = next(n for n in (*model.voters, *model.proposers) if n != "trafilatura")
+
+    def broken(_html: str, _url: str | None) -> str:
+        raise RuntimeError("engine bug")
+
+    monkeypatch.setitem(engines.ENGINES, name, broken)
+    after = extract_page(PAGE, url="http://example.com/ferry.html", line_model=True)
+    assert after["text"] == before["text"]
+    assert any(f"text: {name} crashed" in w for w in after["warnings"])
 
 
 def test_without_a_model_the_text_is_the_base_text(tmp_path: Path) -> None:
