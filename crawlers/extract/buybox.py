@@ -75,7 +75,8 @@ _OTHER_PRICE = re.compile(r"old|was|strike|before|regular|list-?price|rrp|msrp|s
                           r"you-?save|tax-?amount", re.IGNORECASE)
 _OTHER_PRICE_TEXT = re.compile(r"^\s*(?:/|per\b|je\b|pro\b|за\b)|/\s*(?:kg|g|l|ml|m|100\s?g|100\s?ml|st|pc|unit|"
                                r"month|mo|mes|monat|mois)\b|\bx\s?\d+\s?(?:months|mois|monate|meses|rate)|"
-                               r"shipping|versand|livraison|envío|spedizione|delivery|save\b|sparen|économisez",
+                               r"shipping|versand|livraison|envío|spedizione|delivery|save\b|sparen|économisez|"
+                               r"lieferung|frais de port|verzend|bezorg|frakt|dostawa|wysyłka|送料|运费|配送料",
                                re.IGNORECASE)
 # Words that say the price after them is an old or reference one ("Ursprünglicher Preis war: 29,90 €",
 # screen-reader texts beside a struck price; "UVP", "Prix conseillé", "MRP", "通常価格").
@@ -219,7 +220,9 @@ _NOT_TO_PAY_LEAD = re.compile(
     r"\b\d{1,2}\s?[x×]\W{0,3}$|\b\d+ (?:for|für|pour|por|per)\W{0,3}$|"
     r"(?:payments? of|instal?lments? of|\braten? (?:à|a|zu|von)|\brate da|cuotas de|mensualités de|\bused\b|"
     r"gebraucht|d'occasion|\busad[oa]s?\b|\busat[oi]\b|refurbished|reconditionné|generalüberholt|"
-    r"reacondicionado|estimate|schätzpreis|estimation|estimación|stima)\W{0,20}(?:\w+\W{0,3}){0,2}$",
+    r"reacondicionado|estimate|schätzpreis|estimation|estimación|stima|shipping|delivery|lieferung|versand|"
+    r"livraison|frais de port|verzend|bezorg|frakt|porto|dostawa|wysyłka|envío|spedizione|送料|运费|配送料)"
+    r"\W{0,20}(?:\w+\W{0,3}){0,2}$",
     re.IGNORECASE)
 
 
@@ -372,7 +375,9 @@ def price_in(text: str) -> str | None:
         found = match.group(0)
         if found.strip()[:3].upper() in _NOT_A_CURRENCY or not re.search(r"[1-9]", found):
             continue
-        if _OLD_PRICE_LEAD.search(text[:match.start()]) or _OTHER_PRICE_TEXT.search(text[match.end():match.end() + 20]):
+        lead = text[max(0, match.start() - 60):match.start()]
+        if (_OLD_PRICE_LEAD.search(lead) or _NOT_TO_PAY_LEAD.search(lead)
+                or _OTHER_PRICE_TEXT.search(text[match.end():match.end() + 20])):
             continue
         return found
     return None

@@ -67,3 +67,9 @@ def test_instalment_multibuy_and_used_prices_are_not_the_price(text: str, found:
     match = PRICE_TEXT.search(text)
     assert match is not None
     assert (None if _NOT_TO_PAY_LEAD.search(text[:match.start()]) else match.group(0)) == found
+
+
+@pytest.mark.parametrize("text", ["Lieferung für 3,99 € Donnerstag", "Frais de port 4,90 €", "Verzendkosten € 4,95",
+                                  "Frakt 49 kr", "Dostawa 9,99 zł", "送料 550円", "Envío 3,95 €"])
+def test_a_shipping_cost_is_not_the_price(text: str) -> None:
+    assert price_in(text) is None
