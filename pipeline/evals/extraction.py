@@ -106,7 +106,7 @@ def score_segments(text: str, with_: Iterable[str], without: Iterable[str]) -> C
     return c
 
 
-def _article_job(job: tuple[str, str | None, list[str], list[str]]) -> tuple[Counts, Counts, Counts, float, float]:
+def _article_job(job: tuple[str, str | None, list[str], list[str]]) -> tuple[Counts, Counts, float, float]:
     path, url, with_, without = job
     import trafilatura
 
@@ -120,10 +120,7 @@ def _article_job(job: tuple[str, str | None, list[str], list[str]]) -> tuple[Cou
     except Exception:
         plain = ""
     t2 = time.perf_counter()
-    # the opt-in learned line classifier (off by default for its cost, see crawlers.extract.core.extract_page)
-    lined = extract_page(raw, url=url, line_model=True)["text"]
-    return (score_segments(ours, with_, without), score_segments(plain, with_, without),
-            score_segments(lined, with_, without), t1 - t0, t2 - t1)
+    return score_segments(ours, with_, without), score_segments(plain, with_, without), t1 - t0, t2 - t1
 
 
 def eval_articles(root: Path, limit: int | None, workers: int) -> list[Line]:
@@ -135,15 +132,13 @@ def eval_articles(root: Path, limit: int | None, workers: int) -> list[Line]:
     halves = [half_of(site_of(g.get("url"), g["file"])) for g in gold]
     ours = {h: Counts() for h in HALVES}
     plain = {h: Counts() for h in HALVES}
-    lined = {h: Counts() for h in HALVES}
     t_ours = t_plain = 0.0
     _log(f"articles: {len(jobs)} pages, {workers} worker(s)")
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for i, (half, (a, b, c, ta, tb)) in enumerate(zip(halves, pool.map(_article_job, jobs, chunksize=8),
+        for i, (half, (a, b, ta, tb)) in enumerate(zip(halves, pool.map(_article_job, jobs, chunksize=8),
                                                        strict=True), 1):
             ours[half].add(a)
             plain[half].add(b)
-            lined[half].add(c)
             t_ours += ta
             t_plain += tb
             if i % 100 == 0:
@@ -153,9 +148,6 @@ def eval_articles(root: Path, limit: int | None, workers: int) -> list[Line]:
     for half in HALVES:
         o, p = ours[half].prf(), plain[half].prf()
         lines.extend(Line("articles", m, o[m], p[m], name, {"pages": halves.count(half)}, half)
-                     for m in ("precision", "recall", "f1"))
-        lm = lined[half].prf()
-        lines.extend(Line("articles-linemodel", m, lm[m], p[m], name, {"pages": halves.count(half)}, half)
                      for m in ("precision", "recall", "f1"))
     return [*lines, Line("articles", "ms_per_page", round(1000 * t_ours / max(len(jobs), 1), 1),
                          round(1000 * t_plain / max(len(jobs), 1), 1), name)]
