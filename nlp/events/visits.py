@@ -28,17 +28,19 @@ TRAVEL_RE = re.compile(
     r"\b(?:(?P<kind>state|official|working|maiden|first|two-day|three-day|four-day|five-day|six-day|\w+-nation)\s+)?"
     r"(?P<cue>visit(?:s|ed|ing)?|trip|tour(?:s|ed|ing)?|journey|stopover|stop-over|transit(?:ed|ing)?|"
     r"summit|arriv(?:ed|es|ing|al)|landed|flew|travel(?:l?ed|s|ling|ing)?|heads?\s+to|headed\s+to|"
-    r"host(?:s|ed|ing)?|welcom(?:ed|es|ing)|"
+    r"host(?:s|ed|ing)?|welcom(?:ed|es|ing)|receiv(?:e|es|ed|ing)(?=\s+(?:the\s+)?(?:visiting\s+)?(?-i:[A-Z]))|"
     r"talks(?:\s+with\s+(?:[^.;,]|(?<=[A-Z])\.){1,60}?)?\s+in(?=\s+(?:the\s+)?[A-Z])|"
     r"met\s+(?:with\s+)?(?:[^.;,]|(?<=[A-Z])\.){1,60}?\s+in(?=\s+(?:the\s+)?[A-Z])|"
+    # "the leaders' meeting in Hanoi"
+    r"meet(?:ing|ings)\s+in(?=\s+(?:the\s+)?(?-i:[A-Z]))|"
     r"went\s+to|(?:speaking|addressing|spoke)\s+(?:to\s+|at\s+)?(?:[^.;,]|(?<=[A-Z])\.){0,60}?\s*\bin(?=\s+(?:the\s+)?[A-Z])|(?:was|is|were|are)\s+(?:now\s+|currently\s+|also\s+)?in(?=\s+(?:the\s+)?[A-Z])|"
     r"on\s+the\s+(?:margins|sidelines)\s+of)\b", re.I)
 _NOT_OFFICIAL_TRIP_RE = re.compile(r"\b(?:private|personal|shopping|holiday|vacation|pilgrimage|religious|"
                                    r"spiritual|virtual|video|online|family)\s+(?:\w+\s+)?(?:visit|trip|tour|summit|"
                                    r"outing|link)|\bvideo\s*(?:link|conference|call)\b", re.I)
 # Occasions only officials attend: a person the text gives no title is taken as one here
-_SUMMIT_RE = re.compile(r"\b(?:summit|state\s+visit|official\s+visit|bilateral\s+talks|face-to-face\s+meeting)\b",
-                        re.I)
+_SUMMIT_RE = re.compile(r"\b(?:summit|state\s+visit|official\s+visit|bilateral\s+talks|face-to-face\s+meeting|"
+                        r"leaders(?:'|’)?\s+meeting)\b", re.I)
 _PAST_RE = re.compile(r"\b(?:following|after|since|previous|last|first|earlier|prior)\b(?:\s+\w+){0,2}\s*$", re.I)
 _PRONOUN_RE = re.compile(r"\b(?:he|she|his|her)\b", re.I)
 _TITLE_REF_RE = re.compile(r"\b(?:the|a)\s+(?:[A-Z]?[\w.-]+\s+){0,2}?(?P<t>prime\s+minister|president|premier|"
@@ -114,6 +116,20 @@ def _traveller(parses: SentenceParses | None, sent: tuple[int, int], cue: tuple[
         summit and not p.title)]
 
 
+def _guests(parses: SentenceParses | None, sent: tuple[int, int], cue: tuple[int, int]) -> tuple[int, int] | None:
+    """Document offsets of the object of a hosting verb ("received | the visiting president"), None without one."""
+    if parses is None:
+        return None
+    tok = parses.token_at(sent, *cue)
+    if tok is None or tok.pos_ not in ("VERB", "AUX"):
+        return None
+    obj = [c for c in tok.children if c.dep_ in ("dobj", "obj")]
+    if not obj:
+        return None
+    sub = [t for t in obj[0].subtree if t.dep_ not in ("relcl", "acl", "prep") or t is obj[0]]
+    return sent[0] + min(t.idx for t in sub), sent[0] + max(t.idx + len(t.text) for t in sub)
+
+
 def propose_visits(text: str, sents: list[tuple[int, int]], ents: list[Ent], people: PersonIndex,
                    parses: SentenceParses | None = None) -> list[Candidate]:
     """Visit candidates (one per visitor per sentence with a travel cue that places an official abroad).
@@ -154,14 +170,14 @@ def propose_visits(text: str, sents: list[tuple[int, int]], ents: list[Ent], peo
         for c in current or cues:
             # the parse reads every cue: "X's visit in May and Y's visit in June"; the first one naming a
             # traveller is the trigger
-            if c.group("cue").lower().startswith(("host", "welcom")):
+            if c.group("cue").lower().startswith(("host", "welcom", "receiv")):
                 continue
             found = _traveller(parses, (s0, s1), (s0 + c.start("cue"), s0 + c.end("cue")), people, summit)
             if found and not travellers:
                 cue = c
             travellers += [(p, at) for p, at in found if all(p is not q for q, _ in travellers)]
         t0, t1 = s0 + cue.start("cue"), s0 + cue.end("cue")
-        hosting = cue.group("cue").lower().startswith(("host", "welcom"))
+        hosting = cue.group("cue").lower().startswith(("host", "welcom", "receiv"))
         if hosting:
             travellers = []
         if travellers:
@@ -182,6 +198,11 @@ def propose_visits(text: str, sents: list[tuple[int, int]], ents: list[Ent], peo
         if hosting:
             hosts_side = [p for p, at in persons if at < t0]
             persons = [(p, at) for p, at in persons if at > t1] or persons[1:]
+            guests = _guests(parses, (s0, s1), (t0, t1))
+            if guests is not None:
+                # "will receive President Li in New Delhi before meeting Carter in Washington": the guest is
+                # the one received, not everyone named after the verb
+                persons = [(p, at) for p, at in persons if guests[0] <= at < guests[1]]
         known = {p.country for p, _ in persons if p.country}
         hosts = [pl for pl in places if pl[2] not in known] or places
         host = min(hosts, key=lambda pl: (not _PREP_RE.search(text, max(s0, pl[0] - 12), pl[0]), pl[0] < t0,
@@ -198,6 +219,14 @@ def propose_visits(text: str, sents: list[tuple[int, int]], ents: list[Ent], peo
             between = text[ends.get(id(unknown[0][0]), 0):unknown[1][1]] if len(unknown) > 1 else ""
             if re.fullmatch(r"\s*(?:and|&)\s*", between):
                 visitors = unknown[:2]  # "Kim Jong Un and Donald Trump are in Hanoi for a summit"
+        if summit and visitors and not travellers:
+            # "the faces of Kim and Trump ... the leaders' meeting in Hanoi": the one joined by "and" to a
+            # visitor at a summit is a visitor too, when the text gives no country to keep them at home
+            for p, at in persons:
+                if p.country is None and all(p is not q for q, _ in visitors) and any(re.fullmatch(
+                        r"\s*(?:and|&)\s*", text[min(ends.get(id(q), at), ends.get(id(p), at)):max(at, qa)])
+                        for q, qa in visitors):
+                    visitors.append((p, at))
         for person, _ in visitors[:3]:
             cand = Candidate("official_visit", (t0, t1), (s0, s1), 0.55)
             cand.actors.append(_actor("visitor", person.name, person.title, person.country, person.entity_id))

@@ -286,3 +286,15 @@ def test_a_company_of_the_host_country_acting_on_a_day_of_the_visit_is_linked_an
     text = ("President Tom Baker began a state visit to the UK on Monday.\n\n"
             "Item: German chipmaker Infineon agreed on Monday to buy US rival Cypress for $9 billion.")
     assert not _link_whys(_ans(analyzer, text, "2019-06-05"))
+
+
+def test_both_leaders_joined_at_a_leaders_meeting_abroad_are_visitors(analyzer: Analyzer) -> None:
+    text = ("North Korean leader Kim Jong Un and President Donald Trump will hold a summit next week.\n\n"
+            "A vendor in Hanoi is selling posters of Kim and Trump, which he hopes will mark the leaders' meeting in "
+            "Hanoi on February 27-28.")
+    assert _visitors(_ans(analyzer, text, "2019-02-20")) == {"Kim Jong Un", "Donald Trump"}
+
+
+def test_the_official_received_by_a_host_is_the_visitor(analyzer: Analyzer) -> None:
+    ans = _ans(analyzer, "Prime Minister Ravi Menon of India will receive Chinese President Li Wei next month.")
+    assert _visitors(ans) == {"Li Wei"}
