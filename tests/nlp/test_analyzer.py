@@ -50,7 +50,8 @@ def test_example_answer_has_the_contract_shape(analyzer):
     assert {("Ana Ruiz", "PERSON"), ("Tom Hale", "PERSON"), ("Birch Partners", "ORG")} <= labels
     (q,) = ans["quotes"]
     assert q["text"] == "It is a bold step"
-    assert q["speaker"] == {"text": "Tom Hale", "entity_id": None, "affiliation": "Birch Partners"}
+    assert q["speaker"] == {"text": "Tom Hale", "entity_id": None, "affiliation": "Birch Partners", "title": None,
+                            "name": "Tom Hale"}
     (st,) = ans["stance"]
     assert (st["target"], st["holder"], st["entity_id"]) == ("Orion Mobile", "author", None)
     assert st["evidence"]["start"] == 0
