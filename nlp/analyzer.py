@@ -21,7 +21,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from nlp import canonical, quotes, watchlist
+from nlp import canonical, quotes, sentence_repair, watchlist
 from nlp import events as nlp_events
 from nlp.language import DEFAULT_LANG, LanguageRouter, is_latin, normalise_lang
 from nlp.quotes import sentence_bounds
@@ -152,10 +152,7 @@ class Analyzer:
                 f"nlp.spacy_model: cannot load {self.settings.spacy_model!r} (is the package installed?)"
             ) from exc
         _drop_idle_tok2vec(self.nlp)
-        if "senter" in self.nlp.disabled:
-            self.nlp.enable_pipe("senter")
-        elif "senter" not in self.nlp.pipe_names:
-            self.nlp.add_pipe("sentencizer", first=True)
+        _sentence_starts(self.nlp)
         self.ruler: WatchlistRuler = add_watchlist_ruler(self.nlp, entries)
         self.nlp.add_pipe("newswatch_entity_canonicalizer")
         self.nlp.add_pipe("newswatch_quotes")
@@ -228,6 +225,7 @@ class Analyzer:
             "newswatch_watchlist_ruler": watchlist.COMPONENT_VERSION,
             "newswatch_entity_canonicalizer": canonical.COMPONENT_VERSION,
             "newswatch_quotes": quotes.COMPONENT_VERSION,
+            "newswatch_sentence_repair": sentence_repair.COMPONENT_VERSION,
             "newswatch_events": nlp_events.COMPONENT_VERSION,
             "stance": f"{self.stance_model.name}-{self.stance_model.version}",
             "tone": f"vaderSentiment-{_pkg_version('vaderSentiment')}",
@@ -245,10 +243,7 @@ class Analyzer:
                 self._lang_nlp[lang] = None
                 return None
             _drop_idle_tok2vec(nlp)
-            if "senter" in nlp.disabled:
-                nlp.enable_pipe("senter")
-            elif "senter" not in nlp.pipe_names:
-                nlp.add_pipe("sentencizer", first=True)
+            _sentence_starts(nlp)
             nlp.add_pipe("newswatch_label_map")
             add_watchlist_ruler(nlp, self._entries)
             nlp.add_pipe("newswatch_entity_canonicalizer")
@@ -265,10 +260,7 @@ class Analyzer:
                 nlp = spacy.load(self.settings.spacy_model, exclude=_UNNEEDED)
                 cast(Any, nlp.get_pipe("ner")).from_disk(SOCIAL_NER_DIR)
                 _drop_idle_tok2vec(nlp)
-                if "senter" in nlp.disabled:
-                    nlp.enable_pipe("senter")
-                elif "senter" not in nlp.pipe_names:
-                    nlp.add_pipe("sentencizer", first=True)
+                _sentence_starts(nlp)
                 add_watchlist_ruler(nlp, self._entries)
                 nlp.add_pipe("newswatch_entity_canonicalizer")
                 nlp.add_pipe("newswatch_quotes")
@@ -758,6 +750,18 @@ def _social_ner_version() -> str:
     except (OSError, ValueError):
         return "absent"
     return f"wnut17-e{meta.get('best_epoch', '?')}-seed{meta.get('seed', '?')}"
+
+
+def _sentence_starts(nlp: Language) -> None:
+    """Sentence starts before NER (which never runs a name across one): the model's own ``senter``
+    (the parser is excluded), else a rule sentencizer; then the starts it misses after abbreviations
+    (``nlp.sentence_repair``: plain spaCy's parser finds those)."""
+    if "senter" in nlp.disabled:
+        nlp.enable_pipe("senter")
+    elif "senter" not in nlp.pipe_names:
+        nlp.add_pipe("sentencizer", first=True)
+    after = "senter" if "senter" in nlp.pipe_names else "sentencizer"
+    nlp.add_pipe("newswatch_sentence_repair", after=after)
 
 
 def _drop_idle_tok2vec(nlp: Language) -> None:

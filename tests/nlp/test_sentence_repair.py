@@ -1,0 +1,43 @@
+"""Sentence starts after abbreviations that end a sentence: names never run across them."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.analyzer import Analyzer
+
+
+@pytest.fixture(scope="module")
+def nlp(analyzer: Analyzer):  # type: ignore[no-untyped-def]
+    return analyzer.nlp
+
+
+def _ents(nlp, text: str) -> list[str]:  # type: ignore[no-untyped-def]
+    return [e.text for e in nlp(text).ents]
+
+
+@pytest.mark.parametrize("text, name, wrong", [
+    ("The bonds are guaranteed by Harlow Trust Bank of Osaka Ltd. Interest is paid in June.",
+     "Harlow Trust Bank of Osaka Ltd.", "Ltd. Interest"),
+    ("It sold the mill to Brightwater Paper Corp. Kestrel said the price was fair.",
+     "Brightwater Paper Corp.", "Corp. Kestrel"),
+    ("It sold the mill to Brightwater Paper Corp.\nKestrel said the price was fair.",
+     "Brightwater Paper Corp.", "Corp.\nKestrel"),
+    ("The notes were rated by S and P. The agency cited the larger debt.", None, "P. The"),
+])
+def test_a_name_ends_at_the_abbreviation_that_ends_its_sentence(nlp, text: str, name: str | None,
+                                                                  wrong: str) -> None:
+    ents = _ents(nlp, text)
+    assert not any(wrong in e for e in ents)
+    if name:
+        assert name in ents
+
+
+def test_company_forms_in_a_row_and_connectors_keep_one_name(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = nlp("Brown and Co. Inc. said it agreed to buy Acme Co. and Bell Corp. on Monday.")
+    assert len(list(doc.sents)) == 1
+
+
+def test_columns_of_a_table_are_apart(nlp) -> None:  # type: ignore[no-untyped-def]
+    ents = _ents(nlp, "OUTPUT  JANUARY 1987  FEBRUARY 1987")
+    assert not any("JANUARY" in e and "FEBRUARY" in e for e in ents)
