@@ -59,3 +59,28 @@ def test_empty_and_blank_targets_are_ignored_with_a_warning(lexicon_analyzer) ->
     (ans,) = lexicon_analyzer.analyze_batch([{"id": "e", "text": text, "targets": ["", "   ", "Porto"]}])
     assert [s["target"] for s in ans["stance"] if s["entity_id"] is None] == ["Porto"]  # and the watched Veltrix
     assert "2 empty or non-text target(s) ignored" in ans["warnings"]
+
+
+def test_a_ten_megabyte_text_is_read_in_bounded_pieces(watchlist: list[WatchEntry]) -> None:
+    """Default limits: 10 MB goes through whole (no cut), in pieces of at most ``piece_chars``, and what
+    is held at once stays far below the text's own size times the work spaCy keeps per character."""
+    import tracemalloc
+
+    from nlp.analyzer import split_pieces
+
+    analyzer = Analyzer(watchlist, AnalyzerSettings(stance_backend="lexicon"))
+    head, tail = "Veltrix opened a plant in Porto. ", "Helena Duarte visited the plant."
+    text = head + " " * 10_000_000 + tail  # blank stretches: each piece is cut at a space, most are blank
+    bounds = split_pieces(text, analyzer.settings.piece_chars)
+    assert all(e - s <= analyzer.settings.piece_chars for s, e in bounds) and bounds[-1][1] == len(text)
+    tracemalloc.start()
+    try:
+        (ans,) = analyzer.analyze_batch([{"id": "10mb", "text": text, "targets": ["Veltrix Mobile"]}])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert not any("cut to" in w for w in ans["warnings"]) and any("pieces" in w for w in ans["warnings"])
+    assert {e["entity_id"] for e in ans["entities"]} >= {"veltrix", "helena-duarte"}
+    assert [s["target"] for s in ans["stance"]] == ["Veltrix Mobile", "Helena Duarte"]  # given, then watched
+    _spans_hold(text, ans)
+    assert peak < 20 * len(text)  # pieces are slices; no token table over the whole text at once

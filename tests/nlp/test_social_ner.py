@@ -88,3 +88,22 @@ def test_emoticons_and_apostrophe_less_contractions_read_as_a_post(text: str) ->
 @pytest.mark.parametrize("text", ["The ratio was 3:1 in favour.", "Class A:D shares rose.", "Revenue (2) rose."])
 def test_ratios_and_labels_are_not_faces(text: str) -> None:
     assert not looks_social(text)
+
+
+@pytest.mark.parametrize("text", [
+    "What a night at the harbour, best show in years! Go Rovers",
+    "I miss the old layout so much, do you know how to get it back?",
+])
+def test_an_exclamation_or_first_person_with_the_reader_addressed_reads_as_a_post(text: str) -> None:
+    assert looks_social(text)
+
+
+@pytest.mark.parametrize("text", [
+    'The minister told parliament: "We will not give in to pressure!" and left the chamber.',
+    '"Do you really think I would sign that?" the senator asked reporters on Monday.',
+    "Only a fool would sell now!” the analyst wrote in a note to clients.",
+    "I said on Monday that prices would rise, the governor told the committee.",
+    "Orion Mobile said revenue rose 4 pct in the year to March, Inc. said nothing more of i",
+])
+def test_quoted_words_and_a_word_cut_short_are_not_the_writers_habits(text: str) -> None:
+    assert not looks_social(text)
