@@ -24,6 +24,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import configkit
 import pytest
 from webhook_kit import Webhook
 
@@ -88,31 +89,10 @@ def storage_url(pg_dsn: str, request: pytest.FixtureRequest, tmp_path: Path) -> 
 
 
 def write_config(tmp_path: Path, storage_url: str, hook_url: str) -> Path:
-    cfg = tmp_path / "newswatch.toml"
-    cfg.write_text(f"""data_dir = "data"
-[storage]
-url = "{storage_url}"
-[[watchlists.people.entries]]
-id = "ana-reis"
-name = "Ana Reis"
-type = "person"
-[[alerts]]
-name = "ana-news"
-watchlist = "people"
-kinds = ["article"]
-min_mentions = 1
-channels = ["hook"]
-[[alerts]]
-name = "ana-listings"
-watchlist = "people"
-type = "listing"
-channels = ["hook"]
-[[channels]]
-name = "hook"
-type = "webhook"
-url = "{hook_url}"
-""", encoding="utf-8")
-    return cfg
+    return configkit.write_config(
+        tmp_path, f'[storage]\nurl = "{storage_url}"\n',
+        configkit.alert("ana-news", kinds=["article"], min_mentions=1),
+        configkit.alert("ana-listings", type="listing"), configkit.webhook_channel(hook_url))
 
 
 def ingest(cfg: Path, data: Path, kill_at: str | None = None) -> subprocess.CompletedProcess[str]:

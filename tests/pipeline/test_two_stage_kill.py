@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import configkit
 import pytest
 from webhook_kit import Webhook
 
@@ -51,28 +52,7 @@ DOCS = [
 
 
 def write_config(tmp_path: Path, hook_url: str) -> Path:
-    cfg = tmp_path / "newswatch.toml"
-    cfg.write_text(f"""data_dir = "data"
-[[watchlists.people.entries]]
-id = "ana-reis"
-name = "Ana Reis"
-type = "person"
-[[alerts]]
-name = "ana-news"
-watchlist = "people"
-channels = ["hook"]
-[[alerts]]
-name = "ana-visits"
-watchlist = "people"
-type = "event"
-event_types = ["official_visit"]
-channels = ["hook"]
-[[channels]]
-name = "hook"
-type = "webhook"
-url = "{hook_url}"
-""", encoding="utf-8")
-    return cfg
+    return configkit.write_config(tmp_path, *configkit.mention_and_visit_alerts(hook_url))
 
 
 def run(cfg: Path, data: Path, kill: bool = False, *extra: str) -> subprocess.CompletedProcess[str]:

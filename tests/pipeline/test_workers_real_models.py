@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import configkit
 import pytest
 from workerkit import REDIS_URL, REPO, Hook, need_broker, wait_for
 
@@ -45,31 +46,9 @@ def hook() -> Iterator[Hook]:
 
 def test_real_worker_analyses_what_ingest_queued(tmp_path: Path, hook: Hook) -> None:
     need_broker(REDIS_URL)
-    cfg = tmp_path / "newswatch.toml"
-    cfg.write_text(f"""data_dir = "data"
-[workers]
-enabled = true
-broker_url = "{REDIS_URL}"
-queue = "nw-test-{uuid.uuid4().hex[:10]}"
-[[watchlists.people.entries]]
-id = "ana-reis"
-name = "Ana Reis"
-type = "person"
-[[alerts]]
-name = "ana-news"
-watchlist = "people"
-channels = ["hook"]
-[[alerts]]
-name = "ana-visits"
-watchlist = "people"
-type = "event"
-event_types = ["official_visit"]
-channels = ["hook"]
-[[channels]]
-name = "hook"
-type = "webhook"
-url = "{hook.url}"
-""", encoding="utf-8")
+    cfg = configkit.write_config(
+        tmp_path, f'[workers]\nenabled = true\nbroker_url = "{REDIS_URL}"\nqueue = "nw-test-{uuid.uuid4().hex[:10]}"\n',
+        *configkit.mention_and_visit_alerts(hook.url))
     data = tmp_path / "docs.jsonl"
     data.write_text("".join(json.dumps(d) + "\n" for d in DOCS), encoding="utf-8")
     assert main(["ingest", str(data), "--config", str(cfg)]) == 0

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+import configkit
 import psutil
 import pytest
 
@@ -70,15 +71,8 @@ retry_backoff_s = 0.2
 retry_backoff_max_s = 1
 visibility_timeout_s = 2
 
-[[watchlists.people.entries]]
-id = "ana-reis"
-name = "Ana Reis"
-type = "person"
-
-[[alerts]]
-name = "ana-news"
-watchlist = "people"
-""", encoding="utf-8")
+{configkit.WATCH_ANA_REIS}
+{configkit.alert("ana-news", channel=None)}""", encoding="utf-8")
     return cfg
 
 
