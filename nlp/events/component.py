@@ -54,7 +54,7 @@ class EventsComponent:
     """Sets ``doc._.event_candidates``: ``[(Candidate, probability of its type)]`` in text order."""
 
     def __init__(self, nlp: Language, name: str, watchlist: Sequence[Any], model_path: str | None,
-                 detector: bool = False) -> None:
+                 detector: bool = True) -> None:
         _ensure_extensions()
         self.name = name
         self.rules = RuleExtractor(watch_info(watchlist))
@@ -194,7 +194,7 @@ def sentence_spans(text: str, sents: list[tuple[int, int]]) -> list[tuple[int, i
     "newswatch_events",
     requires=["doc.ents", "doc.sents"],
     assigns=["doc._.event_candidates"],
-    default_config={"watchlist": [], "model_path": None, "detector": False},
+    default_config={"watchlist": [], "model_path": None, "detector": True},
 )
 def make_events(nlp: Language, name: str, watchlist: list[Any], model_path: str | None,
                 detector: bool) -> EventsComponent:

@@ -10,8 +10,9 @@ for the types the detector knows (:data:`nlp.events.detector.DETECTED_TYPES`):
   the detector scores it at ``propose`` or above, or at ``trigger`` or above when it has a trigger word the
   rules did not take up (a noun "launch", no maker named); the type's rule fills its arguments (company,
   product, value, place: :meth:`nlp.events.rules.RuleExtractor.fill`);
-- the encoder runs only on the sentences of those candidates and on hinted sentences (a cheap regex
-  gate), at most :data:`nlp.events.detector.MAX_SENTENCES` per text.
+- the encoder runs only on sentences where its answer could change something: the candidates a veto could
+  drop and the sentences with a hint word (a cheap regex gate) of a type it could still propose there, at
+  most :data:`nlp.events.detector.MAX_SENTENCES` per text.
 
 Thresholds were chosen on the tuning documents of SENTiVENT dev; the weights come from written sentences only.
 """
@@ -33,12 +34,19 @@ def type_score(probs: dict[str, float], etype: str) -> float:
     return probs.get(etype, 0.0)
 
 
-def gated(text: str, sents: Sequence[Span], cands: Sequence[Candidate]) -> list[Span]:
-    """The sentences worth encoding: those of the rules' candidates of a detected type first, then the hinted
-    ones in text order, at most ``MAX_SENTENCES``."""
-    first = sorted({c.sentence for c in cands if c.type in DETECTED_TYPES})
+def gated(text: str, sents: Sequence[Span], cands: Sequence[Candidate],
+          detector: EventTypeDetector | None = None) -> list[Span]:
+    """The sentences worth encoding, at most ``MAX_SENTENCES``: first those of the rules' candidates a veto could
+    drop, then in text order those with a hint word of a type the detector could still propose there. A type
+    whose bars are above 1 can never be proposed or vetoed, so it costs no encoding."""
+    keep = detector.keep if detector else dict.fromkeys(DETECTED_TYPES, 1.0)
+    bars = {t: min(detector.thresholds[t], detector.trigger[t]) for t in DETECTED_TYPES} if detector else \
+        dict.fromkeys(DETECTED_TYPES, 0.0)
+    first = sorted({c.sentence for c in cands if c.type in DETECTED_TYPES and keep[c.type] > 0})
+    have = {(c.sentence, c.type) for c in cands}
     seen = set(first)
-    rest = [s for s in sents if s not in seen and hinted(text[s[0]:s[1]])]
+    rest = [s for s in sents if s not in seen and any(
+        bars[t] <= 1.0 and (s, t) not in have for t in hinted(text[s[0]:s[1]]))]
     return (first + rest)[:MAX_SENTENCES]
 
 
@@ -48,7 +56,7 @@ def combine(text: str, sents: Sequence[Span], cands: list[Candidate], ents: Sequ
     """The candidates after the detector's veto and proposals, and the detector's scores by sentence."""
     if not detector.trained:
         return cands, {}
-    todo = gated(text, sents, cands)
+    todo = gated(text, sents, cands, detector)
     if not todo:
         return cands, {}
     scores = dict(zip(todo, detector.predict([text[s:e] for s, e in todo]), strict=True))

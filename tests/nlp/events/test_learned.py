@@ -51,13 +51,18 @@ def test_below_the_bar_nothing_is_proposed_and_a_low_rule_candidate_is_vetoed() 
     det = FixedDetector({first: {"product_launch": 0.5, "deal": 0.01, "acquisition": 0.0}})
     rule = Candidate("deal", (0, 5), sents[0], 0.5)
     cands, _ = combine(TEXT, sents, [rule], [], RuleExtractor(), det)
-    assert cands == []  # deal 0.01 < keep; launch 0.5 < propose
+    assert cands == [rule]  # no deal veto shipped; launch 0.5 < propose
+    det.keep["deal"] = 0.05
+    cands, _ = combine(TEXT, sents, [rule], [], RuleExtractor(), det)
+    assert cands == []  # deal 0.01 < keep: dropped
 
 
 def test_gate_puts_rule_sentences_first_and_deal_counts_acquisitions() -> None:
     sents = _sents(TEXT)
     rule = Candidate("deal", (90, 95), sents[2], 0.5)
     assert gated(TEXT, sents, [rule])[0] == sents[2]
+    det = FixedDetector({})
+    assert gated(TEXT, sents, [rule], det) == [sents[0]]  # no deal veto shipped: only the launch-hinted one
     assert type_score({"deal": 0.2, "acquisition": 0.7}, "deal") == 0.7
 
 
