@@ -143,9 +143,8 @@ def _worker(sources_path: str, out_path: str) -> None:
 
 def _scrapy_bench(seconds: int = 20) -> float:
     """Pages/min of ``scrapy bench`` (its own server, a spider following links, no work per page)."""
-    scrapy = Path(sys.executable).with_name("scrapy")
-    cmd = [str(scrapy) if scrapy.exists() else "scrapy", "bench", "-s", f"CLOSESPIDER_TIMEOUT={seconds}",
-           "-s", "LOG_LEVEL=INFO"]
+    # the Scrapy this interpreter imports, whatever PATH holds (a venv run without being activated)
+    cmd = [sys.executable, "-m", "scrapy", "bench", "-s", f"CLOSESPIDER_TIMEOUT={seconds}", "-s", "LOG_LEVEL=INFO"]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 120)
     out = proc.stderr + proc.stdout
     count = re.search(r"'response_received_count': (\d+)", out)
