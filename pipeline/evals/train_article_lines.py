@@ -20,6 +20,7 @@ import argparse
 import gzip
 import json
 import sys
+from collections import defaultdict
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -29,7 +30,7 @@ import lxml.html
 
 from crawlers.extract import decode_html, extract_page
 from crawlers.extract.engines import run_engine
-from crawlers.extract.line_model import MODEL_PATH, assemble
+from crawlers.extract.line_model import MODEL_PATH, assemble, load_model
 from crawlers.extract.lines import BlockIndex, Candidate, candidate_lines, feature_names, features
 from pipeline.benches.common import shared_data_dir
 from pipeline.evals.extraction import Counts, score_segments
@@ -191,10 +192,6 @@ def main(argv: list[str] | None = None) -> int:
 def report(root: Path, gold: list[dict[str, Any]], cache: Path | None) -> int:
     """Segment F1 of the shipped model on ``gold`` pages, per page type, next to the base text and plain
     trafilatura (``crawlers.extract.engines``' call, tables kept) on the same engine texts."""
-    from collections import defaultdict
-
-    from crawlers.extract.line_model import load_model
-
     model = load_model(MODEL_PATH)
     if model is None:
         print(f"no model at {MODEL_PATH}", file=sys.stderr)
