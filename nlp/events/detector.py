@@ -132,6 +132,16 @@ class EventTypeDetector:
     def trained(self) -> bool:
         return self.coef is not None
 
+    @property
+    def proposable(self) -> tuple[str, ...]:
+        """The types this detector may propose where no rule fired (a bar above 1 never lets one through)."""
+        return tuple(t for t in DETECTED_TYPES if min(self.thresholds[t], self.trigger[t]) <= 1.0)
+
+    def may_propose(self, text: str) -> bool:
+        """Whether ``text`` has a hint word of a type this detector may propose: a text without one and
+        without a trigger word has no event to find, and is not parsed for one."""
+        return any(HINT_RE[t].search(text) for t in self.proposable)
+
     def scores(self, vectors: np.ndarray) -> np.ndarray:
         assert self.coef is not None and self.intercept is not None
         return 1.0 / (1.0 + np.exp(-(vectors @ self.coef.T + self.intercept)))
