@@ -7,7 +7,8 @@ same way; the contract suite then only has to catch behaviour, not drift.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from typing import Any
 
 from storage.base import StoreError
@@ -36,6 +37,13 @@ DOC_COLUMNS: tuple[str, ...] = (
     "annotations",
     "provenance",
 )
+
+
+def batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    """``docs`` in lists of ``size`` (the last may be shorter), read lazily: a bulk load holds one batch."""
+    it = iter(docs)
+    while batch := list(islice(it, size)):
+        yield batch
 
 
 def doc_row(doc: Document, version: int) -> tuple[Any, ...]:

@@ -24,6 +24,7 @@ from storage.base import SearchResult, StoreError, UpsertResult
 from storage.cancel import SearchCancelled, cancelled, interrupt_when_cancelled
 from storage.common import (
     DOC_COLUMNS,
+    batches,
     check_filters,
     doc_row,
     filter_sql,
@@ -269,10 +270,7 @@ class PostgresStore:
                 cur.execute(f'DROP INDEX {s}."{name}"')
             now = utc_now_iso()
             written = 0
-            chunk: list[Document] = []
-
-            def flush() -> None:
-                nonlocal written
+            for chunk in batches(docs, batch):
                 with cur.copy(f"COPY {s}.documents({', '.join(cols)}) FROM STDIN") as copy:
                     for i, doc in enumerate(chunk, written + 1):
                         copy.write_row((*doc_row(doc, 1), now, i, _tsv(doc)))
@@ -281,14 +279,6 @@ class PostgresStore:
                         for row in mention_rows(doc):
                             copy.write_row(row)
                 written += len(chunk)
-                chunk.clear()
-
-            for doc in docs:
-                chunk.append(doc)
-                if len(chunk) >= batch:
-                    flush()
-            if chunk:
-                flush()
             cur.execute("SET LOCAL maintenance_work_mem = '512MB'")  # one big sort per index, not many runs
             for _, definition in indexes:
                 cur.execute(definition)

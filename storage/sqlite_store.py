@@ -22,6 +22,7 @@ from storage.base import SearchResult, StoreError, StoreReadOnly, UpsertResult
 from storage.cancel import SearchCancelled, cancelled
 from storage.common import (
     DOC_COLUMNS,
+    batches,
     check_filters,
     doc_row,
     filter_sql,
@@ -379,31 +380,20 @@ class SQLiteStore:
         marks = ", ".join("?" * (len(DOC_COLUMNS) + 2))
         now = utc_now_iso()
         written = 0
-        chunk: list[Document] = []
-
-        def flush() -> None:
-            nonlocal written
-            db.executemany(f"INSERT INTO documents(rid, {cols}) VALUES (?, {marks})",
-                           [(i, *doc_row(d, 1), now, i) for i, d in enumerate(chunk, written + 1)])
-            db.executemany("INSERT INTO documents_fts(rowid, title, body, extra) VALUES (?, ?, ?, ?)",
-                           [(i, *index_fields(d)) for i, d in enumerate(chunk, written + 1)])
-            db.executemany("INSERT INTO mentions(doc_id, entity_id, canonical, label) VALUES (?, ?, ?, ?)",
-                           [r for d in chunk for r in mention_rows(d)])
-            written += len(chunk)
-            chunk.clear()
-
         with sqlite_transaction(db):
             indexes = [(str(n), str(sql)) for n, sql in db.execute(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('documents', 'mentions') "
                 "AND sql IS NOT NULL")]
             for name, _ in indexes:
                 db.execute(f'DROP INDEX "{name}"')
-            for doc in docs:
-                chunk.append(doc)
-                if len(chunk) >= batch:
-                    flush()
-            if chunk:
-                flush()
+            for chunk in batches(docs, batch):
+                db.executemany(f"INSERT INTO documents(rid, {cols}) VALUES (?, {marks})",
+                               [(i, *doc_row(d, 1), now, i) for i, d in enumerate(chunk, written + 1)])
+                db.executemany("INSERT INTO documents_fts(rowid, title, body, extra) VALUES (?, ?, ?, ?)",
+                               [(i, *index_fields(d)) for i, d in enumerate(chunk, written + 1)])
+                db.executemany("INSERT INTO mentions(doc_id, entity_id, canonical, label) VALUES (?, ?, ?, ?)",
+                               [r for d in chunk for r in mention_rows(d)])
+                written += len(chunk)
             for _, sql in indexes:
                 db.execute(sql)
         db.execute("ANALYZE")
