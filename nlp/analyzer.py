@@ -556,16 +556,16 @@ class Analyzer:
         # describes someone ("X said ...", "described her as a 'kind' person") is the writer's
         # portrayal of them, and the model was trained on such sentences whole. A model blind to the
         # target (the lexicon) gets the author's words only, or it would score the speaker's mood.
-        quoted = [] if getattr(self.stance_model, "target_aware", False) else [(q.start, q.end) for q in ann.quotes]
-        own_quotes = [(q.start, q.end) for q in ann.quotes]
+        quotes = [(q.start, q.end) for q in ann.quotes]
+        stripped = [] if getattr(self.stance_model, "target_aware", False) else quotes  # cut from the sentence
         slots: list[Stance | None] = []
         for t in targets:
             chosen: list[tuple[int, int]] = []
             queries: list[StanceQuery] = []
             for s, e in sents:
-                inside = [(qs, qe) for qs, qe in quoted if qs < e and s < qe]
+                inside = [(qs, qe) for qs, qe in stripped if qs < e and s < qe]
                 hits = self._mentions(text, s, e, t, ann.entities)
-                free = [(h, he) for h, he in hits if not any(qs <= h < qe for qs, qe in own_quotes)]
+                free = [(h, he) for h, he in hits if not any(qs <= h < qe for qs, qe in quotes)]
                 if not free:
                     continue  # the target is not mentioned, or only inside someone's quote
                 own = text[s:e]
