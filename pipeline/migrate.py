@@ -27,6 +27,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import groupby
 from typing import Any
 
 from storage.base import Store, StoreError
@@ -116,16 +117,8 @@ def _move_events(source: Store, target: Store) -> int:
     arrivals; writing them in that order keeps the target's arrival order the source's, which is
     what lets a cursor (an arrival number) be translated (:func:`_translated_cursor`).
     """
-    moved = 0
-    group: list[Any] = []
-    for e in source.events.iter_events():
-        if group and e.doc_id != group[0].doc_id:
-            moved += _put_doc_events(target, group)
-            group = []
-        group.append(e)
-    if group:
-        moved += _put_doc_events(target, group)
-    return moved
+    return sum(_put_doc_events(target, list(group))
+               for _, group in groupby(source.events.iter_events(), key=lambda e: e.doc_id))
 
 
 def _covered(store: Store, value: int) -> tuple[int, str | None]:
