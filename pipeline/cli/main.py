@@ -173,6 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="quality on public evaluation data, next to baselines")
     p.add_argument("area", choices=evals.AREAS or ("none",))
     p.add_argument("--limit", type=int, default=None, help="evaluate on at most this many items")
+    p.add_argument("--section", action="append", default=None, metavar="NAME",
+                   help="run only this section of the area (repeatable; nlp: ner, reuters, stance, quotes)")
     p.add_argument("--json", action="store_true", help="print the table as JSON lines")
     return parser
 

