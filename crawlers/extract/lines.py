@@ -77,11 +77,13 @@ def _norm(text: str) -> str:
 
 class BlockIndex:
     """The normalised text of every block-level element of the body -> its ``Block`` (innermost wins),
-    and the same by the block's first six words, for lines an engine cut or joined differently."""
+    and the same by the block's first six words, for lines an engine cut or joined differently.
+    A block's ancestors are read only when a line asks for it: most blocks of a page are never asked."""
 
     def __init__(self, tree: lxml.html.HtmlElement | None) -> None:
-        self.exact: dict[str, Block] = {}
-        self.prefix: dict[str, Block] = {}
+        self.exact: dict[str, tuple[lxml.html.HtmlElement, str]] = {}
+        self.prefix: dict[str, str] = {}  # first six words -> the text of the shortest block starting so
+        self._blocks: dict[str, Block] = {}
         body = tree.find("body") if tree is not None else None
         if body is None:
             return
@@ -93,16 +95,21 @@ class BlockIndex:
             text = _norm(el.text_content())
             if not text or len(text) > _MAX_BLOCK_CHARS or text in self.exact:
                 continue
-            self.exact[text] = _block(el, tag, text)
-        for text, block in sorted(self.exact.items(), key=lambda kv: len(kv[0])):  # shortest (innermost) first
-            self.prefix.setdefault(" ".join(text.split()[:6]), block)
+            self.exact[text] = (el, tag)
+        for text in sorted(self.exact, key=len):  # shortest (innermost) first
+            self.prefix.setdefault(" ".join(text.split()[:6]), text)
 
     def of(self, line: str) -> Block:
         key = _norm(line)
-        found = self.exact.get(key)
-        if found is not None:
-            return found
-        return self.prefix.get(" ".join(key.split()[:6]), _NO_BLOCK)
+        if key not in self.exact:
+            key = self.prefix.get(" ".join(key.split()[:6]), "")
+            if not key:
+                return _NO_BLOCK
+        found = self._blocks.get(key)
+        if found is None:
+            el, tag = self.exact[key]
+            found = self._blocks[key] = _block(el, tag, key)
+        return found
 
 
 def _block(el: lxml.html.HtmlElement, tag: str, text: str) -> Block:
@@ -164,7 +171,7 @@ def features(cands: Sequence[Candidate], base: str, others: Mapping[str, str], v
         words = _WORD.findall(text)
         n_words = len(words)
         lower = [w.lower() for w in words]
-        letters = sum(ch.isalpha() for ch in text) or 1
+        letters = sum(map(str.isalpha, text)) or 1
         held = held_rows[k]
         prev_held = sum(held_rows[k - 1]) if k > 0 and cands[k - 1].source == c.source else -1.0
         next_held = sum(held_rows[k + 1]) if k + 1 < len(cands) and cands[k + 1].source == c.source else -1.0
@@ -172,12 +179,12 @@ def features(cands: Sequence[Candidate], base: str, others: Mapping[str, str], v
         rows.append([
             float(c.from_base), *held, sum(held),
             math.log1p(len(text)), float(n_words),
-            sum(ch in ".,;:!?" for ch in text) / max(n_words, 1),
+            sum(map(text.count, ".,;:!?")) / max(n_words, 1),
             float(text[-1:] in ".!?\"'”»)"),
-            sum(ch.isdigit() for ch in text) / max(len(text), 1),
+            sum(map(str.isdigit, text)) / max(len(text), 1),
             sum(w[:1].isupper() for w in words) / max(n_words, 1),
-            sum(w in stop for w in lower) / max(n_words, 1),
-            sum(ch.isupper() for ch in text) / letters,
+            sum(map(stop.__contains__, lower)) / max(n_words, 1),
+            sum(map(str.isupper, text)) / letters,
             c.index / max(c.of, 1), float(c.index), float(c.of - 1 - c.index),
             float(bool(_BOILERPLATE_LINE.search(text))), float(bool(_CREDIT_LINE.search(text))),
             float(bool(_NEWSLETTER_LINE.search(text))), float(bool(_DATEISH.search(text))),

@@ -9,6 +9,7 @@ which it takes for comments.
 
 from __future__ import annotations
 
+import functools
 import re
 
 _WORD = re.compile(r"\w+")
@@ -19,6 +20,16 @@ def _trigrams(words: list[str]) -> set[tuple[str, ...]]:
     return {tuple(words[i:i + 3]) for i in range(max(len(words) - 2, 1))} if words else set()
 
 
+@functools.lru_cache(maxsize=8192)
+def _line_key(line: str) -> tuple[str, frozenset[tuple[str, ...]] | None]:
+    """A line as ``Shingles.holds`` reads it: its flat text, and its trigrams (None under three words).
+    Cached: the same lines are asked of several engines' texts, in candidate search and in features."""
+    words = _WORD.findall(line.lower())
+    if len(words) < 3:
+        return " ".join(line.split()).lower(), None
+    return "", frozenset(_trigrams(words))
+
+
 class Shingles:
     """An engine's text as word trigrams, for asking whether it holds a line."""
 
@@ -27,10 +38,9 @@ class Shingles:
         self.grams = _trigrams(_WORD.findall(self.flat))
 
     def holds(self, line: str) -> bool:
-        words = _WORD.findall(line.lower())
-        if len(words) < 3:
-            return " ".join(line.split()).lower() in self.flat
-        grams = _trigrams(words)
+        flat, grams = _line_key(line)
+        if grams is None:
+            return flat in self.flat
         return len(grams & self.grams) >= AGREEMENT * len(grams)
 
 

@@ -98,3 +98,33 @@ def test_a_crashing_engine_leaves_the_text_as_before(monkeypatch: pytest.MonkeyP
 
 def test_without_a_model_the_text_is_the_base_text(tmp_path: Path) -> None:
     assert load_model.__wrapped__(tmp_path / "missing.json") is None
+
+
+def _walk(model_dict: dict, row: list[float]) -> float:
+    """P(content) of one row, each tree read node by node (what the exported trees mean)."""
+    import math
+
+    raw = model_dict["baseline"]
+    for nodes in model_dict["trees"]:
+        i = 0
+        while not nodes[i][5]:
+            feature, threshold, missing_left, left, right = nodes[i][:5]
+            x = row[feature]
+            i = left if (missing_left if math.isnan(x) else x <= threshold) else right
+        raw += nodes[i][6]
+    return 1.0 / (1.0 + math.exp(-raw))
+
+
+def test_all_rows_at_once_score_as_each_tree_read_alone() -> None:
+    # two trees of different depth and a missing value that goes left in one and right in the other
+    data = {"baseline": 0.1, "voters": ["resiliparse"], "proposers": ["resiliparse"], "drop_below": 0.4,
+            "add_above": 0.8,
+            "trees": [[[0, 0.5, True, 1, 2, False, 0.0], [0, 0.0, False, 0, 0, True, -0.7],
+                       [1, 3.0, False, 3, 4, False, 0.0], [0, 0.0, False, 0, 0, True, 0.2],
+                       [0, 0.0, False, 0, 0, True, 1.1]],
+                      [[1, 1.0, False, 1, 2, False, 0.0], [0, 0.0, False, 0, 0, True, 0.3],
+                       [0, 0.0, False, 0, 0, True, -0.4]]]}
+    nan = float("nan")
+    rows = [[0.2, 9.0], [0.9, 2.0], [0.9, 5.0], [nan, 0.5], [0.7, nan], [0.5, 3.0]]
+    assert from_dict(data).proba(rows) == [_walk(data, r) for r in rows]
+    assert from_dict(data).proba([]) == []
