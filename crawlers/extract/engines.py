@@ -9,6 +9,7 @@ first use: a missing one is an error of that engine, not of the page.
 from __future__ import annotations
 
 import functools
+import importlib
 import signal
 import threading
 import time
@@ -66,6 +67,11 @@ def budget(seconds: float) -> Iterator[None]:
 
 def run_engine(name: str, html: str, url: str | None = None, budget_s: float = DEFAULT_BUDGET_S) -> EngineResult:
     """Text of ``html`` by engine ``name``; never raises."""
+    started = time.perf_counter()
+    try:
+        prepare(name)
+    except Exception as exc:  # a missing library is an error of this engine, not of the page
+        return EngineResult(name, "", time.perf_counter() - started, f"crashed ({type(exc).__name__})")
     started = time.perf_counter()
     try:
         with budget(budget_s):
@@ -155,6 +161,32 @@ def _inscriptis(html: str, url: str | None) -> str:
     import inscriptis
 
     return str(inscriptis.get_text(html))
+
+
+def _import_all(*modules: str) -> Callable[[], None]:
+    def load() -> None:
+        for module in modules:
+            importlib.import_module(module)
+    return load
+
+
+# One-time work of an engine (imports, justext's stop words of every language: seconds on a loaded
+# machine), done before its first page's budget starts: the budget is for the page's work.
+_PREPARE: dict[str, Callable[[], object]] = {
+    "trafilatura": _import_all("trafilatura"),
+    "trafilatura-recall": _import_all("trafilatura"),
+    "readability": _import_all("readability"),
+    "goose3": _import_all("goose3"),
+    "justext": _justext_stoplist,
+    "resiliparse": _import_all("resiliparse.extract.html2text"),
+    "inscriptis": _import_all("inscriptis"),
+}
+
+
+@functools.cache
+def prepare(name: str) -> None:
+    """Engine ``name``'s one-time work (raises what its import raises); ``run_engine`` calls it first."""
+    _PREPARE.get(name, lambda: None)()
 
 
 ENGINES: dict[str, Callable[[str, str | None], str]] = {

@@ -13,7 +13,7 @@ import time
 
 import lxml.html
 
-from crawlers.extract.engines import run_engine
+from crawlers.extract.engines import prepare, run_engine
 from crawlers.extract.line_model import load_model, refine
 from crawlers.extract.lines import BlockIndex
 
@@ -31,10 +31,15 @@ def learned_text(body: str, html: str, url: str | None, tree: lxml.html.HtmlElem
     if model is None or not body:
         return body
     others = {"trafilatura": trafilatura_text}
+    names = [name for name in dict.fromkeys((*model.voters, *model.proposers)) if name not in _GIVEN]
+    for name in names:  # imports and stop lists once per process, outside the page's budget
+        try:
+            prepare(name)
+        except Exception as exc:  # fail soft: the page keeps its base text
+            warnings.append(f"text: {name} crashed ({type(exc).__name__}); line model not applied")
+            return body
     deadline = time.monotonic() + ENGINE_BUDGET_S
-    for name in dict.fromkeys((*model.voters, *model.proposers)):
-        if name in _GIVEN:
-            continue
+    for name in names:
         left = deadline - time.monotonic()
         if left <= 0.05:
             warnings.append(f"text: line model engines ran past {ENGINE_BUDGET_S:g} s; line model not applied")
