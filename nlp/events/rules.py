@@ -36,13 +36,28 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"unwrapped|presented\s+(?:its|the|a)\s+new|"
         # a product announced or made available: "announced its SkyActiv-X engine", "is now available in"
         rf"(?:announc(?:ed|es|ing)|reveal(?:ed|s|ing)|(?:will\s+)?bring(?:s|ing)?\s+(?:in|out))\s+(?:its|their|the|a|an)\s+"
-        rf"(?:all-new\s+|new\s+|latest\s+|first\s+|next-generation\s+)?(?:[\w'‘’-]+\s+){{0,3}}?{_PRODUCT_NOUN}|"
+        rf"(?:all-new\s+|new\s+|newest\s+|latest\s+|first\s+|next-generation\s+)?(?:[\w'‘’-]+\s+){{0,3}}?{_PRODUCT_NOUN}|"
         r"(?:is|are|will\s+be|becomes?|became|goes|went)\s+(?:now\s+|widely\s+|also\s+)?available\s+(?:from|in|on|to|at|"
         r"for\s+(?:order|purchase|pre-?order))|(?:^|[,;]\s)\S+\s+launches\s+(?:on|this|next|today|in)|"
         # goods made for an occasion: "selling burgers inspired by", "offering haircuts in the style of"
         r"(?:selling|offering|serving|sells|offers|serves|created|creates|dreamed\s+up)\s+(?:[\w'‘’-]+\s+){1,5}?"
         r"(?:inspired\s+by|in\s+the\s+style\s+of|named\s+(?:after|for)|themed\s+(?:on|around))|"
-        r"(?:summit|visit)-(?:inspired|themed))\b", re.I),
+        r"(?:summit|visit)-(?:inspired|themed)|"
+        # a product put on the market in other words: "bring two drugs to market", "is now shipping its headset",
+        # "delivered its first 737 MAX", "began production of", "revamped Skype", "created a version of"
+        r"(?:bring(?:s|ing)?|brought)\s+(?:[\w'‘’-]+\s+){1,5}?to\s+(?:the\s+)?market|"
+        r"(?:go(?:es|ing)?|went|come|comes|coming|came)\s+to\s+market\s+(?:with|in|this|next)|"
+        r"(?:announc|reveal|unveil|show|debut|introduc)(?:ed|es|ing|e|s)?\s+(?:its|their|the|a|an)\s+"
+        r"(?:(?:all-new|newest|latest|next-generation|second-generation|redesigned)\b|new\b(?!\s+(?:chief|ceo|cfo|head)\b))|"
+        r"(?:start|begin|began|begun|started|starting|beginning)\s+(?:a|an|its|their|the)\s+(?:new\s+)?(?:[\w-]+\s+){0,2}?"
+        r"(?:service|platform|app|subscription)s?|"
+        r"(?:is|are|was|were)\s+(?:now\s+)?shipping|(?:began|begins|begin|started|starts|start)\s+shipping|"
+        rf"deliver(?:s|ed|ing)?\s+(?:its|the|their)\s+(?:very\s+)?first\s+(?:[\w-]+\s+){{0,2}}?"
+        rf"(?:(?-i:[A-Z0-9])[\w-]*|{_PRODUCT_NOUN}|jets?|planes?|aircraft|airliners?)|first\s+deliver(?:y|ies)\s+of|"
+        r"(?:begin|begins|began|start|starts|started|starting|beginning)\s+(?:series\s+|mass\s+|volume\s+)?"
+        r"(?:production|manufacturing|deliveries)\s+of|"
+        r"(?:revamp(?:ed|s)?|redesign(?:ed|s)?|rebuilt|refresh(?:ed|es))\s+(?:(?:its|the)\s+)?(?-i:[A-Z])[\w-]+|"
+        r"(?:created|creates|built|builds|made|makes)\s+(?:a|an)\s+(?:[\w-]+\s+){0,2}?versions?\s+of)\b", re.I),
     "official_visit": re.compile(
         r"\b(?:visit(?:ed|s|ing)?|tour(?:ed|s|ing)?|arriv(?:ed|es|ing)\s+in|trip\s+to|travel(?:l?ed|s)?\s+to|"
         r"flew\s+to|landed\s+in|state\s+visit|met\s+with)\b", re.I),
@@ -183,6 +198,19 @@ _LAUNCHED_NOT_PRODUCT_RE = re.compile(
     r"investigations?|probe|review|offensive|tours?|concerts?|earnings|results|figures|data|statement|forecasts?|"
     r"guidance|tariffs?|surcharges?|dut(?:y|ies)|tax(?:es)?|quotas?|bans?|curbs?|restrictions?|measures?|rules)\b"
     r"(?!\s+(?:system|software|service|product))", re.I)
+# Where the launched thing's phrase ends: "went on sale and the results were modest" names no results launched
+_CLAUSE_END_RE = re.compile(
+    r"[,;:]\s|\s(?:and|but|while|which|whereas|although)\s(?:the|its|their|it|they|he|she|we)\b", re.I)
+
+
+def _object_words(after: str) -> str:
+    """The words after a launch trigger up to the end of its clause (what the not-a-product check reads)."""
+    m = _CLAUSE_END_RE.search(after)
+    return after[:m.start()] + " " if m else after
+
+
+# "As expected, Boeing launched ...": the launch happened as foretold; "expected" there is no hypothesis
+_AS_EXPECTED_RE = re.compile(r"\bas\s+(?:had\s+been\s+|was\s+|widely\s+)?(?:expected|planned|promised)\b,?", re.I)
 # "the launch", "at launch": the noun, not a company launching something ("the launch of X" stays)
 _LAUNCH_NOUN_RE = re.compile(r"\b(?:(?P<det>the|a|its|their)|at|of|for|after|before)\s+$", re.I)
 # Commodity export licences handed out in EC tenders (with rebates/restitutions) are market management,
@@ -424,7 +452,7 @@ class RuleExtractor:
                 if not_before and not_before.search(before) and (only is None or only.match(m.group(0))):
                     continue
                 if etype == "product_launch" and (
-                        _LAUNCHED_NOT_PRODUCT_RE.match(after)
+                        _LAUNCHED_NOT_PRODUCT_RE.match(_object_words(after))
                         or (m.group(0).lower() in ("launch", "release", "debut")
                             and (noun := _LAUNCH_NOUN_RE.search(before)) is not None
                             and not (noun.group("det") and after.startswith(" of ")))):
@@ -460,7 +488,7 @@ class RuleExtractor:
             after = stext[m.end():m.end() + 60]
             if _NOT_AFTER[etype].search(after) and not (etype == "deal" and _AGREED_RE.match(m.group(0))):
                 return True
-            if etype == "product_launch" and _LAUNCHED_NOT_PRODUCT_RE.match(after):
+            if etype == "product_launch" and _LAUNCHED_NOT_PRODUCT_RE.match(_object_words(after)):
                 return True
         return False
 
@@ -486,7 +514,7 @@ class RuleExtractor:
             if _HYPOTHETICAL_AFTER_RE.match(after):
                 return True  # "sanctions should be imposed"
         # "U.S." would end the look-back at its dots
-        lead = _ABBR_DOT_RE.sub(r"\1", stext[max(0, m.start() - 60):m.start()])
+        lead = _AS_EXPECTED_RE.sub("", _ABBR_DOT_RE.sub(r"\1", stext[max(0, m.start() - 60):m.start()]))
         if etype == "official_visit" and _VISIT_GIVEN_RE.search(lead):
             return False
         if _HYPOTHETICAL_RE.search(_ANNOUNCED_RE.sub(r"\1will", lead)):

@@ -153,3 +153,27 @@ def test_details_offerings_and_initiatives_are_not_product_launches(analyzer: An
 def test_a_launch_a_company_plans_is_a_planned_launch(analyzer: Analyzer) -> None:
     (launch,) = _events(analyzer, "Korvalo plans to launch a cheaper Tessa smartphone later this year.")
     assert launch["type"] == "product_launch" and launch["attributes"]["status"] == "planned"
+
+
+def test_launches_said_in_other_words_are_launches(analyzer: Analyzer) -> None:
+    texts = ("Halvark Motors delivered its first Tarsa sedan to a customer in Oslo on Tuesday.",
+             "Quellon Labs said it will bring two new asthma inhalers to market next year.",
+             "Brindle Audio is now shipping its Orbis headphones.",
+             "Veltrix Corp. revamped Pingly, its messaging app, to look like a photo app.",
+             "Corvane Systems announced its newest Vela tablets at a show in Berlin.",
+             "Tessaro began production of its Nimbus electric van at the Gdansk plant.",
+             "As expected, Dalmore launched the Kestrel 9 phone on Monday.")
+    assert _types(analyzer, *texts) == [{"product_launch"}] * len(texts)
+
+
+def test_launch_phrases_that_name_no_product_stay_out(analyzer: Analyzer) -> None:
+    texts = ("Corvane Systems announced a new chief executive on Monday.",
+             "The crew delivered the first speech of the evening.",
+             "Halvark redesigned the kitchen of its head office.")
+    assert _types(analyzer, *texts) == [set()] * len(texts)
+
+
+def test_a_clause_after_the_launch_is_not_what_was_launched(analyzer: Analyzer) -> None:
+    (ev,) = [e for e in _events(analyzer, "It has been six months since the Tarsa sedan by Halvark Motors went on "
+                                          "sale and the results have been modest.") if e["type"] == "product_launch"]
+    assert ev["trigger"]["text"] == "went on sale"
