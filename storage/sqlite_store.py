@@ -40,7 +40,7 @@ from storage.events_store import (
 )
 from storage.events_store import sqlite_migration as sqlite_events_migration
 from storage.models import Document, utc_now_iso
-from storage.query.fts5 import SQLiteDialect
+from storage.query.fts5 import FACET_INDEX, SQLiteDialect
 from storage.query.search import search as run_search
 from storage.sqlite_tx import read_only_message, sqlite_transaction
 from storage.text_search import CJK_RUN_RE, HAS_CJK_RE, cjk_bigrams
@@ -181,9 +181,20 @@ def _m2_search(db: apsw.Connection) -> None:
         _index(db, row[0], row_doc(row[1:]))
 
 
+def _m10_facet_index(db: apsw.Connection) -> None:
+    """A narrow copy of the facet columns keyed by rid, so facet counts never read wide document rows.
+
+    A document row holds its text before ``published_at`` (and often in overflow pages); counting
+    facets over tens of thousands of matches through those rows cost over a second at 1,000,000
+    documents. This covering index is what the facet pass reads instead (see ``SQLiteDialect``);
+    SQLite keeps it up to date on every write, as it does any index.
+    """
+    db.execute(f"CREATE INDEX IF NOT EXISTS {FACET_INDEX} ON documents(rid, source, kind, lang, published_at)")
+
+
 MIGRATIONS: list[Callable[[apsw.Connection], None]] = [_m1_core, _m2_search, sqlite_crawl_state_migration,
     sqlite_events_migration, retired_migration, retired_migration, sqlite_event_arrival_migration,
-    sqlite_links_migration, sqlite_gone_migration]
+    sqlite_links_migration, sqlite_gone_migration, _m10_facet_index]
 """Ordered schema changes; the schema version of a database is how many have been applied."""
 
 

@@ -14,6 +14,7 @@ from storage.query.tree import And, Near, Node, Not, Or, Text
 from storage.text_search import Term
 
 BM25 = "bm25(documents_fts, 3.0, 1.0, 2.0)"  # weights of title, body, product: a title hit counts most
+FACET_INDEX = "documents_facets"  # documents(rid, source, kind, lang, published_at): the facet columns, narrow
 
 
 def phrase(term: Term) -> str:
@@ -54,6 +55,11 @@ class SQLiteDialect(Dialect):
         source = (f"(SELECT rowid AS rid, {BM25} AS rank FROM documents_fts WHERE documents_fts MATCH ? "
                   "ORDER BY rank, rowid DESC LIMIT ? OFFSET ?) f JOIN documents d ON d.rid = f.rid")
         return source, [match_expression(node)]
+
+    def facet_source(self, node: Node) -> tuple[str, list[Any]] | None:
+        # match rowids straight from the index (no bm25), their facet columns from the narrow covering index
+        return (f"(SELECT rowid AS rid FROM documents_fts WHERE documents_fts MATCH ?) f "
+                f"JOIN documents d INDEXED BY {FACET_INDEX} ON d.rid = f.rid"), [match_expression(node)]
 
     def count_text_only(self, node: Node) -> tuple[str, list[Any]] | None:
         # the index alone knows how many match: no ranking, no join

@@ -73,6 +73,11 @@ class Dialect:
         offset last), when the backend can rank inside its index before joining: None if it cannot."""
         return None
 
+    def facet_source(self, node: Node) -> tuple[str, list[Any]] | None:
+        """FROM clause over ``node``'s matches alone, unranked, whose ``d`` has at least the column facets'
+        columns (source, kind, lang, published_at) read from narrow rows: None to count over the main source."""
+        return None
+
     def count_text_only(self, node: Node) -> tuple[str, list[Any]] | None:
         """A cheaper count of documents matching ``node`` alone, if the backend has one."""
         return None
@@ -269,7 +274,10 @@ def run(execute: Execute, dialect: Dialect, query: Query, extra: list[Node], fac
         cheap = dialect.count_text_only(pl.text) if pl.only_text and pl.text is not None else None
         count_sql, count_params = cheap or (f"SELECT count(*) FROM {pl.source}{where}", params)
     rows = execute(sql, params_for_hits) if limit else []
-    total_rows = execute(count_sql, count_params)
+    grouped, matched = column_counts(execute, dialect, pl, facets)
+    if matched is None or collapse:  # the narrow facet pass counted every match of a text-only query
+        total_rows = execute(count_sql, count_params)
+        matched = int(total_rows[0][0]) if total_rows else 0
     terms = query.positive_terms()
     hits = []
     for r in rows:
@@ -280,25 +288,40 @@ def run(execute: Execute, dialect: Dialect, query: Query, extra: list[Node], fac
         if collapse:
             hit.story_id, hit.story_size, hit.story_hits = r[8], int(r[9]), int(r[10])
         hits.append(hit)
-    counts = facet_counts(execute, dialect, pl, facets)
-    return SearchResult(hits=hits, total=int(total_rows[0][0]) if total_rows else 0, facets=counts,
-                        sort=sort, collapsed=collapse)
+    counts = facet_counts(execute, dialect, pl, facets, grouped)
+    return SearchResult(hits=hits, total=matched, facets=counts, sort=sort, collapsed=collapse)
 
 
-def facet_counts(execute: Execute, dialect: Dialect, pl: Plan, facets: list[str]) -> dict[str, dict[str, int]]:
-    """Value counts over every match (not only the page), most frequent first, ties by value."""
-    out: dict[str, dict[str, int]] = {}
+def column_counts(execute: Execute, dialect: Dialect, pl: Plan,
+                  facets: list[str]) -> tuple[dict[str, dict[str, int]], int | None]:
+    """Value counts of every column facet asked for, from one read of the matches, and how many matched
+    when that read covered every match of a text-only query (None otherwise).
+
+    The matches' facet columns are read once (``MATERIALIZED``: from the narrow source when the dialect
+    has one) and each facet is grouped on its own over them: one GROUP BY of all the columns together
+    would return about one row per match (a day times a source is rarely shared), to be summed in Python.
+    """
     columns = [f for f in facets if f in _COLUMN_FACETS]
-    if columns:  # one pass groups every column facet at once; each is summed from the groups
-        exprs = [_COLUMN_FACETS[f] for f in columns]
-        rows = execute(f"SELECT {', '.join(exprs)}, count(*) FROM {pl.source}{pl.where_sql()} "
-                       f"GROUP BY {', '.join(exprs)}", pl.params)
-        for i, name in enumerate(columns):
-            acc: dict[str, int] = {}
-            for r in rows:
-                if r[i] is not None:
-                    acc[str(r[i])] = acc.get(str(r[i]), 0) + int(r[-1])
-            out[name] = acc
+    if not columns:
+        return {}, None
+    narrow = dialect.facet_source(pl.text) if pl.only_text and pl.text is not None else None
+    source, params, where = (*narrow, "") if narrow is not None else (pl.source, pl.params, pl.where_sql())
+    picked = ", ".join(f"{_COLUMN_FACETS[f]} AS f{i}" for i, f in enumerate(columns))
+    passes = " UNION ALL ".join(f"SELECT {i}, f{i}, count(*) FROM m GROUP BY f{i}" for i in range(len(columns)))
+    rows = execute(f"WITH m AS MATERIALIZED (SELECT {picked} FROM {source}{where}) {passes}", params)
+    out: dict[str, dict[str, int]] = {name: {} for name in columns}
+    for i, value, n in rows:
+        if value is not None:
+            out[columns[int(i)]][str(value)] = int(n)
+    matched = sum(int(n) for i, _, n in rows if int(i) == 0) if narrow is not None else None
+    return out, matched
+
+
+def facet_counts(execute: Execute, dialect: Dialect, pl: Plan, facets: list[str],
+                 grouped: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    """Value counts over every match (not only the page), most frequent first, ties by value; the column
+    facets come counted in ``grouped`` (:func:`column_counts`)."""
+    out = dict(grouped)
     p = dialect.prefix
     for name in facets:
         if name == "entity_id":

@@ -6,6 +6,7 @@ each test in a fresh random schema that is dropped afterwards.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 
 import pytest
@@ -252,6 +253,22 @@ def test_facets_count_over_all_matches_not_just_the_page(store: Store) -> None:
     assert result.facets["kind"] == {"article": 4, "product": 1}
     assert result.facets["lang"] == {"en": 3, "fr": 1}
     assert result.facets["entity_id"] == {"org:acme": 2}
+
+
+@pytest.mark.parametrize(("query", "filters"), [("steel", None), ("steel", {"source": "b"}), ("steel -imports", None),
+                                                ("steel OR acier", None), ("zzznothing", None)])
+def test_a_faceted_search_counts_the_same_matches_as_a_plain_one(store: Store, query: str,
+                                                                   filters: dict | None) -> None:
+    # facets may be read from a narrower table than the hits; the total and every facet must still count
+    # exactly the documents the plain search finds
+    store.upsert_many(_filtered_corpus())  # type: ignore[attr-defined]
+    plain = store.search(query, filters=filters, limit=100)
+    faceted = store.search(query, filters=filters, facets=["day", "source", "kind", "lang"], limit=0)
+    assert faceted.total == plain.total == len(plain.hits)
+    assert faceted.facets["source"] == dict(Counter(h.source for h in plain.hits))
+    assert sum(faceted.facets["kind"].values()) == plain.total
+    assert sum(faceted.facets["day"].values()) == sum(1 for h in plain.hits if h.published_at)
+    assert set(faceted.facets["day"]) == {h.published_at[:10] for h in plain.hits if h.published_at}
 
 
 def test_day_facet_counts_documents_per_publication_day(store: Store) -> None:

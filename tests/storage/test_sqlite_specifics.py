@@ -43,6 +43,26 @@ def test_opening_an_older_schema_migrates_and_indexes_existing_documents(tmp_pat
     db.close()
 
 
+def test_a_store_from_before_the_facet_index_gets_it_and_still_counts_facets(tmp_path: Path) -> None:
+    path = str(tmp_path / "before-facets.db")
+    with SQLiteStore(path) as store:
+        store.upsert_many([Document(url=f"https://old.test/{i}", text=f"Copper note {i}.", source=f"s{i % 2}",
+                                    published_at=f"2026-05-0{1 + i % 3}") for i in range(6)])
+    db = apsw.Connection(path)  # as a store written by the newswatch before that migration left it
+    db.execute("DROP INDEX documents_facets; UPDATE schema_version SET version = 9")
+    db.close()
+
+    with SQLiteStore(path) as store:
+        result = store.search("copper", facets=["source", "day"], limit=0)
+        assert result.total == 6
+        assert result.facets == {"source": {"s0": 3, "s1": 3}, "day": {"2026-05-01": 2, "2026-05-02": 2,
+                                                                       "2026-05-03": 2}}
+    db = apsw.Connection(path)
+    assert schema_version(db) == len(MIGRATIONS)
+    assert db.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'documents_facets'").fetchone()
+    db.close()
+
+
 def test_a_newer_schema_version_asks_to_upgrade_newswatch(tmp_path: Path) -> None:
     path = str(tmp_path / "new.db")
     SQLiteStore(path).close()
