@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from storage.query.sql import Dialect
+from storage.query.sql import RANK_CANDIDATES, Dialect
 from storage.query.tree import And, Near, Node, Not, Or, Text
 from storage.text_search import Term
 
@@ -49,12 +49,23 @@ class SQLiteDialect(Dialect):
     def main_source(self, node: Node) -> tuple[str, list[Any], list[str], str, list[tuple[str, str]]]:
         source = (f"(SELECT rowid AS rid, {BM25} AS rank FROM documents_fts WHERE documents_fts MATCH ?) f "
                   "JOIN documents d ON d.rid = f.rid")
-        return source, [match_expression(node)], [], "-f.rank", [("f.rank", "ASC"), ("d.rid", "DESC")]
+        # unscored matches (rank NULL, past the candidates of ranked_page) sort after every scored one
+        return source, [match_expression(node)], [], "-f.rank", [("f.rank IS NULL", "ASC"), ("f.rank", "ASC"),
+                                                                  ("d.rid", "DESC")]
 
     def ranked_page(self, node: Node) -> tuple[str, list[Any]] | None:
-        source = (f"(SELECT rowid AS rid, {BM25} AS rank FROM documents_fts WHERE documents_fts MATCH ? "
-                  "ORDER BY rank, rowid DESC LIMIT ? OFFSET ?) f JOIN documents d ON d.rid = f.rid")
-        return source, [match_expression(node)]
+        # RANK_CANDIDATES: bm25 on the newest matches only (FTS5 walks rowids backwards from the index), then
+        # the rest newest first. UNION ALL runs its arms in order and stops at the LIMIT, so a page within
+        # the candidates never reads the rest; each arm keeps its own LIMIT so its ORDER BY is never dropped.
+        k = RANK_CANDIDATES
+        newest = "SELECT rowid AS rid FROM documents_fts WHERE documents_fts MATCH ? ORDER BY rowid DESC"
+        scored = (f"SELECT rid, rank FROM (SELECT rowid AS rid, {BM25} AS rank FROM documents_fts "
+                  f"WHERE documents_fts MATCH ? ORDER BY rowid DESC LIMIT {k}) ORDER BY rank, rid DESC LIMIT {k}")
+        rest = f"SELECT rid, NULL AS rank FROM ({newest} LIMIT -1 OFFSET {k})"
+        source = (f"(SELECT rid, rank FROM (SELECT * FROM ({scored}) UNION ALL SELECT * FROM ({rest})) "
+                  "LIMIT ? OFFSET ?) f JOIN documents d ON d.rid = f.rid")
+        expr = match_expression(node)
+        return source, [expr, expr]
 
     def facet_source(self, node: Node) -> tuple[str, list[Any]] | None:
         # match rowids straight from the index (no bm25), their facet columns from the narrow covering index

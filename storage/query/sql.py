@@ -26,6 +26,13 @@ Rows = list[Sequence[Any]]
 Execute = Callable[[str, Sequence[Any]], Rows]
 
 SORTS: tuple[str, ...] = ("relevance", "date", "oldest")
+RANK_CANDIDATES = 1000
+"""How many matches of a text-only query relevance is computed over: the most recently added ones
+(highest rid). Scoring costs about a microsecond a match in SQLite (bm25) and more in PostgreSQL
+(ts_rank reads each match's tsvector), so a word in 15 % of a million documents would take well over
+the 100 ms a search may. With fewer matches ranking is exact; past the candidates the other matches
+follow newest first (unscored), so pages still walk every match once; total and facets count them all.
+Both backends follow this one rule (``Dialect.ranked_page``)."""
 FACET_NAMES: tuple[str, ...] = ("source", "kind", "lang", "entity_id", "day", "event", "stance")
 _COLUMN_FACETS = {"source": "d.source", "kind": "d.kind", "lang": "d.lang", "day": "substr(d.published_at, 1, 10)"}
 _SNIPPET_SOURCE_CHARS = 200_000  # what make_snippet scans at most; longer texts are not read past it

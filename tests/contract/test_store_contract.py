@@ -14,6 +14,7 @@ from contract_docs import FILLER, doc
 
 from storage.base import Store, StoreError
 from storage.models import Annotations, Document, Entity, Product
+from storage.query.sql import RANK_CANDIDATES
 from storage.text_search import fold
 
 
@@ -297,6 +298,27 @@ def test_pagination_walks_all_matches_once(store: Store) -> None:
     seen = [h.id for p in pages for h in p.hits]
     assert all(p.total == 12 for p in pages)
     assert len(seen) == len(set(seen)) == 12
+
+
+def test_relevance_ranks_the_newest_candidates_and_pages_still_walk_every_match(store: Store) -> None:
+    # RANK_CANDIDATES: a word in more documents than that is ranked among its most recently added matches;
+    # the older ones follow, newest first; the total and the facets count every match
+    if type(store).__name__ == "PostgresStore":  # its ranked_page lands separately (the same rule), then this goes
+        pytest.xfail("PostgreSQL does not bound its ranking to RANK_CANDIDATES yet")
+    old = [doc(f"https://r.test/old/{i}", "Nickel " * 8, title="Nickel nickel", source="old") for i in range(5)]
+    new = [doc(f"https://r.test/new/{i}", f"Item {i} on metals and nickel, among other things.", source="new")
+           for i in range(RANK_CANDIDATES)]
+    new[3] = doc("https://r.test/new/best", "Nickel nickel nickel.", title="Nickel", source="new")
+    store.upsert_many([*old, *new])  # type: ignore[attr-defined]
+    first = store.search("nickel", facets=["source"], limit=3)
+    assert first.total == RANK_CANDIDATES + 5
+    assert first.facets["source"] == {"new": RANK_CANDIDATES, "old": 5}
+    assert first.hits[0].url == "https://r.test/new/best"
+    assert all(h.source == "new" for h in first.hits)
+    pages = [store.search("nickel", limit=400, offset=o) for o in range(0, RANK_CANDIDATES + 5, 400)]
+    urls = [h.url for p in pages for h in p.hits]
+    assert len(urls) == len(set(urls)) == RANK_CANDIDATES + 5
+    assert urls[-5:] == [f"https://r.test/old/{i}" for i in (4, 3, 2, 1, 0)]
 
 
 def test_empty_query_lists_filtered_documents_newest_first(store: Store) -> None:
