@@ -5,6 +5,8 @@ rather than ``to_tsvector``: PostgreSQL's parser knows nothing of CJK word bound
 configurations do not fold diacritics without the ``unaccent`` extension. Building the vector
 and the ``tsquery`` in Python from the same tokenizer the SQLite backend uses keeps the two
 backends finding the same documents. Snippets are ours too (``ts_headline`` adds markup).
+The vector and the facet columns live in a narrow table of their own, ``doc_search`` (see
+:func:`_m8_search_table`), so matching, counting and faceting never read the wide document rows.
 
 All tables live in one schema (default ``newswatch``), so several deployments or test runs can
 share a database.
@@ -49,6 +51,11 @@ _JSON_COLS = {"product", "annotations", "provenance"}
 def _tsv(doc: Document) -> str:
     title, body, extra = index_fields(doc)
     return tsvector([(title, "A"), (extra, "B"), (body, "D")])
+
+
+def _search_row(rid: int, doc: Document) -> tuple[int, str, str, str | None, str | None, str]:
+    """The ``doc_search`` row of a document: what a search matches, ranks and counts by facet."""
+    return rid, doc.source, doc.kind, doc.lang, doc.published_at, _tsv(doc)
 
 
 def _m1_core(cur: psycopg.Cursor[Any], s: str) -> None:
@@ -137,8 +144,47 @@ def _write_mentions(cur: psycopg.Cursor[Any], s: str, doc: Document) -> None:
         cur.executemany(f"INSERT INTO {s}.mentions(doc_id, entity_id, canonical, label) VALUES (%s, %s, %s, %s)", rows)
 
 
+def _m8_search_table(cur: psycopg.Cursor[Any], s: str) -> None:
+    """The full-text vector moves out of ``documents`` into a narrow table of its own with the facet columns.
+
+    Searching a million documents read the wide rows twice over: ranking detoasted vectors stored beside
+    the text, and facet counts fetched whole rows for four short columns. In ``doc_search`` a row is the
+    row id, source, kind, language, publication date and a pointer to its vector (``toast_tuple_target`` moves every
+    vector but the tiniest out of line), so counting the matches by facet reads some 60 bytes a match,
+    and only the ranked candidates' vectors are read (:mod:`storage.query.tsquery`).
+    """
+    cur.execute(
+        f"""
+        CREATE TABLE IF NOT EXISTS {s}.doc_search(
+            rid bigint PRIMARY KEY,
+            source text NOT NULL,
+            kind text NOT NULL,
+            lang text,
+            published_at text COLLATE "C",
+            tsv tsvector NOT NULL
+        ) WITH (toast_tuple_target = 128)
+        """
+    )
+    moved = cur.execute(
+        "SELECT 1 FROM information_schema.columns WHERE table_schema = %s AND table_name = 'documents' "
+        "AND column_name = 'tsv'", (s.strip('"'),)
+    ).fetchone() is None
+    if moved:  # a store rolled back to an older version number keeps its table (re-running is harmless)
+        return
+    cur.execute(
+        f"""
+        INSERT INTO {s}.doc_search(rid, source, kind, lang, published_at, tsv)
+            SELECT rid, source, kind, lang, published_at, tsv FROM {s}.documents;
+        ALTER TABLE {s}.documents DROP COLUMN tsv;
+        CREATE INDEX ON {s}.doc_search USING gin(tsv);
+        ANALYZE {s}.doc_search;
+        """
+    )
+
+
 MIGRATIONS: list[Callable[[psycopg.Cursor[Any], str], None]] = [_m1_core, _m2_search, postgres_crawl_state_migration,
-    postgres_events_migration, retired_migration, postgres_links_migration, postgres_gone_migration]
+    postgres_events_migration, retired_migration, postgres_links_migration, postgres_gone_migration,
+    _m8_search_table]
 """Ordered schema changes; a schema's version is how many have been applied."""
 
 
@@ -158,6 +204,9 @@ class PostgresStore:
         except psycopg.Error as e:
             raise StoreError(f"cannot connect to PostgreSQL store: {e}".strip()) from e
         try:
+            # Compiling a search's plan to machine code (JIT) costs more than a search saves here:
+            # the planner's row estimates for a frequent word crossed JIT's threshold and added ~100 ms.
+            self._conn.execute("SET jit = off")
             self.migrate()
         except BaseException:
             self._conn.close()
@@ -217,9 +266,9 @@ class PostgresStore:
         """Upsert a batch in one transaction."""
         s = self._s
         results: list[UpsertResult] = []
-        cols = (*DOC_COLUMNS, "stored_at", "seq", "tsv")
+        cols = (*DOC_COLUMNS, "stored_at", "seq")
         casts = [("%s::jsonb" if c in _JSON_COLS else "%s") for c in DOC_COLUMNS]
-        placeholders = [*casts, "%s", f"nextval('{s}.doc_seq')", "%s::tsvector"]
+        placeholders = [*casts, "%s", f"nextval('{s}.doc_seq')"]
         now = utc_now_iso()
         with self._conn.transaction(), self._conn.cursor() as cur:
             for doc in docs:
@@ -231,16 +280,27 @@ class PostgresStore:
                     results.append(UpsertResult(id=doc.id, status="unchanged", version=int(old[2])))
                     continue
                 version = int(old[2]) + 1 if old else 1
-                values = (*doc_row(doc, version), now, _tsv(doc))
+                values = doc_row(doc, version) + (now,)
                 if old:
-                    _keep_old_version(cur, s, int(old[0]))
+                    rid = int(old[0])
+                    _keep_old_version(cur, s, rid)
                     sets = ", ".join(f"{c} = {p}" for c, p in zip(cols, placeholders, strict=True))
-                    cur.execute(f"UPDATE {s}.documents SET {sets} WHERE rid = %s", (*values, old[0]))
+                    cur.execute(f"UPDATE {s}.documents SET {sets} WHERE rid = %s", (*values, rid))
                     cur.execute(f"DELETE FROM {s}.mentions WHERE doc_id = %s", (doc.id,))
                 else:
-                    cur.execute(
-                        f"INSERT INTO {s}.documents({', '.join(cols)}) VALUES ({', '.join(placeholders)})", values
-                    )
+                    row = cur.execute(
+                        f"INSERT INTO {s}.documents({', '.join(cols)}) VALUES ({', '.join(placeholders)}) "
+                        "RETURNING rid", values
+                    ).fetchone()
+                    assert row is not None  # INSERT ... RETURNING gives the new row
+                    rid = int(row[0])
+                cur.execute(
+                    f"INSERT INTO {s}.doc_search(rid, source, kind, lang, published_at, tsv) "
+                    "VALUES (%s, %s, %s, %s, %s, %s::tsvector) ON CONFLICT (rid) DO UPDATE SET "
+                    "source = EXCLUDED.source, kind = EXCLUDED.kind, lang = EXCLUDED.lang, "
+                    "published_at = EXCLUDED.published_at, tsv = EXCLUDED.tsv",
+                    _search_row(rid, doc),
+                )
                 _write_mentions(cur, s, doc)
                 results.append(UpsertResult(id=doc.id, status="updated" if old else "new", version=version))
         return results
@@ -258,22 +318,27 @@ class PostgresStore:
         s = self._s
         if self.count():
             raise StoreError("load_new needs an empty store (use upsert_many to add to one)")
-        cols = (*DOC_COLUMNS, "stored_at", "seq", "tsv")
+        cols = ("rid", *DOC_COLUMNS, "stored_at", "seq")
         with self._conn.transaction(), self._conn.cursor() as cur:
             indexes = cur.execute(
                 "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = %s AND i.tablename IN "
-                "('documents', 'mentions') AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
+                "('documents', 'mentions', 'doc_search') AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
                 "WHERE c.conname = i.indexname AND c.connamespace = %s::regnamespace)",
                 (self.schema, s),
             ).fetchall()
             for name, _ in indexes:
                 cur.execute(f'DROP INDEX {s}."{name}"')
             now = utc_now_iso()
+            row = cur.execute(f"SELECT nextval(pg_get_serial_sequence('{s}.documents', 'rid'))").fetchone()
+            first = int(row[0]) if row else 1  # row ids go on from any a rolled-back load used up
             written = 0
             for chunk in batches(docs, batch):
                 with cur.copy(f"COPY {s}.documents({', '.join(cols)}) FROM STDIN") as copy:
                     for i, doc in enumerate(chunk, written + 1):
-                        copy.write_row((*doc_row(doc, 1), now, i, _tsv(doc)))
+                        copy.write_row((first + i - 1, *doc_row(doc, 1), now, i))
+                with cur.copy(f"COPY {s}.doc_search(rid, source, kind, lang, published_at, tsv) FROM STDIN") as copy:
+                    for i, doc in enumerate(chunk, written + 1):
+                        copy.write_row(_search_row(first + i - 1, doc))
                 with cur.copy(f"COPY {s}.mentions(doc_id, entity_id, canonical, label) FROM STDIN") as copy:
                     for doc in chunk:
                         for row in mention_rows(doc):
@@ -284,10 +349,13 @@ class PostgresStore:
                 cur.execute(definition)
             if written:
                 cur.execute(f"SELECT setval('{s}.doc_seq', %s)", (written,))
+                cur.execute(f"SELECT setval(pg_get_serial_sequence('{s}.documents', 'rid'), %s)",
+                            (first + written - 1,))
         # VACUUM sets the visibility map, so a count of matches skips the heap (bitmap scans need no
         # row for an all-visible page); ANALYZE gives the planner the new table's statistics.
         self._conn.execute(f"VACUUM (ANALYZE) {s}.documents")
         self._conn.execute(f"VACUUM (ANALYZE) {s}.mentions")
+        self._conn.execute(f"VACUUM (ANALYZE) {s}.doc_search")
         return written
 
     # -- reading

@@ -42,20 +42,42 @@ def tsquery_text(node: Node) -> str:
     raise TypeError(f"not a full-text expression: {node!r}")
 
 
+_SCORE = "ts_rank(t.tsv, qq.rq)"
+RANK_CANDIDATES = 1000
+"""A text-only query ranks at most this many matches: the most recently added (highest row id). With
+fewer matches the ranking is exact; the total and the facet counts always count every match."""
+
+
 class PostgresDialect(Dialect):
     def __init__(self, schema_prefix: str) -> None:
         super().__init__(ph="%s", prefix=schema_prefix)
 
     def text_condition(self, node: Node) -> tuple[str, list[Any]]:
-        return "d.tsv @@ %s::tsquery", [tsquery_text(node)]
+        return f"d.rid IN (SELECT t.rid FROM {self.prefix}doc_search t WHERE t.tsv @@ %s::tsquery)", \
+            [tsquery_text(node)]
 
     def main_source(self, node: Node) -> tuple[str, list[Any], list[str], str, list[tuple[str, str]]]:
         # Rank on the wanted terms only: ts_rank scores a query holding "!x" as near zero.
         wanted = positive_part(node) or node
-        source = (f"{self.prefix}documents d CROSS JOIN (SELECT %s::tsquery AS q, %s::tsquery AS rq) qq")
-        score = "ts_rank(d.tsv, qq.rq)"
-        return source, [tsquery_text(node), tsquery_text(wanted)], ["d.tsv @@ qq.q"], score, \
-            [(score, "DESC"), ("d.rid", "DESC")]
+        p = self.prefix
+        source = (f"{p}doc_search t JOIN {p}documents d ON d.rid = t.rid "
+                  "CROSS JOIN (SELECT %s::tsquery AS q, %s::tsquery AS rq) qq")
+        return source, [tsquery_text(node), tsquery_text(wanted)], ["t.tsv @@ qq.q"], _SCORE, \
+            [(_SCORE, "DESC"), ("d.rid", "DESC")]
+
+    def ranked_page(self, node: Node) -> tuple[str, list[Any]] | None:
+        # The matches' row ids come from the narrow table (no vector read); only the newest
+        # RANK_CANDIDATES of them have their vectors read and ranked (what relevance means, sql.py).
+        # "t.rid + 0" keeps the planner from walking the primary key backwards testing every
+        # vector: the GIN index finds the matches, a top-N sort keeps the newest.
+        wanted = positive_part(node) or node
+        p = self.prefix
+        source = (f"(SELECT %s::tsquery AS rq) qq CROSS JOIN LATERAL (SELECT c.rid, c.tsv FROM "
+                  f"(SELECT t.rid, t.tsv FROM {p}doc_search t WHERE t.tsv @@ %s::tsquery "
+                  f"ORDER BY t.rid + 0 DESC LIMIT {RANK_CANDIDATES}) c "
+                  "ORDER BY ts_rank(c.tsv, qq.rq) DESC, c.rid DESC LIMIT %s OFFSET %s) t "
+                  f"JOIN {p}documents d ON d.rid = t.rid")
+        return source, [tsquery_text(wanted), tsquery_text(node)]
 
     def stance_condition(self, label: str, entity: str | None) -> tuple[str, list[Any]]:
         conds, params = ["j->>'label' = %s"], [label]

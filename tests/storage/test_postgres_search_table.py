@@ -1,0 +1,101 @@
+"""PostgreSQL's narrow search table (issue 21): a store of the previous schema opens and is migrated, and a
+text-only query ranks a bounded candidate set while its total and facets still count every match.
+
+Texts are invented for these tests.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+import storage.query.tsquery as tsquery
+from storage.base import StoreError
+from storage.models import Document
+from storage.postgres_store import MIGRATIONS, PostgresStore, _tsv
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def pg_store(pg_dsn: str) -> Iterator[PostgresStore]:
+    try:
+        store = PostgresStore(pg_dsn, schema="nw_searchtab_" + uuid.uuid4().hex[:12])
+    except StoreError as e:
+        pytest.skip(f"PostgreSQL not reachable at {pg_dsn}: {e}")
+    yield store
+    store.drop_schema()
+    store.close()
+
+
+def _doc(i: int, title: str, text: str, source: str = "quay") -> Document:
+    return Document(url=f"https://quay.example/{i}", source=source, title=title, text=text, lang="en",
+                    published_at=f"2026-04-{1 + i % 3:02d}T08:00:00Z")
+
+
+def test_a_store_of_the_previous_schema_opens_with_its_vectors_moved(pg_store: PostgresStore, pg_dsn: str) -> None:
+    """Rebuild the schema as newswatch wrote it before the search table (vectors in ``documents``), fill it
+    as the old code did, and reopen: every document is still found, counted by facet, and updatable."""
+    s = pg_store._s
+    pg_store.drop_schema()
+    docs = [_doc(0, "Ferry timetable", "The winter ferry timetable starts on Monday."),
+            _doc(1, "Harbour crane", "A new crane was lifted onto the ferry quay.", source="dock"),
+            _doc(2, "Lighthouse", "The lighthouse keeper retired after forty years.")]
+    with pg_store._conn.transaction(), pg_store._conn.cursor() as cur:
+        cur.execute(f"CREATE SCHEMA {s}")
+        cur.execute(f"CREATE TABLE {s}.schema_version(version integer NOT NULL)")
+        for step in MIGRATIONS[:7]:
+            step(cur, s)
+        for i, doc in enumerate(docs, 1):
+            cur.execute(
+                f"INSERT INTO {s}.documents(id, url, canonical_url, source, kind, title, text, published_at, lang, "
+                "content_hash, version, annotations, provenance, stored_at, seq, tsv) VALUES (%s, %s, %s, %s, %s, "
+                "%s, %s, %s, %s, %s, 1, '{}', '{}', '2026-04-01T00:00:00Z', %s, %s::tsvector)",
+                (doc.id, doc.url, doc.canonical_url, doc.source, doc.kind, doc.title, doc.text, doc.published_at,
+                 doc.lang, doc.content_hash, i, _tsv(doc)))
+        cur.execute(f"INSERT INTO {s}.schema_version(version) VALUES (7)")
+    reopened = PostgresStore(pg_dsn, schema=pg_store.schema)
+    try:
+        assert reopened.schema_version() == len(MIGRATIONS)
+        found = reopened.search("ferry", facets=["source", "day"])
+        assert sorted(h.url for h in found.hits) == ["https://quay.example/0", "https://quay.example/1"]
+        assert found.total == 2
+        assert found.facets == {"source": {"dock": 1, "quay": 1}, "day": {"2026-04-01": 1, "2026-04-02": 1}}
+        assert [h.url for h in reopened.search("ferry timetable").hits][0] == "https://quay.example/0"
+        updated = _doc(2, "Lighthouse", "The lighthouse keeper now runs the ferry.")
+        assert reopened.upsert(updated).status == "updated"
+        assert reopened.search("ferry").total == 3 and reopened.search("forty").total == 0
+    finally:
+        reopened.close()
+
+
+def test_ranking_is_over_the_newest_candidates_and_counts_over_every_match(pg_store: PostgresStore,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """With more matches than the candidate bound, the page is the best of the newest ``RANK_CANDIDATES``
+    matches (an older, better match is left out), best first; the total and facets count them all."""
+    monkeypatch.setattr(tsquery, "RANK_CANDIDATES", 4)
+    strong = _doc(0, "Tide tide tide", "Tide tables: the tide turns twice, the tide is high.")
+    weak = [_doc(i, f"Note {i}", f"Harbour note {i} mentions the tide once.") for i in range(1, 6)]
+    medium = _doc(6, "Tide warning", "A tide warning for the north quay.", source="dock")
+    pg_store.upsert_many([strong, *weak, medium])  # stored in this order: the strong match is the oldest
+    found = pg_store.search("tide", facets=["source"], limit=10)
+    assert found.total == 7
+    assert found.facets["source"] == {"quay": 6, "dock": 1}
+    urls = [h.url for h in found.hits]
+    assert strong.url not in urls and len(urls) == 4  # ranked: the newest four matches only
+    assert urls[0] == medium.url  # the best of those comes first
+    assert [h.score for h in found.hits] == sorted((h.score for h in found.hits), reverse=True)
+    monkeypatch.setattr(tsquery, "RANK_CANDIDATES", 1000)
+    assert pg_store.search("tide", limit=1).hits[0].url == strong.url  # under the bound: exact
+
+
+def test_bulk_load_fills_the_search_table(pg_store: PostgresStore) -> None:
+    docs = [_doc(i, f"Buoy {i}", f"Buoy number {i} was painted red.", source="dock" if i % 2 else "quay")
+            for i in range(6)]
+    assert pg_store.load_new(docs) == 6
+    found = pg_store.search("buoy", facets=["source", "lang"])
+    assert found.total == 6 and found.facets == {"source": {"dock": 3, "quay": 3}, "lang": {"en": 6}}
+    pg_store.upsert(_doc(9, "Buoy nine", "A ninth buoy."))
+    assert pg_store.search("buoy").total == 7  # row ids go on after the bulk load's
