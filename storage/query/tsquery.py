@@ -66,18 +66,28 @@ class PostgresDialect(Dialect):
             [(_SCORE, "DESC"), ("d.rid", "DESC")]
 
     def ranked_page(self, node: Node) -> tuple[str, list[Any]] | None:
-        # The matches' row ids come from the narrow table (no vector read); only the newest
-        # RANK_CANDIDATES of them have their vectors read and ranked (what relevance means, sql.py).
-        # "t.rid + 0" keeps the planner from walking the primary key backwards testing every
-        # vector: the GIN index finds the matches, a top-N sort keeps the newest.
+        # Relevance over a bounded candidate set (RANK_CANDIDATES in sql.py): the matches' row ids come
+        # from the narrow table (no vector read), only the newest RANK_CANDIDATES have their vectors read
+        # and ranked; the other matches follow newest first with an empty vector (score 0), so pages walk
+        # every match once. The page's LIMIT stops the Append after the candidates when they fill it, so
+        # the rest is never sorted for a first page. "t.rid + 0" keeps the planner from walking the
+        # primary key backwards testing every vector: the GIN index finds the matches, a top-N sort keeps
+        # the newest.
         wanted = positive_part(node) or node
         p = self.prefix
-        source = (f"(SELECT %s::tsquery AS rq) qq CROSS JOIN LATERAL (SELECT c.rid, c.tsv FROM "
-                  f"(SELECT t.rid, t.tsv FROM {p}doc_search t WHERE t.tsv @@ %s::tsquery "
-                  f"ORDER BY t.rid + 0 DESC LIMIT {RANK_CANDIDATES}) c "
-                  "ORDER BY ts_rank(c.tsv, qq.rq) DESC, c.rid DESC LIMIT %s OFFSET %s) t "
-                  f"JOIN {p}documents d ON d.rid = t.rid")
-        return source, [tsquery_text(wanted), tsquery_text(node)]
+        matches = f"FROM {p}doc_search t WHERE t.tsv @@ %s::tsquery ORDER BY t.rid + 0 DESC"
+        source = (f"(SELECT %s::tsquery AS rq) qq CROSS JOIN LATERAL ("
+                  f"(SELECT c.rid, c.tsv FROM (SELECT t.rid, t.tsv {matches} LIMIT {RANK_CANDIDATES}) c "
+                  "ORDER BY ts_rank(c.tsv, qq.rq) DESC, c.rid DESC) "
+                  f"UNION ALL (SELECT t.rid, ''::tsvector {matches} OFFSET {RANK_CANDIDATES}) "
+                  f"LIMIT %s OFFSET %s) t JOIN {p}documents d ON d.rid = t.rid")
+        q = tsquery_text(node)
+        return source, [tsquery_text(wanted), q, q]
+
+    def facet_source(self, node: Node) -> tuple[str, list[Any]] | None:
+        # The facet columns of the matches from the narrow table alone (never the document rows).
+        return (f"(SELECT t.rid, t.source, t.kind, t.lang, t.published_at FROM {self.prefix}doc_search t "
+                "WHERE t.tsv @@ %s::tsquery) d"), [tsquery_text(node)]
 
     def stance_condition(self, label: str, entity: str | None) -> tuple[str, list[Any]]:
         conds, params = ["j->>'label' = %s"], [label]
