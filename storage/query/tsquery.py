@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from storage.query import sql
 from storage.query.sql import Dialect, positive_part
 from storage.query.tree import And, Near, Node, Not, Or, Text
 from storage.text_search import Term
@@ -43,9 +44,6 @@ def tsquery_text(node: Node) -> str:
 
 
 _SCORE = "ts_rank(t.tsv, qq.rq)"
-RANK_CANDIDATES = 1000
-"""A text-only query ranks at most this many matches: the most recently added (highest row id). With
-fewer matches the ranking is exact; the total and the facet counts always count every match."""
 
 
 class PostgresDialect(Dialect):
@@ -66,7 +64,7 @@ class PostgresDialect(Dialect):
             [(_SCORE, "DESC"), ("d.rid", "DESC")]
 
     def ranked_page(self, node: Node) -> tuple[str, list[Any]] | None:
-        # Relevance over a bounded candidate set (RANK_CANDIDATES in sql.py): the matches' row ids come
+        # Relevance over a bounded candidate set (sql.RANK_CANDIDATES: both backends). The matches' row ids come
         # from the narrow table (no vector read), only the newest RANK_CANDIDATES have their vectors read
         # and ranked; the other matches follow newest first with an empty vector (score 0), so pages walk
         # every match once. The page's LIMIT stops the Append after the candidates when they fill it, so
@@ -77,9 +75,9 @@ class PostgresDialect(Dialect):
         p = self.prefix
         matches = f"FROM {p}doc_search t WHERE t.tsv @@ %s::tsquery ORDER BY t.rid + 0 DESC"
         source = (f"(SELECT %s::tsquery AS rq) qq CROSS JOIN LATERAL ("
-                  f"(SELECT c.rid, c.tsv FROM (SELECT t.rid, t.tsv {matches} LIMIT {RANK_CANDIDATES}) c "
+                  f"(SELECT c.rid, c.tsv FROM (SELECT t.rid, t.tsv {matches} LIMIT {sql.RANK_CANDIDATES}) c "
                   "ORDER BY ts_rank(c.tsv, qq.rq) DESC, c.rid DESC) "
-                  f"UNION ALL (SELECT t.rid, ''::tsvector {matches} OFFSET {RANK_CANDIDATES}) "
+                  f"UNION ALL (SELECT t.rid, ''::tsvector {matches} OFFSET {sql.RANK_CANDIDATES}) "
                   f"LIMIT %s OFFSET %s) t JOIN {p}documents d ON d.rid = t.rid")
         q = tsquery_text(node)
         return source, [tsquery_text(wanted), q, q]

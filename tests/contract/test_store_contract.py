@@ -303,8 +303,6 @@ def test_pagination_walks_all_matches_once(store: Store) -> None:
 def test_relevance_ranks_the_newest_candidates_and_pages_still_walk_every_match(store: Store) -> None:
     # RANK_CANDIDATES: a word in more documents than that is ranked among its most recently added matches;
     # the older ones follow, newest first; the total and the facets count every match
-    if type(store).__name__ == "PostgresStore":  # its ranked_page lands separately (the same rule), then this goes
-        pytest.xfail("PostgreSQL does not bound its ranking to RANK_CANDIDATES yet")
     old = [doc(f"https://r.test/old/{i}", "Nickel " * 8, title="Nickel nickel", source="old") for i in range(5)]
     new = [doc(f"https://r.test/new/{i}", f"Item {i} on metals and nickel, among other things.", source="new")
            for i in range(RANK_CANDIDATES)]

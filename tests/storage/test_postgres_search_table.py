@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-import storage.query.tsquery as tsquery
+import storage.query.sql as query_sql
 from storage.base import StoreError
 from storage.models import Document
 from storage.postgres_store import MIGRATIONS, PostgresStore, _tsv
@@ -75,7 +75,7 @@ def test_ranking_is_over_the_newest_candidates_and_counts_over_every_match(pg_st
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """With more matches than the candidate bound, the newest ``RANK_CANDIDATES`` matches come first, best
     first; the older ones (a better one among them) follow newest first; total and facets count them all."""
-    monkeypatch.setattr(tsquery, "RANK_CANDIDATES", 4)
+    monkeypatch.setattr(query_sql, "RANK_CANDIDATES", 4)
     strong = _doc(0, "Tide tide tide", "Tide tables: the tide turns twice, the tide is high.")
     weak = [_doc(i, f"Note {i}", f"Harbour note {i} mentions the tide once.") for i in range(1, 6)]
     medium = _doc(6, "Tide warning", "A tide warning for the north quay.", source="dock")
@@ -88,7 +88,7 @@ def test_ranking_is_over_the_newest_candidates_and_counts_over_every_match(pg_st
     assert strong.url not in urls[:4] and all(h.score > 0 for h in found.hits[:4])
     assert urls[4:] == [weak[1].url, weak[0].url, strong.url]  # the others follow newest first, unscored
     assert [h.score for h in found.hits[4:]] == [0.0, 0.0, 0.0]
-    monkeypatch.setattr(tsquery, "RANK_CANDIDATES", 1000)
+    monkeypatch.setattr(query_sql, "RANK_CANDIDATES", 1000)
     assert pg_store.search("tide", limit=1).hits[0].url == strong.url  # under the bound: exact
 
 
