@@ -82,6 +82,10 @@ class PostgresDialect(Dialect):
         q = tsquery_text(node)
         return source, [tsquery_text(wanted), q, q]
 
+    def count_text_only(self, node: Node) -> tuple[str, list[Any]] | None:
+        # the narrow table alone: no document row is read (an all-visible page is not even read)
+        return f"SELECT count(*) FROM {self.prefix}doc_search t WHERE t.tsv @@ %s::tsquery", [tsquery_text(node)]
+
     def facet_source(self, node: Node) -> tuple[str, list[Any]] | None:
         # The facet columns of the matches from the narrow table alone (never the document rows).
         return (f"(SELECT t.rid, t.source, t.kind, t.lang, t.published_at FROM {self.prefix}doc_search t "
