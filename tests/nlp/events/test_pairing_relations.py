@@ -11,8 +11,8 @@ ROLES = ["company", "product", "visitor", "host", "agency", "target", "depicted"
 
 
 def _view(key: str, etype: str, *actors: Actor, day: str = "2026-05-12") -> EventView:
-    return EventView(key, Event(id=key, type=etype, confidence=0.8, actors=list(actors),
-                                date=EventDate(day, day, None, True)))
+    return EventView.of(key, Event(id=key, type=etype, confidence=0.8, actors=list(actors),
+                                   date=EventDate(day, day, None, True)))
 
 
 def _rule(name: str):  # noqa: ANN202 - a PairRule
