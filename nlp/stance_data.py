@@ -111,3 +111,19 @@ def tweeteval_f1(gold: Sequence[str], pred: Sequence[str]) -> float:
     from sklearn.metrics import f1_score
 
     return float(f1_score(gold, pred, labels=["favor", "against"], average="macro", zero_division=0))
+
+
+def scores_by_set(exs: Sequence[StanceExample], preds: Sequence[str]) -> dict[str, float]:
+    """Macro-F1 on the news rows, TweetEval's favor/against F1 on the post rows and macro-F1 on the
+    project's own written rows, each where present (the groups say which set a row is from)."""
+    out: dict[str, float] = {}
+    news = [i for i, e in enumerate(exs) if not e.group.startswith(("tweet:", "written:"))]
+    tweets = [i for i, e in enumerate(exs) if e.group.startswith("tweet:")]
+    written = [i for i, e in enumerate(exs) if e.group.startswith("written:")]
+    if written:
+        out["written"] = round(macro_f1([exs[i].label for i in written], [preds[i] for i in written]), 4)
+    if news:
+        out["newsmtsc"] = round(macro_f1([exs[i].label for i in news], [preds[i] for i in news]), 4)
+    if tweets:
+        out["tweeteval"] = round(tweeteval_f1([exs[i].label for i in tweets], [preds[i] for i in tweets]), 4)
+    return out

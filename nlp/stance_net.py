@@ -82,7 +82,9 @@ def encode(
                 a, b = offsets[j]
                 if a >= ms and b <= me and b > a:
                     target_mask[i, j] = 1.0
-    return Batch(enc["input_ids"], enc["attention_mask"], enc["token_type_ids"], target_mask)
+    # MPNet's tokenizer gives no segment ids (one embedding for both parts): zeros stand in
+    types = enc["token_type_ids"] if "token_type_ids" in enc else torch.zeros_like(enc["input_ids"])
+    return Batch(enc["input_ids"], enc["attention_mask"], types, target_mask)
 
 
 class StanceNet(nn.Module):

@@ -35,8 +35,7 @@ from nlp.stance_data import (
     grouped_folds,
     load_newsmtsc,
     load_tweeteval,
-    macro_f1,
-    tweeteval_f1,
+    scores_by_set,
 )
 from nlp.stance_written import written_examples
 
@@ -58,21 +57,6 @@ def _batches(n: int, lengths: Sequence[int], batch_size: int, rng: random.Random
         batches += [part[k : k + batch_size] for k in range(0, len(part), batch_size)]
     rng.shuffle(batches)
     return batches
-
-
-def _scores(exs: Sequence[StanceExample], preds: Sequence[str]) -> dict[str, float]:
-    """Macro-F1 on the news rows and TweetEval's favor/against F1 on the post rows, where present."""
-    out: dict[str, float] = {}
-    news = [i for i, e in enumerate(exs) if not e.group.startswith(("tweet:", "written:"))]
-    tweets = [i for i, e in enumerate(exs) if e.group.startswith("tweet:")]
-    written = [i for i, e in enumerate(exs) if e.group.startswith("written:")]
-    if written:
-        out["written"] = round(macro_f1([exs[i].label for i in written], [preds[i] for i in written]), 4)
-    if news:
-        out["newsmtsc"] = round(macro_f1([exs[i].label for i in news], [preds[i] for i in news]), 4)
-    if tweets:
-        out["tweeteval"] = round(tweeteval_f1([exs[i].label for i in tweets], [preds[i] for i in tweets]), 4)
-    return out
 
 
 def _train(
@@ -141,7 +125,7 @@ def _train(
                 _log(f"epoch {epoch} batch {b}/{len(batches)} loss {running / 50:.4f} "
                      f"({rate:.2f} batch/s, ~{left / 60:.1f} min left)")
                 running = 0.0
-        scores = {name: _scores(exs, predict(exs)) for name, exs in evals.items()}
+        scores = {name: scores_by_set(exs, predict(exs)) for name, exs in evals.items()}
         history.append({"epoch": epoch, **scores})
         _log(f"epoch {epoch}: {scores}")
         if on_epoch is not None:
