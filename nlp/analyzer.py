@@ -21,7 +21,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from nlp import canonical, quotes, sentence_repair, watchlist
+from nlp import canonical, post_case, quotes, sentence_repair, watchlist
 from nlp import events as nlp_events
 from nlp.language import DEFAULT_LANG, LanguageRouter, is_latin, normalise_lang
 from nlp.quotes import sentence_bounds
@@ -226,6 +226,7 @@ class Analyzer:
             "newswatch_entity_canonicalizer": canonical.COMPONENT_VERSION,
             "newswatch_quotes": quotes.COMPONENT_VERSION,
             "newswatch_sentence_repair": sentence_repair.COMPONENT_VERSION,
+            "newswatch_shouted_case_ner": post_case.COMPONENT_VERSION,
             "newswatch_events": nlp_events.COMPONENT_VERSION,
             "stance": f"{self.stance_model.name}-{self.stance_model.version}",
             "tone": f"vaderSentiment-{_pkg_version('vaderSentiment')}",
@@ -261,6 +262,7 @@ class Analyzer:
                 cast(Any, nlp.get_pipe("ner")).from_disk(SOCIAL_NER_DIR)
                 _drop_idle_tok2vec(nlp)
                 _sentence_starts(nlp)
+                post_case.wrap_ner(nlp)  # a shouted post is read in lower case (offsets unchanged)
                 add_watchlist_ruler(nlp, self._entries)
                 nlp.add_pipe("newswatch_entity_canonicalizer")
                 nlp.add_pipe("newswatch_quotes")
