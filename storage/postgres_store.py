@@ -410,7 +410,14 @@ class PostgresStore:
         def execute(sql: str, params: Sequence[Any]) -> list[Sequence[Any]]:
             try:
                 with interrupt_when_cancelled(self._conn.cancel_safe):  # a long scan stops once the caller left
-                    return list(self._conn.execute(sql, tuple(params)).fetchall())
+                    if "tsv @@" not in sql:
+                        return list(self._conn.execute(sql, tuple(params)).fetchall())
+                    # A full-text statement: a sequential scan would read (detoast) every vector to test it,
+                    # which the planner does not count; for a word in most documents it chose one (16 s
+                    # against 1.1 s through the GIN index for 'said' in 98 % of 1,000,000 documents).
+                    with self._conn.transaction():
+                        self._conn.execute("SET LOCAL enable_seqscan = off")
+                        return list(self._conn.execute(sql, tuple(params)).fetchall())
             except psycopg.errors.QueryCanceled:
                 if not cancelled():
                     raise
