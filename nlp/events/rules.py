@@ -28,6 +28,11 @@ _PRODUCT_NOUN = (r"(?:smartphones?|phones?|handsets?|engines?|platforms?|service
                  r"vehicles?|vans?|trucks?|sedans?|laptops?|tablets?|cameras?|speakers?|assistants?|tools?|"
                  r"subscriptions?|products?|range|line-?up|brand|features?|game|console)\b")
 
+# Traded goods, for a ban or a restriction on them to be a trade measure
+_GOODS = (r"(?:imports?|goods|products|produce|commodit(?:y|ies)|shipments|beef|pork|poultry|chicken|meat|wine|"
+          r"barley|wheat|grain|rice|soy(?:beans?)?|canola|coal|timber|lumber|logs|copper|steel|aluminium|aluminum|"
+          r"lobsters?|seafood|fish|fruit|dairy|milk|sugar|cotton|textiles|cars|vehicles)")
+
 TRIGGERS: dict[str, re.Pattern[str]] = {
     "product_launch": re.compile(
         r"\b(?:launch(?:ed|es|ing)?|unveil(?:ed|s|ing)?|introduc(?:e|ed|es|ing)|debut(?:ed|s)?|"
@@ -106,6 +111,8 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"(?:build|open|opened|opens|set\s+up|sets\s+up|inaugurat(?:e|ed|es|ing))\s+(?:a\s+|an\s+|its\s+|the\s+)?"
         r"(?:new\s+)?(?:[\w-]+\s+){0,4}?(?:plant|factory|facility|fab|plants|factories)|"
         r"(?:plant|factory|facility)\b[^.;]{0,80}\b(?:was|were|is|has\s+been)\s+(?:formally\s+)?inaugurated|"
+        # "would make a multimillion-dollar investment to bring the hotels up"
+        r"(?:make|makes|made|making)\s+(?:a|an)\s+(?:[\w$.,-]+\s+){0,3}?investments?|"
         r"equity\s+stake|(?:take|took|takes|buy|bought|acquire[sd]?)\s+(?:a|an)\s+(?:[\w%-]+\s+){0,2}?stake\s+in)\b"
         , re.I),
     "export_control": re.compile(
@@ -130,7 +137,12 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"exports|imports|chips|microchips|electronics?|steel|textiles)|"
         r"(?:investigation|probe|inquiry)\s+into\s+(?:[\w-]+\s+){0,3}?dumping|"
         r"(?:took|take|taken|taking|takes)\s+retaliatory\s+(?:action|measures?|steps?)|"
-        r"(?:trade|economic|commercial)\s+embargo(?:es)?)\b", re.I),
+        r"(?:trade|economic|commercial)\s+embargo(?:es)?|trade\s+curbs?|"
+        # a ban on goods ended or imposed: "ended its ban on Canadian pork", "lifted restrictions on wheat and coal"
+        r"(?:end(?:ed|s|ing)?|lift(?:ed|s|ing)?|eas(?:e|ed|es|ing)|remov(?:e|ed|es|ing)|scrap(?:ped|s|ping)?|"
+        r"impos(?:e|ed|es|ing)|reimpos(?:e|ed|es|ing))\s+(?:(?:its|the|a|all|every|their|remaining)\s+)?"
+        r"(?:[\w-]+\s+){0,2}?(?:bans?|restrictions?|curbs?|barriers?|embargo(?:es)?)\s+on\s+(?:[\w-]+\s+){0,4}?"
+        rf"{_GOODS})\b", re.I),
     "merchandise": re.compile(
         r"\b(?:t-?shirts?|tees?|mugs?|posters?|stickers?|sticker\s+sheets?|hoodies?|sweatshirts?|tote\s+bags?|totes?|"
         r"keychains?|key\s+rings?|calendars?|pin\s+badges?|badges?|pins|caps|hats|phone\s+cases?|cases?|"
@@ -196,7 +208,9 @@ _LAUNCHED_NOT_PRODUCT_RE = re.compile(
     r"prospectus|tenders?|funds?|plans?\s+(?:to|for)|flotation|regulations|equity|reports?|campaign|drive|"
     r"ipo|initial\s+public\s+offering|offering|initiatives?|commitments?|programm?e?s?|timeline|roadmap|"
     r"investigations?|probe|review|offensive|tours?|concerts?|earnings|results|figures|data|statement|forecasts?|"
-    r"guidance|tariffs?|surcharges?|dut(?:y|ies)|tax(?:es)?|quotas?|bans?|curbs?|restrictions?|measures?|rules)\b"
+    r"guidance|tariffs?|surcharges?|dut(?:y|ies)|tax(?:es)?|quotas?|bans?|curbs?|restrictions?|measures?|rules|"
+    # another event's noun: "unveil energy and rail investment projects", "announced deals worth"
+    r"investments?|investment\s+projects?|deals?|agreements?|contracts?)\b"
     r"(?!\s+(?:system|software|service|product))", re.I)
 # Where the launched thing's phrase ends: "went on sale and the results were modest" names no results launched
 _CLAUSE_END_RE = re.compile(
@@ -225,7 +239,8 @@ _NOT_BEFORE_ONLY = {"deal": re.compile(r"^acquir(?:ed|ing)$", re.I)}
 # Said of an event that did not (yet) happen: proposed, wished for, argued about, conditional.
 # "will visit" and "plans to build" stay events (announced and scheduled); "would impose" does not.
 _HYPOTHETICAL_RE = re.compile(
-    r"\b(?:would|could|might|may|should|if|whether|unless|call(?:s|ed|ing)?\s+for|urg(?:e|es|ed|ing)|"
+    # "may" only in lower case: "in May 2019" is a month
+    r"\b(?:would|could|might|(?-i:may)|should|if|whether|unless|call(?:s|ed|ing)?\s+for|urg(?:e|es|ed|ing)|"
     r"oppos(?:e|es|ed|ing)|consider(?:s|ed|ing)?|seek(?:s|ing)?|sought|"
     r"threat(?:en|ens|ened|ening)|recommend(?:s|ed|ing)?|discuss(?:es|ed|ing)?|debat(?:e|es|ed|ing)|"
     r"stud(?:y|ies)\s+on|efforts?|right\s+to|flexibility\s+to|options?\s+to|warrants?\s+to|"
@@ -241,7 +256,7 @@ _HYPOTHETICAL_RE = re.compile(
 # unveil", "set to announce"). Reported as an event with ``attributes.status`` "planned"; never linked.
 _PLANNED_RE = re.compile(
     r"\b(?:(?:is|are|was|were|widely|also)\s+)?(?:expected|likely|set|due|poised|scheduled|slated)\s+to\s+"
-    r"(?:[\w-]+\s+){0,3}?$|\b(?:expects?|expected|rumou?red|plans?|planning|intends?)\s+(?:[\w.-]+\s+){0,4}?"
+    r"(?:[\w-]+\s+){0,5}?$|\b(?:expects?|expected|rumou?red|plans?|planning|intends?)\s+(?:[\w.-]+\s+){0,4}?"
     r"to\s+(?:be\s+)?(?:[\w-]+\s+){0,3}?$", re.I)
 # "sanctions should be imposed", "tariffs would hit": the modal comes after the noun
 _HYPOTHETICAL_AFTER_RE = re.compile(r"^\s+(?:[\w-]+\s+){0,2}?(?:should|would|could|might|may|must)\b", re.I)
@@ -257,7 +272,7 @@ _ABBR_DOT_RE = re.compile(r"\b([A-Z])\.")
 # Nouns that only name a kind of measure ("sanctions", "tariffs", "export controls"): an event when
 # the sentence also says someone acted (imposed, added, extended...); a mention in passing is not.
 _NOUN_TRIGGER_RE = re.compile(r"^(?:sanctions?\b[\s\S]*|tariffs?|export\s+(?:controls?|licen[cs]\w*)|"
-                              r"trade\s+(?:barriers?|restrictions?|sanctions?|measures?)|quotas?\s+on|duties\s+on|"
+                              r"trade\s+(?:barriers?|restrictions?|sanctions?|measures?|curbs?)|quotas?\s+on|duties\s+on|"
                               r"anti-?dumping|(?:trade|economic|commercial)\s+embargo(?:es)?)$", re.I)
 _ACTION_RE = re.compile(
     r"\b(?:impos(?:e|es|ed|ing)|slap(?:s|ped|ping)?|levie[sd]|levy(?:ing)?|add(?:s|ed|ing)?|plac(?:e|es|ed|ing)|"
@@ -520,7 +535,9 @@ class RuleExtractor:
         if _HYPOTHETICAL_RE.search(_ANNOUNCED_RE.sub(r"\1will", lead)):
             return True
         # a list under one cue: "would resist such measures as an import surcharge, ... import quotas"
-        return prev_hyp is not None and not re.search(r";|\b(?:but|while|whereas|although)\b|\.\s",
+        # ... unless a clause of its own comes between: "what could be a takeover: X has bid $5bn for Y"
+        return prev_hyp is not None and not re.search(r";|\b(?:but|while|whereas|although)\b|\.\s|"
+                                                      r"[:,]\s+(?-i:[A-Z])(?:[\w'’.,-]+\s+){1,12}?(?:has|have|had|is|are|was|were)\s",
                                                       stext[prev_hyp:m.start()])
 
     def _orgs(self, ents: list[Ent]) -> list[Ent]:

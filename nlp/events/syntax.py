@@ -30,6 +30,10 @@ _CLIMB_VERB = ("xcomp", "conj", "advcl", "pcomp", "acl")
 # A noun reached from its verb through these: "ended his trip", "signed an agreement", "on a visit to"
 _CLIMB_NOUN = ("dobj", "pobj", "prep", "attr", "appos", "npadvmod", "nsubjpass", "conj", "compound", "oprd", "acomp",
                "amod", "nmod")
+# Verbs whose object, not their subject, does what the infinitive after them says ("urged X to sign")
+# (word stems: the parser runs without the lemmatizer)
+_OBJECT_CONTROL_RE = re.compile(r"^(?:invit|urg|ask|encourag|persuad|press|push|tell|told|allow|permit|help|want|"
+                                r"expect|advis|challeng|beg)", re.I)
 PRONOUNS = frozenset(("he", "she", "him", "her", "his", "hers", "they", "them", "their", "it", "its"))
 
 
@@ -106,6 +110,9 @@ def subjects_of_verb(verb: Token) -> list[Token]:
             return _with_conj(subj)
         if v.dep_ == "relcl":
             return [v.head]
+        if object_controlled(v):
+            # "invited Korean people to visit India": the one invited does it, not the one inviting
+            return _with_conj([c for c in v.head.children if c.dep_ in ("dobj", "obj") and c.i < v.i])
         if v.dep_ in _CLIMB_VERB and v.head is not v:
             v = v.head
             while v.pos_ not in ("VERB", "AUX") and v.dep_ in _CLIMB_NOUN and v.head is not v:
@@ -113,6 +120,12 @@ def subjects_of_verb(verb: Token) -> list[Token]:
             continue
         break
     return []
+
+
+def object_controlled(verb: Token) -> bool:
+    """Whether the verb's doer is the object of the verb above it: "invited Korean people | to visit India"."""
+    return verb.dep_ == "xcomp" and _OBJECT_CONTROL_RE.match(verb.head.text) is not None and any(
+        c.dep_ in ("dobj", "obj") and c.i < verb.i for c in verb.head.children)
 
 
 def governing_verb(noun: Token) -> Token | None:
@@ -384,6 +397,5 @@ def _person_antecedent(people: PersonIndex, pos: int) -> Person | None:
     return best[1] if best else None
 
 
-__all__ = ["PRONOUNS", "SentenceParses", "agents", "governing_verb", "load_parser", "modifies_noun", "persons_named",
-           "phrase_span",
-           "subject_parties", "subjects_of_verb", "visitors"]
+__all__ = ["PRONOUNS", "SentenceParses", "agents", "governing_verb", "load_parser", "modifies_noun",
+           "object_controlled", "persons_named", "phrase_span", "subject_parties", "subjects_of_verb", "visitors"]

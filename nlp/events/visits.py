@@ -20,7 +20,7 @@ from typing import Any
 from nlp.events.countries import code_for, place_code
 from nlp.events.people import Person, PersonIndex
 from nlp.events.rules import Candidate, Ent
-from nlp.events.syntax import SentenceParses, modifies_noun, persons_named
+from nlp.events.syntax import SentenceParses, modifies_noun, object_controlled, persons_named
 from nlp.events.syntax import visitors as parsed_visitors
 
 # A travel cue; ``back`` marks words that may only refer back to a visit named before.
@@ -116,6 +116,18 @@ def _traveller(parses: SentenceParses | None, sent: tuple[int, int], cue: tuple[
         summit and not p.title)]
 
 
+def invited_to_travel(parses: SentenceParses | None, sent: tuple[int, int], cue: tuple[int, int],
+                      people: PersonIndex) -> bool:
+    """ "X invited Korean people to visit India", "urged investors to visit": the one who would travel is the
+    object of the verb above, and when that is no official, nobody in the sentence makes an official visit."""
+    if parses is None:
+        return False
+    tok = parses.token_at(sent, *cue)
+    if tok is None or tok.pos_ not in ("VERB", "AUX") or not object_controlled(tok):
+        return False
+    return not any(p.official for p, _ in persons_named(parsed_visitors(tok), sent, people))
+
+
 def _guests(parses: SentenceParses | None, sent: tuple[int, int], cue: tuple[int, int]) -> tuple[int, int] | None:
     """Document offsets of the object of a hosting verb ("received | the visiting president"), None without one."""
     if parses is None:
@@ -163,6 +175,10 @@ def propose_visits(text: str, sents: list[tuple[int, int]], ents: list[Ent], peo
             if p.official or (summit and not p.title):
                 persons.append((p, m0))
                 ends[id(p)] = m1
+        cues = [c for c in cues if not invited_to_travel(parses, (s0, s1), (s0 + c.start("cue"), s0 + c.end("cue")),
+                                                          people)]
+        if not cues:
+            continue
         # "following their first summit in Singapore, they are now in Hanoi": a past occasion is not this visit
         current = [c for c in cues if not _PAST_RE.search(stext, max(0, c.start() - 30), c.start())]
         cue = (current or cues)[0]
