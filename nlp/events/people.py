@@ -39,6 +39,9 @@ _TITLE_RE = re.compile(
     r"Envoy|Leader|leader|Vice\s+Premier|Trade\s+Representative|Chief\s+Executive|CEO|Chairman|Founder|"
     r"prime\s+minister|minister|president|premier|chancellor|secretary|king|queen|crown\s+prince|emir|"
     r"congress(?:wo)?man|senator|chief\s+executive|chairman|founder|owner|chief))\s*,?\s*(?:Mr\.?\s+|Ms\.?\s+)?$")
+# A title the recogniser took into the name ("Queen Astrid", "President Lima")
+_LEADING_TITLE_RE = re.compile(r"^(?:King|Queen|Crown\s+Prince|President|Prime\s+Minister|Premier|Chancellor|Emir|"
+                               r"Sultan|Senator|Governor)\s+(?=[A-Z][\w.-]+)")
 _POSSESSIVE_RE = re.compile(r"(?:'s|’s|')$")
 _HONORIFIC_RE = re.compile(r"^(?:Mr|Mrs|Ms|Dr|Sir|Dame)\.?\s+")
 
@@ -95,8 +98,11 @@ class PersonIndex:
             clean = strip_possessive(name)
             if not clean or is_wire_agency(clean):
                 continue
+            lead = _LEADING_TITLE_RE.match(clean)
+            if lead:
+                clean = clean[lead.end():]  # "Queen Astrid" as one name: the title is not part of it
             person = self.resolve(clean)
-            title = self.title_before(start)
+            title = self.title_before(start) or (lead.group(0).strip() if lead else None)
             if person is None:
                 person = Person(clean, start)
                 self.people.append(person)

@@ -239,8 +239,7 @@ _NOT_BEFORE_ONLY = {"deal": re.compile(r"^acquir(?:ed|ing)$", re.I)}
 # Said of an event that did not (yet) happen: proposed, wished for, argued about, conditional.
 # "will visit" and "plans to build" stay events (announced and scheduled); "would impose" does not.
 _HYPOTHETICAL_RE = re.compile(
-    # "may" only in lower case: "in May 2019" is a month
-    r"\b(?:would|could|might|(?-i:may)|should|if|whether|unless|call(?:s|ed|ing)?\s+for|urg(?:e|es|ed|ing)|"
+    r"\b(?:would|could|might|may|should|if|whether|unless|call(?:s|ed|ing)?\s+for|urg(?:e|es|ed|ing)|"
     r"oppos(?:e|es|ed|ing)|consider(?:s|ed|ing)?|seek(?:s|ing)?|sought|"
     r"threat(?:en|ens|ened|ening)|recommend(?:s|ed|ing)?|discuss(?:es|ed|ing)?|debat(?:e|es|ed|ing)|"
     r"stud(?:y|ies)\s+on|efforts?|right\s+to|flexibility\s+to|options?\s+to|warrants?\s+to|"
@@ -256,7 +255,7 @@ _HYPOTHETICAL_RE = re.compile(
 # unveil", "set to announce"). Reported as an event with ``attributes.status`` "planned"; never linked.
 _PLANNED_RE = re.compile(
     r"\b(?:(?:is|are|was|were|widely|also)\s+)?(?:expected|likely|set|due|poised|scheduled|slated)\s+to\s+"
-    r"(?:[\w-]+\s+){0,5}?$|\b(?:expects?|expected|rumou?red|plans?|planning|intends?)\s+(?:[\w.-]+\s+){0,4}?"
+    r"(?:[\w-]+\s+){0,3}?$|\b(?:expects?|expected|rumou?red|plans?|planning|intends?)\s+(?:[\w.-]+\s+){0,4}?"
     r"to\s+(?:be\s+)?(?:[\w-]+\s+){0,3}?$", re.I)
 # "sanctions should be imposed", "tariffs would hit": the modal comes after the noun
 _HYPOTHETICAL_AFTER_RE = re.compile(r"^\s+(?:[\w-]+\s+){0,2}?(?:should|would|could|might|may|must)\b", re.I)

@@ -166,6 +166,10 @@ def visitors(cue: Token) -> list[Token]:
         return [cue.head]
     if cue.pos_ not in ("VERB", "AUX"):
         owner = [c for c in cue.children if c.dep_ == "poss"]
+        if owner and code_for(owner[0].text) and cue.dep_ == "pobj" and cue.head.lower_ == "of" \
+                and cue.head.head.pos_ == "PROPN" and code_for(cue.head.head.text) is None:
+            # "King Olav of Norway's visit" parsed as "Olav of [Norway's visit]": the owner is the king
+            return [cue.head.head]
         if owner:
             return owner
         of = [g for c in cue.children if c.dep_ == "prep" and c.lower_ in ("of", "by")
