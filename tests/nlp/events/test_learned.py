@@ -29,7 +29,8 @@ def _sents(text: str) -> list[tuple[int, int]]:
     return out
 
 
-TEXT = ("Orvane Systems is going to market in China this fall with a wearable computer. "
+# The first sentence is a launch a reader sees, said with no trigger word of the rules (only a hint word).
+TEXT = ("Orvane Systems' wearable computer arrives in China this fall. "
         "The weather was mild. Pelham Networks reported a rise in profit.")
 
 
@@ -37,7 +38,7 @@ def test_a_sentence_the_detector_reads_as_a_launch_is_proposed_and_filled_by_the
     sents = _sents(TEXT)
     first = TEXT[sents[0][0]:sents[0][1]]
     det = FixedDetector({first: {"product_launch": 0.97, "deal": 0.02}})
-    ents = [Ent("Orvane Systems", 0, 14, "ORG"), Ent("China", 37, 42, "GPE")]
+    ents = [Ent("Orvane Systems", 0, 14, "ORG"), Ent("China", TEXT.index("China"), TEXT.index("China") + 5, "GPE")]
     cands, scores = combine(TEXT, sents, [], ents, RuleExtractor(), det)
     assert [c.type for c in cands] == ["product_launch"]
     assert cands[0].actors[0]["text"] == "Orvane Systems"
