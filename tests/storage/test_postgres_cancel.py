@@ -9,13 +9,10 @@ leaves; no timing is asserted. Texts are invented.
 from __future__ import annotations
 
 import threading
-import uuid
-from collections.abc import Iterator
 
 import psycopg
 import pytest
 
-from storage.base import StoreError
 from storage.cancel import SearchCancelled, cancel_when
 from storage.models import Document
 from storage.postgres_store import PostgresStore
@@ -23,15 +20,6 @@ from storage.postgres_store import PostgresStore
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture
-def pg_store(pg_dsn: str) -> Iterator[PostgresStore]:
-    try:
-        store = PostgresStore(pg_dsn, schema="nw_cancel_" + uuid.uuid4().hex[:12])
-    except StoreError as e:
-        pytest.skip(f"PostgreSQL not reachable at {pg_dsn}: {e}")
-    yield store
-    store.drop_schema()
-    store.close()
 
 
 def waiting_on_lock(dsn: str) -> bool:

@@ -6,28 +6,15 @@ Texts are invented for these tests.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-
 import pytest
 
 import storage.query.sql as query_sql
-from storage.base import StoreError
 from storage.models import Document
 from storage.postgres_store import MIGRATIONS, PostgresStore, _tsv
 
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture
-def pg_store(pg_dsn: str) -> Iterator[PostgresStore]:
-    try:
-        store = PostgresStore(pg_dsn, schema="nw_searchtab_" + uuid.uuid4().hex[:12])
-    except StoreError as e:
-        pytest.skip(f"PostgreSQL not reachable at {pg_dsn}: {e}")
-    yield store
-    store.drop_schema()
-    store.close()
 
 
 def _doc(i: int, title: str, text: str, source: str = "quay") -> Document:
