@@ -19,12 +19,11 @@ from typing import Any
 
 import numpy as np
 
+from nlp.stance import _locate  # the analyzer's own mention finder, for rows without offsets
 from nlp.stance_data import LABELS, StanceExample, grouped_folds, scores_by_set
 
 
 def _items(examples: Sequence[StanceExample]) -> list[tuple[str, str, int | None, int | None]]:
-    from nlp.stance import _locate  # the analyzer's own mention finder, for rows without offsets
-
     out = []
     for e in examples:
         start, end = (e.start, e.end) if e.start is not None else _locate(e.text, e.target)
@@ -38,7 +37,7 @@ def features(encoder_dir: Path, examples: Sequence[StanceExample], max_len: int 
     import torch
     from transformers import AutoModel, AutoTokenizer
 
-    from nlp.stance_net import encode
+    from nlp.stance_net import encode  # deferred with torch: stance_net imports it at its top
 
     tokenizer = AutoTokenizer.from_pretrained(encoder_dir)
     model = AutoModel.from_pretrained(encoder_dir).eval()
