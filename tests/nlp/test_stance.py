@@ -155,6 +155,9 @@ def test_cross_validation_folds_keep_each_story_whole_and_cover_every_row() -> N
     from nlp.stance_data import StanceExample, grouped_folds, story_id
 
     assert story_id("outlet_17_4_2_Some Target_0_5") == "outlet_17"
+    # POLUSA rows carry no story number: each article is its own group, not all of POLUSA one group
+    assert story_id("polusa_v1_5512_-1_3_Some Target_0_5") == "polusa_v1_5512"
+    assert story_id("polusa_v1_5512_-1_3_X_0_1") != story_id("polusa_v1_5513_-1_3_X_0_1")
     rows = [StanceExample(f"Sentence {i} about the mayor.", "the mayor", "neutral", group=f"story{i % 7}")
             for i in range(40)]
     rows += [StanceExample("A post.", "a topic", "favor", group=f"tweet:x:train:{i}") for i in range(9)]
