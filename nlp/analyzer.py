@@ -21,7 +21,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from nlp import canonical, post_case, quotes, sentence_repair, watchlist
+from nlp import canonical, post_case, post_ner, quotes, sentence_repair, watchlist
 from nlp import events as nlp_events
 from nlp.language import DEFAULT_LANG, LanguageRouter, is_latin, normalise_lang
 from nlp.quotes import sentence_bounds
@@ -232,6 +232,7 @@ class Analyzer:
             "tone": f"vaderSentiment-{_pkg_version('vaderSentiment')}",
             "langid": f"py3langid-{_pkg_version('py3langid')}",
             "ner_social": _social_ner_version(),
+            "post_ner_net": post_ner.version() if self.settings.post_ner_net else "off",
         }
 
     # -- internals ----------------------------------------------------------------------------
@@ -263,6 +264,8 @@ class Analyzer:
                 _drop_idle_tok2vec(nlp)
                 _sentence_starts(nlp)
                 post_case.wrap_ner(nlp)  # a shouted post is read in lower case (offsets unchanged)
+                if self.settings.post_ner_net and post_ner.available():
+                    nlp.add_pipe("newswatch_post_ner", after="newswatch_shouted_case_ner")
                 add_watchlist_ruler(nlp, self._entries)
                 nlp.add_pipe("newswatch_entity_canonicalizer")
                 nlp.add_pipe("newswatch_quotes")

@@ -30,6 +30,7 @@ class AnalyzerSettings:
     stance_max_sentences: int = 2  # per document and target: the first sentences that mention it (the lede)
     extra_ner_langs: tuple[str, ...] = field(default_factory=tuple)
     social_ner: bool = True  # texts that read as posts use the NER tuned on posts (nlp.social_text)
+    post_ner_net: bool = True  # ... and, where its head is shipped, the MiniLM post NER network (nlp.post_ner)
 
     def __post_init__(self) -> None:
         if self.batch_size < 1:

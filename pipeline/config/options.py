@@ -230,6 +230,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("nlp.stance_model_dir", str, "Folder of a local stance model.", AnalyzerSettings),
     Option("nlp.social_ner", bool, "Texts that read as posts (handles, hashtags, emoji, chat spelling) use the "
            "shipped NER tuned on posts; false: the English model everywhere.", AnalyzerSettings),
+    Option("nlp.post_ner_net", bool, "In posts, people, places, organisations, products and works are read by the "
+           "shipped MiniLM post NER network (with social_ner); false: by the post spaCy model alone.",
+           AnalyzerSettings),
 
     Option("api.host", str, "Address newswatch serve listens on (beyond loopback: a token is required).", ApiConfig),
     Option("api.port", int, "Port newswatch serve listens on.", ApiConfig, low=1, high=65535),
