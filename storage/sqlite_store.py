@@ -40,7 +40,7 @@ from storage.events_store import (
 )
 from storage.events_store import sqlite_migration as sqlite_events_migration
 from storage.models import Document, utc_now_iso
-from storage.query.fts5 import FACET_INDEX, SQLiteDialect
+from storage.query.fts5 import DOC_FACETS, FACET_COMBOS, FACET_INDEX, SQLiteDialect
 from storage.query.search import search as run_search
 from storage.sqlite_tx import read_only_message, sqlite_transaction
 from storage.text_search import CJK_RUN_RE, HAS_CJK_RE, cjk_bigrams
@@ -192,9 +192,64 @@ def _m10_facet_index(db: apsw.Connection) -> None:
     db.execute(f"CREATE INDEX IF NOT EXISTS {FACET_INDEX} ON documents(rid, source, kind, lang, published_at)")
 
 
+_SAME_COMBO = ("c.source = {r}.source AND c.kind = {r}.kind AND c.lang IS {r}.lang "
+               "AND c.day IS substr({r}.published_at, 1, 10)")
+
+
+def _combo_statements(r: str) -> str:
+    """SQL giving row ``r`` of ``documents`` its combination number in ``doc_facets`` (adding the
+    combination to ``facet_combos`` when it is new)."""
+    same = _SAME_COMBO.format(r=r)
+    return (f"INSERT INTO {FACET_COMBOS}(source, kind, lang, day) "
+            f"SELECT {r}.source, {r}.kind, {r}.lang, substr({r}.published_at, 1, 10) "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {FACET_COMBOS} c WHERE {same}); "
+            f"INSERT OR REPLACE INTO {DOC_FACETS}(rid, combo) "
+            f"SELECT {r}.rid, c.combo FROM {FACET_COMBOS} c WHERE {same} LIMIT 1;")
+
+
+def _m11_facet_combos(db: apsw.Connection) -> None:
+    """Each document's (source, kind, lang, day) as one small integer, so facet counts group once.
+
+    Grouping the matches of a word four times (once per facet) over their materialised facet
+    columns was most of a faceted search's time at 1,000,000 documents (30,000 matches: about
+    40 ms of CPU). ``doc_facets`` holds a combination number per document and ``facet_combos`` the
+    values of each number: the matches are grouped once by that integer, and the few thousand
+    groups are summed per facet (see ``SQLiteDialect.facet_combinations``). Triggers keep both
+    up to date on every write of ``documents``, whichever code path writes it.
+    """
+    db.execute(
+        f"""
+        CREATE TABLE IF NOT EXISTS {FACET_COMBOS}(
+            combo INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            lang TEXT,
+            day TEXT
+        );
+        CREATE INDEX IF NOT EXISTS {FACET_COMBOS}_values ON {FACET_COMBOS}(source, kind, lang, day);
+        CREATE TABLE IF NOT EXISTS {DOC_FACETS}(rid INTEGER PRIMARY KEY, combo INTEGER NOT NULL);
+        DROP TRIGGER IF EXISTS documents_combo_insert;
+        DROP TRIGGER IF EXISTS documents_combo_update;
+        DROP TRIGGER IF EXISTS documents_combo_delete;
+        CREATE TRIGGER documents_combo_insert AFTER INSERT ON documents BEGIN {_combo_statements("new")} END;
+        CREATE TRIGGER documents_combo_update AFTER UPDATE OF rid, source, kind, lang, published_at ON documents
+            BEGIN DELETE FROM {DOC_FACETS} WHERE rid = old.rid; {_combo_statements("new")} END;
+        CREATE TRIGGER documents_combo_delete AFTER DELETE ON documents
+            BEGIN DELETE FROM {DOC_FACETS} WHERE rid = old.rid; END;
+        DELETE FROM {DOC_FACETS};
+        INSERT INTO {FACET_COMBOS}(source, kind, lang, day)
+            SELECT DISTINCT d.source, d.kind, d.lang, substr(d.published_at, 1, 10) FROM documents d
+            WHERE NOT EXISTS (SELECT 1 FROM {FACET_COMBOS} c WHERE {_SAME_COMBO.format(r="d")});
+        INSERT INTO {DOC_FACETS}(rid, combo)
+            SELECT d.rid, (SELECT c.combo FROM {FACET_COMBOS} c WHERE {_SAME_COMBO.format(r="d")} LIMIT 1)
+            FROM documents d;
+        """
+    )
+
+
 MIGRATIONS: list[Callable[[apsw.Connection], None]] = [_m1_core, _m2_search, sqlite_crawl_state_migration,
     sqlite_events_migration, retired_migration, retired_migration, sqlite_event_arrival_migration,
-    sqlite_links_migration, sqlite_gone_migration, _m10_facet_index]
+    sqlite_links_migration, sqlite_gone_migration, _m10_facet_index, _m11_facet_combos]
 """Ordered schema changes; the schema version of a database is how many have been applied."""
 
 

@@ -15,6 +15,8 @@ from storage.text_search import Term
 
 BM25 = "bm25(documents_fts, 3.0, 1.0, 2.0)"  # weights of title, body, product: a title hit counts most
 FACET_INDEX = "documents_facets"  # documents(rid, source, kind, lang, published_at): the facet columns, narrow
+FACET_COMBOS = "facet_combos"  # combo -> (source, kind, lang, day): each combination of the column facets once
+DOC_FACETS = "doc_facets"  # rid -> combo: a document's combination (kept by triggers on documents)
 
 
 def phrase(term: Term) -> str:
@@ -62,15 +64,19 @@ class SQLiteDialect(Dialect):
         scored = (f"SELECT rid, rank FROM (SELECT rowid AS rid, {BM25} AS rank FROM documents_fts "
                   f"WHERE documents_fts MATCH ? ORDER BY rowid DESC LIMIT {k}) ORDER BY rank, rid DESC LIMIT {k}")
         rest = f"SELECT rid, NULL AS rank FROM ({newest} LIMIT -1 OFFSET {k})"
-        source = (f"(SELECT rid, rank FROM (SELECT * FROM ({scored}) UNION ALL SELECT * FROM ({rest})) "
-                  "LIMIT ? OFFSET ?) f JOIN documents d ON d.rid = f.rid")
+        # no page_total: FTS5 counts the matches in a walk of its own either way (count_text_only)
+        source = (f"(SELECT rid, rank, NULL AS page_total FROM (SELECT * FROM ({scored}) UNION ALL "
+                  f"SELECT * FROM ({rest})) LIMIT ? OFFSET ?) f JOIN documents d ON d.rid = f.rid")
         expr = match_expression(node)
         return source, [expr, expr]
 
-    def facet_source(self, node: Node) -> tuple[str, list[Any]] | None:
-        # match rowids straight from the index (no bm25), their facet columns from the narrow covering index
-        return (f"(SELECT rowid AS rid FROM documents_fts WHERE documents_fts MATCH ?) f "
-                f"JOIN documents d INDEXED BY {FACET_INDEX} ON d.rid = f.rid"), [match_expression(node)]
+    def facet_combinations(self, node: Node) -> tuple[str, list[Any]] | None:
+        # match rowids straight from the index (no bm25), each one's combination number from doc_facets,
+        # grouped once by that integer; only the groups are joined to their values
+        return (f"SELECT c.source, c.kind, c.lang, c.day, g.n FROM (SELECT x.combo, count(*) AS n "
+                f"FROM (SELECT rowid AS rid FROM documents_fts WHERE documents_fts MATCH ?) f "
+                f"JOIN {DOC_FACETS} x ON x.rid = f.rid GROUP BY x.combo) g "
+                f"JOIN {FACET_COMBOS} c ON c.combo = g.combo"), [match_expression(node)]
 
     def count_text_only(self, node: Node) -> tuple[str, list[Any]] | None:
         # the index alone knows how many match: no ranking, no join

@@ -35,6 +35,7 @@ follow newest first (unscored), so pages still walk every match once; total and 
 Both backends follow this one rule (``Dialect.ranked_page``)."""
 FACET_NAMES: tuple[str, ...] = ("source", "kind", "lang", "entity_id", "day", "event", "stance")
 _COLUMN_FACETS = {"source": "d.source", "kind": "d.kind", "lang": "d.lang", "day": "substr(d.published_at, 1, 10)"}
+_COMBO_COLUMNS = {"source": 0, "kind": 1, "lang": 2, "day": 3}  # a Dialect.facet_combinations row's columns
 _SNIPPET_SOURCE_CHARS = 200_000  # what make_snippet scans at most; longer texts are not read past it
 _DATE_ORDER = [("d.published_at IS NULL", "ASC"), ("d.published_at", "DESC"), ("d.seq", "DESC")]
 _OLDEST_ORDER = [("d.published_at IS NULL", "ASC"), ("d.published_at", "ASC"), ("d.seq", "ASC")]
@@ -77,12 +78,19 @@ class Dialect:
 
     def ranked_page(self, node: Node) -> tuple[str, list[Any]] | None:
         """FROM clause holding only one page of ``node``'s matches, best first (placeholders for limit and
-        offset last), when the backend can rank inside its index before joining: None if it cannot."""
+        offset last), when the backend can rank inside its index before joining: None if it cannot. Its
+        ``page_total`` column is how many documents match ``node`` when the page's own read counted
+        them (NULL when the backend counts apart)."""
         return None
 
     def facet_source(self, node: Node) -> tuple[str, list[Any]] | None:
         """FROM clause over ``node``'s matches alone, unranked, whose ``d`` has at least the column facets'
         columns (source, kind, lang, published_at) read from narrow rows: None to count over the main source."""
+        return None
+
+    def facet_combinations(self, node: Node) -> tuple[str, list[Any]] | None:
+        """A statement counting ``node``'s matches by their (source, kind, lang, day) combination, rows
+        ``(source, kind, lang, day, count)`` with the day as ``YYYY-MM-DD``: None to group each facet."""
         return None
 
     def count_text_only(self, node: Node) -> tuple[str, list[Any]] | None:
@@ -254,6 +262,7 @@ def run(execute: Execute, dialect: Dialect, query: Query, extra: list[Node], fac
     where = pl.where_sql()
     params = pl.params
     params_for_hits = [*params, int(limit), int(offset)]
+    page: tuple[str, list[Any]] | None = None
     if collapse:
         group = "coalesce(sm.story_id, d.id)"
         keys = ", ".join(f"{expr} AS _k{i}" for i, (expr, _) in enumerate(pl.order))
@@ -276,12 +285,14 @@ def run(execute: Execute, dialect: Dialect, query: Query, extra: list[Node], fac
             else None
         if page is not None:  # rank in the index, join only the page's rows to their documents
             source, page_params = page
-            sql = f"SELECT {_HIT_COLS}, {pl.score} FROM {source} ORDER BY {_order_sql(pl.order)}"
+            sql = f"SELECT {_HIT_COLS}, {pl.score}, page_total FROM {source} ORDER BY {_order_sql(pl.order)}"
             params_for_hits = [*page_params, int(limit), int(offset)]
         cheap = dialect.count_text_only(pl.text) if pl.only_text and pl.text is not None else None
         count_sql, count_params = cheap or (f"SELECT count(*) FROM {pl.source}{where}", params)
     rows = execute(sql, params_for_hits) if limit else []
     grouped, matched = column_counts(execute, dialect, pl, facets)
+    if matched is None and page is not None and rows and rows[0][8] is not None:
+        matched = int(rows[0][8])  # the ranked page's read counted every match
     if matched is None or collapse:  # the narrow facet pass counted every match of a text-only query
         total_rows = execute(count_sql, count_params)
         matched = int(total_rows[0][0]) if total_rows else 0
@@ -304,14 +315,20 @@ def column_counts(execute: Execute, dialect: Dialect, pl: Plan,
     """Value counts of every column facet asked for, from one read of the matches, and how many matched
     when that read covered every match of a text-only query (None otherwise).
 
-    The matches' facet columns are read once (``MATERIALIZED``: from the narrow source when the dialect
-    has one) and each facet is grouped on its own over them: one GROUP BY of all the columns together
-    would return about one row per match (a day times a source is rarely shared), to be summed in Python.
+    A dialect that keeps each document's combination of the four columns as one number
+    (``facet_combinations``: SQLite) groups the matches once by it and the groups are summed per facet.
+    Otherwise the matches' facet columns are read once (``MATERIALIZED``: from the narrow source when the
+    dialect has one) and each facet is grouped on its own over them: one GROUP BY of all the columns
+    together would return about one row per match, to be summed in Python.
     """
     columns = [f for f in facets if f in _COLUMN_FACETS]
     if not columns:
         return {}, None
-    narrow = dialect.facet_source(pl.text) if pl.only_text and pl.text is not None else None
+    text = pl.text if pl.only_text else None
+    combos = dialect.facet_combinations(text) if text is not None else None
+    if combos is not None:
+        return _sum_combinations(execute(*combos), columns)
+    narrow = dialect.facet_source(text) if text is not None else None
     source, params, where = (*narrow, "") if narrow is not None else (pl.source, pl.params, pl.where_sql())
     picked = ", ".join(f"{_COLUMN_FACETS[f]} AS f{i}" for i, f in enumerate(columns))
     passes = " UNION ALL ".join(f"SELECT {i}, f{i}, count(*) FROM m GROUP BY f{i}" for i in range(len(columns)))
@@ -321,6 +338,22 @@ def column_counts(execute: Execute, dialect: Dialect, pl: Plan,
         if value is not None:
             out[columns[int(i)]][str(value)] = int(n)
     matched = sum(int(n) for i, _, n in rows if int(i) == 0) if narrow is not None else None
+    return out, matched
+
+
+def _sum_combinations(rows: Rows, columns: list[str]) -> tuple[dict[str, dict[str, int]], int]:
+    """Per-facet counts and the number of matches from ``(source, kind, lang, day, count)`` rows, one per
+    combination of the four columns among the matches (:meth:`Dialect.facet_combinations`)."""
+    out: dict[str, dict[str, int]] = {name: {} for name in columns}
+    matched = 0
+    for row in rows:
+        n = int(row[4])
+        matched += n
+        for name in columns:
+            value = row[_COMBO_COLUMNS[name]]
+            if value is not None:
+                counts = out[name]
+                counts[str(value)] = counts.get(str(value), 0) + n
     return out, matched
 
 

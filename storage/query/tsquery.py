@@ -64,23 +64,23 @@ class PostgresDialect(Dialect):
             [(_SCORE, "DESC"), ("d.rid", "DESC")]
 
     def ranked_page(self, node: Node) -> tuple[str, list[Any]] | None:
-        # Relevance over a bounded candidate set (sql.RANK_CANDIDATES: both backends). The matches' row ids come
-        # from the narrow table (no vector read), only the newest RANK_CANDIDATES have their vectors read
-        # and ranked; the other matches follow newest first with an empty vector (score 0), so pages walk
-        # every match once. The page's LIMIT stops the Append after the candidates when they fill it, so
-        # the rest is never sorted for a first page. "t.rid + 0" keeps the planner from walking the
-        # primary key backwards testing every vector: the GIN index finds the matches, a top-N sort keeps
-        # the newest.
+        # Relevance over a bounded candidate set (sql.RANK_CANDIDATES: both backends). The matches' row ids are
+        # read once from the narrow table (no vector read) into ``m``, which gives the total too: every
+        # bitmap heap scan reads each match's heap page (even an all-visible one, on this server), so
+        # counting in a second statement cost as much again. Only the newest RANK_CANDIDATES have their
+        # vectors read and ranked; the other matches follow newest first with an empty vector (score 0), so
+        # pages walk every match once. The page's LIMIT stops the Append after the candidates when they fill
+        # it, so the rest is never sorted for a first page.
         wanted = positive_part(node) or node
-        p = self.prefix
-        matches = f"FROM {p}doc_search t WHERE t.tsv @@ %s::tsquery ORDER BY t.rid + 0 DESC"
+        p, k = self.prefix, sql.RANK_CANDIDATES
         source = (f"(SELECT %s::tsquery AS rq) qq CROSS JOIN LATERAL ("
-                  f"(SELECT c.rid, c.tsv FROM (SELECT t.rid, t.tsv {matches} LIMIT {sql.RANK_CANDIDATES}) c "
-                  "ORDER BY ts_rank(c.tsv, qq.rq) DESC, c.rid DESC) "
-                  f"UNION ALL (SELECT t.rid, ''::tsvector {matches} OFFSET {sql.RANK_CANDIDATES}) "
-                  f"LIMIT %s OFFSET %s) t JOIN {p}documents d ON d.rid = t.rid")
-        q = tsquery_text(node)
-        return source, [tsquery_text(wanted), q, q]
+                  f"WITH m AS MATERIALIZED (SELECT t.rid FROM {p}doc_search t WHERE t.tsv @@ %s::tsquery) "
+                  "SELECT r.rid, r.tsv, (SELECT count(*) FROM m) AS page_total FROM ("
+                  f"(SELECT c.rid, c.tsv FROM (SELECT rid FROM m ORDER BY rid DESC LIMIT {k}) n "
+                  f"JOIN {p}doc_search c ON c.rid = n.rid ORDER BY ts_rank(c.tsv, qq.rq) DESC, c.rid DESC) "
+                  f"UNION ALL (SELECT rid, ''::tsvector FROM m ORDER BY rid DESC OFFSET {k}) "
+                  f"LIMIT %s OFFSET %s) r) t JOIN {p}documents d ON d.rid = t.rid")
+        return source, [tsquery_text(wanted), tsquery_text(node)]
 
     def count_text_only(self, node: Node) -> tuple[str, list[Any]] | None:
         # the narrow table alone: no document row is read (an all-visible page is not even read)

@@ -63,6 +63,37 @@ def test_a_store_from_before_the_facet_index_gets_it_and_still_counts_facets(tmp
     db.close()
 
 
+def test_a_store_from_before_the_facet_combinations_gets_them_without_loss(tmp_path: Path) -> None:
+    path = str(tmp_path / "before-combos.db")
+    docs = [Document(url=f"https://old.test/{i}", text=f"Copper note {i}.", source=f"s{i % 2}", kind="post",
+                     lang=None if i % 3 == 0 else "en",
+                     published_at=None if i == 5 else f"2026-05-0{1 + i % 3}T08:00:00Z")
+            for i in range(7)]
+    with SQLiteStore(path) as store:
+        store.upsert_many(docs)
+    db = apsw.Connection(path)  # as the newswatch before migration 11 left it: no combination tables or triggers
+    db.execute("DROP TRIGGER documents_combo_insert; DROP TRIGGER documents_combo_update; "
+               "DROP TRIGGER documents_combo_delete; DROP TABLE doc_facets; DROP TABLE facet_combos; "
+               "UPDATE schema_version SET version = 10")
+    db.close()
+
+    with SQLiteStore(path) as store:
+        result = store.search("copper", facets=["source", "kind", "lang", "day"], limit=0)
+        assert result.total == 7
+        assert result.facets == {"source": {"s0": 4, "s1": 3}, "kind": {"post": 7}, "lang": {"en": 4},
+                                 "day": {"2026-05-01": 3, "2026-05-02": 2, "2026-05-03": 1}}
+        store.upsert(Document(url="https://old.test/1", text="Copper note, revised.", source="s9", kind="post",
+                              published_at="2026-05-09"))  # an update moves the document to its new combination
+        after = store.search("copper", facets=["source", "day"], limit=0)
+        assert after.total == 7
+        assert after.facets["source"] == {"s0": 4, "s1": 2, "s9": 1}
+        assert after.facets["day"] == {"2026-05-01": 3, "2026-05-03": 1, "2026-05-02": 1, "2026-05-09": 1}
+    db = apsw.Connection(path)
+    assert schema_version(db) == len(MIGRATIONS)
+    assert db.execute("SELECT count(*) FROM doc_facets").fetchone() == (7,)
+    db.close()
+
+
 def test_a_newer_schema_version_asks_to_upgrade_newswatch(tmp_path: Path) -> None:
     path = str(tmp_path / "new.db")
     SQLiteStore(path).close()
