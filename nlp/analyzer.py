@@ -152,7 +152,7 @@ class Analyzer:
                 f"nlp.spacy_model: cannot load {self.settings.spacy_model!r} (is the package installed?)"
             ) from exc
         _drop_idle_tok2vec(self.nlp)
-        _sentence_starts(self.nlp)
+        _sentence_starts(self.nlp, self.settings.spacy_model)
         self.ruler: WatchlistRuler = add_watchlist_ruler(self.nlp, entries)
         self.nlp.add_pipe("newswatch_entity_canonicalizer")
         self.nlp.add_pipe("newswatch_quotes")
@@ -245,7 +245,7 @@ class Analyzer:
                 self._lang_nlp[lang] = None
                 return None
             _drop_idle_tok2vec(nlp)
-            _sentence_starts(nlp)
+            _sentence_starts(nlp, LANG_MODELS[lang])
             nlp.add_pipe("newswatch_label_map")
             add_watchlist_ruler(nlp, self._entries)
             nlp.add_pipe("newswatch_entity_canonicalizer")
@@ -262,7 +262,7 @@ class Analyzer:
                 nlp = spacy.load(self.settings.spacy_model, exclude=_UNNEEDED)
                 cast(Any, nlp.get_pipe("ner")).from_disk(SOCIAL_NER_DIR)
                 _drop_idle_tok2vec(nlp)
-                _sentence_starts(nlp)
+                _sentence_starts(nlp, self.settings.spacy_model)
                 post_case.wrap_ner(nlp)  # a shouted post is read in lower case (offsets unchanged)
                 if self.settings.post_ner_net and post_ner.available():
                     nlp.add_pipe("newswatch_post_ner", after="newswatch_shouted_case_ner")
@@ -759,16 +759,17 @@ def _social_ner_version() -> str:
     return f"wnut17-e{meta.get('best_epoch', '?')}-seed{meta.get('seed', '?')}"
 
 
-def _sentence_starts(nlp: Language) -> None:
+def _sentence_starts(nlp: Language, model: str) -> None:
     """Sentence starts before NER (which never runs a name across one): the model's own ``senter``
     (the parser is excluded), else a rule sentencizer; then the starts it misses after abbreviations
-    (``nlp.sentence_repair``: plain spaCy's parser finds those)."""
+    (``nlp.sentence_repair``: plain spaCy's parser finds those; ``model``'s parser is asked after
+    company forms, on those sentences only)."""
     if "senter" in nlp.disabled:
         nlp.enable_pipe("senter")
     elif "senter" not in nlp.pipe_names:
         nlp.add_pipe("sentencizer", first=True)
     after = "senter" if "senter" in nlp.pipe_names else "sentencizer"
-    nlp.add_pipe("newswatch_sentence_repair", after=after)
+    nlp.add_pipe("newswatch_sentence_repair", after=after, config={"parser_model": model})
 
 
 def _drop_idle_tok2vec(nlp: Language) -> None:
