@@ -149,9 +149,11 @@ def _m8_search_table(cur: psycopg.Cursor[Any], s: str) -> None:
 
     Searching a million documents read the wide rows twice over: ranking detoasted vectors stored beside
     the text, and facet counts fetched whole rows for four short columns. In ``doc_search`` a row is the
-    row id, source, kind, language, publication date and a pointer to its vector (``toast_tuple_target`` moves every
-    vector but the tiniest out of line), so counting the matches by facet reads some 60 bytes a match,
-    and only the ranked candidates' vectors are read (:mod:`storage.query.tsquery`).
+    row id, source, kind, language, publication date and the vector, so only the ranked candidates' vectors are
+    ranked (:mod:`storage.query.tsquery`). ``toast_tuple_target`` moves a vector out of line only once its
+    row is over about 2 KB (PostgreSQL's toast threshold): a shorter vector written by COPY or INSERT stays
+    in the row (docs/benchmarks.md, session 11), while vectors copied here from toasted values arrive out
+    of line.
     """
     # lz4 (where the server has it) packs and unpacks a vector several times faster than the default pglz.
     lz4 = cur.execute("SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' "
