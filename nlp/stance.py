@@ -127,6 +127,7 @@ class TrainedStance:
                 warnings.simplefilter("ignore")  # torch.ao.quantization is deprecated, still the CPU fast path
                 self._net = torch.ao.quantization.quantize_dynamic(self._net, {torch.nn.Linear}, dtype=torch.qint8)
         self._encode = stance_net.encode
+        self._window = stance_net.window
         self.labels: list[str] = list(self.meta["labels"])
         self.max_len = int(self.meta.get("max_len", 96))
         self.batch_size = batch_size
@@ -142,14 +143,35 @@ class TrainedStance:
         return [(self.labels[int(p.argmax())], round(float(p.max()), 4)) for p in self.probabilities(queries)]
 
     def probabilities(self, queries: Sequence[StanceQuery]) -> list[Any]:
-        """Softmax rows (in ``self.labels`` order), one per query."""
-        out: list[Any] = [None] * len(queries)
+        """Softmax rows (in ``self.labels`` order), one per query. With a ``combine`` record in
+        ``meta.json`` (chosen on a grouped hold-out of the training data by
+        ``nlp.choose_stance_combo``), a long sentence is also read through a window of words around
+        the mention, the two mixed, and per-class log offsets added before the final softmax."""
         items = []
         for q in queries:
             start, end = (q.start, q.end) if q.start is not None else _locate(q.text, q.target)
             items.append((q.text, q.target, start, end))
+        out = self._run(items)
+        combo = self.meta.get("combine") or {}
+        words, weight = int(combo.get("window_words", 0)), float(combo.get("window_weight", 0.0))
+        if words and weight:
+            cut = [(i, self._window(text, start, end, words)) for i, (text, _, start, end) in enumerate(items)]
+            cut = [(i, w) for i, w in cut if w[0] != items[i][0]]  # a short sentence is its own window
+            viewed = self._run([(w[0], items[i][1], w[1], w[2]) for i, w in cut])
+            for (i, _), row in zip(cut, viewed, strict=True):
+                out[i] = (1 - weight) * out[i] + weight * row
+        offsets = combo.get("offsets") or {}
+        if offsets and queries:
+            shift = self._torch.tensor([float(offsets.get(label, 0.0)) for label in self.labels])
+            out = list((self._torch.stack(out).clamp(min=1e-9).log() + shift).softmax(-1))
+        return out
+
+    def _run(self, items: Sequence[tuple[str, str, int | None, int | None]]) -> list[Any]:
+        out: list[Any] = [None] * len(items)
+        order = sorted(range(len(items)), key=lambda i: len(items[i][0]))
         with self._torch.inference_mode():
-            for idx in _batched(queries, self.batch_size):
+            for k in range(0, len(order), self.batch_size):
+                idx = order[k : k + self.batch_size]
                 batch = self._encode(self._tokenizer, [items[i] for i in idx], self.max_len)
                 probs = self._net(batch).softmax(-1)
                 for i, row in zip(idx, probs, strict=True):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,25 @@ def mark(text: str, start: int | None, end: int | None) -> tuple[str, int | None
         return text, None, None
     marked = f"{text[:start]}{MARK_OPEN} {text[start:end]} {MARK_CLOSE}{text[end:]}"
     return marked, start, end + len(MARK_OPEN) + len(MARK_CLOSE) + 2
+
+
+_WORD = re.compile(r"\S+")
+
+
+def window(text: str, start: int | None, end: int | None, words: int) -> tuple[str, int | None, int | None]:
+    """The text cut to ``words`` words either side of the mention ``text[start:end]`` (a second view of
+    a long sentence that names several targets: what is said near this one); unchanged without a
+    mention or when the sentence is no longer than the window."""
+    if start is None or end is None or not (0 <= start < end <= len(text)) or words <= 0:
+        return text, start, end
+    spans = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+    first = next((i for i, (_, b) in enumerate(spans) if b > start), 0)
+    last = next((i for i in range(len(spans) - 1, -1, -1) if spans[i][0] < end), len(spans) - 1)
+    lo, hi = max(0, first - words), min(len(spans) - 1, last + words)
+    a, b = min(spans[lo][0], start), max(spans[hi][1], end)
+    if a == 0 and b >= len(text.rstrip()):
+        return text, start, end
+    return text[a:b], start - a, end - a
 
 
 @dataclass

@@ -3,6 +3,15 @@
     python -m nlp.train_stance [--data ../shared/data] [--out nlp/models/stance] [--epochs 3] [--folds 5]
     python -m nlp.train_stance --start-from nlp/models/stance --written --replay 2000 --epochs 2 --lr 2e-4
 
+    python -m nlp.train_stance --folds 5 --epochs 1 --threads 1 --holdout /tmp/oof.json --out /tmp/fold
+    python -m nlp.choose_stance_combo --holdout /tmp/oof.json --weights /tmp/fold/epoch1 \
+        --write nlp/models/stance/meta.json
+
+The last two lines choose what sits on top of the shipped weights (a window view's mixing weight,
+class offsets) on a grouped hold-out fifth of the training data, never on dev (one 1-epoch run of
+four fifths: cross-validating the full schedule takes hours on CPU). On a shared machine one thread
+trains faster than two fighting for cores.
+
 The second line is the second stage of the shipped weights: it goes on from the first stage's
 weights on the project's own analyst sentences (``nlp/stance_written.py``: warnings about a
 company read as against it) mixed with a seeded sample of the first stage's data (so news and posts
@@ -20,6 +29,7 @@ Runs on CPU in minutes per epoch; nothing here runs at install time.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import random
 import sys
@@ -154,6 +164,49 @@ def cross_validate(args: argparse.Namespace, train: Sequence[StanceExample]) -> 
             "chosen_epoch": best, **table[best]}
 
 
+def _holdout(args: argparse.Namespace, train: Sequence[StanceExample]) -> int:
+    """One grouped hold-out run: out-of-fold probabilities per epoch for choosing what sits on top of
+    the model (an ensemble weight, class offsets) without the dev split."""
+    import torch
+
+    held = grouped_folds(train, max(args.folds, 2), args.seed)[0]
+    held_set = set(held)
+    fit = [ex for i, ex in enumerate(train) if i not in held_set]
+    rows = [train[i] for i in held]
+    _log(f"hold-out: {len(fit)} to train, {len(rows)} held out (fold 1 of {max(args.folds, 2)})")
+    record: dict[str, Any] = {"folds": max(args.folds, 2), "seed": args.seed, "limit": args.limit,
+                              "held_rows": [dataclasses.asdict(e) for e in rows], "epochs": {}}
+
+    def keep(epoch: int, net: Any, scores: dict[str, dict[str, float]]) -> None:
+        net.eval()
+        probs: list[list[float]] = []
+        with torch.inference_mode():
+            for k in range(0, len(rows), 64):
+                items = [(e.text, e.target, e.start, e.end) for e in rows[k : k + 64]]
+                probs += net(stance_net.encode(tokenizer_of(net), items, args.max_len)).softmax(-1).tolist()
+        net.train()
+        held_scores = scores_by_set(rows, [LABELS[max(range(len(r)), key=r.__getitem__)] for r in probs])
+        _log(f"hold-out epoch {epoch}: {held_scores}")
+        record["epochs"][str(epoch)] = {"scores": held_scores, "probs": [[round(p, 5) for p in r] for r in probs]}
+        args.holdout.write_text(json.dumps(record) + "\n", encoding="utf-8")
+        stance_net.save(net, args.out / f"epoch{epoch}", {"format": 1, "labels": list(LABELS), "max_len": args.max_len,
+                                                       "lora_r": args.lora_r, "lora_alpha": 2 * args.lora_r,
+                                                       "epochs_completed": epoch, "holdout_of": record["folds"]})
+        _log(f"hold-out epoch {epoch} written to {args.holdout}")
+
+    tokenizers: dict[str, Any] = {}
+
+    def tokenizer_of(net: Any) -> Any:
+        if "t" not in tokenizers:
+            from transformers import AutoTokenizer
+
+            tokenizers["t"] = AutoTokenizer.from_pretrained(stance_net.base_model_dir())
+        return tokenizers["t"]
+
+    _train(args, fit, {}, args.stop_after or args.epochs, on_epoch=keep)  # keep() scores the held-out rows
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nlp.train_stance", description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=Path("../shared/data"))
@@ -165,6 +218,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=0,
                         help="cross-validate on the training data first (whole stories per fold) and train the "
                              "shipped weights for the epoch count that scores best held out; 0: no CV")
+    parser.add_argument("--holdout", type=Path, default=None,
+                        help="train on all but the first of --folds grouped folds (whole stories), write that "
+                             "fold's probabilities after each epoch to this JSON file and the weights to --out; "
+                             "no dev set is read (what nlp.choose_stance_combo chooses from)")
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--lr", type=float, default=5e-4)
     parser.add_argument("--max-len", type=int, default=96)
@@ -198,6 +255,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         train = random.Random(args.seed).sample(train, min(args.replay, len(train)))
     if args.written:
         train += written_examples(args.seed)
+    if args.holdout:
+        return _holdout(args, train)
     devs = {split: load_newsmtsc(args.data, split) for split in ("dev_rw", "dev_mt")}
     _log(f"{len(train)} training examples; dev " + ", ".join(f"{k} {len(v)}" for k, v in devs.items()))
 
