@@ -10,7 +10,9 @@ view (the sentence cut to a window of words around the target's mention, ``stanc
 and a grid over (window, mixing weight, per-class log offsets) is scored on the held-out news rows;
 the held-out posts must not lose more than ``--post-slack``. The figure a choice earns on the rows
 it was chosen on is optimistic, so the report also gives a two-way check: choose on one half of the
-held-out stories, score the other half, and the reverse. ``--write`` puts the choice under
+held-out stories, score the other half, and the reverse. A choice is taken only when, chosen on either half, it beats
+the plain model on the other; otherwise the plain model is recorded (and the candidate under
+``rejected``). ``--write`` puts the choice under
 ``combine`` in the shipped model's ``meta.json`` (``TrainedStance`` applies it).
 """
 
@@ -141,12 +143,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     w, weight, off = chosen
     logp = combine(base, views.get(w), weight, off)
     a, b = _halves(rows, news)
-    checks = []
+    checks: list[dict[str, Any]] = []
+    gains: list[float] = []
     for tune, held in ((a, b), (b, a)):
         (cw, cweight, coff), _ = choose(rows, base, views, tune, posts, args.post_slack)
         checks.append({"chosen_on_half": [cw, cweight, list(coff)],
                        "plain": round(_score(rows, plain, held, False), 4),
                        "combined": round(_score(rows, combine(base, views.get(cw), cweight, coff), held, False), 4)})
+        gains.append(checks[-1]["combined"] - checks[-1]["plain"])
+    # taken only if, chosen on either half of the held-out stories, it beats the plain model on the other
+    taken = all(g > 0 for g in gains)
+    rejected = None if taken else {"window_words": w, "window_weight": weight,
+                                   "offsets": {"against": off[0], "favor": off[1]},
+                                   "heldout_combined": {"newsmtsc": round(f1, 4),
+                                                        "tweeteval": round(_score(rows, logp, posts, True), 4)}}
+    if not taken:
+        w, weight, off, f1, logp = 0, 0.0, (0.0, 0.0), _score(rows, plain, news, False), plain
     report: dict[str, Any] = {
         "holdout": {"folds": record["folds"], "seed": record["seed"], "epoch": int(epoch),
                     "train_sample": record.get("limit", 0),
@@ -156,6 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                           "tweeteval": round(_score(rows, plain, posts, True), 4)},
         "heldout_combined": {"newsmtsc": round(f1, 4), "tweeteval": round(_score(rows, logp, posts, True), 4)},
         "two_way_check": checks,
+        "rejected": rejected,
     }
     _log(json.dumps(report))
     if args.write:

@@ -160,7 +160,7 @@ class TrainedStance:
             viewed = self._run([(w[0], items[i][1], w[1], w[2]) for i, w in cut])
             for (i, _), row in zip(cut, viewed, strict=True):
                 out[i] = (1 - weight) * out[i] + weight * row
-        offsets = combo.get("offsets") or {}
+        offsets = {k: float(v) for k, v in (combo.get("offsets") or {}).items() if float(v)}
         if offsets and queries:
             shift = self._torch.tensor([float(offsets.get(label, 0.0)) for label in self.labels])
             out = list((self._torch.stack(out).clamp(min=1e-9).log() + shift).softmax(-1))

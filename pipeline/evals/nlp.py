@@ -189,7 +189,10 @@ def _cv_figures() -> tuple[dict[str, float], str]:
     record = meta.get("cross_validated") or (meta.get("combine") or {}).get("heldout_combined") or {}
     out = {str(k): float(v) for k, v in record.items()
            if k in ("newsmtsc", "tweeteval") and isinstance(v, (int, float))}
-    return out, ("cross-validated on train" if meta.get("cross_validated") else "grouped hold-out of train")
+    if meta.get("cross_validated"):
+        return out, "cross-validated on train"
+    epochs = ((meta.get("combine") or {}).get("holdout") or {}).get("epoch", "?")
+    return out, f"grouped hold-out fifth of train ({epochs}-epoch proxy)"
 
 
 def eval_stance(data: Path, analyzer: Any, limit: int | None) -> list[Result]:
