@@ -87,3 +87,30 @@ def test_bulk_load_fills_the_search_table(pg_store: PostgresStore) -> None:
     assert found.total == 6 and found.facets == {"source": {"dock": 3, "quay": 3}, "lang": {"en": 6}}
     pg_store.upsert(_doc(9, "Buoy nine", "A ninth buoy."))
     assert pg_store.search("buoy").total == 7  # row ids go on after the bulk load's
+
+
+def test_a_store_from_before_the_pad_column_gets_narrow_rows_without_loss(pg_store: PostgresStore,
+                                                                         pg_dsn: str) -> None:
+    """A store of schema 8 (short vectors kept in their rows) opens at the latest schema with every vector
+    out of line and the same search results."""
+    s = pg_store._s
+    docs = [_doc(i, f"Quay note {i}", f"The ferry {'leaves early' if i % 2 else 'waits'} today.") for i in range(6)]
+    pg_store._conn.execute(f"ALTER TABLE {s}.doc_search DROP COLUMN toast_pad")
+    pg_store._conn.execute(f"UPDATE {s}.schema_version SET version = 8")
+    pg_store.upsert_many(docs)
+    before = pg_store.search("ferry", facets=["source", "day"])
+    reopened = PostgresStore(pg_dsn, schema=pg_store.schema)
+    try:
+        assert reopened.schema_version() == len(MIGRATIONS)
+        after = reopened.search("ferry", facets=["source", "day"])
+        assert [h.id for h in after.hits] == [h.id for h in before.hits] and after.total == before.total == 6
+        assert after.facets == before.facets
+        toast = reopened._conn.execute(f"SELECT reltoastrelid::regclass::text FROM pg_class "
+                                       f"WHERE oid = '{s}.doc_search'::regclass").fetchone()
+        assert toast is not None
+        stored_out = reopened._conn.execute(f"SELECT count(DISTINCT chunk_id) FROM {toast[0]}").fetchone()
+        assert stored_out == (6,)  # each vector, short as it is, lives out of line
+        assert reopened.upsert(_doc(6, "Quay note 6", "The ferry is late.")).status == "new"
+        assert reopened._conn.execute(f"SELECT count(DISTINCT chunk_id) FROM {toast[0]}").fetchone() == (7,)
+    finally:
+        reopened.close()
