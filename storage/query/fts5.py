@@ -7,6 +7,7 @@ tokenizer re-reads each quoted token as itself.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from storage.query.sql import RANK_CANDIDATES, Dialect
@@ -55,7 +56,7 @@ class SQLiteDialect(Dialect):
         return source, [match_expression(node)], [], "-f.rank", [("f.rank IS NULL", "ASC"), ("f.rank", "ASC"),
                                                                   ("d.rid", "DESC")]
 
-    def ranked_page(self, node: Node) -> tuple[str, list[Any]] | None:
+    def ranked_page(self, node: Node, columns: Sequence[str] = ()) -> tuple[str, list[Any]] | None:
         # RANK_CANDIDATES: bm25 on the newest matches only (FTS5 walks rowids backwards from the index), then
         # the rest newest first. UNION ALL runs its arms in order and stops at the LIMIT, so a page within
         # the candidates never reads the rest; each arm keeps its own LIMIT so its ORDER BY is never dropped.
@@ -64,9 +65,9 @@ class SQLiteDialect(Dialect):
         scored = (f"SELECT rid, rank FROM (SELECT rowid AS rid, {BM25} AS rank FROM documents_fts "
                   f"WHERE documents_fts MATCH ? ORDER BY rowid DESC LIMIT {k}) ORDER BY rank, rid DESC LIMIT {k}")
         rest = f"SELECT rid, NULL AS rank FROM ({newest} LIMIT -1 OFFSET {k})"
-        # no page_total: FTS5 counts the matches in a walk of its own either way (count_text_only)
-        source = (f"(SELECT rid, rank, NULL AS page_total FROM (SELECT * FROM ({scored}) UNION ALL "
-                  f"SELECT * FROM ({rest})) LIMIT ? OFFSET ?) f JOIN documents d ON d.rid = f.rid")
+        # no page_total or page_facets: FTS5 counts the matches in a walk of their own either way
+        source = (f"(SELECT rid, rank, NULL AS page_total, NULL AS page_facets FROM (SELECT * FROM ({scored}) "
+                  f"UNION ALL SELECT * FROM ({rest})) LIMIT ? OFFSET ?) f JOIN documents d ON d.rid = f.rid")
         expr = match_expression(node)
         return source, [expr, expr]
 

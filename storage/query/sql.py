@@ -76,11 +76,12 @@ class Dialect:
         """FROM clause driven by the full-text ``node``: (from, params, where, score expr, relevance order)."""
         raise NotImplementedError
 
-    def ranked_page(self, node: Node) -> tuple[str, list[Any]] | None:
+    def ranked_page(self, node: Node, columns: Sequence[str] = ()) -> tuple[str, list[Any]] | None:
         """FROM clause holding only one page of ``node``'s matches, best first (placeholders for limit and
         offset last), when the backend can rank inside its index before joining: None if it cannot. Its
-        ``page_total`` column is how many documents match ``node`` when the page's own read counted
-        them (NULL when the backend counts apart)."""
+        ``page_total`` column is how many documents match ``node`` and ``page_facets`` the counts of the
+        column facets ``columns`` (``[[index in columns, value, count], ...]``) when the page's own read
+        counted them (NULL when the backend counts apart)."""
         return None
 
     def facet_source(self, node: Node) -> tuple[str, list[Any]] | None:
@@ -263,6 +264,7 @@ def run(execute: Execute, dialect: Dialect, query: Query, extra: list[Node], fac
     params = pl.params
     params_for_hits = [*params, int(limit), int(offset)]
     page: tuple[str, list[Any]] | None = None
+    columns = [f for f in facets if f in _COLUMN_FACETS]
     if collapse:
         group = "coalesce(sm.story_id, d.id)"
         keys = ", ".join(f"{expr} AS _k{i}" for i, (expr, _) in enumerate(pl.order))
@@ -281,18 +283,24 @@ def run(execute: Execute, dialect: Dialect, query: Query, extra: list[Node], fac
     else:
         sql = (f"SELECT {_HIT_COLS}, {pl.score} FROM {pl.source}{where} "
                f"ORDER BY {_order_sql(pl.order)} LIMIT {ph} OFFSET {ph}")
-        page = dialect.ranked_page(pl.text) if pl.only_text and pl.text is not None and sort == "relevance" \
-            else None
+        page = dialect.ranked_page(pl.text, columns) if pl.only_text and pl.text is not None \
+            and sort == "relevance" else None
         if page is not None:  # rank in the index, join only the page's rows to their documents
             source, page_params = page
-            sql = f"SELECT {_HIT_COLS}, {pl.score}, page_total FROM {source} ORDER BY {_order_sql(pl.order)}"
+            sql = (f"SELECT {_HIT_COLS}, {pl.score}, page_total, page_facets FROM {source} "
+                   f"ORDER BY {_order_sql(pl.order)}")
             params_for_hits = [*page_params, int(limit), int(offset)]
         cheap = dialect.count_text_only(pl.text) if pl.only_text and pl.text is not None else None
         count_sql, count_params = cheap or (f"SELECT count(*) FROM {pl.source}{where}", params)
     rows = execute(sql, params_for_hits) if limit else []
-    grouped, matched = column_counts(execute, dialect, pl, facets)
-    if matched is None and page is not None and rows and rows[0][8] is not None:
-        matched = int(rows[0][8])  # the ranked page's read counted every match
+    counted = page is not None and bool(rows) and rows[0][8] is not None  # the page's read counted every match
+    matched: int | None
+    if counted and (rows[0][9] is not None or not columns):
+        grouped, matched = _page_facets(rows[0][9] or [], columns), int(rows[0][8])
+    else:
+        grouped, matched = column_counts(execute, dialect, pl, facets)
+        if matched is None and counted:
+            matched = int(rows[0][8])
     if matched is None or collapse:  # the narrow facet pass counted every match of a text-only query
         total_rows = execute(count_sql, count_params)
         matched = int(total_rows[0][0]) if total_rows else 0
@@ -339,6 +347,15 @@ def column_counts(execute: Execute, dialect: Dialect, pl: Plan,
             out[columns[int(i)]][str(value)] = int(n)
     matched = sum(int(n) for i, _, n in rows if int(i) == 0) if narrow is not None else None
     return out, matched
+
+
+def _page_facets(rows: Sequence[Sequence[Any]], columns: list[str]) -> dict[str, dict[str, int]]:
+    """The ``page_facets`` of a ranked page (``[index in columns, value, count]`` each) as facet counts."""
+    out: dict[str, dict[str, int]] = {name: {} for name in columns}
+    for i, value, n in rows:
+        if value is not None:
+            out[columns[int(i)]][str(value)] = int(n)
+    return out
 
 
 def _sum_combinations(rows: Rows, columns: list[str]) -> tuple[dict[str, dict[str, int]], int]:

@@ -8,6 +8,7 @@ at most ``n`` tokens between them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from storage.query import sql
@@ -44,6 +45,7 @@ def tsquery_text(node: Node) -> str:
 
 
 _SCORE = "ts_rank(t.tsv, qq.rq)"
+_SEARCH_COLUMNS = {"source": "t.source", "kind": "t.kind", "lang": "t.lang", "day": "substr(t.published_at, 1, 10)"}
 
 
 class PostgresDialect(Dialect):
@@ -63,19 +65,23 @@ class PostgresDialect(Dialect):
         return source, [tsquery_text(node), tsquery_text(wanted)], ["t.tsv @@ qq.q"], _SCORE, \
             [(_SCORE, "DESC"), ("d.rid", "DESC")]
 
-    def ranked_page(self, node: Node) -> tuple[str, list[Any]] | None:
-        # Relevance over a bounded candidate set (sql.RANK_CANDIDATES: both backends). The matches' row ids are
-        # read once from the narrow table (no vector read) into ``m``, which gives the total too: every
-        # bitmap heap scan reads each match's heap page (even an all-visible one, on this server), so
-        # counting in a second statement cost as much again. Only the newest RANK_CANDIDATES have their
-        # vectors read and ranked; the other matches follow newest first with an empty vector (score 0), so
-        # pages walk every match once. The page's LIMIT stops the Append after the candidates when they fill
-        # it, so the rest is never sorted for a first page.
+    def ranked_page(self, node: Node, columns: Sequence[str] = ()) -> tuple[str, list[Any]] | None:
+        # Relevance over a bounded candidate set (sql.RANK_CANDIDATES: both backends). The matches' row ids (and
+        # the facet columns asked for) are read once from the narrow table (no vector read) into ``m``, which
+        # gives the total and those facets' counts too: every bitmap heap scan reads each match's heap page
+        # (even an all-visible one, on this server), so counting in a second statement cost as much again.
+        # Only the newest RANK_CANDIDATES have their vectors read and ranked; the other matches follow newest
+        # first with an empty vector (score 0), so pages walk every match once. The page's LIMIT stops the
+        # Append after the candidates when they fill it, so the rest is never sorted for a first page.
         wanted = positive_part(node) or node
         p, k = self.prefix, sql.RANK_CANDIDATES
+        picked = "".join(f", {_SEARCH_COLUMNS[c]} AS f{i}" for i, c in enumerate(columns))
+        groups = " UNION ALL ".join(f"SELECT {i} AS i, f{i}::text AS v, count(*) AS n FROM m GROUP BY f{i}"
+                                    for i in range(len(columns)))
+        facets = f"(SELECT json_agg(json_build_array(x.i, x.v, x.n)) FROM ({groups}) x)" if columns else "NULL"
         source = (f"(SELECT %s::tsquery AS rq) qq CROSS JOIN LATERAL ("
-                  f"WITH m AS MATERIALIZED (SELECT t.rid FROM {p}doc_search t WHERE t.tsv @@ %s::tsquery) "
-                  "SELECT r.rid, r.tsv, (SELECT count(*) FROM m) AS page_total FROM ("
+                  f"WITH m AS MATERIALIZED (SELECT t.rid{picked} FROM {p}doc_search t WHERE t.tsv @@ %s::tsquery) "
+                  f"SELECT r.rid, r.tsv, (SELECT count(*) FROM m) AS page_total, {facets} AS page_facets FROM ("
                   f"(SELECT c.rid, c.tsv FROM (SELECT rid FROM m ORDER BY rid DESC LIMIT {k}) n "
                   f"JOIN {p}doc_search c ON c.rid = n.rid ORDER BY ts_rank(c.tsv, qq.rq) DESC, c.rid DESC) "
                   f"UNION ALL (SELECT rid, ''::tsvector FROM m ORDER BY rid DESC OFFSET {k}) "
