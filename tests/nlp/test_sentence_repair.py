@@ -88,3 +88,20 @@ def test_without_the_parser_the_senter_runs_the_name_on(analyzer: Analyzer) -> N
         if name == "ner":
             break
     assert "Kobe Ltd. Payment" in [e.text for e in doc.ents]
+
+
+def test_a_start_right_after_a_plain_word_stands_only_if_the_parser_agrees(analyzer: Analyzer) -> None:
+    """senter's rare start mid-line ("in the 2nd | Qtr of 1991") split a date; the parser removes it."""
+    from nlp.sentence_repair import SentenceRepair  # deferred: the component on its own
+    from nlp.settings import AnalyzerSettings  # deferred with it: the model whose parser decides
+
+    doc = analyzer.nlp.make_doc("It booked gains of 2.1 mln dlrs in the 2nd Qtr of 1991 from the sale.")
+    for name, proc in analyzer.nlp.pipeline:
+        if name == "newswatch_sentence_repair":
+            break
+        doc = proc(doc)
+    qtr = next(t for t in doc if t.text == "Qtr")
+    qtr.is_sent_start = True  # what senter did on a wire text
+    doc = SentenceRepair(AnalyzerSettings().spacy_model)(doc)
+    assert not qtr.is_sent_start
+    assert len(list(doc.sents)) == 1
