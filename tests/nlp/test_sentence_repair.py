@@ -105,3 +105,42 @@ def test_a_start_right_after_a_plain_word_stands_only_if_the_parser_agrees(analy
     doc = SentenceRepair(AnalyzerSettings().spacy_model)(doc)
     assert not qtr.is_sent_start
     assert len(list(doc.sents)) == 1
+
+
+# Earnings tables flattened to one line (invented figures): each row opens with a label where a
+# line broke. senter reads the rows as one sentence; the parser, which plain spaCy's starts come
+# from, may start one at a label, and NER must then not run a name across it ("cts Net 7,1 vs").
+FLAT_TABLES = [
+    "Shr 38 cts vs 29 cts Net 4,118,000 vs 3,102,000 Revs 92.4 mln vs 80.1 mln",
+    "Shr 52 cts vs 36 cts Net 6,380,000 vs 4,415,000 Rev 122.8 mln vs 95.1 mln Year Shr 1.74 dlrs vs "
+    "1.20 dlrs Net 21,335,000 vs 14,760,000 Rev 398.0 mln vs 341.6 mln NOTE: Two",
+    "Shr 22 cts vs 31 cts Net 1,904,000 vs 2,677,000 Sales 51.2 mln vs 47.5 mln Nine mths Shr 78 cts vs "
+    "81 cts Net 6,733,000 vs 6,990,000 Sales 160.4 mln vs 149.9 mln",
+]
+
+
+def test_row_labels_of_a_flattened_table_are_the_points_asked(analyzer: Analyzer) -> None:
+    from nlp.sentence_repair import _row_label, _table_sentences  # deferred: the rule's own parts
+
+    doc = analyzer.nlp.make_doc(FLAT_TABLES[1])
+    doc[0].is_sent_start = True
+    for t in doc[1:]:
+        t.is_sent_start = False
+    (table,) = _table_sentences(doc)
+    assert [t.text for t in table if _row_label(doc, t)] == ["Net", "Rev", "Year", "Net", "Rev", "NOTE"]
+
+
+def test_prose_with_figures_is_no_table(analyzer: Analyzer) -> None:
+    from nlp.sentence_repair import _table_sentences  # deferred: the rule's own part
+
+    doc = analyzer.nlp("Harlow Mills said net profit rose to 4.1 mln dlrs in 1986 from 3.1 mln a year "
+                       "earlier, and Chairman Ann Lowe expects 5 mln in 1987.")
+    assert _table_sentences(doc) == []
+
+
+@pytest.mark.parametrize("text", FLAT_TABLES)
+def test_in_a_flattened_table_the_starts_and_entities_are_plain_spacys(nlp, plain_nlp, text: str) -> None:
+    ours, plain = nlp(text), plain_nlp(text)
+    labels = {t.i for t in ours if t.text in {"Net", "Rev", "Revs", "Sales", "Year", "Nine", "NOTE"}}
+    assert {t.i for t in ours if t.is_sent_start} & labels == {t.i for t in plain if t.is_sent_start} & labels
+    assert _ents(nlp, text) == _ents(plain_nlp, text)
