@@ -7,7 +7,7 @@ word is an abbreviation ("... to Columbia Aluminium Corp. Comalco said ...", "..
 Hughes would get ...", "S and P. The agency cited ..."). Without the start, NER reads the company
 and the next sentence's first word as one name ("Columbia Aluminium Corp. Comalco").
 
-Three repairs:
+Four repairs:
 - after a word ending in "." (an abbreviation or an initial) when the next word only opens a clause
   (The, It, He, In, ...): a name never continues "P. The";
 - after a company form ending in "." (Corp., Ltd., Inc., Co., N.V., ...) followed by a capitalised
