@@ -169,12 +169,16 @@ def _holdout(args: argparse.Namespace, train: Sequence[StanceExample]) -> int:
     the model (an ensemble weight, class offsets) without the dev split."""
     import torch
 
-    held = grouped_folds(train, max(args.folds, 2), args.seed)[0]
+    # The fold split has its own seed so runs of different training seeds hold out the same stories
+    # (what an ensemble of them is judged on).
+    fold_seed = args.fold_seed if args.fold_seed is not None else args.seed
+    held = grouped_folds(train, max(args.folds, 2), fold_seed)[0]
     held_set = set(held)
     fit = [ex for i, ex in enumerate(train) if i not in held_set]
     rows = [train[i] for i in held]
     _log(f"hold-out: {len(fit)} to train, {len(rows)} held out (fold 1 of {max(args.folds, 2)})")
-    record: dict[str, Any] = {"folds": max(args.folds, 2), "seed": args.seed, "limit": args.limit,
+    record: dict[str, Any] = {"folds": max(args.folds, 2), "seed": args.seed, "fold_seed": fold_seed,
+                              "limit": args.limit,
                               "held_rows": [dataclasses.asdict(e) for e in rows], "epochs": {}}
 
     def keep(epoch: int, net: Any, scores: dict[str, dict[str, float]]) -> None:
@@ -227,6 +231,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-len", type=int, default=96)
     parser.add_argument("--lora-r", type=int, default=16)
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--fold-seed", type=int, default=None,
+                        help="with --holdout: the seed of the grouped fold split (default: --seed)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--no-tweets", action="store_true", help="train on NewsMTSC only")
     parser.add_argument("--limit", type=int, default=0, help="first N training examples (smoke runs)")
