@@ -121,11 +121,13 @@ class TrainedStance:
         if threads:
             torch.set_num_threads(threads)
         self._torch = torch
-        self._net, self._tokenizer, self.meta = stance_net.load(Path(model_dir))
+        net, self._tokenizer, self.meta = stance_net.load(Path(model_dir))
+        self._nets = [net] + [self._member(stance_net, Path(model_dir), name) for name in self.meta.get("members", [])]
         if quantize:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # torch.ao.quantization is deprecated, still the CPU fast path
-                self._net = torch.ao.quantization.quantize_dynamic(self._net, {torch.nn.Linear}, dtype=torch.qint8)
+                self._nets = [torch.ao.quantization.quantize_dynamic(n, {torch.nn.Linear}, dtype=torch.qint8)
+                              for n in self._nets]
         self._encode = stance_net.encode
         self._window = stance_net.window
         self.labels: list[str] = list(self.meta["labels"])
@@ -134,7 +136,18 @@ class TrainedStance:
         epochs = f"e{self.meta.get('epochs_completed', '?')}"
         if "stage1" in self.meta:  # a second stage on top of the first: both epoch counts
             epochs = f"e{self.meta['stage1'].get('epochs_completed', '?')}+{epochs}"
-        self.version = f"minilm-lora-{self.meta.get('format', 1)}/{epochs}"
+        members = f"x{len(self._nets)}" if len(self._nets) > 1 else ""
+        self.version = f"minilm-lora-{self.meta.get('format', 1)}/{epochs}{members}"
+
+    def _member(self, stance_net: Any, model_dir: Path, name: str) -> Any:
+        """One more network of the ensemble ``meta.json`` names under ``members`` (a subfolder with
+        its own weights and meta), trained like the first with another seed: the rows of all are
+        averaged, which evens out what one seed's run happened to learn."""
+        folder = model_dir / name
+        net, _, meta = stance_net.load(folder)
+        if meta.get("max_len") != self.meta.get("max_len") or meta.get("labels") != self.meta.get("labels"):
+            raise ValueError(f"{folder}: stance ensemble member differs from {model_dir} in max_len or labels")
+        return net
 
     def predict(self, sentences: Sequence[str], target: str) -> list[tuple[str, float]]:
         return self.predict_many([StanceQuery(s, target) for s in sentences])
@@ -173,7 +186,10 @@ class TrainedStance:
             for k in range(0, len(order), self.batch_size):
                 idx = order[k : k + self.batch_size]
                 batch = self._encode(self._tokenizer, [items[i] for i in idx], self.max_len)
-                probs = self._net(batch).softmax(-1)
+                probs = self._nets[0](batch).softmax(-1)
+                for net in self._nets[1:]:
+                    probs = probs + net(batch).softmax(-1)
+                probs = probs / len(self._nets)
                 for i, row in zip(idx, probs, strict=True):
                     out[i] = row
         return out

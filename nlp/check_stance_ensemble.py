@@ -1,0 +1,111 @@
+"""Does averaging stance networks of different seeds beat one network? Judged on held-out stories, never on dev.
+
+    python -m nlp.train_stance --folds 5 --fold-seed 13 --seed 21 --epochs 3 --threads 1 \\
+        --holdout /tmp/ho_s21.json --out /tmp/ho_s21          # and again with --seed 29
+    python -m nlp.check_stance_ensemble /tmp/ho_s21.json /tmp/ho_s29.json [--epoch 3] \\
+        [--write nlp/models/stance/meta.json]
+
+Each hold-out run trains on the same four fifths of the training data (``--fold-seed`` fixes which
+stories are held out) with its own seed and keeps the held-out fifth's probabilities. Here every
+single run and the mean of all runs' probabilities are scored on the held-out news rows (macro-F1)
+and posts (TweetEval's favor/against F1), on all held-out stories and on each half of them (split by
+story): averaging is taken only when it beats the best single run on the news rows of both halves
+and costs the posts no more than ``--post-slack``. ``--write`` records the verdict under
+``ensemble_check`` in the shipped model's ``meta.json``; which members ship is listed there under
+``members`` (``TrainedStance`` averages them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nlp.stance_data import LABELS, StanceExample, macro_f1, tweeteval_f1
+
+
+def _rows(record: dict[str, Any]) -> list[StanceExample]:
+    return [StanceExample(**r) for r in record["held_rows"]]
+
+
+def _is_post(row: StanceExample) -> bool:
+    return row.group.startswith("tweet:")  # the loaders' group names say which set a row is from
+
+
+def _f1(rows: Sequence[StanceExample], probs: np.ndarray, idx: Sequence[int], post: bool) -> float:
+    gold = [rows[i].label for i in idx]
+    pred = [LABELS[int(probs[i].argmax())] for i in idx]
+    return round(tweeteval_f1(gold, pred) if post else macro_f1(gold, pred), 4)
+
+
+def story_halves(rows: Sequence[StanceExample]) -> tuple[list[int], list[int]]:
+    """The held-out rows in two halves, whole stories (or posts) apart, fixed by the stories' names."""
+    groups = sorted({r.group or f"row:{i}" for i, r in enumerate(rows)})
+    first = set(groups[::2])
+    a = [i for i, r in enumerate(rows) if (r.group or f"row:{i}") in first]
+    b = [i for i, r in enumerate(rows) if (r.group or f"row:{i}") not in first]
+    return a, b
+
+
+def check(records: Sequence[dict[str, Any]], epoch: int, post_slack: float) -> dict[str, Any]:
+    """Scores of each run and of their mean, on all held-out rows and on each half; the verdict."""
+    rows = _rows(records[0])
+    for rec in records[1:]:
+        if [r["text"] for r in rec["held_rows"]] != [r.text for r in rows]:
+            raise ValueError("hold-out runs held out different rows: train them with the same --fold-seed")
+    probs = [np.asarray(rec["epochs"][str(epoch)]["probs"], dtype=np.float64) for rec in records]
+    mean = np.mean(probs, axis=0)
+    parts = {"all": list(range(len(rows))), **dict(zip(("half_a", "half_b"), story_halves(rows), strict=True))}
+
+    def scores(p: np.ndarray) -> dict[str, dict[str, float]]:
+        out = {}
+        for name, idx in parts.items():
+            news = [i for i in idx if not _is_post(rows[i]) and not rows[i].group.startswith("written:")]
+            posts = [i for i in idx if _is_post(rows[i])]
+            out[name] = {"newsmtsc": _f1(rows, p, news, False), "tweeteval": _f1(rows, p, posts, True)}
+        return out
+
+    singles = [scores(p) for p in probs]
+    averaged = scores(mean)
+    wins = all(averaged[h]["newsmtsc"] > max(s[h]["newsmtsc"] for s in singles) for h in ("half_a", "half_b"))
+    posts_kept = averaged["all"]["tweeteval"] >= max(s["all"]["tweeteval"] for s in singles) - post_slack
+    return {
+        "epoch": epoch,
+        "runs": [{"seed": rec.get("seed"), **s} for rec, s in zip(records, singles, strict=True)],
+        "averaged": averaged,
+        "fold_seed": records[0].get("fold_seed", records[0].get("seed")),
+        "held_rows": len(rows),
+        "taken": bool(wins and posts_kept),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m nlp.check_stance_ensemble", description=__doc__.split("\n")[0])
+    parser.add_argument("holdout", type=Path, nargs="+", help="hold-out JSON files of train_stance --holdout")
+    parser.add_argument("--epoch", type=int, default=3)
+    parser.add_argument("--post-slack", type=float, default=0.01)
+    parser.add_argument("--write", type=Path, default=None, help="a meta.json to record the verdict in")
+    args = parser.parse_args(argv)
+    if len(args.holdout) < 2:
+        parser.error("give at least two hold-out runs")
+    records = [json.loads(p.read_text(encoding="utf-8")) for p in args.holdout]
+    try:
+        verdict = check(records, args.epoch, args.post_slack)
+    except (KeyError, ValueError) as exc:
+        print(f"check_stance_ensemble: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(verdict, indent=2))
+    if args.write:
+        meta = json.loads(args.write.read_text(encoding="utf-8"))
+        meta["ensemble_check"] = verdict
+        args.write.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
