@@ -189,11 +189,46 @@ _BARE_TITLE_RE = re.compile(r"^(?:(?:the|a|an|his|her|their)\s+)?(?:[\w.-]+\s+){
                             r"leader|secretary|delegation|official)s?$", re.I)
 
 
-def party_entities(text: str, ents: list[Any]) -> list[Any]:
-    """Entities that may be parties to an event: no wire agency, no dateline place, possessives stripped."""
-    datelines = dateline_spans(text)
+# A title word that opens a name the recogniser labelled as something else ("King Felipe VI" as ORG)
+_TITLED_NAME_RE = re.compile(r"^(?:King|Queen|Crown\s+Prince|Prince|Princess|President|Prime\s+Minister|Premier|"
+                             r"Chancellor|Emir|Sultan|Sheikh|Senator|Governor|Congress(?:wo)?man|Speaker)\s+"
+                             r"(?P<name>[A-Z][\w.-]+(?:\s+(?:[A-Z][\w.-]+|[IVX]+|bin|al|de|von|van))*)$")
+# Words that make a titled phrase an institution, not a person ("President Hotel", "King Fahd University")
+_INSTITUTION_RE = re.compile(r"\b(?:Office|Ministry|Department|Council|Palace|House|Hotel|University|College|"
+                             r"School|Hospital|Airport|Street|Road|Avenue|Square|Park|Bridge|Foundation|Fund|Trust|"
+                             r"Cup|Award|Prize|Center|Centre|Stadium|Hall|Museum|Library|Institute|Bank|Group|"
+                             r"Organi[sz]ation|Administration|Corp|Inc|Ltd|Company)\b")
+_PERSON_RELABEL = ("ORG", "GPE", "NORP", "FAC", "LOC", "PRODUCT", "WORK_OF_ART", "EVENT")
+
+
+def person_labels(ents: list[Any]) -> list[Any]:
+    """Entity kinds from the text's own evidence: a name the recogniser read as a place or organisation is a
+    person when a title opens it ("King Felipe VI", "President Lima") or when it is the family name of a person
+    the same text names in full ("Narendra Modi" ... "Modi" as a GPE, "Donald Trump" ... "Trump" as an ORG)."""
+    surnames: set[str] = set()
+    for e in ents:
+        if e.label == "PERSON":
+            words = _HONORIFIC_RE.sub("", _POSSESSIVE_RE.sub("", e.text.strip())).split()
+            if len(words) > 1:
+                surnames.add(words[-1])
+                surnames.add(" ".join(words[-2:]))  # "Jong Un"
     out = []
     for e in ents:
+        if e.label in _PERSON_RELABEL:
+            clean = _HONORIFIC_RE.sub("", _POSSESSIVE_RE.sub("", e.text.strip()))
+            titled = _TITLED_NAME_RE.match(clean)
+            if (titled and not _INSTITUTION_RE.search(clean)) or (clean in surnames and code_for(clean) is None):
+                e = replace(e, label="PERSON")
+        out.append(e)
+    return out
+
+
+def party_entities(text: str, ents: list[Any]) -> list[Any]:
+    """Entities that may be parties to an event: no wire agency, no dateline place, possessives stripped; kinds
+    mended by :func:`person_labels`."""
+    datelines = dateline_spans(text)
+    out = []
+    for e in person_labels(ents):
         if is_wire_agency(e.text):
             continue
         if any(s <= e.start < t for s, t in datelines) and e.label in ("ORG", "GPE", "PERSON", "NORP"):

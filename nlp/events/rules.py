@@ -312,6 +312,12 @@ _VISITOR_REF_RE = re.compile(
     r"\b(?P<np>(?:[Tt]he|[Aa]n?|[\w.-]+(?:'s|’s)|[A-Z][\w.-]*)\s+(?:[\w.-]+\s+){0,3}?(?P<title>(?i:prime\s+minister|"
     r"minister|president|premier|chancellor|secretary|envoy|ambassador|king|queen|prince|delegation|mission)))"
     r"(?:'s|’s)?\b")
+# A country word that only qualifies the noun after it: the person's or the place's country, not a party
+# ("the Indian Prime Minister had signed", "hotels in the Cuban capital")
+_QUALIFIER_RE = re.compile(r"\s+(?:(?:[A-Z][\w.-]*|deputy|vice|foreign|trade|defen[cs]e|finance|prime)\s+){0,2}?"
+                           r"(?:(?i:prime\s+minister|president|premier|chancellor|minister|king|queen|prince|leader|"
+                           r"secretary|envoy|ambassador|senator|congress(?:wo)?man)|capital|city|coast|border|"
+                           r"town|region|province|island|port|countryside|people|tourists|visitors|community)\b")
 _COMPANY_NP_RE = re.compile(
     r"\b(?P<np>(?:the\s+|a\s+)?(?:[A-Z][a-z]+(?:'s|’s)\s+|[A-Z][a-z]+\s+)(?:(?:state|state-owned|state-run|"
     r"largest|biggest|second-largest|leading|top|national|flagship|[a-z]+-based)\s+){0,2}(?:oil\s+company|company|"
@@ -680,7 +686,8 @@ class RuleExtractor:
         orgs = self._orgs(ents)
         parties = sorted(orgs, key=lambda e: (e.start > t0, abs(e.start - t0)))
         appos = None if parties else appositive_company(text, cand.sentence[0], cand.sentence[1])
-        govs = [e for e in ents if e.label in ("GPE", "NORP") and code_for(e.text)]
+        govs = [e for e in ents if e.label in ("GPE", "NORP") and code_for(e.text)
+                and not _QUALIFIER_RE.match(text, e.end)]
         if appos is not None:
             cand.actors.append(_actor("company", appos[0], None, None, appos[1]))
             cand.rule_score += 0.15
