@@ -9,10 +9,10 @@ Each hold-out run trains on the same four fifths of the training data (``--fold-
 stories are held out) with its own seed and keeps the held-out fifth's probabilities. Here every
 single run and the mean of all runs' probabilities are scored on the held-out news rows (macro-F1)
 and posts (TweetEval's favor/against F1), on all held-out stories and on each half of them (split by
-story): averaging is taken only when it beats the best single run on the news rows of both halves
-and costs the posts no more than ``--post-slack``. ``--write`` records the verdict under
-``ensemble_check`` in the shipped model's ``meta.json``; which members ship is listed there under
-``members`` (``TrainedStance`` averages them).
+story): averaging is taken only when it beats every single run on the news rows of both halves
+and leaves the posts no more than ``--post-slack`` below the single runs' mean. ``--write``
+records the verdict under ``ensemble_check`` in the shipped model's ``meta.json``; the members
+that ship are listed there under ``members`` (``TrainedStance`` averages them).
 """
 
 from __future__ import annotations
@@ -73,7 +73,9 @@ def check(records: Sequence[dict[str, Any]], epoch: int, post_slack: float) -> d
     singles = [scores(p) for p in probs]
     averaged = scores(mean)
     wins = all(averaged[h]["newsmtsc"] > max(s[h]["newsmtsc"] for s in singles) for h in ("half_a", "half_b"))
-    posts_kept = averaged["all"]["tweeteval"] >= max(s["all"]["tweeteval"] for s in singles) - post_slack
+    # posts guard: against the run one would get from a seed picked blind (the singles' mean), not the
+    # luckiest seed, whose lead over the others is the noise averaging removes
+    posts_kept = averaged["all"]["tweeteval"] >= np.mean([s["all"]["tweeteval"] for s in singles]) - post_slack
     return {
         "epoch": epoch,
         "runs": [{"seed": rec.get("seed"), **s} for rec, s in zip(records, singles, strict=True)],

@@ -186,11 +186,16 @@ def _cv_figures() -> tuple[dict[str, float], str]:
     # meta also holds the per-epoch table and the fold count: only the chosen epoch's figures print;
     # without a cross-validated record, the grouped hold-out fifth that chose the combination
     # (nlp.choose_stance_combo; read by a shorter-trained model of four fifths, so lower than the shipped one's)
-    record = meta.get("cross_validated") or (meta.get("combine") or {}).get("heldout_combined") or {}
+    ensemble = meta.get("ensemble_check") or {}
+    record = (meta.get("cross_validated") or (ensemble.get("averaged") or {}).get("all")
+              or (meta.get("combine") or {}).get("heldout_combined") or {})
     out = {str(k): float(v) for k, v in record.items()
            if k in ("newsmtsc", "tweeteval") and isinstance(v, (int, float))}
     if meta.get("cross_validated"):
         return out, "cross-validated on train"
+    if ensemble.get("averaged"):
+        # nlp.check_stance_ensemble: the mean of hold-out runs of several seeds on one held-out fifth
+        return out, f"grouped hold-out fifth of train (mean of {len(ensemble.get('runs', []))} seeds)"
     epochs = ((meta.get("combine") or {}).get("holdout") or {}).get("epoch", "?")
     return out, f"grouped hold-out fifth of train ({epochs}-epoch proxy)"
 
