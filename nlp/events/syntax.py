@@ -319,8 +319,17 @@ def subject_parties(text: str, cands: list[Any], ents: list[Any], people: Person
             # a maker said with a common noun or a pronoun ("a Madrid barber") replaces the place or product the
             # surface rules took as the company
             c.actors = [x for x in c.actors if x["role"] != role]
+        missing = not any(x["role"] == actor["role"] for x in c.actors) or any(
+            r.startswith(("no company found", "no agency")) for r in c.reasons)
         c.actors.insert(0, actor)
+        c.reasons = [r for r in c.reasons if not r.startswith(("no company found", "no agency"))]
         c.reasons.append(f"{actor['role']} is the subject of the sentence")
+        if missing:
+            # the party the surface rules could not find, the parse names: as firm as a named company nearby
+            c.rule_score += _SUBJECT_FOUND
+
+
+_SUBJECT_FOUND = 0.15
 
 
 def _subject_actor(text: str, c: Any, t: Token, ents: list[Any], people: PersonIndex, kind: Any, country_of: Any,

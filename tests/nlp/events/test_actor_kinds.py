@@ -61,3 +61,20 @@ def test_a_demonym_before_a_place_noun_is_not_the_company(analyzer: Analyzer) ->
             "multimillion-dollar investment in them.")
     ans = _ans(analyzer, text)
     assert "Peruvian" not in _parties(ans, "investment")
+
+
+def test_a_maker_the_parse_names_as_subject_counts_like_a_named_company(analyzer: Analyzer) -> None:
+    # the surface rules find no company in the second sentence; the parse names the makers, and their goods,
+    # made for the visit, are linked to it
+    text = ("Brazilian President Lucia Ferraz arrived in Lisbon on Monday for a three-day state visit. "
+            "Bakeries near the palace have been offering pastries and cakes inspired by Ferraz, and one street "
+            "painter has been turning out portraits of the president.")
+    ans = _ans(analyzer, text)
+    visit = next(e for e in ans["events"] if e["type"] == "official_visit")
+    launch = next(e for e in ans["events"] if e["type"] == "product_launch")
+    goods = next(e for e in ans["events"] if e["type"] == "merchandise")
+    assert _parties(ans, "product_launch") == {"Bakeries"}
+    assert {a["text"] for a in goods["actors"] if a["role"] == "seller"} == {"one street painter"}
+    assert "no company found" not in launch["reasons"]
+    linked = {frozenset(lk["events"]) for lk in ans["links"]}
+    assert frozenset((launch["id"], visit["id"])) in linked and frozenset((goods["id"], visit["id"])) in linked
