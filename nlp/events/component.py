@@ -27,7 +27,7 @@ from nlp.events.reportable import reportable
 from nlp.events.rules import TRIGGERS, Candidate, Ent, RuleExtractor, WatchInfo
 from nlp.events.syntax import SentenceParses, load_parser, subject_parties
 from nlp.events.text_links import text_links
-from nlp.events.visits import TRAVEL_RE, invited_to_travel, propose_visits, unofficial_trip
+from nlp.events.visits import TRAVEL_RE, domestic_trip, invited_to_travel, propose_visits, unofficial_trip
 from nlp.watchlist import watchlist_config
 
 COMPONENT_VERSION = "1.1"  # 1.1: rules fitted on real news (Reuters dev set); each event has a summary
@@ -112,7 +112,7 @@ class EventsComponent:
         travel_sents = {c.sentence for c in travel}
         cands = [c for c in cands if not (c.type == "official_visit" and (
             c.sentence in travel_sents or unofficial_trip(text[c.sentence[0]:c.sentence[1]])
-            or invited_to_travel(parses, c.sentence, c.trigger, people)))] + travel
+            or invited_to_travel(parses, c.sentence, c.trigger, people) or domestic_trip(c)))] + travel
         detected: dict[tuple[int, int], dict[str, float]] = {}
         if use_detector:
             assert self.detector is not None

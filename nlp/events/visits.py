@@ -99,6 +99,14 @@ def unofficial_trip(sentence: str) -> bool:
     return _NOT_OFFICIAL_TRIP_RE.search(sentence) is not None
 
 
+def domestic_trip(c: Candidate) -> bool:
+    """A visit whose visitor is, as the text says, of the country the visit places them in: an outing at home
+    ("the Indian Prime Minister ... during his visit to India"), not an official visit abroad."""
+    home = {a.get("country") for a in c.actors if a["role"] == "visitor" and a.get("country")}
+    hosts = {a.get("country") for a in c.actors if a["role"] == "host" and a.get("country")}
+    return bool(home) and home == hosts
+
+
 def _actor(role: str, text: str, title: str | None, country: str | None, entity_id: str | None = None
            ) -> dict[str, Any]:
     return {"role": role, "text": text, "title": title, "entity_id": entity_id, "country": country}

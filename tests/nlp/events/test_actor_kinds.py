@@ -78,3 +78,18 @@ def test_a_maker_the_parse_names_as_subject_counts_like_a_named_company(analyzer
     assert "no company found" not in launch["reasons"]
     linked = {frozenset(lk["events"]) for lk in ans["links"]}
     assert frozenset((launch["id"], visit["id"])) in linked and frozenset((goods["id"], visit["id"])) in linked
+
+
+def test_an_official_placed_in_their_own_country_makes_no_visit(analyzer: Analyzer) -> None:
+    # the chief executive travels; the president the text names is at home: no official visit at all
+    text = ("Orvane chief executive Marta Solis met Brazilian President Lucia Ferraz on Monday during her visit "
+            "to Brazil.")
+    ans = _ans(analyzer, text)
+    assert [e for e in ans["events"] if e["type"] == "official_visit"] == []
+
+
+def test_a_visit_abroad_by_the_same_official_stays(analyzer: Analyzer) -> None:
+    text = ("Brazilian President Lucia Ferraz met Orvane chief executive Marta Solis on Monday during her visit "
+            "to Chile.")
+    visits = [e for e in _ans(analyzer, text)["events"] if e["type"] == "official_visit"]
+    assert [a["text"] for e in visits for a in e["actors"] if a["role"] == "visitor"] == ["Lucia Ferraz"]
