@@ -20,6 +20,7 @@ stored signatures), so counts, digests and alerts can count a story once.
 from __future__ import annotations
 
 import bisect
+import operator
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ class LinkListener(Protocol):
     def on_link(self, link: dict[str, Any]) -> None: ...
 
 
+_RANK = operator.itemgetter(0, 1)  # a scored candidate's (negative score, arrival)
 Joins = list[tuple[PairRule, str, set[str]]]  # (rule, side, join keys) of one event
 
 
@@ -123,15 +125,16 @@ class PastEvents:
         window = int(rule.window_days)
         first_day, last_day = item.view.first_day - window - self.longest, item.view.last_day + window
         other = "second" if side == "first" else "first"
+        eseq, doc_id, by_key = item.eseq, item.doc_id, self.by_key
         seen: dict[int, PairingEvent] = {}
         for key in keys:
-            found = self.by_key.get((rule.name, other, key))
+            found = by_key.get((rule.name, other, key))
             if not found:
                 continue
             days, events = found
             lo = bisect.bisect_left(days, first_day)
             for cand in events[lo:bisect.bisect_right(days, last_day, lo)]:
-                if cand.eseq < item.eseq and not cand.gone and cand.doc_id != item.doc_id:
+                if cand.eseq < eseq and not cand.gone and cand.doc_id != doc_id:
                     seen[id(cand)] = cand
         return list(seen.values())
 
@@ -264,12 +267,13 @@ class Correlator:
         """Links to the best-scored earlier events ``item`` pairs with under ``rule`` (it on ``side``)."""
         assert self._past is not None
         scored = []
+        first = side == "first"
         for cand in self._past.candidates(item, rule, side, keys):
-            a, b = (item, cand) if side == "first" else (cand, item)
+            a, b = (item, cand) if first else (cand, item)
             timed = timed_score(rule, a.view, b.view)
             if timed is not None:
                 scored.append((-timed[0], cand.eseq, a, b, timed[1]))
-        scored.sort(key=lambda s: (s[0], s[1]))  # best score, then earliest arrival
+        scored.sort(key=_RANK)  # best score, then earliest arrival
         links: list[Link] = []
         for negative_score, _, a, b, gap in scored:
             related = relate(rule, a.view, b.view)  # score_pair's last test, asked of the best-ranked only

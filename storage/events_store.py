@@ -440,8 +440,9 @@ class _EventStoreBase:
             rows, entity_rows = _link_rows((link, [None, None]) for link in new)
             self._event_many(f"INSERT INTO {self._event_table('links')}({_LINK_COLUMNS}) "
                              f"VALUES ({', '.join('?' * _LINK_WIDTH)})", rows)
+            # in key order: each index page is visited once, not once per link spread over the whole index
             self._event_many(f"INSERT INTO {self._event_table('link_entities')}(entity, link_id) VALUES (?, ?)",
-                             entity_rows)
+                             sorted(entity_rows))
             if cursor is not None:
                 self._write_cursor(*cursor)
         return new

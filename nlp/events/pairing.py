@@ -115,34 +115,37 @@ def _name(a: Actor) -> str:
 
 def relate(rule: PairRule, a: EventView, b: EventView) -> tuple[list[str], str] | None:
     """The entities tying ``a`` (a ``first`` type) to ``b`` (a ``second`` type) and a phrase, or None."""
-    visitors = b.role("visitor")
-    if rule.relation == "company_country_is_host":
+    relation = rule.relation
+    if relation == "company_country_is_host":
         for c in a.role("company"):
             for h in b.role("host"):
                 if (c.country and c.country == h.country) or _same(c, h):
+                    visitors = b.role("visitor")
                     if visitors and visitors[0].country and visitors[0].country == c.country:
                         continue  # a domestic official at home: no foreign visit to time anything to
                     return [_name(c), *(_name(v) for v in visitors[:1])], "company of the host country"
         return None
-    if rule.relation == "company_country_is_visitor":
+    if relation == "company_country_is_visitor":
+        visitors = b.role("visitor")
         for c in a.role("company"):
             for v in visitors:
                 if c.country and c.country == v.country:
                     return [_name(c), _name(v)], "company of the visitor's country"
         return None
-    if rule.relation == "measure_by_party":
+    if relation == "measure_by_party":
         parties = {x.country for x in b.role("visitor", "host") if x.country}
         for g in a.role("agency"):
             if g.country in parties:
-                return [_name(g), *(_name(v) for v in visitors[:1])], "measure by a party to the visit"
+                return [_name(g), *(_name(v) for v in b.role("visitor")[:1])], "measure by a party to the visit"
         return None
-    if rule.relation == "depicts_visitor":
+    if relation == "depicts_visitor":
+        visitors = b.role("visitor")
         for d in a.role("depicted", "product", "company"):
             for v in visitors:
                 if _same(d, v):
                     return [_name(v)], "about the visitor"
         return None
-    if rule.relation == "targets_company":
+    if relation == "targets_company":
         for t in a.role("target"):
             for c in b.role("company"):
                 if _same(t, c):
@@ -230,7 +233,7 @@ def timed_score(rule: PairRule, a: EventView, b: EventView, same_text: bool = Fa
     gap, dist = gap_between(a, b)
     if dist is None and not same_text:
         return None
-    fit = timing(rule, dist)
+    fit = timing_fit(dist, rule.window_days)
     if fit is None:
         return None
     score = link_score(rule.weight, fit, a, b, same_text)
@@ -246,11 +249,6 @@ def link_score(weight: float, fit: float, a: EventView, b: EventView, same_text:
     score = weight * fit * (0.5 + 0.5 * min(a.confidence, b.confidence))
     score *= (1.0 if a.ids_known or b.ids_known else 0.9) * (1.1 if same_text else 1.0)
     return round(min(1.0, score), 4)
-
-
-def timing(rule: PairRule, dist: float | None) -> float | None:
-    """How well two events' dates fit ``rule``: see :func:`timing_fit`."""
-    return timing_fit(dist, rule.window_days)
 
 
 def timing_fit(dist: float | None, window_days: float) -> float | None:
