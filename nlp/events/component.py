@@ -22,6 +22,7 @@ from nlp.events.dates import resolve_date
 from nlp.events.detector import EventTypeDetector
 from nlp.events.learned import combine, type_score
 from nlp.events.pairing import DEFAULT_RULES, EventView, PairRule, describe
+from nlp.events.parties import check_parties
 from nlp.events.people import PersonIndex, leader_parties, party_entities, resolve_people
 from nlp.events.reportable import reportable
 from nlp.events.rules import TRIGGERS, Candidate, Ent, RuleExtractor, WatchInfo
@@ -59,6 +60,8 @@ class EventsComponent:
         _ensure_extensions()
         self.name = name
         self.rules = RuleExtractor(watch_info(watchlist))
+        self.watch_kinds = {k: {"org": "ORG", "agency": "ORG", "person": "PERSON", "product": "PRODUCT",
+                                "place": "GPE"}.get(w.type, "ORG") for k, w in self.rules.watch.items()}
         self.model = SentenceTypeModel(model_path)
         self.detector = EventTypeDetector() if detector else None
         self._nlp = nlp
@@ -113,6 +116,8 @@ class EventsComponent:
         cands = [c for c in cands if not (c.type == "official_visit" and (
             c.sentence in travel_sents or unofficial_trip(text[c.sentence[0]:c.sentence[1]])
             or invited_to_travel(parses, c.sentence, c.trigger, people) or domestic_trip(c)))] + travel
+        cands = check_parties(text, cands, ents_all, parses, self.rules._kind, self.watch_kinds,
+                              self.rules.country_of)
         detected: dict[tuple[int, int], dict[str, float]] = {}
         if use_detector:
             assert self.detector is not None
@@ -162,6 +167,13 @@ def carry_parties(text: str, cands: list[Candidate], ents: list[Ent], rules: Rul
             continue
         kinds = ("ORG",) if role == "company" else ("ORG", "GPE")
         prior = [e for e in ents if s0 - 400 <= e.start and e.end <= s0 and rules._kind(e) in kinds]
+        if not prior and role == "company" and _GENERIC_PARTY_RE.match(text, s0):
+            # "The company ...": a name of two capitalised words before that the recogniser missed ("toured the
+            # Sumiko Metals plant"), not any entity it found (people, places, dates)
+            runs = [m for m in _NAME_RUN_RE.finditer(text, max(0, s0 - 400), s0)
+                    if not any(e.start < m.end() and m.start() < e.end for e in ents)
+                    and not _SENT_START_RE.match(text[max(0, m.start() - 3):m.start()])]
+            prior = [Ent(m.group(0), m.start(), m.end(), "ORG")] if runs and (m := runs[-1]) else []
         if not prior:
             continue
         e = prior[-1]
@@ -170,6 +182,8 @@ def carry_parties(text: str, cands: list[Candidate], ents: list[Ent], rules: Rul
         c.reasons.append(f"{role} named in an earlier sentence")
 
 
+_NAME_RUN_RE = re.compile(r"\b[A-Z][a-z][\w&-]*(?:\s+[A-Z][a-z][\w&-]*)+\b")
+_SENT_START_RE = re.compile(r"^(?:.*[.!?]\s*|\s*\n\s*|)$", re.S)
 _PARA_RE = re.compile(r"\n\s*\n|\n(?=[A-Z\"'“‘(])")
 
 

@@ -117,6 +117,12 @@ def code_for(name: str | None) -> str | None:
             or NAME_TO_CODE.get(key.rstrip(".")))
 
 
+def is_country(name: str) -> bool:
+    """Whether ``name`` is a country's name (not a city, a state or a demonym): "India", "the Philippines"."""
+    key = re.sub(r"^(?:the|The)\s+", "", name.strip()).lower()
+    return key in NAME_TO_CODE
+
+
 def is_city(name: str) -> bool:
     key = name.strip().lower()
     return key in CITY_TO_CODE or key in _CAPITALS

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nlp.events.reportable import drop_reason, reportable, software_text, unattributed
+from nlp.events.reportable import drop_reason, reportable, software_text
 
 DOCS = """Install the tool with pip install quillcli and run it from the command-line.
 
@@ -44,22 +44,19 @@ def test_a_product_page_reports_goods_only() -> None:
     assert drop_reason(launch, text, "product", False, []) == "product page: only goods are reported there"
 
 
-def test_an_event_naming_nobody_and_no_date_is_unattributed_but_a_pronoun_subject_is_not() -> None:
+def test_an_event_naming_no_actor_and_no_date_is_not_reported() -> None:
     nobody = "Run the script and it will launch a new shell."
-    pronoun = "It introduced new features such as a desktop chat app."
-    assert unattributed(_ev("product_launch", nobody, "launch", []), nobody, [])
-    assert not unattributed(_ev("product_launch", pronoun, "introduced", []), pronoun, [])
-    # not (yet) a reason to drop: see the module's note
-    assert drop_reason(_ev("product_launch", nobody, "launch", []), nobody, None, False, []) is None
+    assert drop_reason(_ev("product_launch", nobody, "launch", []), nobody, None, False, []) == \
+        "names no party and no date"
+    assert reportable([_ev("product_launch", nobody, "launch", [])], nobody, "article", []) == []
 
 
-def test_a_party_a_date_or_an_organisation_in_the_sentence_attributes_the_event() -> None:
+def test_an_actor_or_a_date_keeps_the_event() -> None:
     text = "Shipping of the Orbis headphones began as Brindle Audio had said."
-    ev = _ev("product_launch", text, "Shipping", [])
-    org = (text.index("Brindle"), text.index("Brindle") + len("Brindle Audio"))
-    assert not unattributed(ev, text, [org])
-    assert not unattributed(_ev("product_launch", text, "Shipping", [], resolved=True), text, [])
-    assert not unattributed(_ev("product_launch", text, "Shipping", [("company", "Brindle Audio")]), text, [])
+    dated = _ev("product_launch", text, "Shipping", [], resolved=True)
+    named = _ev("product_launch", text, "Shipping", [("company", "Brindle Audio")])
+    product = _ev("product_launch", text, "Shipping", [("product", "Orbis")])
+    assert reportable([dated, named, product], text, "article", []) == [dated, named, product]
 
 
 def test_news_launches_are_reported_in_an_article() -> None:
