@@ -188,6 +188,8 @@ def sense_problem(c: Any, parses: SentenceParses | None, ents: Sequence[Any], ki
     if c.type == "product_launch":
         if tok.pos_ == "NOUN" and tok.dep_ == "compound" and tok.head.pos_ in ("NOUN", "PROPN"):
             return "launch word qualifies another noun"  # "on launch day", "the release date"
+        if tok.pos_ == "NOUN" and any(ch.dep_ == "poss" and ch.lower_ in ("his", "her") for ch in tok.children):
+            return "a person's debut or launch, not a product's"  # "after his strong debut"
         if not _BARE_LAUNCH_RE.match(tok.text):
             return None  # "went on sale", "began selling burgers inspired by": the wording carries the sense
         things = _launched_thing(tok)
@@ -253,6 +255,26 @@ def _not_the_doer(text: str, c: Any, parses: SentenceParses | None, ents: Sequen
     return "named", (doers[-1] if doers else None)
 
 
+def _in_object(text: str, c: Any, tok: Token) -> list[dict[str, Any]]:
+    """Company actors that are what the trigger verb acts on: its object's head word is inside the name (not a
+    modifier of it: "opened a Samsung Electronics factory" names the factory's owner)."""
+    verb = tok if tok.pos_ in ("VERB", "AUX") else None
+    if verb is None:
+        return []
+    s0 = c.sentence[0]
+    out = []
+    for o in (ch for ch in verb.children if ch.dep_ in ("dobj", "obj")):
+        a, b = s0 + min(x.idx for x in o.subtree), s0 + max(x.idx + len(x.text) for x in o.subtree)
+        head = s0 + o.idx
+        for act in c.actors:
+            name = str(act.get("text") or "")
+            at = text.find(name, a, b) if name else -1
+            if act["role"] == "company" and at >= 0 and at <= head < at + len(name):
+                out.append(act)  # the object is the name ("introduce The Unbound Collection"), not its owner's
+
+    return out
+
+
 def check_parties(text: str, cands: list[Any], ents: Sequence[Any], parses: SentenceParses | None, kind: Kind,
                   watch_kinds: dict[str, str], country_of: Callable[[str, Any], str | None]) -> list[Any]:
     """Candidates whose trigger is in its type's sense, each with only named main parties of the right kind who
@@ -279,8 +301,17 @@ def check_parties(text: str, cands: list[Any], ents: Sequence[Any], parses: Sent
                                     "country": country_of(text, e)})
                 if c.type == "deal" and party["text"] != e.text:
                     c.actors.append({**party, "role": "counterparty"})
-        main = MAIN_PARTY.get(c.type)
         tok = parses.token_at(c.sentence, *c.trigger) if parses is not None else None
+        if tok is not None and c.type in _DOER_TYPES:
+            inside = _in_object(text, c, tok)
+            if inside:
+                # the thing launched or bought is not its own maker or buyer ("introduce The Unbound Collection")
+                c.actors = [a for a in c.actors if a not in inside]
+                c.reasons.append(f"company '{inside[0].get('text')}' is what the trigger acts on")
+        if c.type == "product_launch":
+            companies = [a for a in c.actors if a["role"] == "company"]
+            c.actors = [a for a in c.actors if a["role"] != "company" or a is companies[0]]  # one maker
+        main = MAIN_PARTY.get(c.type)
         if c.type == "product_launch" and tok is not None and not _BARE_LAUNCH_RE.match(tok.text):
             main = None  # "a Madrid barber has been offering haircuts in the style of": a maker, said as one
         if main is not None:

@@ -51,3 +51,15 @@ def test_a_pronoun_launch_takes_the_company_named_before(analyzer: Analyzer) -> 
     evs = _events(analyzer, "Veltrix Mobile introduced the Nova 7 smartphone last week. It also launched a cheaper "
                             "tablet.")
     assert [a["text"] for e in evs for a in e["actors"] if a["role"] == "company"] == ["Veltrix Mobile"] * 2
+
+
+def test_what_is_launched_is_not_its_maker_and_a_persons_debut_is_no_launch(analyzer: Analyzer) -> None:
+    evs = _events(analyzer, "Brindle Audio said on Monday: we are pleased to introduce Orbis Studio to Europe.")
+    assert all(a["text"] != "Orbis Studio" for e in evs for a in e["actors"] if a["role"] == "company")
+    assert "product_launch" not in _types(_events(analyzer, "After his strong debut, Tomas Reyes scored twice."))
+
+
+def test_an_owner_named_in_the_object_stays_the_party(analyzer: Analyzer) -> None:
+    evs = _events(analyzer, "On Monday President Ana Duarte opened a Kessler Group battery factory in Porto worth "
+                            "$500 million.")
+    assert any(a["text"] == "Kessler Group" for e in evs for a in e["actors"])
