@@ -17,7 +17,5 @@ class CorrelatorSettings:
     surge_min_listings: int = 3
     surge_factor: float = 3.0
     story_threshold: float = STORY_THRESHOLD
-    # new events per write transaction (their links and the cursor past them); each commit rewrites every page of
-    # the link indexes its links touch (ids and entities fall all over them), so fewer, larger commits cost less
-    batch: int = 5000
+    batch: int = 1000  # new events per write transaction (their links and the cursor past them)
     max_links_per_event: int = 3  # per rule and direction: the best-scored partners of a new event
