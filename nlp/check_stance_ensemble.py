@@ -3,7 +3,8 @@
     python -m nlp.train_stance --folds 5 --fold-seed 13 --seed 21 --epochs 3 --threads 1 \\
         --holdout /tmp/ho_s21.json --out /tmp/ho_s21          # and again with --seed 29
     python -m nlp.check_stance_ensemble /tmp/ho_s21.json /tmp/ho_s29.json [--epoch 3] \\
-        [--write nlp/models/stance/meta.json]
+        [--write nlp/models/stance/meta.json --members seed21 seed29]
+    cp -r /tmp/ho_s21/epoch3 nlp/models/stance/seed21     # and seed29: the shipped members
 
 Each hold-out run trains on the same four fifths of the training data (``--fold-seed`` fixes which
 stories are held out) with its own seed and keeps the held-out fifth's probabilities. Here every
@@ -92,6 +93,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--epoch", type=int, default=3)
     parser.add_argument("--post-slack", type=float, default=0.01)
     parser.add_argument("--write", type=Path, default=None, help="a meta.json to record the verdict in")
+    parser.add_argument("--members", nargs="*", default=[],
+                        help="with --write: the member folders (beside that meta.json) to list when averaging "
+                             "is taken; when it is not, no members are listed")
     args = parser.parse_args(argv)
     if len(args.holdout) < 2:
         parser.error("give at least two hold-out runs")
@@ -105,6 +109,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.write:
         meta = json.loads(args.write.read_text(encoding="utf-8"))
         meta["ensemble_check"] = verdict
+        meta.pop("members", None)
+        if verdict["taken"] and args.members:
+            meta["members"] = list(args.members)
         args.write.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return 0
 

@@ -107,3 +107,20 @@ def test_story_halves_keep_each_story_whole() -> None:
     a, b = ens.story_halves(rows)
     assert sorted(a + b) == list(range(len(rows)))
     assert not {rows[i].group for i in a} & {rows[i].group for i in b}
+
+
+def test_write_lists_the_members_only_when_averaging_is_taken(tmp_path: Path) -> None:
+    rows = _held_rows()
+    gold = np.array([LABELS.index(r.label) for r in rows])
+    p = np.full((len(rows), 3), 0.1)
+    p[np.arange(len(rows)), gold] = 0.8
+    files = []
+    for seed in (21, 29):
+        files.append(tmp_path / f"ho_s{seed}.json")
+        files[-1].write_text(json.dumps(_record(seed, rows, p)), encoding="utf-8")
+    meta = tmp_path / "meta.json"
+    meta.write_text(json.dumps({"labels": list(LABELS), "members": ["old"]}), encoding="utf-8")
+    args = [str(f) for f in files] + ["--write", str(meta), "--members", "seed21", "seed29"]
+    assert ens.main(args) == 0
+    written = json.loads(meta.read_text(encoding="utf-8"))
+    assert written["ensemble_check"]["taken"] is False and "members" not in written  # identical runs: no gain
