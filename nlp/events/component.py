@@ -106,7 +106,7 @@ class EventsComponent:
                 continue
             s0, s1 = sents[i]
             ents = [e for e in ents_all if s0 <= e.start and e.end <= s1]
-            cands.extend(self.rules.propose(text, (s0, s1), ents))
+            cands.extend(self.rules.propose(text, (s0, s1), ents, parses))
         cands = resolve_people(cands, people)
         leader_parties(text, cands, people)
         subject_parties(text, cands, ents_all, people, parses, self.rules._kind, self.rules.country_of)

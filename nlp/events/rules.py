@@ -11,9 +11,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nlp.events.countries import code_for, country_before, is_city, place_code
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+    from nlp.events.syntax import SentenceParses
 
 EVENT_TYPES: tuple[str, ...] = (
     "product_launch", "official_visit", "deal", "investment", "export_control", "sanction", "trade_measure",
@@ -456,7 +461,10 @@ class RuleExtractor:
         return info.role if info and info.role else None
 
     # -- per type ------------------------------------------------------------------------------
-    def propose(self, text: str, sent: tuple[int, int], ents: list[Ent]) -> list[Candidate]:
+    def propose(self, text: str, sent: tuple[int, int], ents: list[Ent],
+                parses: SentenceParses | None = None) -> list[Candidate]:
+        """The rules' candidates in sentence ``sent``; with ``parses`` (a parser is loaded) a wish or modal cue
+        counts only in the trigger's own clause, without it the cue window before the trigger stands alone."""
         s0, s1 = sent
         stext = text[s0:s1]
         out: list[Candidate] = []
@@ -482,7 +490,7 @@ class RuleExtractor:
                     continue  # export licences for tonnes of sugar at a tender: market management
                 planned = etype != "official_visit" and _PLANNED_RE.search(
                     _ABBR_DOT_RE.sub(r"\1", stext[max(0, m.start() - 60):m.start()])) is not None
-                if not planned and self._hypothetical(stext, m, etype, last_hyp.get(etype)):
+                if not planned and self._hypothetical(stext, m, etype, last_hyp.get(etype), parses, sent):
                     last_hyp[etype] = m.end()
                     continue  # "would impose tariffs", "called for sanctions": not an event (yet)
                 if _NOUN_TRIGGER_RE.match(m.group(0)) and not _ACTION_RE.search(stext):
@@ -524,8 +532,13 @@ class RuleExtractor:
         return cand
 
     @staticmethod
-    def _hypothetical(stext: str, m: re.Match[str], etype: str, prev_hyp: int | None) -> bool:
-        """Is the trigger at ``m`` wished for, expected, argued about or conditional rather than done?"""
+    def _hypothetical(stext: str, m: re.Match[str], etype: str, prev_hyp: int | None,
+                      parses: SentenceParses | None = None, sent: tuple[int, int] | None = None) -> bool:
+        """Is the trigger at ``m`` wished for, expected, argued about or conditional rather than done?
+
+        The cue is looked for in the words before the trigger; with a parse it counts only when it governs the
+        trigger's own clause ("would impose tariffs", "plans to launch"), not when it belongs to another one
+        ("exporters hope for new markets after the tariffs Beijing imposed")."""
         after = stext[m.end():m.end() + 60]
         if _NOUN_TRIGGER_RE.match(m.group(0)):
             done = _DONE_AFTER_RE.match(after)
@@ -537,8 +550,18 @@ class RuleExtractor:
         lead = _AS_EXPECTED_RE.sub("", _ABBR_DOT_RE.sub(r"\1", stext[max(0, m.start() - 60):m.start()]))
         if etype == "official_visit" and _VISIT_GIVEN_RE.search(lead):
             return False
-        if _HYPOTHETICAL_RE.search(_ANNOUNCED_RE.sub(r"\1will", lead)):
-            return True
+        cued = _ANNOUNCED_RE.sub(r"\1will", lead)
+        if (cue := _HYPOTHETICAL_RE.search(cued)) is not None:
+            if parses is None or sent is None:
+                return True
+            governing = _clause_governors(parses, sent, m)
+            if governing is None:
+                return True  # no parse: the window decides
+            while cue is not None:
+                if cue.group(0).split()[0].lower() in governing:
+                    return True
+                cue = _HYPOTHETICAL_RE.search(cued, cue.start() + 1)
+            return False  # every cue belongs to another clause
         # a list under one cue: "would resist such measures as an import surcharge, ... import quotas"
         # ... unless a clause of its own comes between: "what could be a takeover: X has bid $5bn for Y"
         return prev_hyp is not None and not re.search(r";|\b(?:but|while|whereas|although)\b|\.\s|"
@@ -817,6 +840,45 @@ class RuleExtractor:
         pct = re.search(r"\b(\d+(?:\.\d+)?)\s*(?:%|percent|per\s+cent)", text[cand.sentence[0]:cand.sentence[1]])
         if pct:
             cand.attributes["increase_percent"] = pct.group(1)
+
+
+# A verb heading a clause of its own: a cue above it belongs to another clause ("hope ... after Beijing imposed")
+_CLAUSE_DEPS = ("ROOT", "ccomp", "advcl", "relcl", "acl", "parataxis", "csubj", "csubjpass")
+
+
+def _own_clause(t: Token) -> bool:
+    """Whether ``t`` heads a finite or participial clause: an infinitive ("plans to launch", "efforts to impose")
+    or a gerund after a preposition stays in the clause of the word above it."""
+    if t.dep_ == "ROOT":
+        return True
+    if t.pos_ not in ("VERB", "AUX"):
+        return False
+    if any(c.dep_ == "aux" and c.lower_ == "to" for c in t.children):
+        return False
+    if t.dep_ == "conj":
+        return any(c.dep_ in ("nsubj", "nsubjpass") for c in t.children)
+    return t.dep_ in _CLAUSE_DEPS
+
+
+def _clause_governors(parses: SentenceParses, sent: tuple[int, int], m: re.Match[str]) -> set[str] | None:
+    """The lower-cased words that govern the trigger at ``m`` (offsets in the sentence) inside its own clause: its
+    head chain up to the clause's verb and the words those take directly ("would", "if", "possible"); None without
+    a parse."""
+    tok = parses.token_at(sent, sent[0] + m.start(), sent[0] + m.end())
+    if tok is None:
+        return None
+    chain: list[Token] = []
+    t = tok
+    while True:
+        chain.append(t)
+        if _own_clause(t) or t.head is t:
+            break
+        t = t.head
+    words = {c.lower_ for c in chain}
+    for c in chain:
+        words.update(k.lower_ for k in c.children if k.i < tok.i and k.dep_ not in ("nsubj", "nsubjpass", "ccomp",
+                                                                                   "advcl", "parataxis", "relcl"))
+    return words
 
 
 def appositive_company(text: str, s0: int, s1: int) -> tuple[str, str | None] | None:
