@@ -842,13 +842,16 @@ class RuleExtractor:
             cand.attributes["increase_percent"] = pct.group(1)
 
 
-# A verb heading a clause of its own: a cue above it belongs to another clause ("hope ... after Beijing imposed")
-_CLAUSE_DEPS = ("ROOT", "ccomp", "advcl", "relcl", "acl", "parataxis", "csubj", "csubjpass")
+# A verb heading a clause of its own: a cue above it belongs to another clause ("hope ... after Beijing imposed",
+# "the uncertainty caused by the tariffs"). A complement clause is not one: what it says is what the verb or noun
+# above it denies, hopes or expects ("denied reports that it planned to build", "hopes Ruritania lifts").
+_CLAUSE_DEPS = ("ROOT", "advcl", "relcl", "acl", "parataxis")
 
 
 def _own_clause(t: Token) -> bool:
-    """Whether ``t`` heads a finite or participial clause: an infinitive ("plans to launch", "efforts to impose")
-    or a gerund after a preposition stays in the clause of the word above it."""
+    """Whether ``t`` heads a clause of its own (adverbial, relative, participial, the sentence's): an infinitive
+    ("plans to launch", "efforts to impose"), a gerund after a preposition or a complement clause stays in the
+    clause of the word above it."""
     if t.dep_ == "ROOT":
         return True
     if t.pos_ not in ("VERB", "AUX"):
@@ -857,6 +860,8 @@ def _own_clause(t: Token) -> bool:
         return False
     if t.dep_ == "conj":
         return any(c.dep_ in ("nsubj", "nsubjpass") for c in t.children)
+    if t.dep_ == "acl" and any(c.dep_ == "mark" and c.lower_ == "that" for c in t.children):
+        return False  # "reports that it planned": the noun's complement
     return t.dep_ in _CLAUSE_DEPS
 
 

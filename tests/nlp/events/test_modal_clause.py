@@ -25,7 +25,7 @@ def _types(analyzer: Analyzer, text: str, parsed: bool = True) -> list[tuple[str
 @pytest.mark.parametrize("text,etype", [
     ("Shippers hope for calm after Beijing imposed tariffs on soybeans last week.", "trade_measure"),
     ("Growers want new buyers because the ministry imposed tariffs on fertiliser.", "trade_measure"),
-    ("Importers hope the row ends soon, since Ruritania imposed sanctions on Moldova in May.", "sanction"),
+    ("Importers hope for calm since Ruritania imposed sanctions on Moldova in May.", "sanction"),
 ])
 def test_a_cue_governing_another_clause_no_longer_suppresses(analyzer: Analyzer, text: str, etype: str) -> None:
     assert load_parser(analyzer.nlp) is not None
@@ -58,3 +58,11 @@ def test_the_analyzer_keeps_the_measure_of_a_clause_the_wish_does_not_govern(ana
     text = "Ruritania would impose tariffs on Moldovan wine, the minister warned on Tuesday."
     ans = next(analyzer.analyze_batch([{"id": "t", "text": text, "published_at": "2026-03-11", "lang": "en"}]))
     assert not any(e["type"] == "trade_measure" for e in ans["events"])
+
+
+@pytest.mark.parametrize("text", [
+    "Importers hope that Ruritania imposes tariffs on Moldovan wine.",
+    "The company denied reports that it planned to build a plant in Lisbon.",
+])
+def test_a_cue_over_a_complement_clause_governs_it(analyzer: Analyzer, text: str) -> None:
+    assert [t for t, _ in _types(analyzer, text) if t in ("trade_measure", "investment")] == []
