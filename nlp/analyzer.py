@@ -427,8 +427,7 @@ class Analyzer:
             ann.tone = round(sum(compounds) / len(compounds), 4)
         ann.quotes = list(doc._.quotes or [])
         ann.events, ann.links = nlp_events.finalize(
-            text, doc._.event_candidates, r.published_at, kind=r.kind,
-            org_spans=[(e.start_char, e.end_char) for e in doc.ents if e.label_ == "ORG"])
+            text, doc._.event_candidates, r.published_at, kind=r.kind)
         if targets and lang not in STANCE_LANGS:
             self._plain_stance(text, sents, piece, targets, f"no stance model for lang {lang!r}")
         elif targets:

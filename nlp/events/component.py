@@ -242,11 +242,10 @@ def _dedupe_key(ev: dict[str, Any]) -> tuple[str, str]:
 
 def finalize(text: str, cands: list[tuple[Candidate, float]] | None, published_at: str | None,
              min_confidence: float = DEFAULT_MIN_CONFIDENCE,
-             rules: Sequence[PairRule] = DEFAULT_RULES, kind: str | None = None,
-             org_spans: list[tuple[int, int]] | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+             rules: Sequence[PairRule] = DEFAULT_RULES, kind: str | None = None
+             ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Events (contract shape) and the links among them, for one text published at ``published_at``; only the
-    events :mod:`nlp.events.reportable` lets through (``kind``: the document's kind; ``org_spans``: where the
-    text names organisations)."""
+    events :mod:`nlp.events.reportable` lets through (``kind``: the document's kind)."""
     events: list[dict[str, Any]] = []
     for cand, prob in cands or []:
         s0, s1 = cand.sentence
@@ -279,7 +278,7 @@ def finalize(text: str, cands: list[tuple[Candidate, float]] | None, published_a
         events.append(ev)
     events = _merge(events)
     _date_from_visit(events)
-    events = reportable(events, text, kind, org_spans or [])
+    events = reportable(events, text, kind)
     for i, ev in enumerate(events, 1):
         ev["id"] = f"e{i}"
         ev["attributes"].pop("during_visit", None)

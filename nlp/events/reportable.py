@@ -51,9 +51,8 @@ def software_text(text: str) -> bool:
     return distinct >= SOFTWARE_MANY_MARKS or len(marks) * 1000 / max(1, min(len(text), 50_000)) >= SOFTWARE_DENSITY
 
 
-def drop_reason(ev: dict[str, Any], text: str, kind: str | None, software: bool,
-                org_spans: list[tuple[int, int]]) -> str | None:
-    """Why ``ev`` is not reported (None: reported). ``org_spans``: the text's organisation names (not read yet)."""
+def drop_reason(ev: dict[str, Any], text: str, kind: str | None, software: bool) -> str | None:
+    """Why ``ev`` is not reported (None: reported)."""
     if kind == "product" and ev["type"] != "merchandise":
         return "product page: only goods are reported there"
     if software:
@@ -64,10 +63,9 @@ def drop_reason(ev: dict[str, Any], text: str, kind: str | None, software: bool,
     return None
 
 
-def reportable(events: list[dict[str, Any]], text: str, kind: str | None,
-               org_spans: list[tuple[int, int]]) -> list[dict[str, Any]]:
+def reportable(events: list[dict[str, Any]], text: str, kind: str | None) -> list[dict[str, Any]]:
     """The events a reader is shown: those with no drop reason."""
     if not events:
         return events
     software = software_text(text)
-    return [ev for ev in events if drop_reason(ev, text, kind, software, org_spans) is None]
+    return [ev for ev in events if drop_reason(ev, text, kind, software) is None]

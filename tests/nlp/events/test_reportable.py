@@ -33,22 +33,22 @@ def test_software_docs_read_as_software_and_news_does_not() -> None:
 
 def test_nothing_is_reported_from_software_text() -> None:
     ev = _ev("product_launch", DOCS, "is now available", [])
-    assert reportable([ev], DOCS, "article", []) == []
+    assert reportable([ev], DOCS, "article") == []
 
 
 def test_a_product_page_reports_goods_only() -> None:
     text = "The Tarsa mug is new this season. Buy two and save."
     launch = _ev("product_launch", text, "new", [("company", "Tarsa")])
     goods = _ev("merchandise", text, "mug", [("depicted", "Tarsa")])
-    assert reportable([launch, goods], text, "product", []) == [goods]
-    assert drop_reason(launch, text, "product", False, []) == "product page: only goods are reported there"
+    assert reportable([launch, goods], text, "product") == [goods]
+    assert drop_reason(launch, text, "product", False) == "product page: only goods are reported there"
 
 
 def test_an_event_naming_no_actor_and_no_date_is_not_reported() -> None:
     nobody = "Run the script and it will launch a new shell."
-    assert drop_reason(_ev("product_launch", nobody, "launch", []), nobody, None, False, []) == \
+    assert drop_reason(_ev("product_launch", nobody, "launch", []), nobody, None, False) == \
         "names no party and no date"
-    assert reportable([_ev("product_launch", nobody, "launch", [])], nobody, "article", []) == []
+    assert reportable([_ev("product_launch", nobody, "launch", [])], nobody, "article") == []
 
 
 def test_an_actor_or_a_date_keeps_the_event() -> None:
@@ -56,9 +56,9 @@ def test_an_actor_or_a_date_keeps_the_event() -> None:
     dated = _ev("product_launch", text, "Shipping", [], resolved=True)
     named = _ev("product_launch", text, "Shipping", [("company", "Brindle Audio")])
     product = _ev("product_launch", text, "Shipping", [("product", "Orbis")])
-    assert reportable([dated, named, product], text, "article", []) == [dated, named, product]
+    assert reportable([dated, named, product], text, "article") == [dated, named, product]
 
 
 def test_news_launches_are_reported_in_an_article() -> None:
     ev = _ev("product_launch", NEWS, "launched", [("company", "Halvark Motors")], resolved=True)
-    assert reportable([ev], NEWS, "article", []) == [ev]
+    assert reportable([ev], NEWS, "article") == [ev]
