@@ -49,10 +49,10 @@ _PRODUCT_HEAD_RE = re.compile(
     r"headset|console|card|drug|medicine|vaccine|version|edition|software|glasses|watch|vehicle|van|truck|sedan|"
     r"suv|laptop|computer|tablet|camera|speaker|assistant|tool|subscription|product|range|line|lineup|brand|"
     r"feature|game|collection|series|newsletter|magazine|channel|network|show|film|movie|album|single|ep|book|"
-    r"fund|card|plan|account|offering|store|shop|restaurant|hotel|resort|airline|route|flight|satellite|rocket|"
+    r"fund|plan|account|offering|store|shop|restaurant|hotel|resort|airline|route|flight|satellite|rocket|"
     r"aircraft|plane|jet|drone|robot|system|solution|package|menu|beer|wine|drink|flavou?r|fragrance|perfume|"
     r"shoe|sneaker|clothing|apparel|jewel(?:le)?ry|toy|kit|bike|scooter|tv|television|monitor|display|"
-    r"printer|router|battery|charger|sensor|console|gpu|cpu|card|update|upgrade|program(?:me)?)s?$", re.I)
+    r"printer|router|battery|charger|sensor|gpu|cpu|update|upgrade|program(?:me)?)s?$", re.I)
 # heads of what is launched or released in another sense: an activity or a process started, a substance or a
 # document let out, people set free
 _NOT_PRODUCT_HEAD_RE = re.compile(
